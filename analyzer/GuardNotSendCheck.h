@@ -1,0 +1,46 @@
+//===--- GuardNotSendCheck.h - fearless-guard-not-send ---------------------===//
+//
+// Finds lock guards moved, copied or captured into another thread: a mutex
+// must be unlocked by the thread that locked it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FEARLESS_ANALYZER_GUARDNOTSENDCHECK_H
+#define FEARLESS_ANALYZER_GUARDNOTSENDCHECK_H
+
+#include "GuardTypes.h"
+#include "ThreadBoundary.h"
+
+#include "clang-tidy/ClangTidyCheck.h"
+
+namespace clang::tidy::fearless {
+
+/// Finds lock guards moved, copied or captured into another thread: a mutex
+/// must be unlocked by the thread that locked it.
+///
+/// For the user-facing documentation see:
+/// docs/checks/fearless-guard-not-send.md
+class GuardNotSendCheck : public ClangTidyCheck {
+public:
+  GuardNotSendCheck(StringRef Name, ClangTidyContext *Context)
+      : ClangTidyCheck(Name, Context) {}
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus11;
+  }
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override { Finder.reset(); }
+
+private:
+  enum class How { CapturedByRef, Moved, CapturedByCopy, ByPointer, ByRef, Passed };
+
+  void checkArgument(const Expr *Arg, const ThreadBoundary &B);
+  void report(SourceLocation Loc, StringRef Subject, How H, QualType T,
+              const std::vector<GuardPathStep> &Path, const ThreadBoundary &B);
+
+  std::optional<GuardFinder> Finder;
+};
+
+} // namespace clang::tidy::fearless
+
+#endif // FEARLESS_ANALYZER_GUARDNOTSENDCHECK_H

@@ -1,0 +1,165 @@
+//===--- ThreadBoundary.cpp - where values cross into another thread -------===//
+
+#include "ThreadBoundary.h"
+
+#include "fearless/names.h"
+
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::fearless {
+
+namespace {
+
+constexpr llvm::StringLiteral BoundaryId = "fearless-boundary";
+constexpr llvm::StringLiteral CalleeId = "fearless-boundary-callee";
+
+template <std::size_t N>
+std::vector<llvm::StringRef> names(const char *const (&Table)[N]) {
+  return std::vector<llvm::StringRef>(std::begin(Table), std::end(Table));
+}
+
+bool isSpawnsParam(const ParmVarDecl *P) {
+  for (const auto *A : P->specific_attrs<AnnotateAttr>())
+    if (A->getAnnotation() == FEARLESS_ANNOTATE_SPAWNS)
+      return true;
+  return false;
+}
+
+// std::async(std::launch::deferred, f) runs f on the thread that calls get().
+bool isDeferredPolicy(const Expr *E) {
+  const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
+  const auto *Enumerator =
+      Ref ? dyn_cast<EnumConstantDecl>(Ref->getDecl()) : nullptr;
+  return Enumerator && Enumerator->getName() == "deferred";
+}
+
+bool isLaunchPolicy(const Expr *E) {
+  const auto *ET = E->getType().getCanonicalType()->getAs<EnumType>();
+  return ET && qualifiedName(ET->getDecl()) == "std::launch";
+}
+
+} // namespace
+
+std::string qualifiedName(const NamedDecl *D) {
+  std::string Name = D->getNameAsString();
+  for (const DeclContext *Ctx = D->getDeclContext(); Ctx;
+       Ctx = Ctx->getParent()) {
+    if (const auto *NS = dyn_cast<NamespaceDecl>(Ctx)) {
+      if (NS->isInline())
+        continue;
+      Name = (NS->isAnonymousNamespace() ? std::string("(anonymous)")
+                                         : NS->getNameAsString()) +
+             "::" + Name;
+    } else if (const auto *RD = dyn_cast<RecordDecl>(Ctx)) {
+      Name = RD->getNameAsString() + "::" + Name;
+    }
+  }
+  return Name;
+}
+
+void addBoundaryMatchers(MatchFinder *Finder, MatchFinder::MatchCallback *CB) {
+  auto ThreadCtor = cxxConstructorDecl(
+      ofClass(cxxRecordDecl(hasAnyName(names(::fearless::names::kThreadClasses)))),
+      unless(isCopyConstructor()), unless(isMoveConstructor()));
+  Finder->addMatcher(
+      cxxConstructExpr(hasDeclaration(ThreadCtor.bind(CalleeId)),
+                       argumentCountAtLeast(1))
+          .bind(BoundaryId),
+      CB);
+
+  auto SpawnFunction =
+      functionDecl(hasAnyName(names(::fearless::names::kSpawnFunctions)));
+  auto SpawnMethod =
+      cxxMethodDecl(hasAnyName(names(::fearless::names::kSpawnMethods)));
+  auto SendMethod =
+      cxxMethodDecl(hasAnyName(names(::fearless::names::kSendMethods)));
+  auto Annotated = functionDecl(hasAnyParameter(hasAttr(attr::Annotate)));
+  Finder->addMatcher(
+      callExpr(callee(functionDecl(anyOf(SpawnFunction, SpawnMethod,
+                                         SendMethod, Annotated,
+                                         hasName("::pthread_create")))
+                          .bind(CalleeId)))
+          .bind(BoundaryId),
+      CB);
+  Finder->addMatcher(cxxConstructExpr(hasDeclaration(
+                                          cxxConstructorDecl(hasAnyParameter(
+                                                                 hasAttr(attr::Annotate)))
+                                              .bind(CalleeId)))
+                         .bind(BoundaryId),
+                     CB);
+}
+
+std::optional<ThreadBoundary>
+getBoundary(const MatchFinder::MatchResult &Result) {
+  const auto *Site = Result.Nodes.getNodeAs<Expr>(BoundaryId);
+  const auto *Callee = Result.Nodes.getNodeAs<FunctionDecl>(CalleeId);
+  if (!Site || !Callee || Site->isInstantiationDependent())
+    return std::nullopt;
+
+  llvm::SmallVector<const Expr *, 8> Args;
+  if (const auto *Ctor = dyn_cast<CXXConstructExpr>(Site))
+    Args.append(Ctor->arg_begin(), Ctor->arg_end());
+  else if (const auto *Call = dyn_cast<CallExpr>(Site))
+    Args.append(Call->arg_begin(), Call->arg_end());
+  // For operator calls and member calls the object is not an argument.
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Site);
+      Op && isa<CXXMethodDecl>(Callee) && !Args.empty())
+    Args.erase(Args.begin());
+
+  ThreadBoundary B;
+  B.Site = Site;
+  std::string Name = qualifiedName(Callee);
+  if (isa<CXXConstructorDecl>(Callee))
+    Name = qualifiedName(cast<CXXConstructorDecl>(Callee)->getParent());
+
+  auto InTable = [&](const auto &Table) {
+    for (llvm::StringRef Entry : Table)
+      if (Entry.drop_front(2) == Name) // entries start with "::"
+        return true;
+    return false;
+  };
+
+  if (InTable(::fearless::names::kThreadClasses)) {
+    B.Kind = BoundaryKind::ThreadCtor;
+    B.Crossing.append(Args.begin(), Args.end());
+  } else if (Name == "std::async") {
+    B.Kind = BoundaryKind::AsyncCall;
+    for (const Expr *Arg : Args) {
+      if (isLaunchPolicy(Arg)) {
+        if (isDeferredPolicy(Arg))
+          return std::nullopt;
+        continue;
+      }
+      B.Crossing.push_back(Arg);
+    }
+  } else if (InTable(::fearless::names::kSpawnFunctions) ||
+             InTable(::fearless::names::kSpawnMethods)) {
+    B.Kind = BoundaryKind::SpawnCall;
+    B.Crossing.append(Args.begin(), Args.end());
+  } else if (InTable(::fearless::names::kSendMethods)) {
+    B.Kind = BoundaryKind::ChannelSend;
+    B.Crossing.append(Args.begin(), Args.end());
+  } else if (Name == "pthread_create") {
+    B.Kind = BoundaryKind::PThreadCreate;
+    if (Args.size() == 4)
+      B.Crossing.push_back(Args[3]);
+  } else {
+    B.Kind = BoundaryKind::Annotated;
+    for (unsigned I = 0, E = std::min<unsigned>(Callee->getNumParams(),
+                                                Args.size());
+         I < E; ++I)
+      if (isSpawnsParam(Callee->getParamDecl(I)))
+        B.Crossing.push_back(Args[I]);
+  }
+  if (B.Crossing.empty())
+    return std::nullopt;
+  B.Spawner = Name;
+  return B;
+}
+
+} // namespace clang::tidy::fearless

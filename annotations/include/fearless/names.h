@@ -1,0 +1,74 @@
+// fearless/names.h - names shared by the annotations and the analyzer.
+//
+// The Send/Sync markers are written into the AST as `[[clang::annotate]]`
+// strings and as hidden-friend functions with fixed names; the analyzer
+// recognises both by the spellings below, and the runtime types by their
+// qualified names. Keep this the only place where these strings are spelt.
+#ifndef FEARLESS_NAMES_H_
+#define FEARLESS_NAMES_H_
+
+// Annotation strings ([[clang::annotate(...)]]).
+#define FEARLESS_ANNOTATE_NOT_SEND "fearless::not_send"
+#define FEARLESS_ANNOTATE_NOT_SYNC "fearless::not_sync"
+#define FEARLESS_ANNOTATE_UNSAFE_SEND "fearless::unsafe_send"
+#define FEARLESS_ANNOTATE_UNSAFE_SYNC "fearless::unsafe_sync"
+#define FEARLESS_ANNOTATE_THREAD_SAFE "fearless::thread_safe"
+#define FEARLESS_ANNOTATE_SEND_IF "fearless::send_if"
+#define FEARLESS_ANNOTATE_SYNC_IF "fearless::sync_if"
+#define FEARLESS_ANNOTATE_THREAD_SAFE_IF "fearless::thread_safe_if"
+#define FEARLESS_ANNOTATE_SPAWNS "fearless::spawns"
+
+// Hidden-friend marker functions. Each marked class declares one of these
+// with a third parameter of type std::bool_constant<V>: V is the property's
+// value for that class (NOT_SEND: false, UNSAFE_SEND: true, SEND_IF(c): c).
+#define FEARLESS_MARKER_SEND fearless_marker_send
+#define FEARLESS_MARKER_SYNC fearless_marker_sync
+#define FEARLESS_MARKER_THREAD_SAFE fearless_marker_thread_safe
+#define FEARLESS_MARKER_SEND_NAME "fearless_marker_send"
+#define FEARLESS_MARKER_SYNC_NAME "fearless_marker_sync"
+#define FEARLESS_MARKER_THREAD_SAFE_NAME "fearless_marker_thread_safe"
+
+#ifdef __cplusplus
+namespace fearless::names {
+
+/// Lock guard types: values of these types are never Send (a mutex must be
+/// unlocked by the thread that locked it).
+inline constexpr const char *kGuardTypes[] = {
+    "::std::lock_guard",         "::std::unique_lock",
+    "::std::scoped_lock",        "::std::shared_lock",
+    "::fearless::MutexGuard",    "::fearless::ReadGuard",
+    "::fearless::WriteGuard",
+};
+
+/// Constructors whose callable runs on a new thread.
+inline constexpr const char *kThreadClasses[] = {
+    "::std::thread",
+    "::std::jthread",
+};
+
+/// Free functions whose callable (first argument after an optional launch
+/// policy) runs on another thread.
+inline constexpr const char *kSpawnFunctions[] = {
+    "::std::async",
+    "::fearless::spawn",
+};
+
+/// Member functions whose callable argument runs on another thread.
+inline constexpr const char *kSpawnMethods[] = {
+    "::fearless::Scope::spawn",
+    "::fearless::Builder::spawn",
+    "::fearless::ScopedBuilder::spawn",
+};
+
+/// Member functions whose argument is moved to another thread (the value
+/// crosses the boundary, not a callable).
+inline constexpr const char *kSendMethods[] = {
+    "::fearless::Sender::send",      "::fearless::Sender::try_send",
+    "::fearless::SyncSender::send",  "::fearless::SyncSender::try_send",
+    "::fearless::SyncSender::send_timeout",
+};
+
+} // namespace fearless::names
+#endif // __cplusplus
+
+#endif // FEARLESS_NAMES_H_

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# fearless.sh - the project's entry point.
+#
+#   ./fearless.sh demo     install what is missing, build, run the analyzer on
+#                          samples/analyzer and the runtime samples
+#   ./fearless.sh test     install what is missing, build, run every test
+#                          (ctest, lit) and the runtime tests under
+#                          ThreadSanitizer and AddressSanitizer+UBSan
+#   ./fearless.sh analyze [-p BUILD_DIR] [FILES...]
+#                          run every fearless check on a compile_commands.json
+#   ./fearless.sh build | deps | bench | help
+#
+# Environment: FEARLESS_BUILD_DIR (default: build), FEARLESS_JOBS (default:
+# number of cores), FEARLESS_SKIP_SANITIZERS=1 (test: main build only).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LLVM_MAJOR=19
+PACKAGES=(clang-${LLVM_MAJOR} clang-tidy-${LLVM_MAJOR} libclang-${LLVM_MAJOR}-dev
+          llvm-${LLVM_MAJOR}-dev libclang-rt-${LLVM_MAJOR}-dev cmake ninja-build g++
+          python3 libgtest-dev libgmock-dev libbenchmark-dev)
+
+die() { echo "fearless.sh: error: $*" >&2; exit 2; }
+say() { echo "==> $*"; }
+
+BUILD_DIR=${FEARLESS_BUILD_DIR:-build}
+case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+JOBS=${FEARLESS_JOBS:-$(nproc 2>/dev/null || echo 2)}
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "FEARLESS_JOBS must be a positive integer, got '$JOBS'"
+case "${FEARLESS_SKIP_SANITIZERS:-0}" in 0|1) ;; *)
+  die "FEARLESS_SKIP_SANITIZERS must be 0 or 1, got '${FEARLESS_SKIP_SANITIZERS}'" ;; esac
+
+deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    die "missing packages: ${missing[*]}
+  install them as root with: apt-get update && apt-get install -y ${missing[*]}"
+  fi
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# configure DIR [cmake args...]: (re)configure only when needed.
+configure() {
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S "$ROOT" -B "$dir" -G Ninja "$@" >/dev/null ||
+      die "cmake configure failed in $dir (run: cmake -S . -B $dir -G Ninja $*)"
+  fi
+}
+
+build() {
+  deps
+  configure "$BUILD_DIR"
+  say "building in ${BUILD_DIR#$ROOT/}"
+  cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+plugin() { echo "$BUILD_DIR/analyzer/libfearless-tidy.so"; }
+
+# analyze [-p DIR] [FILES...]: every fearless check over a compilation database.
+analyze() {
+  local db="$BUILD_DIR" files=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -p) [ $# -ge 2 ] || die "-p needs a directory"; db=$2; shift 2 ;;
+      -p=*) db=${1#-p=}; shift ;;
+      -*) die "analyze: unknown option '$1' (usage: analyze [-p BUILD_DIR] [FILES...])" ;;
+      *) files+=("$1"); shift ;;
+    esac
+  done
+  [ -f "$db/compile_commands.json" ] ||
+    die "no compile_commands.json in '$db' (configure with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON, or pass -p BUILD_DIR)"
+  [ -f "$(plugin)" ] || die "analyzer plugin not built: run ./fearless.sh build"
+  if [ ${#files[@]} -eq 0 ]; then
+    mapfile -t files < <(python3 -c 'import json,sys
+for e in json.load(open(sys.argv[1])): print(e["file"])' "$db/compile_commands.json")
+  fi
+  local tidy; tidy=$(command -v clang-tidy-${LLVM_MAJOR} || echo /usr/lib/llvm-${LLVM_MAJOR}/bin/clang-tidy)
+  "$tidy" --load="$(plugin)" --checks='-*,fearless-*' -p "$db" --quiet "${files[@]}" 2>/dev/null
+}
+
+demo() {
+  build
+  say "fearless analyzer on samples/analyzer"
+  local samples=("$ROOT"/samples/analyzer/*.cpp) out
+  out=$(analyze -p "$BUILD_DIR" "${samples[@]}")
+  echo "${out//$ROOT\//}"
+  echo "$(grep -c 'warning:' <<<"$out" || true) findings in ${#samples[@]} sample files"
+  say "runtime samples"
+  local s
+  for s in "$BUILD_DIR"/samples/sample_*; do
+    [ -x "$s" ] || continue
+    echo "--- ${s##*/}"
+    "$s"
+  done
+}
+
+run_tests() {
+  build
+  say "tests (main build)"
+  (cd "$BUILD_DIR" && ctest -j "$JOBS" --output-on-failure --timeout 900)
+  [ "${FEARLESS_SKIP_SANITIZERS:-0}" = 1 ] && return 0
+  local san dir
+  for san in thread address,undefined; do
+    dir="$BUILD_DIR-${san%%,*}"
+    CC=clang-${LLVM_MAJOR} CXX=clang++-${LLVM_MAJOR} configure "$dir" \
+      -DFEARLESS_BUILD_ANALYZER=OFF -DFEARLESS_BUILD_SAMPLES=OFF \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFEARLESS_SANITIZER="$san"
+    say "tests under -fsanitize=$san"
+    cmake --build "$dir" -j "$JOBS"
+    (cd "$dir" && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+       ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
+       FEARLESS_TEST_SANITIZER="$san" \
+       ctest -j "$JOBS" --output-on-failure --timeout 900)
+  done
+}
+
+bench() {
+  deps
+  configure "$BUILD_DIR-bench" -DCMAKE_BUILD_TYPE=Release -DFEARLESS_BUILD_BENCH=ON \
+    -DFEARLESS_BUILD_TESTS=OFF -DFEARLESS_BUILD_ANALYZER=OFF -DFEARLESS_LOCK_TRACKING=OFF
+  cmake --build "$BUILD_DIR-bench" -j "$JOBS"
+  local b
+  for b in "$BUILD_DIR-bench"/bench/*_bench; do
+    [ -x "$b" ] && { say "${b##*/}"; "$b" "$@"; }
+  done
+}
+
+cmd=${1:-help}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  deps) deps ;;
+  build) build ;;
+  demo) demo ;;
+  test) run_tests ;;
+  analyze) analyze "$@" ;;
+  bench) bench "$@" ;;
+  help|-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) die "unknown command '$cmd' (try: ./fearless.sh help)" ;;
+esac

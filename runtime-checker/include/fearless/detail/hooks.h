@@ -1,0 +1,71 @@
+// fearless/detail/hooks.h - the primitives' calls into the tracker.
+//
+// Every fearless primitive reports what it does here: acquisitions and
+// releases of locks, and what a thread is about to block on. The tracker
+// (tracker.h) implements these; with FEARLESS_LOCK_TRACKING=0 they are empty
+// inline functions and cost nothing.
+//
+// Invariant: hooks never block and never call back into a primitive.
+#ifndef FEARLESS_DETAIL_HOOKS_H_
+#define FEARLESS_DETAIL_HOOKS_H_
+
+#include <cstdint>
+#include <source_location>
+
+#ifndef FEARLESS_LOCK_TRACKING
+#define FEARLESS_LOCK_TRACKING 1
+#endif
+
+namespace fearless::detail {
+
+/// How a lock is held.
+enum class LockMode : std::uint8_t { exclusive, shared };
+
+/// What a thread is about to wait for.
+enum class WaitKind : std::uint8_t {
+  mutex,        ///< a Mutex owned by another thread
+  rwlock_read,  ///< an RwLock, for reading
+  rwlock_write, ///< an RwLock, for writing
+  condvar,      ///< a Condvar notification
+  channel_send, ///< room in a channel (or a receiver, for a rendezvous)
+  channel_recv, ///< a message from any live sender of a channel
+  join,         ///< a thread to finish
+};
+
+/// Identity of a lock class: where the lock was constructed, or a name.
+struct LockSite {
+  const char *name = nullptr; ///< explicit name, or nullptr
+  std::source_location where = std::source_location::current();
+};
+
+#if FEARLESS_LOCK_TRACKING
+/// A lock object was constructed at `site` (defines its class).
+void on_create(const void *lock, const LockSite &site) noexcept;
+/// A lock object is being destroyed; its edges are forgotten.
+void on_destroy(const void *lock) noexcept;
+/// The calling thread is about to acquire `lock` (blocking acquisitions
+/// only; called before blocking so that an inversion is reported first).
+void on_acquire(const void *lock, LockMode mode) noexcept;
+/// The calling thread now holds `lock` (after any acquisition, try_lock
+/// included; `tried` is true for try_lock, which adds no ordering edge).
+void on_acquired(const void *lock, LockMode mode, bool tried) noexcept;
+/// The calling thread released `lock`.
+void on_release(const void *lock) noexcept;
+/// The calling thread is about to block on `object`; `timed` waits cannot
+/// deadlock forever.
+void on_block(const void *object, WaitKind kind, bool timed) noexcept;
+/// The calling thread stopped waiting on `object`.
+void on_unblock(const void *object) noexcept;
+#else
+inline void on_create(const void *, const LockSite &) noexcept {}
+inline void on_destroy(const void *) noexcept {}
+inline void on_acquire(const void *, LockMode) noexcept {}
+inline void on_acquired(const void *, LockMode, bool) noexcept {}
+inline void on_release(const void *) noexcept {}
+inline void on_block(const void *, WaitKind, bool) noexcept {}
+inline void on_unblock(const void *) noexcept {}
+#endif
+
+} // namespace fearless::detail
+
+#endif // FEARLESS_DETAIL_HOOKS_H_

@@ -1,0 +1,30 @@
+# lit configuration for the fearless analyzer tests.
+import os
+
+import lit.formats
+
+config.name = "fearless-analyzer"
+config.test_format = lit.formats.ShTest(not lit_config.isWindows)
+config.suffixes = [".cpp", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = config.fearless_obj_root
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
+
+includes = [
+    os.path.join(config.fearless_src_root, "annotations", "include"),
+    os.path.join(config.fearless_src_root, "runtime-checker", "include"),
+]
+runner = os.path.join(config.test_source_root, "check_fearless_tidy.py")
+config.substitutions.append(
+    ("%check_fearless_tidy",
+     f"{config.python} {runner} --clang-tidy={config.clang_tidy} "
+     f"--plugin={config.fearless_plugin} "
+     + " ".join(f"--include={d}" for d in includes)))
+config.substitutions.append(
+    ("%clang_tidy_plugin", f"{config.clang_tidy} --load={config.fearless_plugin}"))
+config.substitutions.append(("%fearless_include",
+                             " ".join(f"-I{d}" for d in includes)))
+config.substitutions.append(("%fearless_src", config.fearless_src_root))
