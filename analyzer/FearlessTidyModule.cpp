@@ -1,11 +1,12 @@
 //===--- FearlessTidyModule.cpp - the fearless clang-tidy module -----------===//
 //
 // Registers every fearless check under its dashed name. Loaded into
-// clang-tidy with --load=libfearless-tidy.so.
+// clang-tidy with --load=libfearless-tidy.so. Checks add themselves to
+// checkRegistry() (CheckRegistry.h).
 //
 //===----------------------------------------------------------------------===//
 
-#include "GuardNotSendCheck.h"
+#include "CheckRegistry.h"
 
 #include "clang-tidy/ClangTidyModule.h"
 #include "clang-tidy/ClangTidyModuleRegistry.h"
@@ -13,10 +14,16 @@
 namespace clang::tidy {
 namespace fearless {
 
+std::vector<CheckRegistrar> &checkRegistry() {
+  static std::vector<CheckRegistrar> Registry;
+  return Registry;
+}
+
 class FearlessModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &CheckFactories) override {
-    CheckFactories.registerCheck<GuardNotSendCheck>("fearless-guard-not-send");
+    for (const CheckRegistrar &Register : checkRegistry())
+      Register(CheckFactories);
   }
 };
 

@@ -1,6 +1,7 @@
 //===--- GuardNotSendCheck.cpp - fearless-guard-not-send -------------------===//
 
 #include "GuardNotSendCheck.h"
+#include "CheckRegistry.h"
 
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -8,6 +9,8 @@
 using namespace clang::ast_matchers;
 
 namespace clang::tidy::fearless {
+
+static RegisterCheck<GuardNotSendCheck> Registration("fearless-guard-not-send");
 
 namespace {
 
