@@ -94,11 +94,19 @@ void GuardNotSendCheck::checkArgument(const Expr *Arg,
     return;
   }
 
-  const auto *Path = Finder->find(E->getType());
-  if (!Path)
+  if (!Finder->find(E->getType()))
     return;
+  // Describe what the user wrote inside std::move / std::ref.
   llvm::StringRef Wrapper;
   const Expr *Inner = unwrapStdCall(E, Wrapper);
+  if (const auto *Op = dyn_cast<UnaryOperator>(Inner);
+      Op && Op->getOpcode() == UO_AddrOf)
+    Inner = Op->getSubExpr()->IgnoreParenImpCasts();
+  const auto *Path = Finder->find(Inner->getType());
+  if (!Path) {
+    Inner = E;
+    Path = Finder->find(E->getType());
+  }
   How H = How::Passed;
   if (Wrapper == "move" || Wrapper == "forward")
     H = How::Moved;

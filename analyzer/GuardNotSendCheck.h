@@ -8,10 +8,10 @@
 #ifndef FEARLESS_ANALYZER_GUARDNOTSENDCHECK_H
 #define FEARLESS_ANALYZER_GUARDNOTSENDCHECK_H
 
+#include "FearlessCheck.h"
 #include "GuardTypes.h"
 #include "ThreadBoundary.h"
 
-#include "clang-tidy/ClangTidyCheck.h"
 
 namespace clang::tidy::fearless {
 
@@ -20,10 +20,10 @@ namespace clang::tidy::fearless {
 ///
 /// For the user-facing documentation see:
 /// docs/checks/fearless-guard-not-send.md
-class GuardNotSendCheck : public ClangTidyCheck {
+class GuardNotSendCheck : public FearlessCheck {
 public:
   GuardNotSendCheck(StringRef Name, ClangTidyContext *Context)
-      : ClangTidyCheck(Name, Context) {}
+      : FearlessCheck(Name, Context) {}
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }

@@ -100,6 +100,10 @@ getBoundary(const MatchFinder::MatchResult &Result) {
   const auto *Callee = Result.Nodes.getNodeAs<FunctionDecl>(CalleeId);
   if (!Site || !Callee || Site->isInstantiationDependent())
     return std::nullopt;
+  // The standard library's own plumbing (std::jthread starting a std::thread)
+  // is not a boundary of the user's: the user's call site already is.
+  if (Result.SourceManager->isInSystemHeader(Site->getBeginLoc()))
+    return std::nullopt;
 
   llvm::SmallVector<const Expr *, 8> Args;
   if (const auto *Ctor = dyn_cast<CXXConstructExpr>(Site))
