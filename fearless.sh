@@ -93,7 +93,7 @@ demo() {
   local samples=("$ROOT"/samples/analyzer/*.cpp) out
   out=$(analyze -p "$BUILD_DIR" "${samples[@]}")
   echo "${out//$ROOT\//}"
-  echo "$(grep -c 'warning:' <<<"$out" || true) findings in ${#samples[@]} sample files"
+  echo "fearless: $(grep -c "warning:" <<<"$out" || true) finding(s) in ${#samples[@]} sample file(s)"
   say "runtime samples"
   local s
   for s in "$BUILD_DIR"/samples/sample_*; do
