@@ -1,0 +1,332 @@
+// fearless/mutex.h - Mutex<T>: a value reachable only while a lock is held.
+//
+// Rust's std::sync::Mutex in C++: the protected value lives inside the
+// mutex, and the only way to reach it is through the MutexGuard that lock()
+// returns, so forgetting the lock cannot be written by accident. A guard
+// destroyed by an exception poisons the mutex (fearless/poison.h).
+//
+//   fearless::Mutex<std::vector<int>> jobs{1, 2, 3};
+//   {
+//     auto g = jobs.lock(); // blocks until the mutex is free
+//     g->push_back(4);
+//   } // unlocked here
+//
+// Every acquisition carries Clang's thread-safety attributes, so
+// `clang++ -Wthread-safety` checks code using it (double locking, functions
+// that FEARLESS_REQUIRES(m) called without the lock, ...). docs/runtime/mutex.md
+// has the full story.
+#ifndef FEARLESS_MUTEX_H_
+#define FEARLESS_MUTEX_H_
+
+#include "fearless/detail/hooks.h"
+#include "fearless/detail/raw_mutex.h"
+#include "fearless/detail/unwinding.h"
+#include "fearless/poison.h"
+#include "fearless/send_sync.h"
+#include "fearless/thread_safety.h"
+
+#include <atomic>
+#include <chrono>
+#include <concepts>
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <source_location>
+#include <type_traits>
+#include <utility>
+
+namespace fearless {
+
+template <class T> class Mutex;
+template <class T> class MutexGuard;
+class Condvar;
+
+namespace detail {
+/// Only Mutex can create guards; the key keeps the guard constructor
+/// callable from std::optional's in-place construction.
+class MutexGuardKey {
+  explicit MutexGuardKey() = default;
+  template <class> friend class fearless::Mutex;
+};
+} // namespace detail
+
+/// Proof that the calling thread holds a Mutex<T>, and the way to its value.
+///
+/// Returned by Mutex<T>::lock() and friends; unlocks when destroyed. Not
+/// copyable and not movable (a guard stays in the scope that locked), and
+/// not Send: the thread that locked the mutex must unlock it.
+///
+/// Errors: if it is destroyed by an exception thrown after it was created
+/// (stack unwinding), the mutex becomes poisoned.
+///
+/// Example:
+///
+///   auto g = m.lock();
+///   *g += 1;
+template <class T> class [[nodiscard]] FEARLESS_SCOPED_CAPABILITY MutexGuard {
+  FEARLESS_NOT_SEND; // a mutex must be unlocked by the thread that locked it
+
+public:
+  /// Adopts `m`, which the calling thread has just locked. Only Mutex calls
+  /// this (the key is private to it).
+  MutexGuard(Mutex<T> &m, detail::MutexGuardKey) noexcept FEARLESS_REQUIRES(m)
+      : mutex_(m), exceptions_(detail::uncaught_exceptions()) {}
+
+  MutexGuard(const MutexGuard &) = delete;
+  MutexGuard &operator=(const MutexGuard &) = delete;
+
+  /// Unlocks the mutex; poisons it first if an exception is unwinding
+  /// through this guard's scope.
+  ~MutexGuard() FEARLESS_RELEASE() {
+    if (detail::uncaught_exceptions() > exceptions_) [[unlikely]]
+      mutex_.poisoned_.store(true, std::memory_order_relaxed);
+    mutex_.unlock_raw();
+  }
+
+  /// The protected value.
+  T &operator*() const noexcept { return mutex_.value_; }
+  /// The protected value's members.
+  T *operator->() const noexcept { return &mutex_.value_; }
+
+  /// True if the mutex is poisoned (only possible for a guard obtained with
+  /// fearless::ignore_poison, or after a nested exception).
+  bool is_poisoned() const noexcept { return mutex_.is_poisoned(); }
+
+private:
+  friend class Condvar;
+  Mutex<T> &mutex_;
+  int exceptions_; // uncaught exceptions when locked; more at exit = unwinding
+};
+
+/// A mutual-exclusion lock owning the value it protects.
+///
+/// Send and ThreadSafe (so `Arc<Mutex<T>>` = `std::shared_ptr<Mutex<T>>` may
+/// cross threads) when T is Send, as in Rust.
+///
+/// Example:
+///
+///   auto counter = std::make_shared<fearless::Mutex<long>>(0);
+///   auto h = fearless::spawn([counter] { *counter->lock() += 1; });
+template <class T> class FEARLESS_CAPABILITY("mutex") Mutex {
+  FEARLESS_SEND_IF(fearless::Send<T>);   // the value moves with the mutex
+  FEARLESS_SYNC_IF(fearless::Send<T>);   // Rust: Mutex<T>: Sync iff T: Send
+  FEARLESS_THREAD_SAFE_IF(fearless::Send<T>); // every access is locked
+
+public:
+  /// A mutex holding a value-initialized T. `where` names the lock's class
+  /// for the tracker (the caller's source line).
+  Mutex(std::source_location where = std::source_location::current())
+    requires std::default_initializable<T>
+      : value_() {
+    detail::on_create(this, detail::LockSite{nullptr, where});
+  }
+
+  /// A mutex holding T constructed in place from `args` (parentheses:
+  /// `Mutex<std::string> m(3, 'x')` holds "xxx").
+  template <class... Args>
+    requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...>)
+  explicit Mutex(Args &&...args) : value_(std::forward<Args>(args)...) {
+    detail::on_create(this, detail::LockSite{});
+  }
+
+  /// A mutex holding T constructed from an initializer list
+  /// (`Mutex<std::vector<int>> m{1, 2, 3}`).
+  template <class U>
+    requires std::constructible_from<T, std::initializer_list<U> &>
+  explicit Mutex(std::initializer_list<U> il) : value_(il) {
+    detail::on_create(this, detail::LockSite{});
+  }
+
+  Mutex(const Mutex &) = delete;
+  Mutex &operator=(const Mutex &) = delete;
+
+  /// Destroys the value. Destroying a locked mutex is undefined behaviour
+  /// (the tracker reports it).
+  ~Mutex() { detail::on_destroy(this); }
+
+  /// Locks the mutex and returns the guard that unlocks it.
+  ///
+  /// Blocks: until no other thread holds the mutex. Locking a mutex the
+  /// calling thread already holds deadlocks (-Wthread-safety warns).
+  /// Errors: throws PoisonError (with the mutex unlocked again) if the mutex
+  /// is poisoned.
+  /// Example: `auto g = m.lock(); g->push_back(1);`
+  MutexGuard<T> lock() FEARLESS_ACQUIRE() FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
+    // The body implements the capability; the analysis checks callers.
+    lock_raw();
+    throw_if_poisoned();
+    return MutexGuard<T>(*this, detail::MutexGuardKey{});
+  }
+
+  /// Like lock(), but returns the guard even if the mutex is poisoned.
+  ///
+  /// Blocks: as lock(). Errors: none.
+  /// Example: `auto g = m.lock(fearless::ignore_poison);`
+  MutexGuard<T> lock(IgnorePoison) FEARLESS_ACQUIRE()
+      FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
+    lock_raw();
+    return MutexGuard<T>(*this, detail::MutexGuardKey{});
+  }
+
+  /// Locks the mutex if it is free; returns an empty optional otherwise.
+  ///
+  /// Not annotated: Clang's analysis cannot follow a guard inside a
+  /// std::optional, so inside `if (auto g = m.try_lock())` it does not know
+  /// the mutex is held (it gives no false warning either).
+  /// Blocks: never. Errors: throws PoisonError if it acquired a poisoned
+  /// mutex (and releases it).
+  /// Example: `if (auto g = m.try_lock()) **g += 1;`
+  std::optional<MutexGuard<T>> try_lock() {
+    if (!try_lock_raw())
+      return std::nullopt;
+    throw_if_poisoned();
+    return std::optional<MutexGuard<T>>(std::in_place, *this,
+                                        detail::MutexGuardKey{});
+  }
+
+  /// Like try_lock(), but also returns a guard to a poisoned mutex.
+  std::optional<MutexGuard<T>> try_lock(IgnorePoison) {
+    if (!try_lock_raw())
+      return std::nullopt;
+    return std::optional<MutexGuard<T>>(std::in_place, *this,
+                                        detail::MutexGuardKey{});
+  }
+
+  /// Locks the mutex, waiting at most `timeout`; empty if it timed out.
+  ///
+  /// Blocks: up to `timeout` (steady clock). Errors: as try_lock().
+  /// Example: `if (auto g = m.try_lock_for(10ms)) ...`
+  template <class Rep, class Period>
+  std::optional<MutexGuard<T>>
+  try_lock_for(std::chrono::duration<Rep, Period> timeout) {
+    return try_lock_until(std::chrono::steady_clock::now() + timeout);
+  }
+
+  /// Locks the mutex, waiting until `deadline` at most; empty if it passed.
+  ///
+  /// Blocks: until `deadline`. Errors: as try_lock().
+  template <class Clock, class Duration>
+  std::optional<MutexGuard<T>>
+  try_lock_until(std::chrono::time_point<Clock, Duration> deadline) {
+    auto steady = std::chrono::steady_clock::now() +
+                  std::chrono::ceil<std::chrono::steady_clock::duration>(
+                      deadline - Clock::now());
+    if (!try_lock_until_raw(steady))
+      return std::nullopt;
+    throw_if_poisoned();
+    return std::optional<MutexGuard<T>>(std::in_place, *this,
+                                        detail::MutexGuardKey{});
+  }
+
+  /// Calls `f(value)` with the mutex locked and returns what it returns.
+  ///
+  /// Blocks: as lock(). Errors: PoisonError as lock(); an exception from
+  /// `f` propagates and poisons the mutex.
+  /// Example: `int n = m.with_lock([](auto &v) { return v.size(); });`
+  template <class F>
+    requires std::invocable<F, T &>
+  decltype(auto) with_lock(F &&f) FEARLESS_EXCLUDES(this)
+      FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
+    auto guard = lock();
+    return std::invoke(std::forward<F>(f), *guard);
+  }
+
+  /// The value, without locking. The caller promises that no other thread
+  /// can reach this mutex now (before it is shared, or after every thread
+  /// using it was joined) -- Rust's `&mut self`, which C++ cannot check.
+  ///
+  /// Blocks: never. Errors: throws PoisonError if poisoned.
+  T &get_mut() {
+    throw_if_poisoned_unlocked();
+    return value_;
+  }
+  /// Like get_mut(), ignoring poison.
+  T &get_mut(IgnorePoison) noexcept { return value_; }
+
+  /// Moves the value out (the mutex keeps a moved-from T). The caller
+  /// promises exclusive access, as for get_mut().
+  ///
+  /// Errors: throws PoisonError if poisoned.
+  /// Example: `std::vector<int> v = std::move(m).into_inner();`
+  T into_inner() && {
+    throw_if_poisoned_unlocked();
+    return std::move(value_);
+  }
+  /// Like into_inner(), ignoring poison.
+  T into_inner(IgnorePoison) && { return std::move(value_); }
+
+  /// True if a guard was destroyed by an exception and clear_poison() was
+  /// not called since. Another thread may change it at any moment.
+  bool is_poisoned() const noexcept {
+    return poisoned_.load(std::memory_order_relaxed);
+  }
+
+  /// Marks the mutex as not poisoned (after repairing the value).
+  void clear_poison() noexcept {
+    poisoned_.store(false, std::memory_order_relaxed);
+  }
+
+private:
+  friend class MutexGuard<T>;
+  friend class Condvar;
+
+  void lock_raw() noexcept {
+#if FEARLESS_LOCK_TRACKING
+    detail::on_acquire(this, detail::LockMode::exclusive);
+    if (!raw_.try_lock()) {
+      detail::on_block(this, detail::WaitKind::mutex, false);
+      raw_.lock();
+      detail::on_unblock(this);
+    }
+    detail::on_acquired(this, detail::LockMode::exclusive, false);
+#else
+    raw_.lock();
+#endif
+  }
+
+  bool try_lock_raw() noexcept {
+    if (!raw_.try_lock())
+      return false;
+    detail::on_acquired(this, detail::LockMode::exclusive, true);
+    return true;
+  }
+
+  // A timed acquisition cannot deadlock forever: reported like a try.
+  bool try_lock_until_raw(std::chrono::steady_clock::time_point deadline) noexcept {
+    if (!raw_.try_lock()) {
+      detail::on_block(this, detail::WaitKind::mutex, true);
+      bool locked = raw_.try_lock_until(deadline);
+      detail::on_unblock(this);
+      if (!locked)
+        return false;
+    }
+    detail::on_acquired(this, detail::LockMode::exclusive, true);
+    return true;
+  }
+
+  void unlock_raw() noexcept {
+    detail::on_release(this);
+    raw_.unlock();
+  }
+
+  // Called with the mutex held: releases it before throwing.
+  void throw_if_poisoned() {
+    if (poisoned_.load(std::memory_order_relaxed)) [[unlikely]] {
+      unlock_raw();
+      throw PoisonError();
+    }
+  }
+
+  void throw_if_poisoned_unlocked() const {
+    if (poisoned_.load(std::memory_order_relaxed)) [[unlikely]]
+      throw PoisonError();
+  }
+
+  detail::RawMutex raw_;
+  std::atomic<bool> poisoned_{false};
+  T value_;
+};
+
+} // namespace fearless
+
+#endif // FEARLESS_MUTEX_H_

@@ -1,0 +1,60 @@
+// fearless/report.h - how the runtime tells the user about misuse.
+//
+// A report is printed to stderr with a fixed, greppable first line
+//
+//   fearless: misuse: condvar used with two different mutexes
+//
+// followed by indented detail lines. Tests (and later the tracker's report
+// policy) install a handler to capture reports instead.
+#ifndef FEARLESS_REPORT_H_
+#define FEARLESS_REPORT_H_
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace fearless {
+
+/// What a report is about; its text is the second word of the first line.
+enum class ReportKind {
+  misuse,           ///< "misuse": an API used in a way that is always a bug
+  thread_exception, ///< "thread exception": a detached thread threw
+};
+
+/// The text of `kind` as printed in a report's first line.
+std::string_view to_string(ReportKind kind) noexcept;
+
+/// One report.
+struct Report {
+  ReportKind kind;
+  std::string title;   ///< first line after "fearless: <kind>: "
+  std::string details; ///< further lines, each ending in '\n' (may be empty)
+  std::string thread;  ///< name of the reporting thread ("" if unnamed)
+
+  /// The full text: "fearless: <kind>: <title>\n" then the details.
+  std::string to_string() const;
+};
+
+/// Receives every report. Called on the reporting thread, possibly from
+/// several threads at once; it must not block on fearless primitives.
+using ReportHandler = std::function<void(const Report &)>;
+
+/// Installs `handler` (an empty one restores printing to stderr) and
+/// returns the previous handler.
+///
+/// Blocks: no (takes an internal lock briefly). Errors: none.
+/// Example:
+///
+///   std::vector<fearless::Report> seen;
+///   auto old = fearless::set_report_handler(
+///       [&](const fearless::Report &r) { seen.push_back(r); });
+ReportHandler set_report_handler(ReportHandler handler);
+
+namespace detail {
+/// Fills in the thread name and hands `report` to the handler (or stderr).
+void emit_report(Report report);
+} // namespace detail
+
+} // namespace fearless
+
+#endif // FEARLESS_REPORT_H_

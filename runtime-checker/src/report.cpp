@@ -1,0 +1,72 @@
+// Reports: formatting and the process-wide handler.
+#include "fearless/report.h"
+#include "fearless/thread.h"
+
+#include <cstdio>
+#include <mutex>
+#include <utility>
+
+namespace fearless {
+namespace {
+
+std::mutex &handler_mutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+ReportHandler &handler() {
+  static ReportHandler h; // guarded by handler_mutex()
+  return h;
+}
+
+} // namespace
+
+std::string_view to_string(ReportKind kind) noexcept {
+  switch (kind) {
+  case ReportKind::misuse:
+    return "misuse";
+  case ReportKind::thread_exception:
+    return "thread exception";
+  }
+  return "report";
+}
+
+std::string Report::to_string() const {
+  std::string out = "fearless: ";
+  out += fearless::to_string(kind);
+  out += ": ";
+  out += title;
+  out += '\n';
+  out += details;
+  return out;
+}
+
+ReportHandler set_report_handler(ReportHandler h) {
+  std::lock_guard<std::mutex> lock(handler_mutex());
+  return std::exchange(handler(), std::move(h));
+}
+
+namespace detail {
+
+void emit_report(Report report) {
+  if (report.thread.empty())
+    report.thread = std::string(current_thread_name());
+  if (!report.thread.empty())
+    report.details += "  thread: '" + report.thread + "'\n";
+  ReportHandler h;
+  {
+    std::lock_guard<std::mutex> lock(handler_mutex());
+    h = handler();
+  }
+  // Called outside the lock, so a handler may itself report or reinstall.
+  if (h) {
+    h(report);
+    return;
+  }
+  std::string text = report.to_string();
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+}
+
+} // namespace detail
+} // namespace fearless

@@ -1,0 +1,86 @@
+// Threads: names, scope joining, and exceptions nobody joined to see.
+#include "fearless/thread.h"
+#include "fearless/report.h"
+
+#include <pthread.h>
+
+namespace fearless {
+namespace {
+thread_local std::string current_name;
+std::atomic<std::uint64_t> finish_counter{0};
+} // namespace
+
+std::string_view current_thread_name() noexcept { return current_name; }
+
+namespace detail {
+
+void set_current_thread_name(std::string_view name) {
+  current_name.assign(name);
+#if defined(__linux__)
+  // The kernel keeps 15 bytes plus the terminator.
+  std::string os_name(name.substr(0, 15));
+  pthread_setname_np(pthread_self(), os_name.c_str());
+#endif
+}
+
+std::uint64_t next_finish_seq() noexcept {
+  return finish_counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+ThreadStateBase::~ThreadStateBase() {
+  if (!exception || observed)
+    return;
+  // A detached thread threw: say so rather than lose it (Rust prints a
+  // panic message too).
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception &e) {
+    what = e.what();
+  } catch (...) {
+  }
+  Report r{ReportKind::thread_exception,
+           "a detached thread ended with an exception nobody joined",
+           "  exception: " + what + "\n", ""};
+  // Tell the handler which thread threw, not which one released it last.
+  r.thread = name.empty() ? std::string("<unnamed>") : name;
+  emit_report(std::move(r));
+}
+
+} // namespace detail
+
+void Scope::join_all() noexcept {
+  for (;;) {
+    std::thread t;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (joined_ == threads_.size())
+        return;
+      t = std::move(threads_[joined_++]);
+    }
+    // A thread being joined may spawn more into the scope: they are
+    // appended and joined by a later round of the loop.
+    detail::on_block(this, detail::WaitKind::join, false);
+    t.join();
+    detail::on_unblock(this);
+  }
+}
+
+std::exception_ptr Scope::take_first_exception() noexcept {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::exception_ptr first;
+  std::uint64_t first_seq = 0;
+  for (auto &state : states_) {
+    // Safety: every thread was joined, so its state is final; a handle that
+    // joined it ran before (on a joined thread or in the scope's body).
+    if (state->exception && !state->observed &&
+        (!first || state->finish_seq < first_seq)) {
+      first = state->exception;
+      first_seq = state->finish_seq;
+    }
+    state->observed = true;
+  }
+  return first;
+}
+
+} // namespace fearless
