@@ -1,0 +1,208 @@
+// The lock-order graph: cycle search along strong paths (lockdep's rules).
+#include "fearless/detail/lock_graph.h"
+
+#include <algorithm>
+#include <deque>
+
+namespace fearless::detail {
+
+namespace {
+
+// A search state: a class, whether the path entered it in shared mode, and
+// whether the path so far has an edge made by a thread other than the one
+// adding the new edge.
+struct State {
+  ClassId node;
+  bool entered_shared;
+  bool other_thread;
+  bool operator==(const State &o) const {
+    return node == o.node && entered_shared == o.entered_shared &&
+           other_thread == o.other_thread;
+  }
+};
+
+struct StateHash {
+  std::size_t operator()(const State &s) const {
+    return std::hash<std::uint64_t>()((std::uint64_t(s.node) << 2) |
+                                      (s.entered_shared << 1) | s.other_thread);
+  }
+};
+
+struct Pred {
+  State prev;
+  EdgeMode held;
+  EdgeMode acquired;
+};
+
+bool made_by_other(const EdgeInfo &e, ThreadId thread) {
+  return e.several_threads || e.first_thread != thread;
+}
+
+} // namespace
+
+AddResult LockGraph::add_edge(ClassId from, EdgeMode held, ClassId to,
+                              EdgeMode acquired, ThreadId thread,
+                              std::uint32_t from_site, std::uint32_t to_site) {
+  AddResult result;
+  if (from == to)
+    return result;
+  out_.try_emplace(to); // every class is a node, also one with no out-edges
+  auto &outs = out_[from];
+  auto [it, inserted] = outs.try_emplace(to);
+  EdgeInfo &e = it->second;
+  unsigned bit = edge_kind_bit(held, acquired);
+  if (inserted) {
+    in_[to].push_back(from);
+    ++edge_count_;
+    e.first_thread = thread;
+    e.from_site = from_site;
+    e.to_site = to_site;
+  }
+  if (!(e.kinds & bit)) {
+    e.kinds |= bit;
+    result.new_edge = true;
+  }
+  if (!e.several_threads && e.first_thread != thread) {
+    e.several_threads = true;
+    result.changed = true;
+  }
+  result.changed |= result.new_edge;
+  if (!result.changed)
+    return result;
+
+  // A cycle through the new edge is a path back from `to` to `from`. It is
+  // reportable if any edge on it, the new one included, was made by a
+  // thread other than `thread`.
+  bool new_edge_other = made_by_other(e, thread);
+  if (find_cycle(from, held, to, acquired, thread, new_edge_other, true,
+                 result.path)) {
+    result.cycle = true;
+  } else if (find_cycle(from, held, to, acquired, thread, new_edge_other,
+                        false, result.path)) {
+    result.single_thread_cycle = true;
+  }
+  return result;
+}
+
+bool LockGraph::find_cycle(ClassId from, EdgeMode held, ClassId to,
+                           EdgeMode acquired, ThreadId thread,
+                           bool start_other, bool need_other_thread,
+                           std::vector<CycleStep> &path) const {
+  path.clear();
+  std::unordered_map<State, Pred, StateHash> pred;
+  std::deque<State> queue;
+  State start{to, acquired == EdgeMode::shared, start_other};
+  pred.emplace(start, Pred{start, held, acquired});
+  queue.push_back(start);
+  while (!queue.empty()) {
+    State s = queue.front();
+    queue.pop_front();
+    auto outs = out_.find(s.node);
+    if (outs == out_.end())
+      continue;
+    for (const auto &[next, info] : outs->second) {
+      for (int h = 0; h < 2; ++h) {
+        // Strong path: do not leave a lock held shared that was entered
+        // shared (two readers of one lock do not wait for each other).
+        if (h == 1 && s.entered_shared)
+          continue;
+        for (int a = 0; a < 2; ++a) {
+          auto hm = static_cast<EdgeMode>(h), am = static_cast<EdgeMode>(a);
+          if (!(info.kinds & edge_kind_bit(hm, am)))
+            continue;
+          State n{next, am == EdgeMode::shared,
+                  s.other_thread || made_by_other(info, thread)};
+          if (next == from) {
+            // Closing the cycle: `from` was entered in mode am and the new
+            // edge leaves it held in mode `held`.
+            bool strong = !(am == EdgeMode::shared && held == EdgeMode::shared);
+            if (strong && (n.other_thread || !need_other_thread)) {
+              std::vector<CycleStep> back{{s.node, next, hm, am}};
+              for (State cur = s; !(cur == start);) {
+                const Pred &p = pred.at(cur);
+                back.push_back({p.prev.node, cur.node, p.held, p.acquired});
+                cur = p.prev;
+              }
+              path.push_back({from, to, held, acquired});
+              path.insert(path.end(), back.rbegin(), back.rend());
+              return true;
+            }
+            continue;
+          }
+          if (pred.emplace(n, Pred{s, hm, am}).second)
+            queue.push_back(n);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+void LockGraph::remove_class(ClassId c) {
+  if (auto it = out_.find(c); it != out_.end()) {
+    for (const auto &[to, info] : it->second) {
+      auto &ins = in_[to];
+      ins.erase(std::remove(ins.begin(), ins.end(), c), ins.end());
+      --edge_count_;
+    }
+    out_.erase(it);
+  }
+  if (auto it = in_.find(c); it != in_.end()) {
+    for (ClassId from : it->second) {
+      auto outs = out_.find(from);
+      if (outs != out_.end() && outs->second.erase(c))
+        --edge_count_;
+    }
+    in_.erase(it);
+  }
+}
+
+const EdgeInfo *LockGraph::edge(ClassId from, ClassId to) const {
+  auto it = out_.find(from);
+  if (it == out_.end())
+    return nullptr;
+  auto e = it->second.find(to);
+  return e == it->second.end() ? nullptr : &e->second;
+}
+
+std::size_t LockGraph::memory_bytes() const {
+  std::size_t bytes = sizeof(*this);
+  for (const auto &[from, outs] : out_)
+    bytes += sizeof(from) + sizeof(outs) + 32 +
+             outs.size() * (sizeof(ClassId) + sizeof(EdgeInfo) + 24) +
+             outs.bucket_count() * sizeof(void *);
+  for (const auto &[to, ins] : in_)
+    bytes += sizeof(to) + sizeof(ins) + 32 + ins.capacity() * sizeof(ClassId);
+  return bytes;
+}
+
+std::string LockGraph::check_invariants() const {
+  std::size_t edges = 0;
+  for (const auto &[from, outs] : out_) {
+    for (const auto &[to, info] : outs) {
+      ++edges;
+      if (from == to)
+        return "self-edge on class " + std::to_string(from);
+      if (info.kinds == 0 || info.kinds > 15)
+        return "edge with invalid kinds";
+      if (!out_.count(to))
+        return "edge into a class that is not a node";
+      auto ins = in_.find(to);
+      if (ins == in_.end() ||
+          std::count(ins->second.begin(), ins->second.end(), from) != 1)
+        return "out-edge " + std::to_string(from) + "->" + std::to_string(to) +
+               " missing from in-list";
+    }
+  }
+  for (const auto &[to, ins] : in_)
+    for (ClassId from : ins)
+      if (!edge(from, to))
+        return "in-edge " + std::to_string(from) + "->" + std::to_string(to) +
+               " missing from out-list";
+  if (edges != edge_count_)
+    return "edge count " + std::to_string(edge_count_) + " but " +
+           std::to_string(edges) + " edges";
+  return "";
+}
+
+} // namespace fearless::detail
