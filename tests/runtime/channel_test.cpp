@@ -27,15 +27,12 @@ using namespace std::chrono_literals;
 
 struct Unbounded {
   template <class T> static auto make() { return fearless::channel<T>(); }
-  static constexpr bool kBuffered = true;
 };
 struct Bounded {
   template <class T> static auto make() { return fearless::sync_channel<T>(4); }
-  static constexpr bool kBuffered = true;
 };
 struct Rendezvous {
   template <class T> static auto make() { return fearless::sync_channel<T>(0); }
-  static constexpr bool kBuffered = false;
 };
 
 template <class F> class ChannelFlavor : public ::testing::Test {};
