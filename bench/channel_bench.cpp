@@ -153,10 +153,12 @@ template <class Q> void ping_pong(benchmark::State &state) {
 using MutexUnbounded = Mutex<0>;
 using MutexBounded = Mutex<kBoundedCap>;
 
-BENCHMARK(same_thread<Unbounded>)->Name("same_thread/unbounded");
-BENCHMARK(same_thread<Bounded>)->Name("same_thread/bounded");
-BENCHMARK(same_thread<MutexUnbounded>)->Name("same_thread/mutex_deque");
-BENCHMARK(same_thread<MutexBounded>)->Name("same_thread/mutex_deque_bounded");
+BENCHMARK(same_thread<Unbounded>)->Name("same_thread/unbounded")->UseRealTime();
+BENCHMARK(same_thread<Bounded>)->Name("same_thread/bounded")->UseRealTime();
+BENCHMARK(same_thread<MutexUnbounded>)->Name("same_thread/mutex_deque")->UseRealTime();
+BENCHMARK(same_thread<MutexBounded>)
+    ->Name("same_thread/mutex_deque_bounded")
+    ->UseRealTime();
 
 BENCHMARK(throughput<Unbounded>)->Name("throughput/unbounded")->UseRealTime();
 BENCHMARK(throughput<Bounded>)->Name("throughput/bounded")->UseRealTime();

@@ -208,7 +208,8 @@ private:
   // runs after both sides released the channel).
   alignas(kCacheLine) std::size_t head_ = 0;
   Block *head_block_ = nullptr;
-  WaitQueue recv_waiters_;
+  // Read by every send: kept off the receiver's line.
+  alignas(kCacheLine) WaitQueue recv_waiters_;
 };
 
 } // namespace fearless::detail
