@@ -98,36 +98,38 @@ template <class R> R take_result(ThreadState<R> &state) {
     return std::move(*state.result);
 }
 
-// Compile-time Send checks, one static_assert per role so that the error
-// names the role, and the instantiation note names the type.
-template <class F> consteval bool check_send_callable() {
+// Compile-time Send checks: one class template per role, so that both GCC
+// and Clang print "...MustBeSend<TheType>" in the instantiation note and a
+// static_assert message naming the role.
+template <class F> struct SpawnedCallableMustBeSend {
   static_assert(fearless::Send<F>,
                 "fearless: spawned callable is not Send: it may not be moved "
-                "to another thread (the type is in 'F = ...' above/below)");
-  return true;
-}
-template <class Arg> consteval bool check_send_argument() {
+                "to another thread (its type is in SpawnedCallableMustBeSend<...>)");
+  static constexpr bool value = true;
+};
+template <class Arg> struct SpawnArgumentMustBeSend {
   static_assert(fearless::Send<Arg>,
-                "fearless: spawn argument is not Send: it may not be moved "
-                "to another thread (the type is in 'Arg = ...' above/below)");
-  return true;
-}
-template <class R> consteval bool check_send_result() {
+                "fearless: spawn argument is not Send: it may not be moved to "
+                "another thread (its type is in SpawnArgumentMustBeSend<...>)");
+  static constexpr bool value = true;
+};
+template <class R> struct SpawnResultMustBeSend {
   static_assert(std::is_void_v<R> || fearless::Send<R>,
                 "fearless: spawned callable's result is not Send: it may not "
-                "be moved back to the joining thread (see 'R = ...')");
+                "be moved back to the joining thread (its type is in "
+                "SpawnResultMustBeSend<...>)");
   static_assert(!std::is_reference_v<R>,
                 "fearless: a spawned callable may not return a reference");
-  return true;
-}
+  static constexpr bool value = true;
+};
 
 template <class F, class... Args>
 using SpawnResult = std::invoke_result_t<std::decay_t<F> &&, std::decay_t<Args> &&...>;
 
 template <class F, class... Args> consteval bool check_spawn() {
-  return check_send_callable<std::decay_t<F>>() &&
-         (check_send_argument<std::decay_t<Args>>() && ... && true) &&
-         check_send_result<SpawnResult<F, Args...>>();
+  return SpawnedCallableMustBeSend<std::decay_t<F>>::value &&
+         (SpawnArgumentMustBeSend<std::decay_t<Args>>::value && ... && true) &&
+         SpawnResultMustBeSend<SpawnResult<F, Args...>>::value;
 }
 
 /// A global count of finished threads, to order scoped threads' exceptions.
