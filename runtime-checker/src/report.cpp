@@ -27,6 +27,10 @@ std::string_view to_string(ReportKind kind) noexcept {
     return "misuse";
   case ReportKind::thread_exception:
     return "thread exception";
+  case ReportKind::possible_deadlock:
+    return "possible deadlock";
+  case ReportKind::deadlock:
+    return "deadlock";
   }
   return "report";
 }
@@ -34,9 +38,12 @@ std::string_view to_string(ReportKind kind) noexcept {
 std::string Report::to_string() const {
   std::string out = "fearless: ";
   out += fearless::to_string(kind);
-  out += ": ";
-  out += title;
-  out += '\n';
+  if (kind == ReportKind::possible_deadlock)
+    out += " (" + title + ")\n";
+  else if (kind == ReportKind::deadlock)
+    out += title.empty() ? "\n" : "\n  " + title + "\n";
+  else
+    out += ": " + title + "\n";
   out += details;
   return out;
 }

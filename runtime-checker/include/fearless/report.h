@@ -19,6 +19,9 @@ namespace fearless {
 enum class ReportKind {
   misuse,           ///< "misuse": an API used in a way that is always a bug
   thread_exception, ///< "thread exception": a detached thread threw
+  possible_deadlock, ///< "possible deadlock (<title>)": e.g. a lock-order
+                     ///< inversion, reported before it ever hangs
+  deadlock,          ///< "deadlock": threads are blocked on each other now
 };
 
 /// The text of `kind` as printed in a report's first line.
@@ -31,7 +34,10 @@ struct Report {
   std::string details; ///< further lines, each ending in '\n' (may be empty)
   std::string thread;  ///< name of the reporting thread ("" if unnamed)
 
-  /// The full text: "fearless: <kind>: <title>\n" then the details.
+  /// The full text: the first line, then the details. The first line is
+  /// "fearless: <kind>: <title>", except "fearless: possible deadlock
+  /// (<title>)" and "fearless: deadlock" (whose title, if any, is the
+  /// second line), so that each kind starts with a fixed, greppable line.
   std::string to_string() const;
 };
 

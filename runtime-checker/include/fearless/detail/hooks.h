@@ -33,9 +33,11 @@ enum class WaitKind : std::uint8_t {
 };
 
 /// Identity of a lock class: where the lock was constructed, or a name.
+/// With neither (`LockSite{}`: a default-constructed source_location has
+/// line 0), the lock is a class of its own (per-instance).
 struct LockSite {
-  const char *name = nullptr; ///< explicit name, or nullptr
-  std::source_location where = std::source_location::current();
+  const char *name = nullptr;  ///< explicit name, or nullptr
+  std::source_location where{}; ///< construction site, or line 0 if unknown
 };
 
 #if FEARLESS_LOCK_TRACKING

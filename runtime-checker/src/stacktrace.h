@@ -1,0 +1,26 @@
+// Stack traces for reports: captured only on slow paths (a new edge, a
+// report) and symbolised to function and file:line only when printed, with
+// elfutils' libdw.
+#ifndef FEARLESS_SRC_STACKTRACE_H_
+#define FEARLESS_SRC_STACKTRACE_H_
+
+#include <string>
+#include <vector>
+
+namespace fearless::detail {
+
+using Stack = std::vector<void *>;
+
+/// The caller's stack, without the tracker's own frames (`skip` of them).
+Stack capture_stack(int skip);
+
+/// One line per frame, "    #N function at file:line", indented by `indent`.
+/// Frames inside the fearless runtime itself are left out.
+std::string format_stack(const Stack &stack, const char *indent = "    ");
+
+/// "function at file:line" for one code address (e.g. a return address).
+std::string describe_address(void *address);
+
+} // namespace fearless::detail
+
+#endif // FEARLESS_SRC_STACKTRACE_H_

@@ -1,0 +1,348 @@
+// The tracker through its hooks: lock-order inversions (lockdep's and TSan's
+// scenarios), the false-positive controls, misuse, and real deadlocks with
+// fearless::Mutex. Each test uses locks of its own, so classes never mix
+// between tests.
+#include "fearless/detail/hooks.h"
+#include "fearless/mutex.h"
+#include "fearless/report.h"
+#include "fearless/tracker.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#if FEARLESS_LOCK_TRACKING
+
+namespace fd = fearless::detail;
+using fd::LockMode;
+
+namespace {
+
+// Captures every report while alive.
+class Reports {
+public:
+  Reports() {
+    old_ = fearless::set_report_handler([this](const fearless::Report &r) {
+      std::lock_guard<std::mutex> lock(mu_);
+      seen_.push_back(r);
+    });
+  }
+  ~Reports() { fearless::set_report_handler(old_); }
+  std::vector<fearless::Report> take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::exchange(seen_, {});
+  }
+
+private:
+  std::mutex mu_;
+  std::vector<fearless::Report> seen_;
+  fearless::ReportHandler old_;
+};
+
+// A fake lock: an address and a class, driven through the hooks directly.
+struct Lock {
+  explicit Lock(const char *name) { fd::on_create(this, fd::LockSite{name}); }
+  ~Lock() { fd::on_destroy(this); }
+  void lock(LockMode m = LockMode::exclusive) {
+    fd::on_acquire(this, m);
+    fd::on_acquired(this, m, false);
+  }
+  void try_lock() { fd::on_acquired(this, LockMode::exclusive, true); }
+  void unlock() { fd::on_release(this); }
+  char byte = 0;
+};
+
+// Runs f on a new thread and waits for it: each run is another thread.
+template <class F> void on_thread(F f) { std::thread(f).join(); }
+
+// Runs the letters of `pairs` two at a time, each pair "hold the first, take
+// the second" on its own thread (lockdep's self-test notation).
+std::size_t run_pairs(const std::string &test, const std::string &pairs,
+                      LockMode mode = LockMode::exclusive) {
+  Reports reports;
+  std::vector<std::unique_ptr<Lock>> locks;
+  std::vector<std::string> names;
+  for (char c = 'A'; c <= 'F'; ++c)
+    names.push_back(test + "." + c);
+  for (auto &n : names)
+    locks.push_back(std::make_unique<Lock>(n.c_str()));
+  for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
+    Lock &a = *locks[pairs[i] - 'A'], &b = *locks[pairs[i + 1] - 'A'];
+    on_thread([&] {
+      a.lock(mode);
+      b.lock(mode);
+      b.unlock();
+      a.unlock();
+    });
+  }
+  std::size_t n = 0;
+  for (const auto &r : reports.take())
+    n += r.kind == fearless::ReportKind::possible_deadlock;
+  return n;
+}
+
+TEST(Tracker, LockdepScenariosAreReported) {
+  EXPECT_EQ(run_pairs("abba", "ABBA"), 1u);
+  EXPECT_EQ(run_pairs("abbcca", "ABBCCA"), 1u);
+  EXPECT_EQ(run_pairs("abbccdda", "ABBCCDDA"), 1u);
+  EXPECT_EQ(run_pairs("abcdbdda", "ABCDBDDA"), 1u);
+  EXPECT_EQ(run_pairs("abcdbcda", "ABCDBCDA"), 1u);
+}
+
+TEST(Tracker, ConsistentOrdersAreNotReported) {
+  EXPECT_EQ(run_pairs("abbc", "ABBCCD"), 0u);
+  EXPECT_EQ(run_pairs("abab", "ABABAB"), 0u);
+}
+
+TEST(Tracker, SharedSharedCycleIsNotReported) {
+  EXPECT_EQ(run_pairs("rr", "ABBA", LockMode::shared), 0u);
+}
+
+TEST(Tracker, InversionReportNamesBothLocksOnce) {
+  Reports reports;
+  Lock a("report.A"), b("report.B");
+  auto ab = [&] { a.lock(); b.lock(); b.unlock(); a.unlock(); };
+  auto ba = [&] { b.lock(); a.lock(); a.unlock(); b.unlock(); };
+  on_thread(ab);
+  on_thread(ba);
+  on_thread(ba); // the same cycle again: reported once
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  std::string text = seen[0].to_string();
+  EXPECT_EQ(text.rfind("fearless: possible deadlock (lock-order inversion)\n", 0), 0u)
+      << text;
+  EXPECT_NE(text.find("is trying to acquire 'report.A'"), std::string::npos) << text;
+  EXPECT_NE(text.find("while already holding 'report.B'"), std::string::npos);
+  EXPECT_NE(text.find("*** DEADLOCK ***"), std::string::npos);
+  EXPECT_NE(text.find("Thread A"), std::string::npos);
+}
+
+TEST(Tracker, OneThreadsOwnInversionWaitsForASecondThread) {
+  Reports reports;
+  Lock a("solo.A"), b("solo.B");
+  on_thread([&] {
+    a.lock(); b.lock(); b.unlock(); a.unlock();
+    b.lock(); a.lock(); a.unlock(); b.unlock();
+  });
+  EXPECT_TRUE(reports.take().empty());
+  on_thread([&] { a.lock(); b.lock(); b.unlock(); a.unlock(); });
+  EXPECT_EQ(reports.take().size(), 1u);
+}
+
+TEST(Tracker, PairsNeverHeldTogetherAreNotReported) {
+  Reports reports;
+  Lock a("apart.A"), b("apart.B");
+  on_thread([&] { a.lock(); a.unlock(); b.lock(); b.unlock(); });
+  on_thread([&] { b.lock(); b.unlock(); a.lock(); a.unlock(); });
+  EXPECT_TRUE(reports.take().empty());
+}
+
+TEST(Tracker, TryLockAddsNoEdgeButCountsAsHeld) {
+  Reports reports;
+  Lock a("try.A"), b("try.B"), c("try.C");
+  on_thread([&] { a.lock(); b.try_lock(); b.unlock(); a.unlock(); });
+  on_thread([&] { b.lock(); a.lock(); a.unlock(); b.unlock(); });
+  EXPECT_TRUE(reports.take().empty()); // a try_lock cannot wait
+  // But a lock held by try_lock orders what comes after it.
+  on_thread([&] { b.try_lock(); c.lock(); c.unlock(); b.unlock(); });
+  on_thread([&] { c.lock(); b.lock(); b.unlock(); c.unlock(); });
+  EXPECT_EQ(reports.take().size(), 1u);
+}
+
+TEST(Tracker, ManyHeldLocksAndLongCycles) {
+  Reports reports;
+  constexpr int n = 20;
+  std::vector<std::unique_ptr<Lock>> locks;
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i)
+    names.push_back("long." + std::to_string(i));
+  for (auto &name : names)
+    locks.push_back(std::make_unique<Lock>(name.c_str()));
+  for (int i = 0; i + 1 < n; ++i)
+    on_thread([&] { locks[i]->lock(); locks[i + 1]->lock();
+                    locks[i + 1]->unlock(); locks[i]->unlock(); });
+  EXPECT_TRUE(reports.take().empty());
+  on_thread([&] { locks[n - 1]->lock(); locks[0]->lock();
+                  locks[0]->unlock(); locks[n - 1]->unlock(); });
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].details.find("'long.10' --> 'long.11'"), std::string::npos);
+  // 40 locks held at once, all in order: fine.
+  std::vector<std::unique_ptr<Lock>> deep;
+  std::vector<std::string> deep_names;
+  for (int i = 0; i < 40; ++i)
+    deep_names.push_back("deep." + std::to_string(i));
+  for (auto &name : deep_names)
+    deep.push_back(std::make_unique<Lock>(name.c_str()));
+  on_thread([&] {
+    for (auto &l : deep) l->lock();
+    for (auto it = deep.rbegin(); it != deep.rend(); ++it) (*it)->unlock();
+  });
+  EXPECT_TRUE(reports.take().empty());
+}
+
+TEST(Tracker, AddressReuseInInstanceModeForgetsEdges) {
+  Reports reports;
+  auto old = fearless::set_class_mode(fearless::ClassMode::instance);
+  Lock a("reuse.A");
+  alignas(Lock) unsigned char storage[sizeof(Lock)];
+  {
+    auto *first = new (storage) Lock("reuse.B");
+    on_thread([&] { a.lock(); first->lock(); first->unlock(); a.unlock(); });
+    std::size_t edges = fearless::tracker_stats().edges;
+    first->~Lock();
+    EXPECT_EQ(fearless::tracker_stats().edges, edges - 1); // forgotten
+  }
+  auto *second = new (storage) Lock("reuse.B"); // same address, new lock
+  on_thread([&] { second->lock(); a.lock(); a.unlock(); second->unlock(); });
+  second->~Lock();
+  fearless::set_class_mode(old);
+  EXPECT_TRUE(reports.take().empty());
+}
+
+TEST(Tracker, LocksFromOneSiteShareAClass) {
+  Reports reports;
+  // Two instances constructed at one source line: one class. Nesting them
+  // is one opposite order away from an ABBA between instances.
+  std::vector<std::unique_ptr<fearless::Mutex<int>>> accounts;
+  for (int i = 0; i < 2; ++i)
+    accounts.emplace_back(new fearless::Mutex<int>());
+  {
+    auto g1 = accounts[0]->lock();
+    auto g2 = accounts[1]->lock();
+  }
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].to_string().rfind(
+                "fearless: possible deadlock (same-class nesting)", 0),
+            0u);
+}
+
+TEST(Tracker, LocksMadeInsideTheStandardLibraryAreNotOneClass) {
+  Reports reports;
+  // make_unique constructs both at one line of <memory>: that site says
+  // nothing about the locks, so each is a class of its own.
+  auto a = std::make_unique<fearless::Mutex<int>>();
+  auto b = std::make_unique<fearless::Mutex<int>>();
+  {
+    auto ga = a->lock();
+    auto gb = b->lock();
+  }
+  EXPECT_TRUE(reports.take().empty());
+}
+
+TEST(TrackerMisuse, DoubleLockIsReportedBeforeItHangs) {
+  Reports reports;
+  Lock a("misuse.double");
+  a.lock();
+  fd::on_acquire(&a, LockMode::exclusive); // would block forever
+  a.unlock();
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].to_string().rfind("fearless: misuse: double lock\n", 0), 0u);
+}
+
+TEST(TrackerMisuse, UnlockOfALockNotHeld) {
+  Reports reports;
+  Lock a("misuse.unheld");
+  a.lock();
+  a.unlock();
+  a.unlock();
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "unlock of a lock that is not held");
+}
+
+TEST(TrackerMisuse, ReleaseOnAnotherThread) {
+  Reports reports;
+  Lock a("misuse.moved");
+  a.lock();
+  on_thread([&] { a.unlock(); });
+  a.unlock(); // tidy up this thread's held stack
+  auto seen = reports.take();
+  ASSERT_GE(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "lock released by a thread that does not hold it");
+}
+
+TEST(TrackerMisuse, DestroyingALockedLock) {
+  Reports reports;
+  alignas(Lock) unsigned char storage[sizeof(Lock)];
+  auto *a = new (storage) Lock("misuse.destroy");
+  a->lock();
+  a->~Lock();
+  fd::on_release(storage); // what the guard would do; the lock is gone
+  auto seen = reports.take();
+  ASSERT_GE(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "destroying a locked lock");
+}
+
+TEST(TrackerMisuse, ThreadExitWithLocksHeld) {
+  Reports reports;
+  Lock a("misuse.exit");
+  on_thread([&] { a.lock(); });
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "thread exited while holding locks");
+}
+
+TEST(Tracker, DotGraphHasTheEdges) {
+  Lock a("dot.A"), b("dot.B");
+  on_thread([&] { a.lock(); b.lock(); b.unlock(); a.unlock(); });
+  std::string dot = fearless::lock_graph_dot();
+  EXPECT_NE(dot.find("\"dot.A\" -> \"dot.B\" [label=\"X->X\"]"), std::string::npos)
+      << dot;
+}
+
+// A real two-thread deadlock on fearless::Mutex is reported at once instead
+// of hanging: the report handler ends the (death-test) process.
+TEST(TrackerDeathTest, RealDeadlockIsReportedNotHung) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto deadlock = [] {
+        fearless::set_report_handler([](const fearless::Report &r) {
+          if (r.kind == fearless::ReportKind::deadlock) {
+            std::string text = r.to_string();
+            std::fputs(text.c_str(), stderr);
+            _exit(42);
+          }
+        });
+        fearless::Mutex<int> a, b;
+        std::barrier sync(2);
+        std::thread t1([&] {
+          auto ga = a.lock();
+          sync.arrive_and_wait();
+          auto gb = b.lock();
+        });
+        std::thread t2([&] {
+          auto gb = b.lock();
+          sync.arrive_and_wait();
+          auto ga = a.lock();
+        });
+        t1.join();
+        t2.join();
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*waits for");
+}
+
+TEST(TrackerDeathTest, AbortPolicyAbortsOnTheFirstReport) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto inversion = [] {
+        fearless::set_policy(fearless::Policy::abort);
+        Lock a("abort.A"), b("abort.B");
+        on_thread([&] { a.lock(); b.lock(); b.unlock(); a.unlock(); });
+        on_thread([&] { b.lock(); a.lock(); a.unlock(); b.unlock(); });
+  };
+  EXPECT_DEATH(inversion(),
+               "fearless: possible deadlock \\(lock-order inversion\\)");
+}
+
+} // namespace
+
+#endif // FEARLESS_LOCK_TRACKING
