@@ -89,8 +89,8 @@ public:
         const Status s = try_send(value);
         if (s != Status::would_block)
           return s;
-        backoff.snooze();
-      } while (!backoff.completed());
+        backoff.spin();
+      } while (!backoff.spun_out());
       if (deadline != nullptr && Clock::now() >= *deadline) {
         const Status s = try_send(value);
         return s == Status::would_block ? Status::timeout : s;
@@ -139,8 +139,8 @@ public:
         const Status s = try_recv(out);
         if (s != Status::would_block)
           return s;
-        backoff.snooze();
-      } while (!backoff.completed());
+        backoff.spin();
+      } while (!backoff.spun_out());
       if (deadline != nullptr && Clock::now() >= *deadline) {
         const Status s = try_recv(out);
         return s == Status::would_block ? Status::timeout : s;

@@ -26,7 +26,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -81,7 +80,7 @@ inline void cpu_relax() noexcept {
 }
 
 /// Exponential backoff: busy-spin for short waits, then yield the CPU.
-/// `completed()` says it is time to park instead.
+/// `completed()` / `spun_out()` say it is time to park instead.
 class Backoff {
 public:
   /// Backs off in a lock-free loop (another thread made progress).
@@ -104,6 +103,11 @@ public:
       ++step_;
   }
   [[nodiscard]] bool completed() const noexcept { return step_ > kYieldLimit; }
+  /// True once spin() has run its course. The blocking paths park then
+  /// instead of yielding: on a loaded machine a yield gives the time slice
+  /// away to other processes, while a parked thread that is woken up gets
+  /// the CPU back promptly.
+  [[nodiscard]] bool spun_out() const noexcept { return step_ > kSpinLimit; }
 
 private:
   static constexpr unsigned kSpinLimit = 6;
@@ -312,6 +316,17 @@ protected:
   mutable HandleNode node_;
 };
 
+/// Parks the calling thread while `*word == expected`, until futex_wake on
+/// `word`, `deadline` (nullptr: none) or a spurious wake-up. Linux: a futex;
+/// elsewhere: an address-keyed table of condition variables.
+void futex_wait(std::atomic<std::uint32_t> *word, std::uint32_t expected,
+                Deadline deadline) noexcept;
+/// Wakes one thread parked on `word`. Only the address is used: `word` may
+/// already be destroyed (the parked thread saw its wake-up and returned); the
+/// worst case is a spurious wake-up of a later waiter at the same address,
+/// which every waiter tolerates.
+void futex_wake(const std::atomic<std::uint32_t> *word) noexcept;
+
 /// Threads parked until the other side makes progress.
 ///
 /// Protocol (no lost wake-up): a waiter enqueues itself and bumps `count_`
@@ -319,7 +334,11 @@ protected:
 /// before it sleeps; a notifier publishes its change with a seq_cst RMW or
 /// store and then reads `count_` (seq_cst). In the single total order one of
 /// the two sees the other: either the waiter's re-check sees the change, or
-/// the notifier sees the waiter and wakes it under `mu_`.
+/// the notifier sees the waiter and wakes it.
+///
+/// A notifier dequeues the waiter and marks it under `mu_`, and issues the
+/// wake-up (a futex wake, a system call) after releasing `mu_`, so the woken
+/// thread never runs into a held lock.
 class WaitQueue {
 public:
   /// Wakes the oldest waiter, if any. One seq_cst load when nobody waits.
@@ -341,32 +360,42 @@ public:
   bool wait(Ready &&ready, Deadline deadline, const ChannelCore *chan,
             WaitKind kind) {
     Waiter self;
-    ChannelLock lock(mu_);
-    push(self);
-    if (ready()) {
-      remove(self);
-      return true;
-    }
-    on_block(chan, kind, deadline != nullptr);
-    while (!self.notified) {
-      if (deadline == nullptr) {
-        self.cv.wait(lock.native());
-      } else if (self.cv.wait_until(lock.native(), *deadline) ==
-                 std::cv_status::timeout) {
-        break;
+    {
+      ChannelLock lock(mu_);
+      push(self);
+      if (ready()) {
+        remove(self);
+        return true;
       }
     }
+    on_block(chan, kind, deadline != nullptr);
+    bool notified = false;
+    for (;;) {
+      if (self.state.load(std::memory_order_acquire) == kNotified) {
+        notified = true;
+        break;
+      }
+      if (deadline != nullptr && Clock::now() >= *deadline)
+        break;
+      futex_wait(&self.state, kWaiting, deadline);
+    }
     on_unblock(chan);
-    if (self.notified)
-      return true;
-    remove(self);
-    return false;
+    if (!notified) {
+      ChannelLock lock(mu_);
+      // A notifier may have dequeued us between the timeout and the lock.
+      if (self.state.load(std::memory_order_relaxed) == kNotified)
+        notified = true;
+      else
+        remove(self);
+    }
+    return notified;
   }
 
 private:
+  static constexpr std::uint32_t kWaiting = 0;
+  static constexpr std::uint32_t kNotified = 1;
   struct Waiter {
-    std::condition_variable cv;
-    bool notified = false;
+    std::atomic<std::uint32_t> state{kWaiting};
     Waiter *prev = nullptr;
     Waiter *next = nullptr;
   };
@@ -394,16 +423,22 @@ private:
     count_.fetch_sub(1, std::memory_order_seq_cst);
   }
   void notify_slow(bool all) noexcept {
-    ChannelLock lock(mu_);
-    // Safety: a waiter re-acquires mu_ before it leaves wait(), so the
-    // Waiter objects we touch here are alive while we hold mu_.
-    while (head_ != nullptr) {
-      Waiter *w = head_;
-      remove(*w);
-      w->notified = true;
-      w->cv.notify_one();
+    for (;;) {
+      const std::atomic<std::uint32_t> *word;
+      {
+        ChannelLock lock(mu_);
+        Waiter *w = head_;
+        if (w == nullptr)
+          return;
+        remove(*w);
+        word = &w->state;
+        // Safety: after this store the waiter may return and its Waiter
+        // die; from here on only the address `word` is used (futex_wake).
+        w->state.store(kNotified, std::memory_order_release);
+      }
+      futex_wake(word);
       if (!all)
-        break;
+        return;
     }
   }
 

@@ -78,7 +78,9 @@ public:
         Slot &slot = block->slots[offset];
         ::new (static_cast<void *>(slot.storage)) T(std::move(value));
         // Our last access to `block`: after this the receiver may free it.
-        slot.state.fetch_or(kWritten, std::memory_order_release);
+        // A plain release store: only this sender writes the state, and the
+        // wake-up protocol is ordered by the seq_cst CAS above.
+        slot.state.store(kWritten, std::memory_order_release);
         recv_waiters_.notify_one();
         return Status::ok;
       }
@@ -115,8 +117,8 @@ public:
         const Status s = try_recv(out);
         if (s != Status::would_block)
           return s;
-        backoff.snooze();
-      } while (!backoff.completed());
+        backoff.spin();
+      } while (!backoff.spun_out());
       if (deadline != nullptr && Clock::now() >= *deadline) {
         const Status s = try_recv(out);
         return s == Status::would_block ? Status::timeout : s;
