@@ -1,0 +1,30 @@
+//===--- Output.h - text, JSON and SARIF reports ---------------------------===//
+
+#ifndef FEARLESS_DRIVER_OUTPUT_H
+#define FEARLESS_DRIVER_OUTPUT_H
+
+#include "Driver.h"
+
+#include <ostream>
+
+namespace fearless::driver {
+
+/// Findings grouped by file, then a table of findings per check and a
+/// one-line summary. With a baseline, only new findings are listed.
+void writeText(std::ostream &OS, const Report &R);
+
+/// The summary table and line alone (stderr for JSON and SARIF runs).
+void writeSummary(std::ostream &OS, const Report &R);
+
+/// The JSON report; its format is documented in docs/driver.md.
+void writeJson(std::ostream &OS, const Report &R);
+
+/// A SARIF 2.1.0 log with rule metadata from docs/checks.
+void writeSarif(std::ostream &OS, const Report &R);
+
+/// The one-sentence summary of \p Check from its doc page, or "".
+std::string checkSummary(const std::string &Check);
+
+} // namespace fearless::driver
+
+#endif // FEARLESS_DRIVER_OUTPUT_H

@@ -1,0 +1,383 @@
+//===--- main.cpp - fearless-check, the CI driver --------------------------===//
+//
+// fearless-check -p BUILD_DIR [paths...]: runs every fearless check on each
+// translation unit of BUILD_DIR/compile_commands.json in parallel, merges
+// the per-unit lock-order facts, and reports as text, JSON or SARIF.
+// Exit status: 0 clean, 1 findings (or units that could not be analysed),
+// 2 usage or input error. docs/driver.md is the manual.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ClangTidyRunner.h"
+#include "CompileDatabase.h"
+#include "Findings.h"
+#include "LockFacts.h"
+#include "Output.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+namespace fs = std::filesystem;
+using namespace fearless::driver;
+
+namespace {
+
+const char *const Usage = R"(usage: fearless-check -p BUILD_DIR [options] [paths...]
+
+Runs every fearless check on the translation units of
+BUILD_DIR/compile_commands.json (only those below PATHS, when given).
+
+options:
+  -p DIR                 build directory holding compile_commands.json
+  -j N, --jobs=N         parallel clang-tidy processes (default: cores)
+  --format=text|json|sarif
+                         report format (default: text)
+  -o FILE, --output=FILE write the report to FILE instead of stdout
+  --baseline=FILE        report only findings not recorded in FILE
+  --write-baseline=FILE  record every current finding in FILE and exit 0
+  --root=DIR             report paths relative to DIR (default: current dir)
+  --checks=GLOB          checks to run (default: fearless-*)
+  --header-filter=REGEX  also report findings in headers matching REGEX
+  --extra-arg=ARG        add ARG to every compile command (repeatable)
+  --facts-dir=DIR        keep the per-unit lock-order facts in DIR
+  --merge-facts=DIR      also merge lock-order facts from DIR (repeatable)
+  --clang-tidy=PATH      clang-tidy to run (env FEARLESS_CLANG_TIDY)
+  --plugin=PATH          libfearless-tidy.so (env FEARLESS_PLUGIN)
+  --progress / --no-progress
+                         progress line (default: on a terminal, not in CI)
+  -q, --quiet            no progress and no per-unit lines
+  -h, --help             this text
+  --version              the version
+
+exit status: 0 no findings, 1 findings or units not analysed, 2 usage or
+input error.
+)";
+
+struct Options {
+  std::string BuildDir;
+  std::vector<std::string> Paths;
+  unsigned Jobs = 0;
+  std::string Format = "text";
+  std::string Output, Baseline, WriteBaseline, Root;
+  std::string Checks = "fearless-*", HeaderFilter, FactsDir;
+  std::vector<std::string> ExtraArgs, MergeFacts;
+  std::string ClangTidy, Plugin;
+  std::optional<bool> Progress;
+  bool Quiet = false;
+};
+
+unsigned parseJobs(const std::string &V) {
+  if (V.empty() || V.size() > 4 ||
+      V.find_first_not_of("0123456789") != std::string::npos || std::stoul(V) == 0)
+    throw InputError("-j needs a positive number of jobs, got '" + V + "'");
+  return std::stoul(V);
+}
+
+Options parseArgs(int Argc, char **Argv) {
+  Options O;
+  std::vector<std::string> Args(Argv + 1, Argv + Argc);
+  for (size_t I = 0; I < Args.size(); ++I) {
+    const std::string &A = Args[I];
+    // --name=value, --name value, and for short options -xvalue too.
+    auto Value = [&](const std::string &Long, const std::string &Short,
+                     std::string &Out) {
+      for (const std::string &N : {Long, Short}) {
+        if (N.empty())
+          continue;
+        if (A == N) {
+          if (I + 1 >= Args.size())
+            throw InputError("option '" + N + "' needs a value");
+          Out = Args[++I];
+          return true;
+        }
+        std::string Prefix = N.size() == 2 ? N : N + "=";
+        if (A.rfind(Prefix, 0) == 0 && A.size() > Prefix.size()) {
+          Out = A.substr(Prefix.size() + (N.size() == 2 && A[2] == '=' ? 1 : 0));
+          return true;
+        }
+      }
+      return false;
+    };
+    std::string V;
+    if (A == "-h" || A == "--help") {
+      std::cout << Usage;
+      std::exit(0);
+    } else if (A == "--version") {
+      std::cout << "fearless-check " << FEARLESS_VERSION << "\n";
+      std::exit(0);
+    } else if (Value("--build-dir", "-p", V)) {
+      O.BuildDir = V;
+    } else if (Value("--jobs", "-j", V)) {
+      O.Jobs = parseJobs(V);
+    } else if (Value("--format", "", V)) {
+      if (V != "text" && V != "json" && V != "sarif")
+        throw InputError("--format must be text, json or sarif, got '" + V + "'");
+      O.Format = V;
+    } else if (Value("--output", "-o", V)) {
+      O.Output = V;
+    } else if (Value("--baseline", "", V)) {
+      O.Baseline = V;
+    } else if (Value("--write-baseline", "", V)) {
+      O.WriteBaseline = V;
+    } else if (Value("--root", "", V)) {
+      O.Root = V;
+    } else if (Value("--checks", "", V)) {
+      O.Checks = V;
+    } else if (Value("--header-filter", "", V)) {
+      O.HeaderFilter = V;
+    } else if (Value("--extra-arg", "", V)) {
+      O.ExtraArgs.push_back(V);
+    } else if (Value("--facts-dir", "", V)) {
+      O.FactsDir = V;
+    } else if (Value("--merge-facts", "", V)) {
+      O.MergeFacts.push_back(V);
+    } else if (Value("--clang-tidy", "", V)) {
+      O.ClangTidy = V;
+    } else if (Value("--plugin", "", V)) {
+      O.Plugin = V;
+    } else if (A == "--progress") {
+      O.Progress = true;
+    } else if (A == "--no-progress") {
+      O.Progress = false;
+    } else if (A == "-q" || A == "--quiet") {
+      O.Quiet = true;
+    } else if (A == "--") {
+      O.Paths.insert(O.Paths.end(), Args.begin() + I + 1, Args.end());
+      break;
+    } else if (!A.empty() && A[0] == '-') {
+      throw InputError("unknown option '" + A + "' (see fearless-check --help)");
+    } else {
+      O.Paths.push_back(A);
+    }
+  }
+  if (O.BuildDir.empty())
+    throw InputError("no build directory: pass -p BUILD_DIR (the directory "
+                     "holding compile_commands.json)");
+  return O;
+}
+
+bool executable(const fs::path &P) {
+  std::error_code EC;
+  return fs::is_regular_file(P, EC) && access(P.c_str(), X_OK) == 0;
+}
+
+fs::path selfDir() {
+  std::error_code EC;
+  fs::path Exe = fs::read_symlink("/proc/self/exe", EC);
+  return EC ? fs::path() : Exe.parent_path();
+}
+
+// Flag, then environment, then next to the driver (build tree:
+// analyzer/driver/../; install tree: bin/../lib/).
+std::string findPlugin(const Options &O) {
+  if (!O.Plugin.empty())
+    return O.Plugin;
+  if (const char *E = std::getenv("FEARLESS_PLUGIN"); E && *E)
+    return E;
+  fs::path Dir = selfDir();
+  for (const fs::path &P : {Dir.parent_path() / FEARLESS_PLUGIN_NAME,
+                            Dir.parent_path() / "lib" / FEARLESS_PLUGIN_NAME,
+                            Dir / FEARLESS_PLUGIN_NAME})
+    if (fs::exists(P))
+      return P.lexically_normal().string();
+  throw InputError("cannot find " FEARLESS_PLUGIN_NAME
+                   " next to fearless-check; pass --plugin=PATH or set "
+                   "FEARLESS_PLUGIN");
+}
+
+// Flag, then environment, then the clang-tidy this build was configured
+// with, then PATH.
+std::string findClangTidy(const Options &O) {
+  std::string Named = O.ClangTidy;
+  if (Named.empty())
+    if (const char *E = std::getenv("FEARLESS_CLANG_TIDY"); E && *E)
+      Named = E;
+  if (!Named.empty()) {
+    if (Named.find('/') != std::string::npos) {
+      if (!executable(Named))
+        throw InputError("clang-tidy '" + Named + "' is not an executable");
+      return Named;
+    }
+  } else if (executable(FEARLESS_DEFAULT_CLANG_TIDY)) {
+    return FEARLESS_DEFAULT_CLANG_TIDY;
+  }
+  const char *Path = std::getenv("PATH");
+  std::string Dirs = Path ? Path : "/usr/bin";
+  for (const std::string &Name :
+       Named.empty() ? std::vector<std::string>{FEARLESS_CLANG_TIDY_NAME, "clang-tidy"}
+                     : std::vector<std::string>{Named}) {
+    size_t Start = 0;
+    while (Start <= Dirs.size()) {
+      size_t End = Dirs.find(':', Start);
+      if (End == std::string::npos)
+        End = Dirs.size();
+      fs::path P = fs::path(Dirs.substr(Start, End - Start)) / Name;
+      if (executable(P))
+        return P.string();
+      Start = End + 1;
+    }
+  }
+  throw InputError("cannot find clang-tidy (" FEARLESS_CLANG_TIDY_NAME
+                   "); pass --clang-tidy=PATH or set FEARLESS_CLANG_TIDY");
+}
+
+bool inCI() {
+  const char *CI = std::getenv("CI");
+  return CI && (std::string(CI) == "true" || std::string(CI) == "1");
+}
+
+int run(const Options &O) {
+  std::string DbDir;
+  std::vector<Unit> Units = readCompileDatabase(O.BuildDir, O.Paths, DbDir);
+  if (Units.empty())
+    throw InputError("the compile database in '" + O.BuildDir +
+                     "' has no entries");
+  std::set<std::string> Baseline;
+  if (!O.Baseline.empty())
+    Baseline = readBaseline(O.Baseline);
+
+  RunnerConfig Config;
+  Config.ClangTidy = findClangTidy(O);
+  Config.Plugin = findPlugin(O);
+  Config.DatabaseDir = DbDir;
+  Config.Checks = O.Checks;
+  Config.HeaderFilter = O.HeaderFilter;
+  Config.ExtraArgs = O.ExtraArgs;
+
+  std::string Tmp = (fs::temp_directory_path() / "fearless-check-XXXXXX").string();
+  if (!mkdtemp(Tmp.data()))
+    throw InputError("cannot create a temporary directory in " +
+                     fs::temp_directory_path().string());
+  Config.TempDir = Tmp;
+  struct Cleanup {
+    std::string Dir;
+    ~Cleanup() {
+      std::error_code EC;
+      fs::remove_all(Dir, EC);
+    }
+  } RemoveTmp{Tmp};
+  std::string FactsDir = O.FactsDir.empty() ? Tmp + "/facts" : O.FactsDir;
+  fs::create_directories(FactsDir);
+  // Read by fearless-lock-order in each clang-tidy process (it inherits the
+  // environment): where to write the unit's lock-order facts.
+  setenv("FEARLESS_LOCK_ORDER_FACTS", fs::absolute(FactsDir).c_str(), 1);
+
+  unsigned Jobs = O.Jobs ? O.Jobs : std::max(1u, std::thread::hardware_concurrency());
+  Jobs = std::min<unsigned>(Jobs, Units.size());
+  bool Tty = isatty(STDERR_FILENO) && !inCI();
+  bool Progress = !O.Quiet && O.Progress.value_or(Tty);
+  bool Lines = !O.Quiet && !Progress;
+
+  std::vector<UnitResult> Results(Units.size());
+  std::atomic<size_t> Next{0};
+  std::mutex OutputMutex;
+  size_t Done = 0;
+  std::string Root = O.Root.empty() ? fs::current_path().string()
+                                    : fs::absolute(O.Root).lexically_normal().string();
+  auto Worker = [&] {
+    for (size_t I; (I = Next++) < Units.size();) {
+      Results[I] = runClangTidy(Config, Units[I], I);
+      std::lock_guard<std::mutex> Lock(OutputMutex);
+      ++Done;
+      std::string Name = relativeTo(Units[I].File, Root);
+      std::string Status = Results[I].Failed ? "failed"
+                           : Results[I].Findings.empty()
+                               ? "ok"
+                               : std::to_string(Results[I].Findings.size()) +
+                                     " finding(s)";
+      if (Progress)
+        std::cerr << "\r\033[K[" << Done << "/" << Units.size() << "] " << Name
+                  << std::flush;
+      else if (Lines)
+        std::cerr << "[" << Done << "/" << Units.size() << "] " << Name << ": "
+                  << Status << "\n";
+    }
+  };
+  std::vector<std::thread> Threads;
+  for (unsigned T = 0; T < Jobs; ++T)
+    Threads.emplace_back(Worker);
+  for (std::thread &T : Threads)
+    T.join();
+  if (Progress)
+    std::cerr << "\r\033[K" << std::flush;
+
+  Report R;
+  R.Root = Root;
+  R.UnitsChecked = Units.size();
+  for (size_t I = 0; I < Units.size(); ++I) {
+    if (Results[I].Failed)
+      R.Failed.push_back({Units[I].File, Results[I].FailureReason});
+    for (Finding &F : Results[I].Findings)
+      R.Findings.push_back(std::move(F));
+  }
+  std::vector<LockEdge> Edges = readLockFacts(FactsDir);
+  for (const std::string &Dir : O.MergeFacts) {
+    std::vector<LockEdge> More = readLockFacts(Dir);
+    Edges.insert(Edges.end(), More.begin(), More.end());
+  }
+  if (O.Checks == "fearless-*" || O.Checks.find("lock-order") != std::string::npos)
+    for (Finding &F : crossUnitCycles(Edges, Root))
+      R.Findings.push_back(std::move(F));
+  finalizeFindings(R.Findings, Root);
+
+  if (!O.WriteBaseline.empty()) {
+    writeBaseline(O.WriteBaseline, R);
+    std::cerr << "fearless-check: wrote " << R.Findings.size()
+              << " finding(s) to baseline '" << O.WriteBaseline << "'\n";
+    for (const FailedUnit &U : R.Failed)
+      std::cerr << relativeTo(U.File, Root)
+                << ": error: translation unit not analysed: " << U.Reason << "\n";
+    return R.Failed.empty() ? 0 : 1;
+  }
+  if (!O.Baseline.empty()) {
+    R.BaselineUsed = true;
+    for (Finding &F : R.Findings)
+      F.InBaseline = Baseline.count(F.Fingerprint) > 0;
+  }
+
+  std::ofstream File;
+  if (!O.Output.empty()) {
+    File.open(O.Output);
+    if (!File)
+      throw InputError("cannot write '" + O.Output + "'");
+  }
+  std::ostream &OS = O.Output.empty() ? std::cout : File;
+  if (O.Format == "text") {
+    writeText(OS, R);
+    if (!O.Output.empty())
+      writeSummary(std::cerr, R);
+  } else {
+    O.Format == "json" ? writeJson(OS, R) : writeSarif(OS, R);
+    for (const FailedUnit &U : R.Failed)
+      std::cerr << relativeTo(U.File, Root)
+                << ": error: translation unit not analysed: " << U.Reason << "\n";
+    writeSummary(std::cerr, R);
+  }
+  bool NewFindings = std::any_of(R.Findings.begin(), R.Findings.end(),
+                                 [](const Finding &F) { return !F.InBaseline; });
+  return NewFindings || !R.Failed.empty() ? 1 : 0;
+}
+
+} // namespace
+
+int main(int Argc, char **Argv) {
+  try {
+    return run(parseArgs(Argc, Argv));
+  } catch (const InputError &E) {
+    std::cerr << "fearless-check: error: " << E.what() << "\n";
+    return 2;
+  } catch (const std::exception &E) {
+    std::cerr << "fearless-check: error: " << E.what() << "\n";
+    return 2;
+  }
+}
