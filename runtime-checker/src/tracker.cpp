@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -82,8 +83,9 @@ struct InstanceSlot {
 };
 InstanceSlot g_instances[kRegistrySlots];
 
+// Fibonacci hashing of the address: one multiply on the fast path.
 std::size_t slot_hash(std::uintptr_t key, std::size_t slots) {
-  return mix(0, key) & (slots - 1);
+  return std::size_t(((key >> 4) * 0x9e3779b97f4a7c15ull) >> 40) & (slots - 1);
 }
 
 InstanceSlot *find_instance(const void *lock) {
@@ -186,6 +188,7 @@ std::string class_name(ClassId c) {
 // --- per thread ----------------------------------------------------------------
 struct HeldLock {
   const void *lock;
+  InstanceSlot *instance;
   ClassId cls;
   LockMode mode;
   bool tried;
@@ -200,9 +203,11 @@ struct TrackedThread {
   HeldLock held[kMaxHeld];
   int depth = 0;
   int overflow = 0;
-  std::uint64_t chain_hash = 0;
+  // chain[i]: hash of the classes and modes of held[0..i); chain[depth] is
+  // the current chain, so releasing the top lock costs nothing.
+  std::uint64_t chain[kMaxHeld + 1] = {};
   const void *pending_lock = nullptr; // on_acquire -> on_acquired
-  ClassId pending_cls = 0;
+  InstanceSlot *pending_instance = nullptr;
 
   TrackedThread() {
     auto &g = global();
@@ -223,19 +228,30 @@ struct TrackedThread {
   }
   ~TrackedThread();
 
-  void rehash() {
-    chain_hash = 0;
-    for (int i = 0; i < depth; ++i)
-      chain_hash = mix(chain_hash, (std::uint64_t(held[i].cls) << 1) |
+  // Recomputes chain[from + 1 ..= depth] after held[from..] changed.
+  void rehash(int from) {
+    for (int i = from; i < depth; ++i)
+      chain[i + 1] = mix(chain[i], (std::uint64_t(held[i].cls) << 1) |
                                        (held[i].mode == LockMode::shared));
   }
 };
 
-TrackedThread *state() {
+// The thread's state: a trivially initialised pointer, so the fast path pays
+// one thread-local load; the object is made on first use and destroyed (with
+// the exit check) by a second thread_local that owns it.
+thread_local TrackedThread *t_state = nullptr;
+
+TrackedThread *make_state() {
   if (t_dead)
     return nullptr;
-  thread_local TrackedThread ts;
-  return ts.id ? &ts : nullptr;
+  thread_local std::unique_ptr<TrackedThread> owner(new TrackedThread);
+  t_state = owner->id ? owner.get() : nullptr;
+  return t_state;
+}
+
+inline TrackedThread *state() {
+  TrackedThread *ts = t_state;
+  return ts ? ts : make_state();
 }
 
 // --- reports -------------------------------------------------------------------
@@ -360,14 +376,11 @@ ClassId class_for_site(const void *lock, const LockSite &site) {
   return new_class_locked(buf, true);
 }
 
-ClassId class_of(const void *lock) {
+InstanceSlot *instance_of(const void *lock) {
   if (InstanceSlot *s = find_instance(lock))
-    return s->cls.load(std::memory_order_acquire);
+    return s;
   // A lock the tracker was not told about: a class of its own.
-  ClassId cls = class_for_site(lock, LockSite{});
-  if (InstanceSlot *s = insert_instance(lock, cls))
-    return s->cls.load(std::memory_order_acquire);
-  return 0;
+  return insert_instance(lock, class_for_site(lock, LockSite{}));
 }
 
 // --- lock-order inversion ------------------------------------------------------
@@ -591,6 +604,7 @@ TrackedThread::~TrackedThread() {
              {}});
   }
   t_dead = true;
+  t_state = nullptr;
   if (slot) {
     slot->id.store(0, std::memory_order_release);
     slot->waiting_for.store(nullptr);
@@ -681,11 +695,12 @@ void on_acquire(const void *lock, LockMode mode) noexcept {
   TrackedThread *ts = state();
   if (!ts)
     return;
-  ClassId cls = class_of(lock);
+  InstanceSlot *inst = instance_of(lock);
   ts->pending_lock = lock;
-  ts->pending_cls = cls;
-  if (!cls)
+  ts->pending_instance = inst;
+  if (!inst)
     return;
+  ClassId cls = inst->cls.load(std::memory_order_relaxed);
   for (int i = 0; i < ts->depth; ++i) {
     if (ts->held[i].lock != lock)
       continue;
@@ -703,8 +718,8 @@ void on_acquire(const void *lock, LockMode mode) noexcept {
   }
   if (ts->depth == 0)
     return; // nothing held: no edge
-  std::uint64_t key =
-      mix(ts->chain_hash, (std::uint64_t(cls) << 1) | (mode == LockMode::shared));
+  std::uint64_t key = mix(ts->chain[ts->depth],
+                         (std::uint64_t(cls) << 1) | (mode == LockMode::shared));
   ChainSlot *chain = find_chain(key, false, 0);
   if (chain) {
     ThreadId owner = chain->owner.load(std::memory_order_relaxed);
@@ -718,13 +733,14 @@ void on_acquired(const void *lock, LockMode mode, bool tried) noexcept {
   TrackedThread *ts = state();
   if (!ts)
     return;
-  ClassId cls = ts->pending_lock == lock ? ts->pending_cls : class_of(lock);
+  InstanceSlot *inst =
+      ts->pending_lock == lock ? ts->pending_instance : instance_of(lock);
   ts->pending_lock = nullptr;
-  if (!cls)
+  if (!inst)
     return;
+  ClassId cls = inst->cls.load(std::memory_order_relaxed);
   if (mode == LockMode::exclusive)
-    if (InstanceSlot *inst = find_instance(lock))
-      inst->owner.store(ts->id, std::memory_order_release);
+    inst->owner.store(ts->id, std::memory_order_release);
   if (ts->depth == kMaxHeld) {
     if (ts->overflow++ == 0)
       misuse("too many locks held",
@@ -733,9 +749,10 @@ void on_acquired(const void *lock, LockMode mode, bool tried) noexcept {
              ts);
     return;
   }
-  ts->held[ts->depth++] = {lock, cls, mode, tried, __builtin_return_address(0)};
-  ts->chain_hash = mix(ts->chain_hash,
-                       (std::uint64_t(cls) << 1) | (mode == LockMode::shared));
+  int d = ts->depth++;
+  ts->held[d] = {lock, inst, cls, mode, tried, __builtin_return_address(0)};
+  ts->chain[d + 1] =
+      mix(ts->chain[d], (std::uint64_t(cls) << 1) | (mode == LockMode::shared));
 }
 
 void on_release(const void *lock) noexcept {
@@ -746,18 +763,11 @@ void on_release(const void *lock) noexcept {
     if (ts->held[i].lock != lock)
       continue;
     if (ts->held[i].mode == LockMode::exclusive)
-      if (InstanceSlot *inst = find_instance(lock))
-        inst->owner.store(0, std::memory_order_release);
-    bool top = i == ts->depth - 1;
+      ts->held[i].instance->owner.store(0, std::memory_order_release);
     for (int j = i; j + 1 < ts->depth; ++j)
       ts->held[j] = ts->held[j + 1];
     --ts->depth;
-    if (top && ts->depth > 0)
-      ts->rehash();
-    else if (ts->depth == 0)
-      ts->chain_hash = 0;
-    else
-      ts->rehash();
+    ts->rehash(i); // nothing to do when the top lock was released
     return;
   }
   if (ts->overflow > 0) {
