@@ -1,0 +1,343 @@
+//===--- LockScope.cpp - which locks a statement runs under ----------------===//
+
+#include "LockScope.h"
+
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/PrettyPrinter.h"
+#include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace clang::tidy::fearless {
+
+std::string plainQualifiedName(const NamedDecl *D) {
+  std::string Out;
+  llvm::raw_string_ostream OS(Out);
+  PrintingPolicy Policy(D->getASTContext().getLangOpts());
+  Policy.SuppressInlineNamespace = true;
+  Policy.SuppressTemplateArgsInCXXConstructors = true;
+  // Contexts print without their template arguments: walk them by hand.
+  llvm::SmallVector<const NamedDecl *, 4> Chain;
+  for (const DeclContext *C = D->getDeclContext(); C; C = C->getParent())
+    if (const auto *ND = dyn_cast<NamedDecl>(C)) {
+      if (const auto *NS = dyn_cast<NamespaceDecl>(ND);
+          NS && (NS->isInline() || NS->isAnonymousNamespace()))
+        continue;
+      Chain.push_back(ND);
+    }
+  for (auto It = Chain.rbegin(); It != Chain.rend(); ++It)
+    OS << (*It)->getName() << "::";
+  OS << D->getDeclName();
+  return Out;
+}
+
+static const CXXRecordDecl *recordOf(QualType T) {
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  return T->getAsCXXRecordDecl();
+}
+
+static llvm::StringRef recordName(const CXXRecordDecl *RD,
+                                  std::string &Storage) {
+  Storage = RD ? plainQualifiedName(RD) : "";
+  return Storage;
+}
+
+std::string calleeName(const Expr *Call, std::string *DeclaringName) {
+  const FunctionDecl *FD = nullptr;
+  const Expr *Object = nullptr;
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Call)) {
+    FD = MC->getMethodDecl();
+    Object = MC->getImplicitObjectArgument();
+  } else if (const auto *CE = dyn_cast<CallExpr>(Call)) {
+    FD = CE->getDirectCallee();
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(CE);
+        Op && isa_and_nonnull<CXXMethodDecl>(FD) && Op->getNumArgs() > 0)
+      Object = Op->getArg(0);
+  }
+  if (!FD || !FD->getDeclName().isIdentifier())
+    return FD ? plainQualifiedName(FD) : "";
+  std::string Declared = plainQualifiedName(FD);
+  if (DeclaringName)
+    *DeclaringName = Declared;
+  if (Object && isa<CXXMethodDecl>(FD)) {
+    std::string S;
+    // Before the derived-to-base cast: the type the user wrote.
+    if (!recordName(recordOf(Object->IgnoreParenImpCasts()->getType()), S)
+             .empty())
+      return S + "::" + FD->getName().str();
+  }
+  return Declared;
+}
+
+bool isMutexType(QualType T) {
+  const CXXRecordDecl *RD = recordOf(T);
+  if (!RD)
+    return false;
+  static const llvm::StringSet<> Names = {
+      "std::mutex",           "std::recursive_mutex", "std::timed_mutex",
+      "std::recursive_timed_mutex", "std::shared_mutex",
+      "std::shared_timed_mutex", "fearless::Mutex",   "fearless::RwLock"};
+  if (Names.contains(plainQualifiedName(RD)))
+    return true;
+  return RD->hasAttr<CapabilityAttr>();
+}
+
+static bool isGuardRecord(const CXXRecordDecl *RD) {
+  if (!RD)
+    return false;
+  static const llvm::StringSet<> Names = {
+      "std::lock_guard",     "std::unique_lock",    "std::scoped_lock",
+      "std::shared_lock",    "fearless::MutexGuard", "fearless::ReadGuard",
+      "fearless::WriteGuard"};
+  return Names.contains(plainQualifiedName(RD));
+}
+
+void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name) {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *Op = dyn_cast<UnaryOperator>(E);
+      Op && (Op->getOpcode() == UO_Deref || Op->getOpcode() == UO_AddrOf))
+    E = Op->getSubExpr()->IgnoreParenImpCasts();
+  Class = nullptr;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    Class = Ref->getDecl();
+  else if (const auto *Member = dyn_cast<MemberExpr>(E))
+    Class = Member->getMemberDecl();
+  if (!Class) {
+    Name = "lock";
+    return;
+  }
+  // Fields and globals are lock classes shared by every function and unit:
+  // name them fully; locals and parameters by their own name.
+  const auto *VD = dyn_cast<VarDecl>(Class);
+  if (isa<FieldDecl>(Class) || (VD && VD->hasGlobalStorage()))
+    Name = plainQualifiedName(Class);
+  else
+    Name = Class->getNameAsString();
+}
+
+namespace {
+
+bool isTag(const Expr *E, llvm::StringRef Tag) {
+  const CXXRecordDecl *RD = recordOf(E->getType());
+  return RD && plainQualifiedName(RD) == Tag;
+}
+
+class Walker {
+public:
+  Walker(LockScopeCallbacks &CB) : CB(CB) {}
+
+  std::vector<HeldLock> Held;
+
+  void walk(const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *CS = dyn_cast<CompoundStmt>(S)) {
+      size_t Mark = Held.size();
+      for (const Stmt *Child : CS->body())
+        walk(Child);
+      // Guards declared in this block are destroyed at its end; explicit
+      // lock() calls outlive it.
+      llvm::SmallVector<HeldLock, 4> Kept;
+      for (size_t I = Mark; I < Held.size(); ++I)
+        if (!Held[I].Guard)
+          Kept.push_back(Held[I]);
+      Held.resize(Mark);
+      Held.insert(Held.end(), Kept.begin(), Kept.end());
+      return;
+    }
+    if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+      for (const Decl *D : DS->decls())
+        if (const auto *VD = dyn_cast<VarDecl>(D)) {
+          walk(VD->getInit());
+          guardDeclared(VD);
+        }
+      return;
+    }
+    if (const auto *If = dyn_cast<IfStmt>(S)) {
+      walk(If->getInit());
+      walk(If->getConditionVariableDeclStmt());
+      walk(If->getCond());
+      branches({If->getThen(), If->getElse()});
+      return;
+    }
+    if (const auto *For = dyn_cast<ForStmt>(S)) {
+      walk(For->getInit());
+      walk(For->getCond());
+      branches({For->getBody(), For->getInc()}, /*Sequence=*/true);
+      return;
+    }
+    if (const auto *RF = dyn_cast<CXXForRangeStmt>(S)) {
+      walk(RF->getRangeInit());
+      branches({RF->getBody()}, true);
+      return;
+    }
+    if (const auto *W = dyn_cast<WhileStmt>(S)) {
+      walk(W->getCond());
+      branches({W->getBody()}, true);
+      return;
+    }
+    if (const auto *Do = dyn_cast<DoStmt>(S)) {
+      branches({Do->getBody(), Do->getCond()}, true);
+      return;
+    }
+    if (const auto *Sw = dyn_cast<SwitchStmt>(S)) {
+      walk(Sw->getInit());
+      walk(Sw->getCond());
+      branches({Sw->getBody()}, true);
+      return;
+    }
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
+      // The body runs later or elsewhere: with no lock of ours held.
+      for (const Expr *Init : Lambda->capture_inits())
+        walk(Init);
+      std::vector<HeldLock> Saved;
+      Saved.swap(Held);
+      walk(Lambda->getBody());
+      Held.swap(Saved);
+      return;
+    }
+    for (const Stmt *Child : S->children())
+      walk(Child);
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S))
+      memberCall(MC);
+    if (isa<CallExpr>(S) || isa<CXXConstructExpr>(S))
+      CB.call(cast<Expr>(S), active());
+  }
+
+private:
+  LockScopeCallbacks &CB;
+
+  std::vector<HeldLock> active() const {
+    std::vector<HeldLock> A;
+    for (const HeldLock &L : Held)
+      if (L.Active)
+        A.push_back(L);
+    return A;
+  }
+
+  void acquire(HeldLock L) {
+    CB.acquired(L, active());
+    Held.push_back(std::move(L));
+  }
+
+  // Each of \p Parts may run or not (or, with Sequence, run in order any
+  // number of times): a lock stays held after them only if it is held on
+  // every way through; locks first taken inside are not held after.
+  void branches(std::initializer_list<const Stmt *> Parts,
+                bool Sequence = false) {
+    std::vector<HeldLock> Before = Held;
+    std::vector<bool> Active(Before.size());
+    for (size_t I = 0; I < Before.size(); ++I)
+      Active[I] = Before[I].Active;
+    for (const Stmt *P : Parts) {
+      if (!Sequence)
+        Held = Before;
+      walk(P);
+      for (size_t I = 0; I < Before.size() && I < Held.size(); ++I)
+        Active[I] = Active[I] && Held[I].Active;
+    }
+    Held = Before;
+    for (size_t I = 0; I < Held.size(); ++I)
+      Held[I].Active = Active[I];
+  }
+
+  void guardDeclared(const VarDecl *VD) {
+    const CXXRecordDecl *RD = VD->getType()->getAsCXXRecordDecl();
+    if (!isGuardRecord(RD) || !VD->getInit())
+      return;
+    const Expr *Init = VD->getInit()->IgnoreUnlessSpelledInSource();
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init)) {
+      // std guards: the mutex arguments; defer_lock and try_to_lock leave
+      // it unlocked (try_to_lock: maybe, and fearless assumes not).
+      llvm::SmallVector<const Expr *, 2> Mutexes;
+      for (const Expr *Arg : Construct->arguments()) {
+        if (isTag(Arg, "std::defer_lock_t") || isTag(Arg, "std::try_to_lock_t"))
+          return;
+        if (isMutexType(Arg->getType()))
+          Mutexes.push_back(Arg);
+      }
+      for (const Expr *M : Mutexes)
+        acquire(makeLock(M, VD, VD->getLocation()));
+      return;
+    }
+    // fearless: auto g = m.lock(); / m.read(); / m.write();
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Init)) {
+      const Expr *Obj = MC->getImplicitObjectArgument();
+      if (Obj && isMutexType(Obj->getType()))
+        acquire(makeLock(Obj, VD, VD->getLocation()));
+    }
+  }
+
+  HeldLock makeLock(const Expr *Mutex, const VarDecl *Guard,
+                    SourceLocation Loc) {
+    HeldLock L;
+    describeMutex(Mutex, L.Class, L.Name);
+    L.Guard = Guard;
+    L.Loc = Loc;
+    return L;
+  }
+
+  void memberCall(const CXXMemberCallExpr *MC) {
+    const CXXMethodDecl *MD = MC->getMethodDecl();
+    const Expr *Obj = MC->getImplicitObjectArgument();
+    if (!MD || !Obj || !MD->getDeclName().isIdentifier())
+      return;
+    llvm::StringRef Name = MD->getName();
+    bool Lock = Name == "lock" || Name == "lock_shared";
+    bool Unlock = Name == "unlock" || Name == "unlock_shared";
+    if (!Lock && !Unlock)
+      return;
+    const Expr *Bare = Obj->IgnoreParenImpCasts();
+    // On a guard variable: relock or unlock what it guards.
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Bare);
+        Ref && isGuardRecord(recordOf(Ref->getType()))) {
+      for (HeldLock &L : Held)
+        if (L.Guard == Ref->getDecl()) {
+          if (Lock && !L.Active) {
+            HeldLock Again = L;
+            Again.Loc = MC->getExprLoc();
+            CB.acquired(Again, active());
+            L.Active = true;
+            L.Loc = Again.Loc;
+          } else if (Unlock) {
+            L.Active = false;
+          }
+        }
+      return;
+    }
+    if (!isMutexType(Obj->getType()))
+      return;
+    // A fearless::Mutex's lock() returns a guard: handled where it is
+    // declared (a discarded guard unlocks at once).
+    if (!MD->getReturnType()->isVoidType())
+      return;
+    if (Lock) {
+      acquire(makeLock(Obj, nullptr, MC->getExprLoc()));
+      return;
+    }
+    const ValueDecl *Class;
+    std::string LockName;
+    describeMutex(Obj, Class, LockName);
+    for (auto It = Held.rbegin(); It != Held.rend(); ++It)
+      if (!It->Guard && It->Active && It->Class == Class) {
+        It->Active = false;
+        break;
+      }
+  }
+};
+
+} // namespace
+
+void walkLockScopes(const Stmt *Body, LockScopeCallbacks &CB,
+                    llvm::ArrayRef<HeldLock> Initial) {
+  Walker W(CB);
+  W.Held.assign(Initial.begin(), Initial.end());
+  W.walk(Body);
+}
+
+} // namespace clang::tidy::fearless

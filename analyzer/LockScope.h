@@ -1,0 +1,72 @@
+//===--- LockScope.h - which locks a statement runs under ------------------===//
+//
+// A syntactic, scope-based walk over a function body that knows, at each
+// call, which locks are held: those of lock guards (std::lock_guard,
+// unique_lock, scoped_lock, shared_lock, fearless::MutexGuard, ReadGuard,
+// WriteGuard) whose scope encloses the call and that were not unlocked, and
+// those taken by an explicit m.lock() and not yet m.unlock()ed. Branches and
+// loops keep a lock only if it is held on every way through them.
+//
+// Shared by fearless-blocking-under-lock and fearless-lock-order. It does not
+// follow moved guards, aliases, or locks taken in one function and released
+// in another (see the checks' docs).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FEARLESS_ANALYZER_LOCKSCOPE_H
+#define FEARLESS_ANALYZER_LOCKSCOPE_H
+
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/Stmt.h"
+#include "llvm/ADT/ArrayRef.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::fearless {
+
+/// One acquisition of a lock.
+struct HeldLock {
+  /// The lock class: the declaration of the mutex (a field, a global, a
+  /// local or a parameter); null when the mutex expression is not a name.
+  const ValueDecl *Class = nullptr;
+  std::string Name;         ///< printable: 'mu_', 'Account::mu_' for classes
+  SourceLocation Loc;       ///< where it was acquired
+  const VarDecl *Guard = nullptr; ///< the guard variable, if any
+  bool Active = true;       ///< false after unlock()
+};
+
+/// Receives the events of a walk.
+class LockScopeCallbacks {
+public:
+  virtual ~LockScopeCallbacks() = default;
+  /// \p New was acquired while \p Held (active ones only) were held.
+  virtual void acquired(const HeldLock &New, llvm::ArrayRef<HeldLock> Held) {}
+  /// A call (or constructor call) while \p Held (active ones only) are held.
+  virtual void call(const Expr *Call, llvm::ArrayRef<HeldLock> Held) {}
+};
+
+/// Walks \p Body, reporting to \p CB. \p Initial are locks held on entry
+/// (e.g. from REQUIRES annotations).
+void walkLockScopes(const Stmt *Body, LockScopeCallbacks &CB,
+                    llvm::ArrayRef<HeldLock> Initial = {});
+
+/// The qualified name of \p D without inline namespaces or template
+/// arguments ("std::future", "fearless::Receiver::recv").
+std::string plainQualifiedName(const NamedDecl *D);
+
+/// "Class::method" for a member call, using the static type of the object
+/// (so an inherited std::future::wait is named after std::future), else the
+/// callee's qualified name; empty when the callee is unknown.
+std::string calleeName(const Expr *Call, std::string *DeclaringName = nullptr);
+
+/// Whether \p T is a mutex type: the std:: mutexes, fearless::Mutex and
+/// RwLock, or a class annotated as a capability.
+bool isMutexType(QualType T);
+
+/// The lock class and printable name of the mutex expression \p E.
+void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name);
+
+} // namespace clang::tidy::fearless
+
+#endif // FEARLESS_ANALYZER_LOCKSCOPE_H
