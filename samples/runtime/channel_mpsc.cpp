@@ -29,7 +29,7 @@ int main() {
   int received = 0;
   std::string last_of_worker0;
   for (std::string msg : rx) { // ends when all three workers are done
-    if (msg.rfind("worker 0", 0) == 0)
+    if (msg.starts_with("worker 0"))
       last_of_worker0 = msg;
     ++received;
   }
