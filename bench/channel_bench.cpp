@@ -112,11 +112,11 @@ template <class Q> void same_thread(benchmark::State &state) {
 }
 
 template <class Q> void throughput(benchmark::State &state) {
-  const std::int64_t batch =
+  constexpr std::int64_t batch =
       std::is_same_v<Q, Rendezvous> ? kRendezvousBatch : kBatch;
   for (auto _ : state) {
     auto [tx, rx] = Q::make();
-    std::thread producer([tx = std::move(tx), batch] {
+    std::thread producer([tx = std::move(tx)] {
       for (std::int64_t i = 0; i < batch; ++i)
         Q::send(tx, static_cast<std::uint64_t>(i));
     });
