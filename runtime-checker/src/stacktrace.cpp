@@ -2,6 +2,8 @@
 #include "stacktrace.h"
 
 #include <cxxabi.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <execinfo.h>
 #include <unistd.h>
@@ -53,30 +55,64 @@ struct Symbolizer {
     int line = 0;
   };
 
-  Frame lookup(void *address) {
-    Frame f;
+  // The source frames at `address`, innermost first: the line the code
+  // comes from, then the call site of each function inlined there (so a
+  // lock() inlined into the user's function yields the user's line too).
+  std::vector<Frame> lookup(void *address) {
+    std::vector<Frame> frames(1);
     std::lock_guard<std::mutex> lock(mu);
     if (!dwfl)
-      return f;
+      return frames;
     auto addr = reinterpret_cast<Dwarf_Addr>(address);
     Dwfl_Module *module = dwfl_addrmodule(dwfl, addr);
     if (!module)
-      return f;
+      return frames;
     if (const char *name = dwfl_module_addrname(module, addr)) {
       int status = 0;
       std::unique_ptr<char, void (*)(void *)> demangled(
           abi::__cxa_demangle(name, nullptr, nullptr, &status), std::free);
-      f.function = status == 0 && demangled ? demangled.get() : name;
+      frames[0].function = status == 0 && demangled ? demangled.get() : name;
     }
     if (Dwfl_Line *line = dwfl_module_getsrc(module, addr)) {
       int lineno = 0;
       if (const char *file =
               dwfl_lineinfo(line, nullptr, &lineno, nullptr, nullptr, nullptr)) {
-        f.file = file;
-        f.line = lineno;
+        frames[0].file = file;
+        frames[0].line = lineno;
       }
     }
-    return f;
+    Dwarf_Addr bias = 0;
+    Dwarf_Die *cu = dwfl_module_addrdie(module, addr, &bias);
+    Dwarf_Files *files = nullptr;
+    std::size_t nfiles = 0;
+    Dwarf_Die *scopes = nullptr;
+    int n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
+    if (n > 0) {
+      // dwarf_getscopes stops at the first inlined instance's abstract
+      // origin; the concrete chain of inlined calls comes from the DIE
+      // itself (as eu-addr2line -i does).
+      Dwarf_Die innermost = scopes[0];
+      std::free(scopes);
+      scopes = nullptr;
+      n = dwarf_getscopes_die(&innermost, &scopes);
+    }
+    if (n > 0 && dwarf_getsrcfiles(cu, &files, &nfiles) == 0) {
+      for (int i = 0; i < n; ++i) {
+        if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+          continue;
+        Dwarf_Attribute attr;
+        Dwarf_Word file_index = 0, line = 0;
+        if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr),
+                            &file_index) != 0 ||
+            dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr),
+                            &line) != 0)
+          continue;
+        const char *file = dwarf_filesrc(files, file_index, nullptr, nullptr);
+        frames.push_back({frames[0].function, file ? file : "", int(line)});
+      }
+    }
+    std::free(scopes);
+    return frames;
   }
 };
 
@@ -85,9 +121,13 @@ void *call_site(void *return_address) {
   return static_cast<char *>(return_address) - 1;
 }
 
+// Frames of the runtime itself (its sources and its headers) say nothing
+// the user can act on.
 bool is_runtime_frame(const Symbolizer::Frame &f) {
-  return f.function.rfind("fearless::detail::", 0) == 0 ||
-         f.file.find("runtime-checker/src/") != std::string::npos;
+  if (f.file.empty())
+    return f.function.rfind("fearless::", 0) == 0;
+  return f.file.find("runtime-checker/src/") != std::string::npos ||
+         f.file.find("/include/fearless/") != std::string::npos;
 }
 
 std::string describe(const Symbolizer::Frame &f, void *address) {
@@ -122,7 +162,11 @@ Stack capture_stack(int skip) {
 
 std::string describe_address(void *address) {
   void *site = call_site(address);
-  return describe(Symbolizer::get().lookup(site), site);
+  std::vector<Symbolizer::Frame> frames = Symbolizer::get().lookup(site);
+  for (const auto &f : frames)
+    if (!is_runtime_frame(f))
+      return describe(f, site);
+  return describe(frames.back(), site);
 }
 
 std::string format_stack(const Stack &stack, const char *indent) {
@@ -130,16 +174,14 @@ std::string format_stack(const Stack &stack, const char *indent) {
   int n = 0;
   for (void *address : stack) {
     void *site = call_site(address);
-    Symbolizer::Frame f = Symbolizer::get().lookup(site);
-    if (is_runtime_frame(f))
-      continue;
-    if (f.function == "main" || n >= 12) {
+    for (const auto &f : Symbolizer::get().lookup(site)) {
+      if (is_runtime_frame(f))
+        continue;
       out += indent + std::string("#") + std::to_string(n++) + " " +
              describe(f, site) + "\n";
-      break;
+      if (f.function == "main" || n >= 12)
+        return out;
     }
-    out += indent + std::string("#") + std::to_string(n++) + " " +
-           describe(f, site) + "\n";
   }
   return out;
 }

@@ -326,7 +326,7 @@ void misuse(const std::string &title, std::string details, TrackedThread *ts,
         return class_name(ts->held[i].cls);
       }() + "' acquired at " + describe_address(ts->held[i].site) + "\n";
   }
-  details += "  stack:\n" + format_stack(capture_stack(2), "    ");
+  details += "  stack:\n" + format_stack(capture_stack(0), "    ");
   deliver({Report{ReportKind::misuse, title, std::move(details), ""},
            std::move(locks)});
 }
@@ -474,7 +474,7 @@ void slow_path(TrackedThread &ts, ClassId cls, LockMode mode, std::uint64_t key,
     std::lock_guard<std::mutex> guard(g.mu);
     g.slow_paths.fetch_add(1, std::memory_order_relaxed);
     auto this_stack = std::uint32_t(g.stacks.size());
-    g.stacks.push_back(capture_stack(3));
+    g.stacks.push_back(capture_stack(0));
     for (int i = 0; i < ts.depth; ++i) {
       const HeldLock &h = ts.held[i];
       if (h.cls == cls) {
@@ -584,7 +584,7 @@ void check_deadlock(TrackedThread &ts, const void *object) {
     }
   }
   d += "  every thread in this cycle is blocked and none can proceed\n";
-  d += "  stack of thread '" + me + "':\n" + format_stack(capture_stack(3), "    ");
+  d += "  stack of thread '" + me + "':\n" + format_stack(capture_stack(0), "    ");
   deliver({Report{ReportKind::deadlock, "threads wait for each other's locks",
                   std::move(d), ""},
            std::move(locks)});

@@ -121,10 +121,21 @@ public:
     detail::on_create(this, detail::LockSite{nullptr, where});
   }
 
+  /// A mutex holding `value` (`Mutex<long> m(0)`). `where` names the lock's
+  /// class for the tracker (the caller's source line), which a constructor
+  /// with a parameter pack cannot do: one value goes through here.
+  explicit Mutex(T value,
+                 std::source_location where = std::source_location::current())
+    requires std::move_constructible<T>
+      : value_(std::move(value)) {
+    detail::on_create(this, detail::LockSite{nullptr, where});
+  }
+
   /// A mutex holding T constructed in place from `args` (parentheses:
   /// `Mutex<std::string> m(3, 'x')` holds "xxx").
   template <class... Args>
-    requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...>)
+    requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...> &&
+             !detail::single_value_arg<T, Args...>)
   explicit Mutex(Args &&...args) : value_(std::forward<Args>(args)...) {
     detail::on_create(this, detail::LockSite{});
   }
@@ -133,8 +144,10 @@ public:
   /// (`Mutex<std::vector<int>> m{1, 2, 3}`).
   template <class U>
     requires std::constructible_from<T, std::initializer_list<U> &>
-  explicit Mutex(std::initializer_list<U> il) : value_(il) {
-    detail::on_create(this, detail::LockSite{});
+  explicit Mutex(std::initializer_list<U> il,
+                  std::source_location where = std::source_location::current())
+      : value_(il) {
+    detail::on_create(this, detail::LockSite{nullptr, where});
   }
 
   Mutex(const Mutex &) = delete;

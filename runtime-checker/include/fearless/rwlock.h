@@ -116,17 +116,27 @@ public:
       : value_() {
     detail::on_create(this, detail::LockSite{nullptr, where});
   }
+  /// An RwLock holding `value`; `where` names the lock's class (see Mutex).
+  explicit RwLock(T value,
+                  std::source_location where = std::source_location::current())
+    requires std::move_constructible<T>
+      : value_(std::move(value)) {
+    detail::on_create(this, detail::LockSite{nullptr, where});
+  }
   /// An RwLock holding T constructed in place from `args`.
   template <class... Args>
-    requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...>)
+    requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...> &&
+             !detail::single_value_arg<T, Args...>)
   explicit RwLock(Args &&...args) : value_(std::forward<Args>(args)...) {
     detail::on_create(this, detail::LockSite{});
   }
   /// An RwLock holding T constructed from an initializer list.
   template <class U>
     requires std::constructible_from<T, std::initializer_list<U> &>
-  explicit RwLock(std::initializer_list<U> il) : value_(il) {
-    detail::on_create(this, detail::LockSite{});
+  explicit RwLock(std::initializer_list<U> il,
+                  std::source_location where = std::source_location::current())
+      : value_(il) {
+    detail::on_create(this, detail::LockSite{nullptr, where});
   }
   RwLock(const RwLock &) = delete;
   RwLock &operator=(const RwLock &) = delete;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <source_location>
+#include <type_traits>
 
 #ifndef FEARLESS_LOCK_TRACKING
 #define FEARLESS_LOCK_TRACKING 1
@@ -39,6 +40,15 @@ struct LockSite {
   const char *name = nullptr;  ///< explicit name, or nullptr
   std::source_location where{}; ///< construction site, or line 0 if unknown
 };
+
+/// True when a lock's constructor gets exactly one argument convertible to
+/// the value type: that case takes the value by copy/move together with the
+/// caller's source_location, which a parameter pack cannot carry.
+template <class T, class... Args>
+inline constexpr bool single_value_arg = false;
+template <class T, class Arg>
+inline constexpr bool single_value_arg<T, Arg> =
+    std::is_convertible_v<Arg, T> && std::is_move_constructible_v<T>;
 
 #if FEARLESS_LOCK_TRACKING
 /// A lock object was constructed at `site` (defines its class).
