@@ -40,12 +40,26 @@ void BM_fearless(benchmark::State &state) {
 }
 
 // Medians of 5 runs: a shared machine is noisy, and the ratio is what counts.
-BENCHMARK(BM_std)->Name("uncontended/std::mutex")->Repetitions(5)->ReportAggregatesOnly(true);
-BENCHMARK(BM_fearless)->Name("uncontended/fearless::Mutex")->Repetitions(5)->ReportAggregatesOnly(true);
-BENCHMARK(BM_std)->Name("contended/std::mutex")->Threads(2)->UseRealTime()
-    ->Repetitions(5)->ReportAggregatesOnly(true);
-BENCHMARK(BM_fearless)->Name("contended/fearless::Mutex")->Threads(2)->UseRealTime()
-    ->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK(BM_std)
+    ->Name("uncontended/std::mutex")
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_fearless)
+    ->Name("uncontended/fearless::Mutex")
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_std)
+    ->Name("contended/std::mutex")
+    ->Threads(2)
+    ->UseRealTime()
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_fearless)
+    ->Name("contended/fearless::Mutex")
+    ->Threads(2)
+    ->UseRealTime()
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
 
 // Keeps the console output and remembers each run's time per iteration.
 class RatioReporter : public benchmark::ConsoleReporter {
@@ -53,8 +67,8 @@ public:
   void ReportRuns(const std::vector<Run> &runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run &r : runs)
-      if (!r.error_occurred && (r.run_type == Run::RT_Iteration ||
-                                r.aggregate_name == "median"))
+      if (!r.error_occurred &&
+          (r.run_type == Run::RT_Iteration || r.aggregate_name == "median"))
         ns_[r.run_name.function_name] = r.GetAdjustedRealTime();
   }
 

@@ -20,8 +20,8 @@ void Condvar::check_mutex_slow(const void *mutex) {
                 "  now waiting with mutex: %p\n",
                 static_cast<const void *>(this), expected, mutex);
   detail::emit_report(Report{ReportKind::misuse,
-                             "condvar used with two different mutexes",
-                             details, ""});
+                             "condvar used with two different mutexes", details,
+                             ""});
 }
 
 } // namespace fearless

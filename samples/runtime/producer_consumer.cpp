@@ -3,7 +3,8 @@
 //
 // Rust:
 //   let (lock, cvar) = &*pair;
-//   let mut q = cvar.wait_while(lock.lock().unwrap(), |q| q.is_empty()).unwrap();
+//   let mut q = cvar.wait_while(lock.lock().unwrap(), |q|
+//   q.is_empty()).unwrap();
 #include "fearless/condvar.h"
 #include "fearless/mutex.h"
 #include "fearless/thread.h"
@@ -35,7 +36,8 @@ int main() {
     s.spawn([&] { // consumer
       for (;;) {
         auto q = queue.lock();
-        changed.wait_while(q, [](Queue &x) { return x.jobs.empty() && !x.done; });
+        changed.wait_while(q,
+                           [](Queue &x) { return x.jobs.empty() && !x.done; });
         if (q->jobs.empty())
           return; // done and drained
         sum += q->jobs.front();

@@ -18,7 +18,8 @@ std::string lookup(Cache &cache, int key) {
       return it->second;
   } // read lock released before taking the write lock (no upgrade)
   auto w = cache.write(); // exclusive; someone may have filled it meanwhile
-  auto [it, inserted] = w->try_emplace(key, "value-" + std::to_string(key * key));
+  auto [it, inserted] =
+      w->try_emplace(key, "value-" + std::to_string(key * key));
   return it->second;
 }
 

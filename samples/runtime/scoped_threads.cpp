@@ -2,7 +2,8 @@
 // before it returns, so references into `data` cannot dangle.
 //
 // Rust:
-//   thread::scope(|s| { for chunk in data.chunks(n) { s.spawn(|| sum(chunk)); } });
+//   thread::scope(|s| { for chunk in data.chunks(n) { s.spawn(|| sum(chunk)); }
+//   });
 #include "fearless/thread.h"
 
 #include <cstdio>
@@ -19,9 +20,8 @@ int main() {
     std::span<const int> all(data);
     for (std::size_t at = 0; at < all.size(); at += 250) {
       std::span<const int> chunk = all.subspan(at, 250); // borrowed
-      parts.push_back(s.spawn([chunk] {
-        return std::accumulate(chunk.begin(), chunk.end(), 0L);
-      }));
+      parts.push_back(s.spawn(
+          [chunk] { return std::accumulate(chunk.begin(), chunk.end(), 0L); }));
     }
     long sum = 0;
     for (auto &p : parts)

@@ -3,7 +3,8 @@
 // Rust:
 //   let counter = Arc::new(Mutex::new(0));
 //   for _ in 0..4 { let c = Arc::clone(&counter);
-//                   handles.push(thread::spawn(move || *c.lock().unwrap() += 1)); }
+//                   handles.push(thread::spawn(move || *c.lock().unwrap() +=
+//                   1)); }
 #include "fearless/mutex.h"
 #include "fearless/thread.h"
 

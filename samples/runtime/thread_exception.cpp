@@ -28,7 +28,8 @@ int main() {
     (void)log->lock();
   } catch (const fearless::PoisonError &) {
     auto g = log->lock(fearless::ignore_poison); // look at it anyway
-    std::printf("mutex poisoned; it holds %zu entry, clearing poison\n", g->size());
+    std::printf("mutex poisoned; it holds %zu entry, clearing poison\n",
+                g->size());
   }
   log->clear_poison();
   return log->is_poisoned() ? 1 : 0;

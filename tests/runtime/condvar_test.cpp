@@ -16,7 +16,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool under_sanitizer() { return std::getenv("FEARLESS_TEST_SANITIZER") != nullptr; }
+bool under_sanitizer() {
+  return std::getenv("FEARLESS_TEST_SANITIZER") != nullptr;
+}
 
 // Captures reports for one test, restoring the previous handler after.
 class CapturedReports {
@@ -75,7 +77,9 @@ TEST(Condvar, WaitForTimesOutWithoutNotification) {
   EXPECT_GE(std::chrono::steady_clock::now(), deadline);
   // The mutex is held again after the wait.
   bool got = true;
-  fearless::scope([&](fearless::Scope &s) { s.spawn([&] { got = m.try_lock().has_value(); }); });
+  fearless::scope([&](fearless::Scope &s) {
+    s.spawn([&] { got = m.try_lock().has_value(); });
+  });
   EXPECT_FALSE(got);
 }
 
@@ -98,7 +102,8 @@ TEST(Condvar, WaitWhileForTimesOutWhenPredicateStaysTrue) {
   fearless::Mutex<bool> flag{false};
   fearless::Condvar cv;
   auto g = flag.lock();
-  EXPECT_TRUE(cv.wait_while_for(g, 1ms, [](bool &f) { return !f; }).timed_out());
+  EXPECT_TRUE(
+      cv.wait_while_for(g, 1ms, [](bool &f) { return !f; }).timed_out());
 }
 
 TEST(Condvar, ProducerConsumerDeliversEverythingInOrder) {
@@ -121,7 +126,8 @@ TEST(Condvar, ProducerConsumerDeliversEverythingInOrder) {
     });
     for (;;) {
       auto g = q.lock();
-      not_empty.wait_while(g, [](Queue &x) { return x.items.empty() && !x.closed; });
+      not_empty.wait_while(
+          g, [](Queue &x) { return x.items.empty() && !x.closed; });
       if (g->items.empty())
         break;
       got.push_back(g->items.front());
@@ -148,10 +154,14 @@ TEST(Condvar, UsedWithTwoMutexesIsReportedOnce) {
     (void)cv.wait_for(g, 0ms);
   }
   std::string text = reports.text();
-  EXPECT_EQ(text.rfind("fearless: misuse: condvar used with two different mutexes\n", 0), 0u)
+  EXPECT_EQ(
+      text.rfind("fearless: misuse: condvar used with two different mutexes\n",
+                 0),
+      0u)
       << text;
   EXPECT_NE(text.find("first used with mutex"), std::string::npos) << text;
-  EXPECT_EQ(text.find("fearless:", 1), std::string::npos) << "reported twice:\n" << text;
+  EXPECT_EQ(text.find("fearless:", 1), std::string::npos) << "reported twice:\n"
+                                                          << text;
 }
 
 TEST(Condvar, SameMutexTwiceIsNotReported) {
@@ -178,8 +188,9 @@ TEST(Condvar, ReportGoesToStderrWithoutHandler) {
     (void)cv.wait_for(g, 0ms);
   }
   std::string err = testing::internal::GetCapturedStderr();
-  EXPECT_NE(err.find("fearless: misuse: condvar used with two different mutexes"),
-            std::string::npos)
+  EXPECT_NE(
+      err.find("fearless: misuse: condvar used with two different mutexes"),
+      std::string::npos)
       << err;
 }
 

@@ -18,7 +18,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool under_sanitizer() { return std::getenv("FEARLESS_TEST_SANITIZER") != nullptr; }
+bool under_sanitizer() {
+  return std::getenv("FEARLESS_TEST_SANITIZER") != nullptr;
+}
 
 // Poisons `m` by throwing while a guard is alive.
 template <class T> void poison(fearless::Mutex<T> &m) {
@@ -98,7 +100,8 @@ TEST(Mutex, TryLockForGetsLockReleasedMeanwhile) {
 
 TEST(Mutex, TryLockUntilPastDeadlineStillTakesFreeLock) {
   fearless::Mutex<int> m;
-  EXPECT_TRUE(m.try_lock_until(std::chrono::steady_clock::now() - 1s).has_value());
+  EXPECT_TRUE(
+      m.try_lock_until(std::chrono::steady_clock::now() - 1s).has_value());
 }
 
 TEST(Mutex, WithLockReturnsResult) {
@@ -215,7 +218,8 @@ TEST(Mutex, UnwindingCountMatchesStandard) {
   }
   EXPECT_EQ(fast, 1);
   EXPECT_EQ(fast, standard);
-  EXPECT_EQ(fearless::detail::uncaught_exceptions(), std::uncaught_exceptions());
+  EXPECT_EQ(fearless::detail::uncaught_exceptions(),
+            std::uncaught_exceptions());
 }
 
 struct NotSend {

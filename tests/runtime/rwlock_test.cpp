@@ -19,7 +19,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool under_sanitizer() { return std::getenv("FEARLESS_TEST_SANITIZER") != nullptr; }
+bool under_sanitizer() {
+  return std::getenv("FEARLESS_TEST_SANITIZER") != nullptr;
+}
 
 template <class T> void poison(fearless::RwLock<T> &l) {
   try {
@@ -41,8 +43,9 @@ TEST(RwLock, WriteThenRead) {
   l.write()->emplace("a", 1);
   auto r = l.read();
   EXPECT_EQ(r->at("a"), 1);
-  static_assert(std::is_same_v<decltype(*r), const std::map<std::string, int> &>,
-                "a read guard gives const access only");
+  static_assert(
+      std::is_same_v<decltype(*r), const std::map<std::string, int> &>,
+      "a read guard gives const access only");
 }
 
 // Each reader holds its read guard while waiting at a barrier that only

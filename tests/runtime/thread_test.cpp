@@ -34,8 +34,8 @@ TEST(Spawn, JoinRethrowsTheThreadsException) {
 
 TEST(Spawn, VoidThreadAndMoveOnlyArgument) {
   auto out = std::make_shared<fearless::Mutex<int>>(0);
-  auto h = fearless::spawn(
-      [out](std::unique_ptr<int> p) { *out->lock() = *p; }, std::make_unique<int>(9));
+  auto h = fearless::spawn([out](std::unique_ptr<int> p) { *out->lock() = *p; },
+                           std::make_unique<int>(9));
   h.join();
   EXPECT_EQ(*out->lock(), 9);
 }
@@ -66,10 +66,11 @@ TEST(Spawn, DroppedHandleDetachesAndThreadStillRuns) {
 TEST(Spawn, DetachedThreadExceptionIsReported) {
   auto reported = std::make_shared<std::latch>(1);
   auto text = std::make_shared<fearless::Mutex<std::string>>();
-  auto old = fearless::set_report_handler([reported, text](const fearless::Report &r) {
-    *text->lock() = r.to_string();
-    reported->count_down();
-  });
+  auto old =
+      fearless::set_report_handler([reported, text](const fearless::Report &r) {
+        *text->lock() = r.to_string();
+        reported->count_down();
+      });
   {
     auto h = fearless::Builder().name("lost").spawn(
         [] { throw std::runtime_error("nobody listens"); });
@@ -101,7 +102,8 @@ TEST(Scope, BorrowsLocalsAndJoinsAll) {
           sum += data[i];
       });
   });
-  EXPECT_EQ(sum.load(), 5050); // every thread ran to the end before scope returned
+  EXPECT_EQ(sum.load(),
+            5050); // every thread ran to the end before scope returned
 }
 
 TEST(Scope, ReturnsTheBodysValue) {
@@ -189,7 +191,8 @@ TEST(Scope, NamedScopedThread) {
 
 TEST(Spawn, SendChecksAcceptThreadSafeSharing) {
   auto m = std::make_shared<fearless::Mutex<int>>(1);
-  auto h = fearless::spawn([](std::shared_ptr<fearless::Mutex<int>> p) { return *p->lock(); }, m);
+  auto h = fearless::spawn(
+      [](std::shared_ptr<fearless::Mutex<int>> p) { return *p->lock(); }, m);
   EXPECT_EQ(h.join(), 1);
 }
 

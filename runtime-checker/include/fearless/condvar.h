@@ -70,7 +70,7 @@ public:
   /// Blocks: until a notification finds `pred` false. Errors: as wait().
   /// Example: `cv.wait_while(g, [](auto &q) { return q.empty(); });`
   template <class T, class Pred>
-    requires std::predicate<Pred &, T &>
+  requires std::predicate<Pred &, T &>
   void wait_while(MutexGuard<T> &guard, Pred pred) {
     while (std::invoke(pred, *guard))
       wait(guard);
@@ -110,10 +110,9 @@ public:
   ///
   /// Blocks: up to `timeout`. Errors: as wait().
   template <class T, class Rep, class Period, class Pred>
-    requires std::predicate<Pred &, T &>
-  WaitTimeoutResult wait_while_for(MutexGuard<T> &guard,
-                                   std::chrono::duration<Rep, Period> timeout,
-                                   Pred pred) {
+  requires std::predicate<Pred &, T &> WaitTimeoutResult
+  wait_while_for(MutexGuard<T> &guard,
+                 std::chrono::duration<Rep, Period> timeout, Pred pred) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::invoke(pred, *guard)) {
       if (wait_until(guard, deadline).timed_out())

@@ -17,8 +17,8 @@ namespace fearless {
 
 /// What a report is about; its text is the second word of the first line.
 enum class ReportKind {
-  misuse,           ///< "misuse": an API used in a way that is always a bug
-  thread_exception, ///< "thread exception": a detached thread threw
+  misuse,            ///< "misuse": an API used in a way that is always a bug
+  thread_exception,  ///< "thread exception": a detached thread threw
   possible_deadlock, ///< "possible deadlock (<title>)": e.g. a lock-order
                      ///< inversion, reported before it ever hangs
   deadlock,          ///< "deadlock": threads are blocked on each other now

@@ -5,7 +5,8 @@
 //
 //   std::vector<int> v{1, 2, 3};
 //   fearless::scope([&](fearless::Scope &s) {
-//     s.spawn([&] { use(v); });        // may borrow: joined before scope returns
+//     s.spawn([&] { use(v); });        // may borrow: joined before scope
+//     returns
 //   });
 //
 // spawn, Scope::spawn and the builders require fearless::Send of the
@@ -77,8 +78,8 @@ struct ThreadStateBase {
   std::atomic<bool> finished{false};
   std::mutex mu;
   std::condition_variable cv;
-  bool done = false;             // guarded by mu
-  std::uint64_t finish_seq = 0;  // guarded by mu; order of finishing
+  bool done = false;            // guarded by mu
+  std::uint64_t finish_seq = 0; // guarded by mu; order of finishing
 };
 
 template <class R> struct ThreadState : ThreadStateBase {
@@ -102,9 +103,10 @@ template <class R> R take_result(ThreadState<R> &state) {
 // and Clang print "...MustBeSend<TheType>" in the instantiation note and a
 // static_assert message naming the role.
 template <class F> struct SpawnedCallableMustBeSend {
-  static_assert(fearless::Send<F>,
-                "fearless: spawned callable is not Send: it may not be moved "
-                "to another thread (its type is in SpawnedCallableMustBeSend<...>)");
+  static_assert(
+      fearless::Send<F>,
+      "fearless: spawned callable is not Send: it may not be moved "
+      "to another thread (its type is in SpawnedCallableMustBeSend<...>)");
   static constexpr bool value = true;
 };
 template <class Arg> struct SpawnArgumentMustBeSend {
@@ -124,7 +126,8 @@ template <class R> struct SpawnResultMustBeSend {
 };
 
 template <class F, class... Args>
-using SpawnResult = std::invoke_result_t<std::decay_t<F> &&, std::decay_t<Args> &&...>;
+using SpawnResult =
+    std::invoke_result_t<std::decay_t<F> &&, std::decay_t<Args> &&...>;
 
 template <class F, class... Args> consteval bool check_spawn() {
   return SpawnedCallableMustBeSend<std::decay_t<F>>::value &&
@@ -144,25 +147,29 @@ std::thread start_thread(std::shared_ptr<ThreadState<R>> state, F &&f,
   using Payload = std::tuple<std::decay_t<F>, std::decay_t<Args>...>;
   auto payload = std::make_unique<Payload>(std::forward<F>(f),
                                            std::forward<Args>(args)...);
-  return std::thread([state = std::move(state),
-                      payload = std::move(payload)]() mutable {
-    if (!state->name.empty())
-      set_current_thread_name(state->name);
-    try {
-      std::unique_ptr<Payload> p = std::move(payload);
-      if constexpr (std::is_void_v<R>)
-        std::apply([](auto &&fn, auto &&...as) {
-          std::invoke(std::move(fn), std::move(as)...);
-        }, std::move(*p));
-      else
-        state->result.emplace(std::apply([](auto &&fn, auto &&...as) -> R {
-          return std::invoke(std::move(fn), std::move(as)...);
-        }, std::move(*p)));
-    } catch (...) {
-      state->exception = std::current_exception();
-    }
-    state->mark_finished(next_finish_seq());
-  });
+  return std::thread(
+      [state = std::move(state), payload = std::move(payload)]() mutable {
+        if (!state->name.empty())
+          set_current_thread_name(state->name);
+        try {
+          std::unique_ptr<Payload> p = std::move(payload);
+          if constexpr (std::is_void_v<R>)
+            std::apply(
+                [](auto &&fn, auto &&...as) {
+                  std::invoke(std::move(fn), std::move(as)...);
+                },
+                std::move(*p));
+          else
+            state->result.emplace(std::apply(
+                [](auto &&fn, auto &&...as) -> R {
+                  return std::invoke(std::move(fn), std::move(as)...);
+                },
+                std::move(*p)));
+        } catch (...) {
+          state->exception = std::current_exception();
+        }
+        state->mark_finished(next_finish_seq());
+      });
 }
 
 } // namespace detail
@@ -224,29 +231,29 @@ public:
   /// The thread's id (default id if the handle is empty).
   std::thread::id id() const noexcept { return thread_.get_id(); }
 
-private:
-  template <class F, class... Args>
-  friend JoinHandle<detail::SpawnResult<F, Args...>>
-  spawn_named(std::string name, F &&f, Args &&...args);
-
+  /// Internal: used by detail::spawn_named.
   JoinHandle(std::thread t, std::shared_ptr<detail::ThreadState<R>> s)
       : thread_(std::move(t)), state_(std::move(s)) {}
 
+private:
   std::thread thread_;
   std::shared_ptr<detail::ThreadState<R>> state_;
 };
 
+namespace detail {
 /// Starts `f(args...)` on a new thread named `name` (see Builder).
 template <class F, class... Args>
-JoinHandle<detail::SpawnResult<F, Args...>>
-spawn_named(std::string name, F &&f, Args &&...args) {
-  static_assert(detail::check_spawn<F, Args...>());
+JoinHandle<detail::SpawnResult<F, Args...>> spawn_named(std::string name, F &&f,
+                                                        Args &&...args) {
+  static_assert(check_spawn<F, Args...>());
   using R = detail::SpawnResult<F, Args...>;
   auto state = std::make_shared<detail::ThreadState<R>>(std::move(name));
-  std::thread t = detail::start_thread<R>(state, std::forward<F>(f),
-                                          std::forward<Args>(args)...);
+  std::thread t =
+      start_thread<R>(state, std::forward<F>(f), std::forward<Args>(args)...);
   return JoinHandle<R>(std::move(t), std::move(state));
 }
+
+} // namespace detail
 
 /// Runs `f(args...)` on a new thread and returns its JoinHandle.
 ///
@@ -259,8 +266,8 @@ spawn_named(std::string name, F &&f, Args &&...args) {
 /// Example: `auto h = fearless::spawn([] { return 42; }); h.join();`
 template <class F, class... Args>
 JoinHandle<detail::SpawnResult<F, Args...>> spawn(F &&f, Args &&...args) {
-  return spawn_named(std::string(), std::forward<F>(f),
-                     std::forward<Args>(args)...);
+  return detail::spawn_named(std::string(), std::forward<F>(f),
+                             std::forward<Args>(args)...);
 }
 
 /// Joins a thread started by Scope::spawn before the scope ends.
@@ -358,9 +365,10 @@ private:
   std::exception_ptr take_first_exception() noexcept;
 
   std::mutex mu_;
-  std::vector<std::thread> threads_;                          // guarded by mu_
-  std::vector<std::shared_ptr<detail::ThreadStateBase>> states_; // guarded by mu_
-  std::size_t joined_ = 0;                                     // guarded by mu_
+  std::vector<std::thread> threads_; // guarded by mu_
+  std::vector<std::shared_ptr<detail::ThreadStateBase>>
+      states_;             // guarded by mu_
+  std::size_t joined_ = 0; // guarded by mu_
 };
 
 /// Runs `f(scope)`, then joins every thread spawned into the scope, then
@@ -373,8 +381,8 @@ private:
 /// Example:
 ///
 ///   int sum = fearless::scope([&](fearless::Scope &s) {
-///     auto h = s.spawn([&] { return std::accumulate(a.begin(), a.end(), 0); });
-///     return h.join();
+///     auto h = s.spawn([&] { return std::accumulate(a.begin(), a.end(), 0);
+///     }); return h.join();
 ///   });
 template <class F> auto scope(F &&f) -> std::invoke_result_t<F &, Scope &> {
   using R = std::invoke_result_t<F &, Scope &>;
@@ -425,7 +433,8 @@ public:
   template <class F, class... Args>
   JoinHandle<detail::SpawnResult<F, Args...>> spawn(F &&f,
                                                     Args &&...args) const {
-    return spawn_named(name_, std::forward<F>(f), std::forward<Args>(args)...);
+    return detail::spawn_named(name_, std::forward<F>(f),
+                               std::forward<Args>(args)...);
   }
 
 private:
@@ -447,8 +456,8 @@ public:
 
   /// As Scope::spawn, with this builder's settings.
   template <class F, class... Args>
-  ScopedJoinHandle<detail::SpawnResult<F, Args...>> spawn(F &&f,
-                                                          Args &&...args) const {
+  ScopedJoinHandle<detail::SpawnResult<F, Args...>>
+  spawn(F &&f, Args &&...args) const {
     return scope_->spawn_named(name_, std::forward<F>(f),
                                std::forward<Args>(args)...);
   }

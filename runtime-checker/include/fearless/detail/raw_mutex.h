@@ -15,7 +15,7 @@
 #include <ctime>
 #include <pthread.h>
 
-#if defined(__GLIBC__) &&                                                     \
+#if defined(__GLIBC__) &&                                                      \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 30))
 #define FEARLESS_DETAIL_HAVE_CLOCKLOCK_ 1
 #else
@@ -31,16 +31,18 @@ inline timespec to_os_deadline(std::chrono::steady_clock::time_point t) {
 #if FEARLESS_DETAIL_HAVE_CLOCKLOCK_
   auto since_epoch = t.time_since_epoch();
 #else
-  auto since_epoch = (system_clock::now() +
-                      duration_cast<system_clock::duration>(t - steady_clock::now()))
-                         .time_since_epoch();
+  auto since_epoch =
+      (system_clock::now() +
+       duration_cast<system_clock::duration>(t - steady_clock::now()))
+          .time_since_epoch();
 #endif
   if (since_epoch < nanoseconds::zero())
     since_epoch = nanoseconds::zero();
   auto secs = duration_cast<seconds>(since_epoch);
   timespec ts{};
   ts.tv_sec = static_cast<std::time_t>(secs.count());
-  ts.tv_nsec = static_cast<long>(duration_cast<nanoseconds>(since_epoch - secs).count());
+  ts.tv_nsec =
+      static_cast<long>(duration_cast<nanoseconds>(since_epoch - secs).count());
   return ts;
 }
 
@@ -79,7 +81,8 @@ public:
 
   void wait(RawMutex &m) noexcept { pthread_cond_wait(&c_, m.native()); }
   /// Returns false if the deadline passed.
-  bool wait_until(RawMutex &m, std::chrono::steady_clock::time_point deadline) noexcept {
+  bool wait_until(RawMutex &m,
+                  std::chrono::steady_clock::time_point deadline) noexcept {
     timespec ts = to_os_deadline(deadline);
 #if FEARLESS_DETAIL_HAVE_CLOCKLOCK_
     return pthread_cond_clockwait(&c_, m.native(), CLOCK_MONOTONIC, &ts) == 0;

@@ -37,7 +37,8 @@ public:
       readers_cv_.wait(m_);
     ++readers_;
   }
-  bool try_lock_shared_until(std::chrono::steady_clock::time_point deadline) noexcept {
+  bool try_lock_shared_until(
+      std::chrono::steady_clock::time_point deadline) noexcept {
     Locked l(m_);
     while (writer_ || writers_waiting_ > 0) {
       if (!readers_cv_.wait_until(m_, deadline) &&
