@@ -70,7 +70,7 @@ void GuardNotSendCheck::checkArgument(const Expr *Arg,
       if (!C.capturesVariable())
         continue;
       const ValueDecl *Var = C.getCapturedVar();
-      const auto *Path = Finder->find(Var->getType());
+      const auto *Path = Finder->guardPath(Var->getType());
       if (!Path)
         continue;
       How H = How::CapturedByCopy;
@@ -94,7 +94,7 @@ void GuardNotSendCheck::checkArgument(const Expr *Arg,
     return;
   }
 
-  if (!Finder->find(E->getType()))
+  if (!Finder->guardPath(E->getType()))
     return;
   // Describe what the user wrote inside std::move / std::ref.
   llvm::StringRef Wrapper;
@@ -102,10 +102,10 @@ void GuardNotSendCheck::checkArgument(const Expr *Arg,
   if (const auto *Op = dyn_cast<UnaryOperator>(Inner);
       Op && Op->getOpcode() == UO_AddrOf)
     Inner = Op->getSubExpr()->IgnoreParenImpCasts();
-  const auto *Path = Finder->find(Inner->getType());
+  const auto *Path = Finder->guardPath(Inner->getType());
   if (!Path) {
     Inner = E;
-    Path = Finder->find(E->getType());
+    Path = Finder->guardPath(E->getType());
   }
   How H = How::Passed;
   if (Wrapper == "move" || Wrapper == "forward")

@@ -9,9 +9,8 @@
 #define FEARLESS_ANALYZER_GUARDNOTSENDCHECK_H
 
 #include "FearlessCheck.h"
-#include "GuardTypes.h"
 #include "ThreadBoundary.h"
-
+#include "TypeProperties.h"
 
 namespace clang::tidy::fearless {
 
@@ -38,7 +37,9 @@ private:
   void report(SourceLocation Loc, StringRef Subject, How H, QualType T,
               const std::vector<GuardPathStep> &Path, const ThreadBoundary &B);
 
-  std::optional<GuardFinder> Finder;
+  // The shared engine: a lock guard is "not Send" with a guard-specific
+  // reason, and the path to it is what the notes print.
+  std::optional<TypeProperties> Finder;
 };
 
 } // namespace clang::tidy::fearless

@@ -23,6 +23,17 @@ std::vector<llvm::StringRef> names(const char *const (&Table)[N]) {
   return std::vector<llvm::StringRef>(std::begin(Table), std::end(Table));
 }
 
+// The unqualified names of qualified ones. hasName("::ns::C::f") does not
+// match a member of a class template specialisation (its name includes the
+// template arguments), so methods are matched by their own name and then
+// checked with qualifiedName() in getBoundary().
+std::vector<llvm::StringRef> lastNames(llvm::ArrayRef<llvm::StringRef> Names) {
+  std::vector<llvm::StringRef> Result;
+  for (llvm::StringRef Name : Names)
+    Result.push_back(Name.rsplit("::").second);
+  return Result;
+}
+
 bool isSpawnsParam(const ParmVarDecl *P) {
   for (const auto *A : P->specific_attrs<AnnotateAttr>())
     if (A->getAnnotation() == FEARLESS_ANNOTATE_SPAWNS)
@@ -62,7 +73,54 @@ std::string qualifiedName(const NamedDecl *D) {
   return Name;
 }
 
-void addBoundaryMatchers(MatchFinder *Finder, MatchFinder::MatchCallback *CB) {
+bool parseSpawnFunctions(llvm::StringRef Text,
+                         std::vector<SpawnFunction> &Result, std::string &Bad) {
+  llvm::SmallVector<llvm::StringRef, 4> Entries;
+  Text.split(Entries, ';', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef Entry : Entries) {
+    Entry = Entry.trim();
+    if (Entry.empty())
+      continue;
+    auto [Name, Index] = Entry.rsplit(':');
+    SpawnFunction F;
+    Name = Name.trim();
+    // "::ns::f:1": the name must be qualified from the global namespace and
+    // must not end in "::" (which would mean the index was left out).
+    if (Index.empty() || Index.trim().getAsInteger(10, F.Arg) ||
+        !Name.starts_with("::") || Name.size() <= 2 || Name.ends_with(":") ||
+        Name.contains(' ')) {
+      Bad = Entry.str();
+      return false;
+    }
+    F.Name = Name.str();
+    Result.push_back(std::move(F));
+  }
+  return true;
+}
+
+void addBoundaryMatchers(MatchFinder *Finder, MatchFinder::MatchCallback *CB,
+                         llvm::ArrayRef<SpawnFunction> Extra) {
+  // Threads constructed in place in a container: threads.emplace_back(f).
+  Finder->addMatcher(
+      cxxMemberCallExpr(callee(cxxMethodDecl(
+                            hasAnyName("emplace_back", "emplace",
+                                       "emplace_front"),
+                            ofClass(isInStdNamespace()))
+                                   .bind(CalleeId)))
+          .bind(BoundaryId),
+      CB);
+  if (!Extra.empty()) {
+    std::vector<llvm::StringRef> ExtraNames;
+    for (const SpawnFunction &F : Extra)
+      ExtraNames.push_back(F.Name);
+    Finder->addMatcher(
+        callExpr(callee(functionDecl(anyOf(hasAnyName(ExtraNames),
+                                           cxxMethodDecl(hasAnyName(
+                                               lastNames(ExtraNames)))))
+                            .bind(CalleeId)))
+            .bind(BoundaryId),
+        CB);
+  }
   auto ThreadCtor = cxxConstructorDecl(
       ofClass(cxxRecordDecl(hasAnyName(names(::fearless::names::kThreadClasses)))),
       unless(isCopyConstructor()), unless(isMoveConstructor()));
@@ -74,10 +132,10 @@ void addBoundaryMatchers(MatchFinder *Finder, MatchFinder::MatchCallback *CB) {
 
   auto SpawnFunction =
       functionDecl(hasAnyName(names(::fearless::names::kSpawnFunctions)));
-  auto SpawnMethod =
-      cxxMethodDecl(hasAnyName(names(::fearless::names::kSpawnMethods)));
-  auto SendMethod =
-      cxxMethodDecl(hasAnyName(names(::fearless::names::kSendMethods)));
+  auto SpawnMethod = cxxMethodDecl(
+      hasAnyName(lastNames(names(::fearless::names::kSpawnMethods))));
+  auto SendMethod = cxxMethodDecl(
+      hasAnyName(lastNames(names(::fearless::names::kSendMethods))));
   auto Annotated = functionDecl(hasAnyParameter(hasAttr(attr::Annotate)));
   Finder->addMatcher(
       callExpr(callee(functionDecl(anyOf(SpawnFunction, SpawnMethod,
@@ -94,8 +152,30 @@ void addBoundaryMatchers(MatchFinder *Finder, MatchFinder::MatchCallback *CB) {
                      CB);
 }
 
+// The element type of a std container is std::thread or std::jthread.
+const CXXRecordDecl *threadElement(const Expr *Object) {
+  QualType T = Object->getType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T->getAsCXXRecordDecl());
+  if (!Spec || Spec->getTemplateArgs().size() == 0 ||
+      Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+    return nullptr;
+  const CXXRecordDecl *Elem =
+      Spec->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+  if (!Elem)
+    return nullptr;
+  std::string Name = "::" + qualifiedName(Elem);
+  for (llvm::StringRef Entry : ::fearless::names::kThreadClasses)
+    if (Entry == Name)
+      return Elem;
+  return nullptr;
+}
+
 std::optional<ThreadBoundary>
-getBoundary(const MatchFinder::MatchResult &Result) {
+getBoundary(const MatchFinder::MatchResult &Result,
+            llvm::ArrayRef<SpawnFunction> Extra) {
   const auto *Site = Result.Nodes.getNodeAs<Expr>(BoundaryId);
   const auto *Callee = Result.Nodes.getNodeAs<FunctionDecl>(CalleeId);
   if (!Site || !Callee || Site->isInstantiationDependent())
@@ -117,7 +197,42 @@ getBoundary(const MatchFinder::MatchResult &Result) {
 
   ThreadBoundary B;
   B.Site = Site;
+  B.Callee = Callee;
   std::string Name = qualifiedName(Callee);
+
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Site);
+      Member && Callee->getDeclName().isIdentifier() &&
+      Callee->getName().starts_with("emplace")) {
+    const Expr *Object = Member->getImplicitObjectArgument();
+    const CXXRecordDecl *Elem = Object ? threadElement(Object) : nullptr;
+    if (!Elem || Args.empty())
+      return std::nullopt;
+    B.Kind = BoundaryKind::ThreadCtor;
+    B.ContainerObject = Object;
+    B.Spawner = qualifiedName(Elem);
+    B.JoinsItself = B.Spawner == "std::jthread";
+    // emplace(pos, f) on a vector: the first argument is the position, not
+    // part of the pack forwarded to the thread's constructor.
+    unsigned First = 0;
+    if (const FunctionTemplateDecl *Primary = Callee->getPrimaryTemplate();
+        Primary && Primary->getTemplatedDecl()->getNumParams() > 0 &&
+        !Primary->getTemplatedDecl()->getParamDecl(0)->isParameterPack())
+      First = 1;
+    if (First >= Args.size())
+      return std::nullopt;
+    B.Crossing.append(Args.begin() + First, Args.end());
+    return B;
+  }
+  for (const SpawnFunction &F : Extra) {
+    if (F.Name.substr(2) != Name)
+      continue;
+    if (F.Arg >= Args.size())
+      return std::nullopt;
+    B.Kind = BoundaryKind::Executor;
+    B.Crossing.push_back(Args[F.Arg]);
+    B.Spawner = Name;
+    return B;
+  }
   if (isa<CXXConstructorDecl>(Callee))
     Name = qualifiedName(cast<CXXConstructorDecl>(Callee)->getParent());
 
@@ -130,6 +245,7 @@ getBoundary(const MatchFinder::MatchResult &Result) {
 
   if (InTable(::fearless::names::kThreadClasses)) {
     B.Kind = BoundaryKind::ThreadCtor;
+    B.JoinsItself = Name == "std::jthread";
     B.Crossing.append(Args.begin(), Args.end());
   } else if (Name == "std::async") {
     B.Kind = BoundaryKind::AsyncCall;
@@ -153,6 +269,12 @@ getBoundary(const MatchFinder::MatchResult &Result) {
     if (Args.size() == 4)
       B.Crossing.push_back(Args[3]);
   } else {
+    // Matched by its short name only (see lastNames): not one of ours.
+    bool HasSpawnsParam = false;
+    for (const ParmVarDecl *P : Callee->parameters())
+      HasSpawnsParam |= isSpawnsParam(P);
+    if (!HasSpawnsParam)
+      return std::nullopt;
     B.Kind = BoundaryKind::Annotated;
     for (unsigned I = 0, E = std::min<unsigned>(Callee->getNumParams(),
                                                 Args.size());

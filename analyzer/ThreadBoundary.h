@@ -25,7 +25,22 @@ enum class BoundaryKind {
   ChannelSend,  ///< fearless::Sender::send and friends: the value moves
   PThreadCreate,///< pthread_create: its void* argument crosses
   Annotated,    ///< a parameter marked FEARLESS_SPAWNS
+  Executor,     ///< a function named in the SpawnFunctions option
 };
+
+/// One entry of the SpawnFunctions option: calls of \c Name run their
+/// argument number \c Arg (zero-based, the object of a member call not
+/// counted) on another thread, possibly after the caller returned.
+struct SpawnFunction {
+  std::string Name; ///< qualified, with a leading "::"
+  unsigned Arg = 0;
+};
+
+/// Parses the SpawnFunctions option, "::ThreadPool::submit:0;::boost::asio::post:1".
+/// Entries are separated by ';', blanks around them are ignored. On a bad
+/// entry returns false and sets \p Bad to it.
+bool parseSpawnFunctions(llvm::StringRef Text,
+                         std::vector<SpawnFunction> &Result, std::string &Bad);
 
 struct ThreadBoundary {
   const Expr *Site = nullptr; ///< the construct or call expression
@@ -34,18 +49,26 @@ struct ThreadBoundary {
   std::string Spawner;
   /// The arguments that become reachable from the other thread.
   llvm::SmallVector<const Expr *, 4> Crossing;
+  /// The function or constructor called.
+  const FunctionDecl *Callee = nullptr;
+  /// std::jthread (joins itself) rather than std::thread.
+  bool JoinsItself = false;
+  /// The thread is constructed in a container's emplace (emplace_back).
+  const Expr *ContainerObject = nullptr;
 };
 
 /// Registers matchers for every kind of thread boundary on \p Finder, calling
 /// \p Callback; the callback passes its results to getBoundary().
 void addBoundaryMatchers(ast_matchers::MatchFinder *Finder,
-                         ast_matchers::MatchFinder::MatchCallback *Callback);
+                         ast_matchers::MatchFinder::MatchCallback *Callback,
+                         llvm::ArrayRef<SpawnFunction> Extra = {});
 
 /// The boundary a match of addBoundaryMatchers() found, or std::nullopt if
 /// the match turned out not to be one (e.g. std::async with
 /// std::launch::deferred, which runs on the calling thread).
 std::optional<ThreadBoundary>
-getBoundary(const ast_matchers::MatchFinder::MatchResult &Result);
+getBoundary(const ast_matchers::MatchFinder::MatchResult &Result,
+            llvm::ArrayRef<SpawnFunction> Extra = {});
 
 /// The qualified name of \p D without inline namespaces ("std::unique_lock"
 /// for libc++'s std::__1::unique_lock too).

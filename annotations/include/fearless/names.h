@@ -40,6 +40,23 @@ inline constexpr const char *kGuardTypes[] = {
     "::fearless::WriteGuard",
 };
 
+/// Types whose every operation is internally synchronised (ThreadSafe, so
+/// also Send and Sync). The fearless templates among them are ThreadSafe
+/// only when every type argument is Send.
+inline constexpr const char *kThreadSafeTypes[] = {
+    "::std::mutex",          "::std::timed_mutex",
+    "::std::recursive_mutex", "::std::recursive_timed_mutex",
+    "::std::shared_mutex",   "::std::shared_timed_mutex",
+    "::std::condition_variable", "::std::condition_variable_any",
+    "::std::atomic",         "::std::atomic_ref",
+    "::std::atomic_flag",    "::std::latch",
+    "::std::barrier",        "::std::counting_semaphore",
+    "::std::once_flag",      "::std::stop_source",
+    "::std::stop_token",     "::fearless::Mutex",
+    "::fearless::RwLock",    "::fearless::Condvar",
+    "::fearless::Sender",    "::fearless::SyncSender",
+};
+
 /// Constructors whose callable runs on a new thread.
 inline constexpr const char *kThreadClasses[] = {
     "::std::thread",

@@ -1,0 +1,46 @@
+//===--- BoundaryCheck.cpp - base of the checks that look at boundaries ----===//
+
+#include "BoundaryCheck.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::fearless {
+
+BoundaryCheck::BoundaryCheck(StringRef Name, ClangTidyContext *Context)
+    : FearlessCheck(Name, Context, {"SpawnFunctions"}),
+      SpawnFunctionsText(Options.getLocalOrGlobal("SpawnFunctions", "")) {
+  std::string Bad;
+  if (!parseSpawnFunctions(SpawnFunctionsText, SpawnFunctions, Bad)) {
+    configurationDiag("invalid entry '%0' in option '%1.SpawnFunctions': "
+                      "expected '::qualified::name:argument-index', e.g. "
+                      "'::ThreadPool::submit:0'",
+                      DiagnosticIDs::Error)
+        << Bad << Name;
+    SpawnFunctions.clear();
+  }
+}
+
+void BoundaryCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  Options.store(Opts, "SpawnFunctions", SpawnFunctionsText);
+}
+
+void BoundaryCheck::registerMatchers(MatchFinder *Finder) {
+  addBoundaryMatchers(Finder, this, SpawnFunctions);
+}
+
+void BoundaryCheck::check(const MatchFinder::MatchResult &Result) {
+  std::optional<ThreadBoundary> B = getBoundary(Result, SpawnFunctions);
+  if (!B)
+    return;
+  if (!Props)
+    Props.emplace(*Result.Context);
+  checkBoundary(*B, *Result.Context);
+}
+
+void BoundaryCheck::emitChain(const Verdict &V, SourceLocation Fallback) {
+  for (const ReasonStep &Step : V.Chain)
+    diag(Step.Loc.isValid() ? Step.Loc : Fallback, "%0", DiagnosticIDs::Note)
+        << Step.Text;
+}
+
+} // namespace clang::tidy::fearless

@@ -1,0 +1,57 @@
+//===--- BoundaryCheck.h - base of the checks that look at boundaries ------===//
+//
+// The checks that look at what crosses a thread boundary share the option
+// SpawnFunctions (user executors, DESIGN.md section 2):
+//
+//   SpawnFunctions: '::ThreadPool::submit:0;::boost::asio::post:1'
+//
+// each entry a qualified function name and the zero-based index of the
+// argument that runs on another thread (the object of a member call is not
+// counted). It is read from the check's own options or, if absent, from the
+// global option 'SpawnFunctions', so one setting serves every check. A
+// malformed entry is a configuration error.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FEARLESS_ANALYZER_BOUNDARYCHECK_H
+#define FEARLESS_ANALYZER_BOUNDARYCHECK_H
+
+#include "FearlessCheck.h"
+#include "ThreadBoundary.h"
+#include "TypeProperties.h"
+
+#include <optional>
+#include <vector>
+
+namespace clang::tidy::fearless {
+
+class BoundaryCheck : public FearlessCheck {
+public:
+  BoundaryCheck(StringRef Name, ClangTidyContext *Context);
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus11;
+  }
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) final;
+  void onEndOfTranslationUnit() override { Props.reset(); }
+
+protected:
+  /// Called for every boundary found.
+  virtual void checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) = 0;
+
+  /// Prints a reason chain as notes at \p Fallback where a step has no
+  /// location of its own.
+  void emitChain(const Verdict &V, SourceLocation Fallback);
+
+  TypeProperties &props() { return *Props; }
+
+private:
+  std::string SpawnFunctionsText;
+  std::vector<SpawnFunction> SpawnFunctions;
+  std::optional<TypeProperties> Props;
+};
+
+} // namespace clang::tidy::fearless
+
+#endif // FEARLESS_ANALYZER_BOUNDARYCHECK_H

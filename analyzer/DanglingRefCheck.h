@@ -1,0 +1,31 @@
+//===--- DanglingRefCheck.h - fearless-dangling-ref ------------------------===//
+//
+// Finds references, pointers and views to automatic storage (or 'this')
+// that cross a thread boundary that is not scoped, so the other thread may
+// use them after the object died.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FEARLESS_ANALYZER_DANGLINGREFCHECK_H
+#define FEARLESS_ANALYZER_DANGLINGREFCHECK_H
+
+#include "BoundaryCheck.h"
+
+namespace clang::tidy::fearless {
+
+/// Finds references, pointers and views to automatic storage (or 'this')
+/// that cross a thread boundary that is not scoped, so the other thread may
+/// use them after the object died.
+///
+/// For the user-facing documentation see: docs/checks/fearless-dangling-ref.md
+class DanglingRefCheck : public BoundaryCheck {
+public:
+  using BoundaryCheck::BoundaryCheck;
+
+protected:
+  void checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) override;
+};
+
+} // namespace clang::tidy::fearless
+
+#endif // FEARLESS_ANALYZER_DANGLINGREFCHECK_H

@@ -1,0 +1,97 @@
+//===--- TypeProperties.h - Send, Sync and ThreadSafe of a type ------------===//
+//
+// The type-property engine shared by the fearless checks (DESIGN.md section
+// 3). Send, Sync and ThreadSafe are computed like Rust's auto traits:
+// structurally through bases, fields, template arguments and lambda captures,
+// overridden by the markers of fearless/send_sync.h (also the conditional
+// *_IF forms, read per specialisation), with a built-in table for the
+// standard library. An incomplete or opaque type has every property (no
+// false positive). Results are cached per canonical type.
+//
+// Every "no" carries its reason chain, one note per link:
+//
+//   'Job' is not Send because member 'cache' has type 'std::shared_ptr<Cache>'
+//   'std::shared_ptr<Cache>' is not Send because 'Cache' is not thread-safe
+//   'Cache' is not thread-safe because member 'hits' of type 'int' is not
+//   synchronised (neither atomic, const nor GUARDED_BY a mutex)
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FEARLESS_ANALYZER_TYPEPROPERTIES_H
+#define FEARLESS_ANALYZER_TYPEPROPERTIES_H
+
+#include "GuardTypes.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Type.h"
+#include "llvm/ADT/DenseMap.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::fearless {
+
+enum class Property { Send, Sync, ThreadSafe };
+
+/// "Send", "Sync" or "thread-safe", as diagnostics print it.
+llvm::StringRef propertyName(Property P);
+
+/// One link of a reason chain, printed as a note.
+struct ReasonStep {
+  SourceLocation Loc; ///< may be invalid (then the diagnostic's location)
+  std::string Text;
+};
+
+struct Verdict {
+  bool Holds = true;
+  /// The property fails only because a lock guard is held somewhere inside;
+  /// fearless-guard-not-send reports those.
+  bool GuardOnly = false;
+  /// Why it fails, outermost type first. Empty when Holds.
+  std::vector<ReasonStep> Chain;
+};
+
+class TypeProperties {
+public:
+  explicit TypeProperties(const ASTContext &Ctx) : Ctx(Ctx), Guards(Ctx) {}
+
+  /// Whether \p T has \p P, and if not, why. The reference stays valid for
+  /// the lifetime of this object.
+  const Verdict &get(QualType T, Property P);
+
+  /// Send for a value; Sync for a `const U` referent; ThreadSafe otherwise.
+  const Verdict &shareable(QualType Referent) {
+    return get(Referent.getNonReferenceType(),
+               Referent.getNonReferenceType().isConstQualified()
+                   ? Property::Sync
+                   : Property::ThreadSafe);
+  }
+
+  /// The path to a lock guard held by a value of \p T (through members,
+  /// pointers, captures, template arguments), or nullptr.
+  const std::vector<GuardPathStep> *guardPath(QualType T) {
+    return Guards.find(T);
+  }
+
+  /// The type as diagnostics print it.
+  std::string print(QualType T) const;
+
+  const ASTContext &context() const { return Ctx; }
+
+private:
+  Verdict compute(QualType T, Property P);
+  Verdict computeRecord(QualType T, const CXXRecordDecl *RD, Property P);
+  Verdict computeThreadSafeRecord(QualType T, const CXXRecordDecl *RD);
+  Verdict computeStdRecord(QualType T, const CXXRecordDecl *RD, Property P);
+  Verdict computeLambda(QualType T, const CXXRecordDecl *RD, Property P);
+  /// Send or Sync of `U*` / `U&`: Sync(U) for const U, ThreadSafe(U) otherwise.
+  Verdict viaReferent(QualType T, QualType Pointee, Property P,
+                      llvm::StringRef What);
+
+  const ASTContext &Ctx;
+  GuardFinder Guards;
+  llvm::DenseMap<std::pair<void *, int>, Verdict> Cache;
+};
+
+} // namespace clang::tidy::fearless
+
+#endif // FEARLESS_ANALYZER_TYPEPROPERTIES_H
