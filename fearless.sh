@@ -132,6 +132,15 @@ bench() {
   for b in "$BUILD_DIR-bench"/bench/*_bench; do
     [ -x "$b" ] && { say "${b##*/}"; "$b" "$@"; }
   done
+  # The tracker's cost needs tracking compiled in: a second configuration.
+  configure "$BUILD_DIR-bench-tracked" -DCMAKE_BUILD_TYPE=Release -DFEARLESS_BUILD_BENCH=ON \
+    -DFEARLESS_BUILD_TESTS=OFF -DFEARLESS_BUILD_ANALYZER=OFF -DFEARLESS_BUILD_SAMPLES=OFF \
+    -DFEARLESS_LOCK_TRACKING=ON
+  cmake --build "$BUILD_DIR-bench-tracked" -j "$JOBS" --target tracker_bench
+  say "tracker_bench (tracking on)"
+  "$BUILD_DIR-bench-tracked/bench/tracker_bench" "$@"
+  say "channels: fearless vs mutex+deque vs Rust mpsc"
+  FEARLESS_BUILD_DIR="$BUILD_DIR" "$ROOT/bench/channel_compare.sh"
 }
 
 cmd=${1:-help}

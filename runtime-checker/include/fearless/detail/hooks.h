@@ -64,7 +64,8 @@ void on_acquired(const void *lock, LockMode mode, bool tried) noexcept;
 /// The calling thread released `lock`.
 void on_release(const void *lock) noexcept;
 /// The calling thread is about to block on `object`; `timed` waits cannot
-/// deadlock forever.
+/// deadlock forever. For channel_send/channel_recv, `object` is a
+/// `const fearless::detail::ChannelCore*` (see detail/channel_core.h).
 void on_block(const void *object, WaitKind kind, bool timed) noexcept;
 /// The calling thread stopped waiting on `object`.
 void on_unblock(const void *object) noexcept;
