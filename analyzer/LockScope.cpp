@@ -120,6 +120,22 @@ void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name) {
     Name = Class->getNameAsString();
 }
 
+HeldLock makeHeldLock(const Expr *E, SourceLocation Loc,
+                      const VarDecl *Guard) {
+  HeldLock L;
+  describeMutex(E, L.Class, L.Name);
+  L.Guard = Guard;
+  L.Loc = Loc;
+  if (const auto *VD = dyn_cast_or_null<VarDecl>(L.Class))
+    L.Global = VD->hasGlobalStorage();
+  const Expr *Bare = E->IgnoreParenImpCasts();
+  if (const auto *Op = dyn_cast<UnaryOperator>(Bare))
+    Bare = Op->getSubExpr()->IgnoreParenImpCasts();
+  if (const auto *Member = dyn_cast<MemberExpr>(Bare))
+    L.ViaThis = isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts());
+  return L;
+}
+
 namespace {
 
 bool isTag(const Expr *E, llvm::StringRef Tag) {
@@ -205,6 +221,8 @@ public:
       walk(Child);
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S))
       memberCall(MC);
+    else if (const auto *CE = dyn_cast<CallExpr>(S))
+      movedGuard(CE);
     if (isa<CallExpr>(S) || isa<CXXConstructExpr>(S))
       CB.call(cast<Expr>(S), active());
   }
@@ -261,8 +279,15 @@ private:
         if (isMutexType(Arg->getType()))
           Mutexes.push_back(Arg);
       }
-      for (const Expr *M : Mutexes)
-        acquire(makeLock(M, VD, VD->getLocation()));
+      // std::scoped_lock(a, b) locks all of them without an order (it
+      // avoids deadlock itself): each is ordered after what was held
+      // before, not after the others.
+      std::vector<HeldLock> Before = active();
+      for (const Expr *M : Mutexes) {
+        HeldLock L = makeLock(M, VD, VD->getLocation());
+        CB.acquired(L, Before);
+        Held.push_back(std::move(L));
+      }
       return;
     }
     // fearless: auto g = m.lock(); / m.read(); / m.write();
@@ -275,11 +300,22 @@ private:
 
   HeldLock makeLock(const Expr *Mutex, const VarDecl *Guard,
                     SourceLocation Loc) {
-    HeldLock L;
-    describeMutex(Mutex, L.Class, L.Name);
-    L.Guard = Guard;
-    L.Loc = Loc;
-    return L;
+    return makeHeldLock(Mutex, Loc, Guard);
+  }
+
+  // std::move(guard): the lock now belongs to whatever the guard moved
+  // into (another guard, another thread); this scope no longer holds it.
+  void movedGuard(const CallExpr *CE) {
+    const FunctionDecl *FD = CE->getDirectCallee();
+    if (!FD || CE->getNumArgs() != 1 || !FD->isInStdNamespace() ||
+        !FD->getDeclName().isIdentifier() ||
+        (FD->getName() != "move" && FD->getName() != "forward"))
+      return;
+    if (const auto *Ref =
+            dyn_cast<DeclRefExpr>(CE->getArg(0)->IgnoreParenImpCasts()))
+      for (HeldLock &L : Held)
+        if (L.Guard == Ref->getDecl())
+          L.Active = false;
   }
 
   void memberCall(const CXXMemberCallExpr *MC) {
@@ -289,7 +325,8 @@ private:
       return;
     llvm::StringRef Name = MD->getName();
     bool Lock = Name == "lock" || Name == "lock_shared";
-    bool Unlock = Name == "unlock" || Name == "unlock_shared";
+    bool Unlock = Name == "unlock" || Name == "unlock_shared" ||
+                  Name == "release"; // unique_lock::release: no longer ours
     if (!Lock && !Unlock)
       return;
     const Expr *Bare = Obj->IgnoreParenImpCasts();

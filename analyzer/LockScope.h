@@ -34,6 +34,8 @@ struct HeldLock {
   SourceLocation Loc;       ///< where it was acquired
   const VarDecl *Guard = nullptr; ///< the guard variable, if any
   bool Active = true;       ///< false after unlock()
+  bool Global = false;  ///< a global or static: one instance everywhere
+  bool ViaThis = false; ///< a member of the enclosing method's *this
 };
 
 /// Receives the events of a walk.
@@ -66,6 +68,10 @@ bool isMutexType(QualType T);
 
 /// The lock class and printable name of the mutex expression \p E.
 void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name);
+
+/// A HeldLock for mutex expression \p E acquired at \p Loc.
+HeldLock makeHeldLock(const Expr *E, SourceLocation Loc,
+                      const VarDecl *Guard = nullptr);
 
 } // namespace clang::tidy::fearless
 

@@ -169,3 +169,10 @@ void fearless_wait_holding_another(fearless::Mutex<int> &a,
   c.wait(gb);
   // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'fearless::Condvar::wait' releases only the lock it is given while it waits; 'a' stays held
 }
+
+// Negative: the guard moved into the thread; this scope no longer holds it.
+void moved_guard() {
+  std::unique_lock<std::mutex> lk(mu);
+  std::thread t([held = std::move(lk)]() mutable { held.unlock(); });
+  t.join();
+}
