@@ -1,0 +1,144 @@
+//===--- SharedRefCheck.cpp - fearless-shared-ref --------------------------===//
+
+#include "SharedRefCheck.h"
+#include "BoundaryScope.h"
+#include "CheckRegistry.h"
+#include "Crossing.h"
+#include "UnderLock.h"
+
+#include "clang/AST/ExprCXX.h"
+
+namespace clang::tidy::fearless {
+
+static RegisterCheck<SharedRefCheck> Registration("fearless-shared-ref");
+
+namespace {
+
+// The first use of D ('this' if null) in S between From and To (To invalid:
+// to the end), outside the boundary expression Site.
+const Stmt *useBetween(const Stmt *S, const Decl *D, const Stmt *Site,
+                       SourceLocation From, SourceLocation To,
+                       const SourceManager &SM) {
+  // Captures of other lambdas are other threads (counted separately) or
+  // calls on this thread through the lambda, not a direct use.
+  if (!S || S == Site || isa<LambdaExpr>(S))
+    return nullptr;
+  bool IsUse = D ? (isa<DeclRefExpr>(S) && cast<DeclRefExpr>(S)->getDecl() == D)
+                 : isa<CXXThisExpr>(S);
+  if (IsUse && SM.isBeforeInTranslationUnit(From, S->getBeginLoc()) &&
+      (To.isInvalid() || SM.isBeforeInTranslationUnit(S->getBeginLoc(), To)))
+    return S;
+  for (const Stmt *Child : S->children())
+    if (const Stmt *Found = useBetween(Child, D, Site, From, To, SM))
+      return Found;
+  return nullptr;
+}
+
+constexpr llvm::StringLiteral Message =
+    "'%0' is %select{||||captured by reference|passed by reference|passed "
+    "by pointer|captured|captured|passed|captured}1 into %2 but '%3' is not "
+    "%select{Sync|thread-safe}4";
+
+} // namespace
+
+void SharedRefCheck::checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  for (const CrossingItem &Item : crossingItems(B, Ctx)) {
+    if (!Item.IsReference || Item.Type.isNull() ||
+        Item.Type->isDependentType() || props().guardPath(Item.Type))
+      continue;
+    const Verdict &V = props().shareable(Item.Type);
+    if (V.Holds || V.GuardOnly)
+      continue;
+    bool Const = Item.Type.isConstQualified();
+    std::string Name = Item.Name.empty() ? "argument" : Item.Name;
+    std::string Type = props().print(Item.Type.getUnqualifiedType());
+    if (Const) {
+      // Several threads may always read at once: Sync is required.
+      diag(Item.Loc, Message) << Name << static_cast<int>(Item.How)
+                              << describeBoundary(B) << Type << 0;
+      emitChain(V, Item.Loc);
+      continue;
+    }
+    const Decl *Referent = Item.IsThis ? nullptr : Item.Referent;
+    if (!Referent && !Item.IsThis) {
+      // An unknown referent (a pointer parameter): only its lifetime class
+      // is known; a boundary that is not scoped still shares it.
+      if (scopedFor(B, nullptr, Ctx).Scoped)
+        continue;
+    }
+    // Every use inside the callable under a lock: the guarded-by checks'.
+    if ((Referent || Item.IsThis) &&
+        everyUseUnderLock(Item.CallableBody, Referent, Ctx))
+      continue;
+
+    Sharing S{Item.Loc, B.Site->getBeginLoc(), Name, describeBoundary(B), Type,
+              static_cast<int>(Item.How), V};
+    // Is another thread (or the spawner) possibly using it meanwhile?
+    const auto *RefVD = dyn_cast_or_null<ValueDecl>(Referent);
+    ScopeAnswer A = scopedFor(B, RefVD, Ctx);
+    const Stmt *Body = enclosingBody(B.Site, Ctx);
+    std::string Subject = "'" + Name + "'";
+    if (!A.Scoped) {
+      report(S);
+      diag(A.WhyLoc.isValid() ? A.WhyLoc : S.Site,
+           "the thread is not joined before the spawner goes on, so both may "
+           "use " + Subject + " at once: %0",
+           DiagnosticIDs::Note)
+          << A.Why;
+      S.Reported = true;
+    } else if (inLoopAround(B.Site, Referent, Ctx)) {
+      report(S);
+      diag(S.Site, "the thread is started in a loop, so several threads "
+                   "share " + Subject,
+           DiagnosticIDs::Note);
+      S.Reported = true;
+    } else if (const Stmt *Use =
+                   Referent || Item.IsThis
+                       ? useBetween(Body, Referent, B.Site, B.Site->getEndLoc(),
+                                    A.JoinLoc, SM)
+                       : nullptr) {
+      report(S);
+      diag(Use->getBeginLoc(),
+           Subject + " is used here while the thread may still be running",
+           DiagnosticIDs::Note);
+      S.Reported = true;
+    }
+    if (S.Reported)
+      emitChain(V, Item.Loc);
+    if (Referent || Item.IsThis)
+      Shared[{Body, Referent}].push_back(std::move(S));
+  }
+}
+
+void SharedRefCheck::report(const Sharing &S) {
+  diag(S.Loc, Message) << S.Name << S.How << S.Boundary << S.Type << 1;
+}
+
+void SharedRefCheck::onEndOfTranslationUnit() {
+  // The same referent handed to several threads of one function.
+  for (auto &[Key, List] : Shared) {
+    for (Sharing &S : List) {
+      if (S.Reported)
+        continue;
+      const Sharing *Other = nullptr;
+      for (const Sharing &O : List)
+        if (O.Site != S.Site)
+          Other = &O;
+      if (!Other)
+        continue;
+      report(S);
+      diag(Other->Site, "'" + S.Name + "' is also shared with the thread "
+                        "started here",
+           DiagnosticIDs::Note);
+      for (const ReasonStep &Step : S.Why.Chain)
+        diag(Step.Loc.isValid() ? Step.Loc : S.Loc, "%0", DiagnosticIDs::Note)
+            << Step.Text;
+      S.Reported = true;
+    }
+  }
+  Shared.clear();
+  BoundaryCheck::onEndOfTranslationUnit();
+}
+
+} // namespace clang::tidy::fearless

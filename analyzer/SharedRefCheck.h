@@ -1,0 +1,47 @@
+//===--- SharedRefCheck.h - fearless-shared-ref ----------------------------===//
+//
+// Finds references, pointers and views shared with another thread while
+// their referent is not Sync (const access) or not thread-safe (non-const
+// access that another thread may make at the same time).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FEARLESS_ANALYZER_SHAREDREFCHECK_H
+#define FEARLESS_ANALYZER_SHAREDREFCHECK_H
+
+#include "BoundaryCheck.h"
+
+#include <map>
+
+namespace clang::tidy::fearless {
+
+/// Finds references, pointers and views shared with another thread while
+/// their referent is not Sync (const access) or not thread-safe (non-const
+/// access that another thread may make at the same time).
+///
+/// For the user-facing documentation see: docs/checks/fearless-shared-ref.md
+class SharedRefCheck : public BoundaryCheck {
+public:
+  using BoundaryCheck::BoundaryCheck;
+  void onEndOfTranslationUnit() override;
+
+protected:
+  void checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) override;
+
+private:
+  /// A non-const reference to non-thread-safe data handed to one thread.
+  struct Sharing {
+    SourceLocation Loc, Site;
+    std::string Name, Boundary, Type;
+    int How = 0;
+    Verdict Why;
+    bool Reported = false;
+  };
+  void report(const Sharing &S);
+  /// Keyed by the spawning function's body and the referent ('this': null).
+  std::map<std::pair<const Stmt *, const Decl *>, std::vector<Sharing>> Shared;
+};
+
+} // namespace clang::tidy::fearless
+
+#endif // FEARLESS_ANALYZER_SHAREDREFCHECK_H

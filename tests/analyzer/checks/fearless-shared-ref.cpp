@@ -1,0 +1,157 @@
+// RUN: %check_fearless_tidy %s fearless-shared-ref %t
+
+#include "fearless/annotations.h"
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+void use(int) {}
+
+// --- a counter shared by reference without a lock ---------------------------
+void counter_two_threads() {
+  int counter = 0;
+  std::thread a([&counter] { ++counter; });
+  std::thread b([&counter] { ++counter; });
+  // CHECK-MESSAGES: :[[@LINE-2]]:19: warning: 'counter' is captured by reference into a thread started by 'std::thread' but 'int' is not thread-safe [fearless-shared-ref]
+  // CHECK-MESSAGES: :[[@LINE-2]]:19: warning: 'counter' is captured by reference into a thread started by 'std::thread' but 'int' is not thread-safe [fearless-shared-ref]
+  a.join();
+  b.join();
+}
+
+void counter_in_loop() {
+  int counter = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&counter] { ++counter; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: 'counter' is captured by reference into a thread started by 'std::thread' but 'int' is not thread-safe [fearless-shared-ref]
+  for (auto &t : threads)
+    t.join();
+}
+
+void spawner_uses_meanwhile() {
+  int counter = 0;
+  std::thread t([&counter] { ++counter; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: 'counter' is captured by reference into a thread started by 'std::thread' but 'int' is not thread-safe [fearless-shared-ref]
+  ++counter;
+  t.join();
+}
+
+void not_joined() {
+  static int counter = 0;
+  int *p = &counter;
+  std::thread([p] { ++*p; }).detach();
+  // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: 'p' is captured into a thread started by 'std::thread' but 'int' is not thread-safe [fearless-shared-ref]
+}
+
+// Negative: the correct versions, an atomic and a mutex.
+void atomic_counter() {
+  std::atomic<int> counter{0};
+  std::thread a([&counter] { ++counter; });
+  std::thread b([&counter] { ++counter; });
+  a.join();
+  b.join();
+}
+
+void counter_under_lock() {
+  std::mutex mu;
+  int counter = 0;
+  std::thread a([&] {
+    std::lock_guard<std::mutex> g(mu);
+    ++counter;
+  });
+  std::thread b([&] {
+    std::lock_guard<std::mutex> g(mu);
+    ++counter;
+  });
+  a.join();
+  b.join();
+}
+
+// Negative: one thread, joined before the spawner touches the data again
+// (Rust allows handing out `&mut` this way too).
+void exclusive_span() {
+  std::vector<int> v(100);
+  std::span<int> s(v);
+  std::thread t([s] { s[0] = 1; });
+  t.join();
+  v.push_back(1);
+}
+
+// Negative: a jthread declared after the data, not used meanwhile.
+void exclusive_jthread() {
+  int result = 0;
+  std::jthread t([&result] { result = 42; });
+}
+
+// --- const access needs Sync -----------------------------------------------
+// A Cell-like type: const methods change it.
+class Lazy {
+public:
+  int get() const {
+    if (!ready_) {
+      value_ = 42;
+      ready_ = true;
+    }
+    return value_;
+  }
+
+private:
+  mutable bool ready_ = false;
+  mutable int value_ = 0;
+};
+
+void share_lazy(const Lazy &lazy) {
+  std::thread t([&lazy] { use(lazy.get()); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: 'lazy' is captured by reference into a thread started by 'std::thread' but 'Lazy' is not Sync [fearless-shared-ref]
+  t.join();
+}
+
+void share_lazy_cref() {
+  Lazy lazy;
+  std::thread t([](const Lazy &l) { use(l.get()); }, std::cref(lazy));
+  // CHECK-MESSAGES: :[[@LINE-1]]:54: warning: 'lazy' is passed by reference into a thread started by 'std::thread' but 'Lazy' is not Sync [fearless-shared-ref]
+  t.join();
+}
+
+// Negative: const access to a Sync type.
+struct Config {
+  int threads = 4;
+};
+void share_config(const Config &cfg) {
+  std::thread a([&cfg] { use(cfg.threads); });
+  std::thread b([&cfg] { use(cfg.threads); });
+  a.join();
+  b.join();
+}
+
+// --- 'this' ------------------------------------------------------------------
+class Stats {
+public:
+  void start() {
+    std::thread([this] { ++count_; }).detach();
+    // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'this' is captured into a thread started by 'std::thread' but 'Stats' is not thread-safe [fearless-shared-ref]
+  }
+
+private:
+  int count_ = 0;
+};
+
+// Negative: a thread-safe class (all state guarded) may be shared.
+class SafeStats {
+public:
+  void start() {
+    std::thread([this] { add(); }).detach();
+  }
+  void add() {
+    std::lock_guard<std::mutex> g(mu_);
+    ++count_;
+  }
+
+private:
+  std::mutex mu_;
+  int count_ FEARLESS_GUARDED_BY(mu_) = 0;
+};
