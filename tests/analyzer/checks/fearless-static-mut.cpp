@@ -1,0 +1,62 @@
+// RUN: %check_fearless_tidy %s fearless-static-mut %t
+
+#include "fearless/annotations.h"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+int hits = 0;
+std::atomic<int> atomic_hits{0};
+const int limit = 10;
+std::mutex mu;
+int guarded FEARLESS_GUARDED_BY(mu) = 0;
+thread_local int per_thread = 0;
+
+struct Registry {
+  static int count;
+};
+int Registry::count = 0;
+
+void bump() {
+  ++hits;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: non-const global 'hits' is used from a thread started by 'std::thread' but 'int' is not thread-safe [fearless-static-mut]
+}
+
+void direct_use() {
+  std::thread t([] { hits += limit; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:22: warning: non-const global 'hits' is used from a thread started by 'std::thread' but 'int' is not thread-safe [fearless-static-mut]
+  t.join();
+}
+
+void through_a_call() {
+  std::thread t(bump);
+  t.join();
+}
+
+void class_static_and_local_static() {
+  std::thread t([] {
+    static int calls = 0;
+    ++calls;
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: non-const static 'calls' is used from a thread started by 'std::thread' but 'int' is not thread-safe [fearless-static-mut]
+    ++Registry::count;
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: non-const class static 'count' is used from a thread started by 'std::thread' but 'int' is not thread-safe [fearless-static-mut]
+  });
+  t.join();
+}
+
+// Negative: atomics, constants, thread_local, guarded and locked uses.
+void correct_uses() {
+  std::thread t([] {
+    ++atomic_hits;
+    ++per_thread;
+    (void)limit;
+    std::lock_guard<std::mutex> g(mu);
+    ++guarded;
+    ++hits;
+  });
+  t.join();
+}
+
+// Negative: not on another thread.
+void same_thread() { ++hits; }
