@@ -1,0 +1,160 @@
+//===--- GuardedByCheck.cpp - fearless-guarded-by --------------------------===//
+
+#include "GuardedByCheck.h"
+#include "CheckRegistry.h"
+#include "LambdaLocks.h"
+#include "StdMutexAttributes.h"
+#include "ThreadBoundary.h"
+
+#include "clang/AST/ASTLambda.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::fearless {
+
+static RegisterCheck<GuardedByCheck> Registration("fearless-guarded-by");
+
+namespace {
+
+// Every function definition of the translation unit, template
+// instantiations included, and every lambda.
+struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
+  std::vector<const FunctionDecl *> Functions;
+  std::vector<const LambdaExpr *> Lambdas;
+
+  bool shouldVisitTemplateInstantiations() const { return true; }
+
+  bool VisitFunctionDecl(FunctionDecl *FD) {
+    if (!isLambdaCallOperator(FD))
+      Functions.push_back(FD);
+    return true;
+  }
+  bool VisitLambdaExpr(LambdaExpr *L) {
+    Lambdas.push_back(L);
+    return true;
+  }
+};
+
+} // namespace
+
+// Options are read as text: the bool specialisations of OptionsView::get and
+// store are not exported by Debian's clang-tidy binary, so a plugin that
+// instantiates them does not load.
+static bool boolOption(ClangTidyCheck::OptionsView &Options, StringRef Name,
+                       bool Default) {
+  std::string Value =
+      StringRef(Options.get(Name, Default ? "true" : "false")).lower();
+  if (Value == "true" || Value == "1" || Value == "on")
+    return true;
+  if (Value == "false" || Value == "0" || Value == "off")
+    return false;
+  return Default;
+}
+
+GuardedByCheck::GuardedByCheck(StringRef Name, ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context), Beta(boolOption(Options, "Beta", false)),
+      Negative(boolOption(Options, "Negative", false)),
+      Reference(boolOption(Options, "Reference", true)),
+      Verbose(boolOption(Options, "Verbose", false)),
+      InheritLocksInLambdas(
+          boolOption(Options, "InheritLocksInLambdas", true)) {}
+
+void GuardedByCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  auto Store = [&](StringRef Name, bool Value) {
+    Options.store(Opts, Name, Value ? "true" : "false");
+  };
+  Store("Beta", Beta);
+  Store("Negative", Negative);
+  Store("Reference", Reference);
+  Store("Verbose", Verbose);
+  Store("InheritLocksInLambdas", InheritLocksInLambdas);
+}
+
+void GuardedByCheck::registerMatchers(MatchFinder *Finder) {
+  // Fires before any other match: the standard mutexes are annotated before
+  // anything looks at them.
+  Finder->addMatcher(translationUnitDecl().bind("tu"), this);
+  addBoundaryMatchers(Finder, this);
+}
+
+void GuardedByCheck::check(const MatchFinder::MatchResult &Result) {
+  if (Result.Nodes.getNodeAs<TranslationUnitDecl>("tu")) {
+    Ctx = Result.Context;
+    annotateStdMutexes(*Ctx);
+    return;
+  }
+  std::optional<ThreadBoundary> B = getBoundary(Result);
+  if (!B)
+    return;
+  BoundarySites.insert(B->Site);
+  for (const Expr *Arg : B->Crossing)
+    BoundaryArgs.insert(Arg->IgnoreUnlessSpelledInSource());
+}
+
+bool GuardedByCheck::enabled(TSGroup G) const {
+  switch (G) {
+  case TSGroup::Analysis:
+  case TSGroup::Precise:
+    return true;
+  case TSGroup::Reference:
+  case TSGroup::ReferenceReturn:
+    return Reference;
+  case TSGroup::Negative:
+    return Negative;
+  }
+  return true;
+}
+
+void GuardedByCheck::emit(const TSFinding &F) {
+  if (!enabled(F.Group))
+    return;
+  auto AddArgs = [](DiagnosticBuilder &DB, llvm::ArrayRef<TSArg> Args) {
+    for (const TSArg &A : Args) {
+      if (const auto *S = std::get_if<std::string>(&A))
+        DB << *S;
+      else if (const auto *I = std::get_if<int>(&A))
+        DB << *I;
+      else
+        DB << std::get<const NamedDecl *>(A);
+    }
+  };
+  {
+    DiagnosticBuilder DB = diag(F.Loc, F.Format);
+    AddArgs(DB, F.Args);
+  }
+  for (const TSNote &N : F.Notes) {
+    DiagnosticBuilder DB = diag(N.Loc, N.Format, DiagnosticIDs::Note);
+    AddArgs(DB, N.Args);
+  }
+}
+
+void GuardedByCheck::onEndOfTranslationUnit() {
+  if (!Ctx)
+    return;
+  const SourceManager &SM = Ctx->getSourceManager();
+  FunctionCollector Collector;
+  Collector.TraverseAST(*Ctx);
+
+  ThreadSafetyEngine Engine(TSOptions{Beta, Verbose});
+  LambdaLocks Lambdas(*Ctx, Engine, BoundaryArgs, BoundarySites,
+                      InheritLocksInLambdas);
+  auto Emit = [this](const TSFinding &F) { emit(F); };
+  for (const FunctionDecl *FD : Collector.Functions)
+    if (ThreadSafetyEngine::isAnalysable(FD, SM))
+      Lambdas.run(FD, Emit);
+  // Lambdas outside any analysed function (initialisers of globals and
+  // members): analysed as Clang does.
+  for (const LambdaExpr *L : Collector.Lambdas) {
+    const FunctionDecl *Op = L->getCallOperator();
+    if (!Lambdas.done(Op) && ThreadSafetyEngine::isAnalysable(Op, SM))
+      Lambdas.run(Op, Emit);
+  }
+
+  Ctx = nullptr;
+  BoundaryArgs.clear();
+  BoundarySites.clear();
+}
+
+} // namespace clang::tidy::fearless

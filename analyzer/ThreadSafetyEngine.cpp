@@ -1,0 +1,352 @@
+//===--- ThreadSafetyEngine.cpp - Clang's thread-safety analysis, hosted --===//
+//
+// The handler below mirrors ThreadSafetyReporter in Clang's
+// lib/Sema/AnalysisBasedWarnings.cpp: the same diagnostic for each event, the
+// same arguments and the same notes, so that fearless-guarded-by says exactly
+// what clang -Wthread-safety says. The texts are those of
+// DiagnosticSemaKinds.td for the LLVM major this is built against.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ThreadSafetyEngine.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/Analysis/AnalysisDeclContext.h"
+#include "clang/Analysis/CFG.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/Config/llvm-config.h"
+#include <algorithm>
+
+namespace clang::tidy::fearless {
+
+using namespace threadSafety;
+
+namespace {
+
+// Clang's texts (DiagnosticSemaKinds.td, LLVM 19).
+constexpr const char *WarnCannotResolveLock = "cannot resolve lock expression";
+constexpr const char *WarnUnlockButNoLock = "releasing %0 '%1' that was not held";
+constexpr const char *WarnUnlockKindMismatch =
+    "releasing %0 '%1' using %select{shared|exclusive}2 access, expected "
+    "%select{shared|exclusive}3 access";
+constexpr const char *WarnDoubleLock = "acquiring %0 '%1' that is already held";
+constexpr const char *WarnNoUnlock =
+    "%0 '%1' is still held at the end of function";
+constexpr const char *WarnExpectingLocked =
+    "expecting %0 '%1' to be held at the end of function";
+constexpr const char *WarnLockSomePredecessors =
+    "%0 '%1' is not held on every path through here";
+constexpr const char *WarnExpectingLockHeldOnLoop =
+    "expecting %0 '%1' to be held at start of each loop";
+constexpr const char *WarnLockExclusiveAndShared =
+    "%0 '%1' is acquired exclusively and shared in the same scope";
+constexpr const char *NoteLockExclusiveAndShared =
+    "the other acquisition of %0 '%1' is here";
+constexpr const char *WarnVariableRequiresAnyLock =
+    "%select{reading|writing}1 variable %0 requires holding "
+    "%select{any mutex|any mutex exclusively}1";
+constexpr const char *WarnVarDerefRequiresAnyLock =
+    "%select{reading|writing}1 the value pointed to by %0 requires holding "
+    "%select{any mutex|any mutex exclusively}1";
+constexpr const char *WarnVariableRequiresLock =
+    "%select{reading|writing}3 variable %1 requires holding %0 "
+    "%select{'%2'|'%2' exclusively}3";
+constexpr const char *WarnVarDerefRequiresLock =
+    "%select{reading|writing}3 the value pointed to by %1 requires holding %0 "
+    "%select{'%2'|'%2' exclusively}3";
+constexpr const char *WarnFunRequiresLock =
+    "calling function %1 requires holding %0 %select{'%2'|'%2' exclusively}3";
+constexpr const char *WarnGuardedPassByReference =
+    "passing variable %1 by reference requires holding %0 "
+    "%select{'%2'|'%2' exclusively}3";
+constexpr const char *WarnPtGuardedPassByReference =
+    "passing the value that %1 points to by reference requires holding %0 "
+    "%select{'%2'|'%2' exclusively}3";
+constexpr const char *WarnGuardedReturnByReference =
+    "returning variable %1 by reference requires holding %0 "
+    "%select{'%2'|'%2' exclusively}3";
+constexpr const char *WarnPtGuardedReturnByReference =
+    "returning the value that %1 points to by reference requires holding %0 "
+    "%select{'%2'|'%2' exclusively}3";
+constexpr const char *WarnAcquireRequiresNegativeCap =
+    "acquiring %0 '%1' requires negative capability '%2'";
+constexpr const char *WarnFunRequiresNegativeCap =
+    "calling function %0 requires negative capability '%1'";
+constexpr const char *WarnFunExcludesMutex =
+    "cannot call function '%1' while %0 '%2' is held";
+constexpr const char *WarnAcquiredBefore = "%0 '%1' must be acquired before '%2'";
+constexpr const char *WarnAcquiredBeforeAfterCycle =
+    "cycle in acquired_before/after dependencies, starting with '%0'";
+constexpr const char *NoteLockedHere = "%0 acquired here";
+constexpr const char *NoteUnlockedHere = "%0 released here";
+constexpr const char *NoteFoundMutexNearMatch = "found near match '%0'";
+constexpr const char *NoteGuardedByDeclaredHere = "guarded_by declared here";
+constexpr const char *NoteThreadWarningInFun = "thread warning in function %0";
+
+class Reporter : public ThreadSafetyHandler {
+public:
+  Reporter(const FunctionDecl *FD, bool Verbose)
+      : FunLocation(FD->getLocation()), FunEndLocation(FD->getEndLoc()),
+        Verbose(Verbose) {}
+
+  std::vector<TSFinding> Findings;
+
+  void handleInvalidLockExp(SourceLocation Loc) override {
+    add(Loc, WarnCannotResolveLock, {});
+  }
+
+  void handleUnmatchedUnlock(StringRef Kind, Name LockName, SourceLocation Loc,
+                             SourceLocation LocPreviousUnlock) override {
+    if (Loc.isInvalid())
+      Loc = FunLocation;
+    TSFinding &F = add(Loc, WarnUnlockButNoLock, {Kind.str(), LockName.str()});
+    noteIf(F, LocPreviousUnlock, NoteUnlockedHere, Kind);
+  }
+
+  void handleIncorrectUnlockKind(StringRef Kind, Name LockName,
+                                 LockKind Expected, LockKind Received,
+                                 SourceLocation LocLocked,
+                                 SourceLocation LocUnlock) override {
+    if (LocUnlock.isInvalid())
+      LocUnlock = FunLocation;
+    TSFinding &F = add(LocUnlock, WarnUnlockKindMismatch,
+                       {Kind.str(), LockName.str(), int(Received), int(Expected)});
+    noteIf(F, LocLocked, NoteLockedHere, Kind);
+  }
+
+  void handleDoubleLock(StringRef Kind, Name LockName, SourceLocation LocLocked,
+                        SourceLocation LocDoubleLock) override {
+    if (LocDoubleLock.isInvalid())
+      LocDoubleLock = FunLocation;
+    TSFinding &F =
+        add(LocDoubleLock, WarnDoubleLock, {Kind.str(), LockName.str()});
+    noteIf(F, LocLocked, NoteLockedHere, Kind);
+  }
+
+#if LLVM_VERSION_MAJOR >= 21
+  void handleMutexHeldEndOfScope(StringRef Kind, Name LockName,
+                                 SourceLocation LocLocked,
+                                 SourceLocation LocEndOfScope,
+                                 LockErrorKind LEK,
+                                 bool /*ReentrancyMismatch*/) override {
+#else
+  void handleMutexHeldEndOfScope(StringRef Kind, Name LockName,
+                                 SourceLocation LocLocked,
+                                 SourceLocation LocEndOfScope,
+                                 LockErrorKind LEK) override {
+#endif
+    const char *Format = WarnNoUnlock;
+    switch (LEK) {
+    case LEK_LockedSomePredecessors:
+      Format = WarnLockSomePredecessors;
+      break;
+    case LEK_LockedSomeLoopIterations:
+      Format = WarnExpectingLockHeldOnLoop;
+      break;
+    case LEK_LockedAtEndOfFunction:
+      Format = WarnNoUnlock;
+      break;
+    case LEK_NotLockedAtEndOfFunction:
+      Format = WarnExpectingLocked;
+      break;
+    }
+    if (LocEndOfScope.isInvalid())
+      LocEndOfScope = FunEndLocation;
+    TSFinding &F = add(LocEndOfScope, Format, {Kind.str(), LockName.str()});
+    noteIf(F, LocLocked, NoteLockedHere, Kind);
+  }
+
+  void handleExclusiveAndShared(StringRef Kind, Name LockName,
+                                SourceLocation Loc1,
+                                SourceLocation Loc2) override {
+    TSFinding &F =
+        add(Loc1, WarnLockExclusiveAndShared, {Kind.str(), LockName.str()},
+            TSNote{Loc2, NoteLockExclusiveAndShared, {Kind.str(), LockName.str()}});
+    (void)F;
+  }
+
+  void handleNoMutexHeld(const NamedDecl *D, ProtectedOperationKind POK,
+                         AccessKind AK, SourceLocation Loc) override {
+    const char *Format = WarnVariableRequiresAnyLock;
+    switch (POK) {
+    case POK_VarAccess:
+    case POK_PassByRef:
+    case POK_ReturnByRef:
+      Format = WarnVariableRequiresAnyLock;
+      break;
+    case POK_VarDereference:
+    case POK_PtPassByRef:
+    case POK_PtReturnByRef:
+      Format = WarnVarDerefRequiresAnyLock;
+      break;
+    default:
+      // Later LLVM majors add pointer kinds; a variable is the safe wording.
+      break;
+    }
+    add(Loc, Format, {D, int(getLockKindFromAccessKind(AK))});
+  }
+
+  void handleMutexNotHeld(StringRef Kind, const NamedDecl *D,
+                          ProtectedOperationKind POK, Name LockName,
+                          LockKind LK, SourceLocation Loc,
+                          Name *PossibleMatch) override {
+    const char *Format = WarnVariableRequiresLock;
+    TSGroup Group = PossibleMatch ? TSGroup::Precise : TSGroup::Analysis;
+    switch (POK) {
+    case POK_VarAccess:
+      Format = WarnVariableRequiresLock;
+      break;
+    case POK_VarDereference:
+      Format = WarnVarDerefRequiresLock;
+      break;
+    case POK_FunctionCall:
+      Format = WarnFunRequiresLock;
+      break;
+    case POK_PassByRef:
+      Format = WarnGuardedPassByReference;
+      Group = TSGroup::Reference;
+      break;
+    case POK_PtPassByRef:
+      Format = WarnPtGuardedPassByReference;
+      Group = TSGroup::Reference;
+      break;
+    case POK_ReturnByRef:
+      Format = WarnGuardedReturnByReference;
+      Group = TSGroup::ReferenceReturn;
+      break;
+    case POK_PtReturnByRef:
+      Format = WarnPtGuardedReturnByReference;
+      Group = TSGroup::ReferenceReturn;
+      break;
+    default:
+      Group = TSGroup::Reference;
+      break;
+    }
+    TSFinding F;
+    F.Loc = Loc;
+    F.Format = Format;
+    F.Args = {Kind.str(), D, LockName.str(), int(LK)};
+    F.Group = Group;
+    F.IsMutexNotHeld = true;
+    F.D = D;
+    F.POK = POK;
+    F.LK = LK;
+    F.LockName = LockName.str();
+    if (PossibleMatch)
+      F.NearMatch = PossibleMatch->str();
+    if (PossibleMatch)
+      F.Notes.push_back({Loc, NoteFoundMutexNearMatch, {PossibleMatch->str()}});
+    if (Verbose && POK == POK_VarAccess)
+      F.Notes.push_back({D->getLocation(), NoteGuardedByDeclaredHere, {}});
+    addFunctionNote(F);
+    Findings.push_back(std::move(F));
+  }
+
+  void handleNegativeNotHeld(StringRef Kind, Name LockName, Name Neg,
+                             SourceLocation Loc) override {
+    add(Loc, WarnAcquireRequiresNegativeCap,
+        {Kind.str(), LockName.str(), Neg.str()})
+        .Group = TSGroup::Negative;
+  }
+
+  void handleNegativeNotHeld(const NamedDecl *D, Name LockName,
+                             SourceLocation Loc) override {
+    add(Loc, WarnFunRequiresNegativeCap, {D, LockName.str()});
+  }
+
+  void handleFunExcludesLock(StringRef Kind, Name FunName, Name LockName,
+                             SourceLocation Loc) override {
+    add(Loc, WarnFunExcludesMutex, {Kind.str(), FunName.str(), LockName.str()});
+  }
+
+  void handleLockAcquiredBefore(StringRef Kind, Name L1Name, Name L2Name,
+                                SourceLocation Loc) override {
+    add(Loc, WarnAcquiredBefore, {Kind.str(), L1Name.str(), L2Name.str()});
+  }
+
+  void handleBeforeAfterCycle(Name L1Name, SourceLocation Loc) override {
+    add(Loc, WarnAcquiredBeforeAfterCycle, {L1Name.str()});
+  }
+
+  void enterFunction(const FunctionDecl *FD) override { CurrentFunction = FD; }
+  void leaveFunction(const FunctionDecl *FD) override {
+    CurrentFunction = nullptr;
+  }
+
+private:
+  TSFinding &add(SourceLocation Loc, const char *Format,
+                 llvm::SmallVector<TSArg, 4> Args,
+                 std::optional<TSNote> Note = std::nullopt) {
+    TSFinding F;
+    F.Loc = Loc;
+    F.Format = Format;
+    F.Args = std::move(Args);
+    if (Note)
+      F.Notes.push_back(std::move(*Note));
+    addFunctionNote(F);
+    Findings.push_back(std::move(F));
+    return Findings.back();
+  }
+
+  // The locked-here / released-here note goes before the verbose note.
+  void noteIf(TSFinding &F, SourceLocation Loc, const char *Format,
+              StringRef Kind) {
+    if (Loc.isValid())
+      F.Notes.insert(F.Notes.begin(), TSNote{Loc, Format, {Kind.str()}});
+  }
+
+  void addFunctionNote(TSFinding &F) const {
+    if (Verbose && CurrentFunction && CurrentFunction->getBody())
+      F.Notes.push_back({CurrentFunction->getBody()->getBeginLoc(),
+                         NoteThreadWarningInFun,
+                         {static_cast<const NamedDecl *>(CurrentFunction)}});
+  }
+
+  SourceLocation FunLocation, FunEndLocation;
+  const FunctionDecl *CurrentFunction = nullptr;
+  bool Verbose;
+};
+
+} // namespace
+
+ThreadSafetyEngine::~ThreadSafetyEngine() {
+  if (BeforeCache)
+    threadSafetyCleanup(BeforeCache);
+}
+
+bool ThreadSafetyEngine::isAnalysable(const FunctionDecl *FD,
+                                      const SourceManager &SM) {
+  return FD && FD->doesThisDeclarationHaveABody() && FD->getBody() &&
+         !FD->isDependentContext() && !FD->isInvalidDecl() &&
+         !FD->isDefaulted() &&
+         !SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation()));
+}
+
+std::vector<TSFinding> ThreadSafetyEngine::analyse(const FunctionDecl *FD,
+                                                   const SourceManager &SM) {
+  // The context and CFG options Sema uses for its analysis-based warnings.
+  AnalysisDeclContext AC(/*ADCMgr=*/nullptr, FD);
+  CFG::BuildOptions &BO = AC.getCFGBuildOptions();
+  BO.PruneTriviallyFalseEdges = true;
+  BO.AddEHEdges = false;
+  BO.AddInitializers = true;
+  BO.AddImplicitDtors = true;
+  BO.AddTemporaryDtors = true;
+  BO.AddCXXNewAllocator = false;
+  BO.AddCXXDefaultInitExprInCtors = true;
+  // The engine walks a linearised CFG: every statement must be in it.
+  BO.setAllAlwaysAdd();
+
+  Reporter R(FD, Opts.Verbose);
+  R.setIssueBetaWarnings(Opts.Beta);
+  runThreadSafetyAnalysis(AC, R, &BeforeCache);
+
+  std::vector<TSFinding> Findings = std::move(R.Findings);
+  std::stable_sort(Findings.begin(), Findings.end(),
+                   [&SM](const TSFinding &A, const TSFinding &B) {
+                     return SM.isBeforeInTranslationUnit(A.Loc, B.Loc);
+                   });
+  return Findings;
+}
+
+} // namespace clang::tidy::fearless
