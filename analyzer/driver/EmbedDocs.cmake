@@ -1,5 +1,7 @@
 # Writes OUTPUT, a C++ fragment with one {name, markdown} entry per doc page in
-# DOCS (a ;-list of docs/checks/<check>.md files). Run with cmake -P.
+# DOCS (a |-separated list of docs/checks/<check>.md files). Run with
+# cmake -P.
+string(REPLACE "|" ";" DOCS "${DOCS}")
 set(out "// Generated from docs/checks by EmbedDocs.cmake; do not edit.\n")
 foreach(doc ${DOCS})
   get_filename_component(name ${doc} NAME_WE)

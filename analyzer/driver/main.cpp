@@ -39,6 +39,7 @@ BUILD_DIR/compile_commands.json (only those below PATHS, when given).
 
 options:
   -p DIR                 build directory holding compile_commands.json
+                         (without -p, --merge-facts only merges facts)
   -j N, --jobs=N         parallel clang-tidy processes (default: cores)
   --format=text|json|sarif
                          report format (default: text)
@@ -160,9 +161,12 @@ Options parseArgs(int Argc, char **Argv) {
       O.Paths.push_back(A);
     }
   }
-  if (O.BuildDir.empty())
+  // --merge-facts alone (no -p) only merges facts other runs wrote.
+  if (O.BuildDir.empty() && O.MergeFacts.empty())
     throw InputError("no build directory: pass -p BUILD_DIR (the directory "
                      "holding compile_commands.json)");
+  if (O.BuildDir.empty() && !O.Paths.empty())
+    throw InputError("paths select units of a compile database: pass -p BUILD_DIR");
   return O;
 }
 
@@ -238,17 +242,22 @@ bool inCI() {
 
 int run(const Options &O) {
   std::string DbDir;
-  std::vector<Unit> Units = readCompileDatabase(O.BuildDir, O.Paths, DbDir);
-  if (Units.empty())
-    throw InputError("the compile database in '" + O.BuildDir +
-                     "' has no entries");
+  std::vector<Unit> Units;
+  if (!O.BuildDir.empty()) {
+    Units = readCompileDatabase(O.BuildDir, O.Paths, DbDir);
+    if (Units.empty())
+      throw InputError("the compile database in '" + O.BuildDir +
+                       "' has no entries");
+  }
   std::set<std::string> Baseline;
   if (!O.Baseline.empty())
     Baseline = readBaseline(O.Baseline);
 
   RunnerConfig Config;
-  Config.ClangTidy = findClangTidy(O);
-  Config.Plugin = findPlugin(O);
+  if (!Units.empty()) {
+    Config.ClangTidy = findClangTidy(O);
+    Config.Plugin = findPlugin(O);
+  }
   Config.DatabaseDir = DbDir;
   Config.Checks = O.Checks;
   Config.HeaderFilter = O.HeaderFilter;
