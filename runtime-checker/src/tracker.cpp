@@ -208,6 +208,9 @@ struct TrackedThread {
   std::uint64_t chain[kMaxHeld + 1] = {};
   const void *pending_lock = nullptr; // on_acquire -> on_acquired
   InstanceSlot *pending_instance = nullptr;
+  // Depth at which lock_all's batch began: no edges among held[batch..]
+  // and the new lock. -1 outside a batch.
+  int batch = -1;
 
   TrackedThread() {
     auto &g = global();
@@ -475,7 +478,8 @@ void slow_path(TrackedThread &ts, ClassId cls, LockMode mode, std::uint64_t key,
     g.slow_paths.fetch_add(1, std::memory_order_relaxed);
     auto this_stack = std::uint32_t(g.stacks.size());
     g.stacks.push_back(capture_stack(0));
-    for (int i = 0; i < ts.depth; ++i) {
+    int held_before = ts.batch >= 0 ? ts.batch : ts.depth;
+    for (int i = 0; i < held_before; ++i) {
       const HeldLock &h = ts.held[i];
       if (h.cls == cls) {
         // Two locks of one class nested: an ABBA between two instances is
@@ -716,10 +720,12 @@ void on_acquire(const void *lock, LockMode mode) noexcept {
              ts);
     return;
   }
-  if (ts->depth == 0)
-    return; // nothing held: no edge
+  if (ts->depth == 0 || ts->depth == ts->batch)
+    return; // nothing held (before this batch): no edge
   std::uint64_t key = mix(ts->chain[ts->depth],
                          (std::uint64_t(cls) << 1) | (mode == LockMode::shared));
+  if (ts->batch >= 0) // a batch validates fewer edges: a chain of its own
+    key = mix(key, 0xba7c4u + std::uint64_t(ts->batch));
   ChainSlot *chain = find_chain(key, false, 0);
   if (chain) {
     ThreadId owner = chain->owner.load(std::memory_order_relaxed);
@@ -810,6 +816,16 @@ void on_block(const void *object, WaitKind kind, bool timed) noexcept {
   if (kind == WaitKind::mutex || kind == WaitKind::rwlock_write ||
       kind == WaitKind::rwlock_read)
     check_deadlock(*ts, object);
+}
+
+void on_batch_begin() noexcept {
+  if (TrackedThread *ts = state())
+    ts->batch = ts->depth;
+}
+
+void on_batch_end() noexcept {
+  if (TrackedThread *ts = state())
+    ts->batch = -1;
 }
 
 void on_unblock(const void *) noexcept {

@@ -238,6 +238,38 @@ TEST(Tracker, LocksMadeInsideTheStandardLibraryAreNotOneClass) {
   EXPECT_TRUE(reports.take().empty());
 }
 
+TEST(Tracker, LockAllTakesOneClassTwiceWithoutAReport) {
+  Reports reports;
+  std::vector<std::unique_ptr<fearless::Mutex<int>>> accounts;
+  for (int i = 0; i < 2; ++i)
+    accounts.emplace_back(new fearless::Mutex<int>(100));
+  auto transfer = [&](int from, int to) {
+    auto [a, b] = fearless::lock_all(*accounts[from], *accounts[to]);
+    *a -= 10;
+    *b += 10;
+  };
+  on_thread([&] { transfer(0, 1); });
+  on_thread([&] { transfer(1, 0); });
+  EXPECT_TRUE(reports.take().empty());
+  int total = *accounts[0]->lock();
+  total += *accounts[1]->lock();
+  EXPECT_EQ(total, 200);
+  // A lock held before the batch still orders the batch after it.
+  fearless::Mutex<int> outer(0);
+  Lock other("batch.other");
+  on_thread([&] {
+    auto g = outer.lock();
+    auto [a, b] = fearless::lock_all(*accounts[0], *accounts[1]);
+  });
+  on_thread([&] {
+    auto g = accounts[1]->lock();
+    auto o = outer.lock(); // accounts[1] then outer: the inversion
+  });
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "lock-order inversion");
+}
+
 TEST(TrackerMisuse, DoubleLockIsReportedBeforeItHangs) {
   Reports reports;
   Lock a("misuse.double");

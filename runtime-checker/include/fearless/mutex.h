@@ -25,6 +25,7 @@
 #include "fearless/send_sync.h"
 #include "fearless/thread_safety.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <concepts>
@@ -32,6 +33,8 @@
 #include <initializer_list>
 #include <optional>
 #include <source_location>
+#include <stdexcept>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -42,11 +45,19 @@ template <class T> class MutexGuard;
 class Condvar;
 
 namespace detail {
-/// Only Mutex can create guards; the key keeps the guard constructor
-/// callable from std::optional's in-place construction.
+struct LockAll;
+/// Only Mutex (and lock_all) can create guards; the key keeps the guard
+/// constructor callable from std::optional's in-place construction.
 class MutexGuardKey {
   explicit MutexGuardKey() = default;
   template <class> friend class fearless::Mutex;
+  friend struct LockAll;
+};
+/// A mutex the calling thread has just locked, for a guard to adopt (one
+/// argument, so that std::tuple can construct guards in place).
+template <class T> struct AdoptedMutex {
+  Mutex<T> &mutex;
+  MutexGuardKey key;
 };
 } // namespace detail
 
@@ -71,6 +82,10 @@ public:
   /// this (the key is private to it).
   MutexGuard(Mutex<T> &m, detail::MutexGuardKey) noexcept FEARLESS_REQUIRES(m)
       : mutex_(m), exceptions_(detail::uncaught_exceptions()) {}
+
+  /// Adopts a mutex lock_all() has just locked.
+  explicit MutexGuard(detail::AdoptedMutex<T> adopted) noexcept
+      : mutex_(adopted.mutex), exceptions_(detail::uncaught_exceptions()) {}
 
   MutexGuard(const MutexGuard &) = delete;
   MutexGuard &operator=(const MutexGuard &) = delete;
@@ -282,6 +297,7 @@ public:
 private:
   friend class MutexGuard<T>;
   friend class Condvar;
+  friend struct detail::LockAll;
 
   void lock_raw() noexcept {
 #if FEARLESS_LOCK_TRACKING
@@ -339,6 +355,77 @@ private:
   std::atomic<bool> poisoned_{false};
   T value_;
 };
+
+namespace detail {
+// lock_all's access to the mutexes' raw operations.
+struct LockAll {
+  struct Entry {
+    const void *address;
+    void (*lock)(const void *);
+    void (*unlock)(const void *);
+    bool (*poisoned)(const void *);
+  };
+
+  template <class T> static Entry entry(Mutex<T> &m) {
+    return {&m,
+            [](const void *p) {
+              const_cast<Mutex<T> *>(static_cast<const Mutex<T> *>(p))
+                  ->lock_raw();
+            },
+            [](const void *p) {
+              const_cast<Mutex<T> *>(static_cast<const Mutex<T> *>(p))
+                  ->unlock_raw();
+            },
+            [](const void *p) {
+              return static_cast<const Mutex<T> *>(p)->is_poisoned();
+            }};
+  }
+
+  template <class T> static MutexGuardKey key() { return MutexGuardKey(); }
+};
+} // namespace detail
+
+/// Locks every mutex in `ms` and returns their guards, as a tuple:
+///
+///   auto [from_guard, to_guard] = fearless::lock_all(from, to);
+///
+/// The mutexes are taken in one global order (by address), whatever order
+/// the arguments come in, so two threads calling lock_all(a, b) and
+/// lock_all(b, a) cannot deadlock, and the tracker records no lock-order
+/// edges between them (two accounts created at one line can be locked
+/// together without a same-class nesting report).
+///
+/// Blocks: until every mutex is free. Errors: throws PoisonError (with all
+/// of them unlocked again) if any is poisoned; std::logic_error if one mutex
+/// is passed twice.
+/// Not guaranteed: ordering against mutexes locked one at a time elsewhere;
+/// lock those in one order too.
+template <class... Ts>
+  requires(sizeof...(Ts) >= 2)
+std::tuple<MutexGuard<Ts>...>
+lock_all(Mutex<Ts> &...ms) FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
+  detail::LockAll::Entry entries[] = {detail::LockAll::entry(ms)...};
+  std::sort(std::begin(entries), std::end(entries),
+            [](const auto &a, const auto &b) {
+              return std::less<const void *>()(a.address, b.address);
+            });
+  for (std::size_t i = 1; i < sizeof...(Ts); ++i)
+    if (entries[i].address == entries[i - 1].address)
+      throw std::logic_error("fearless::lock_all: a mutex is passed twice");
+  detail::on_batch_begin();
+  for (const auto &e : entries)
+    e.lock(e.address);
+  detail::on_batch_end();
+  for (const auto &e : entries) {
+    if (e.poisoned(e.address)) {
+      for (auto it = std::rbegin(entries); it != std::rend(entries); ++it)
+        it->unlock(it->address);
+      throw PoisonError();
+    }
+  }
+  return std::tuple<MutexGuard<Ts>...>(
+      detail::AdoptedMutex<Ts>{ms, detail::LockAll::key<Ts>()}...);
+}
 
 } // namespace fearless
 

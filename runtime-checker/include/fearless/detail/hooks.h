@@ -69,6 +69,10 @@ void on_release(const void *lock) noexcept;
 void on_block(const void *object, WaitKind kind, bool timed) noexcept;
 /// The calling thread stopped waiting on `object`.
 void on_unblock(const void *object) noexcept;
+/// The acquisitions between these two (lock_all) take their locks in a
+/// global order: no ordering edges among them, only from locks held before.
+void on_batch_begin() noexcept;
+void on_batch_end() noexcept;
 #else
 inline void on_create(const void *, const LockSite &) noexcept {}
 inline void on_destroy(const void *) noexcept {}
@@ -77,6 +81,8 @@ inline void on_acquired(const void *, LockMode, bool) noexcept {}
 inline void on_release(const void *) noexcept {}
 inline void on_block(const void *, WaitKind, bool) noexcept {}
 inline void on_unblock(const void *) noexcept {}
+inline void on_batch_begin() noexcept {}
+inline void on_batch_end() noexcept {}
 #endif
 
 } // namespace fearless::detail
