@@ -211,8 +211,8 @@ Verdict TypeProperties::viaReferent(QualType T, QualType Pointee, Property P,
   if (Inner.Holds)
     return holds();
   std::string Text = "'" + print(T) + "' is not " + propertyName(P).str() +
-                     " because " + What.str() + " '" +
-                     print(Pointee.getUnqualifiedType()) + "' is not " +
+                     " because the '" + print(Pointee.getUnqualifiedType()) +
+                     "' " + What.str() + " is not " +
                      propertyName(Const ? Property::Sync : Property::ThreadSafe)
                          .str();
   return because(SourceLocation(), std::move(Text), Inner);
@@ -402,7 +402,7 @@ Verdict TypeProperties::computeStdRecord(QualType T, const CXXRecordDecl *RD,
       U = QualType(U->getArrayElementTypeNoTypeQual(), 0)
               .withFastQualifiers(U.getLocalFastQualifiers());
     return viaReferent(T, U, P,
-                       Shared ? "it shares ownership of" : "it gives access to");
+                       Shared ? "it shares" : "it gives access to");
   }
   if (!Spec)
     return holds(); // std::thread, std::string, ...: opaque, Send and Sync
