@@ -79,7 +79,14 @@ void SharedRefCheck::checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) {
     ScopeAnswer A = scopedFor(B, RefVD, Ctx);
     const Stmt *Body = enclosingBody(B.Site, Ctx);
     std::string Subject = "'" + Name + "'";
-    if (!A.Scoped) {
+    const auto *Local = dyn_cast_or_null<VarDecl>(RefVD);
+    bool Dangling = !A.Scoped && Local && Local->hasLocalStorage() &&
+                    !Local->getType()->isReferenceType();
+    if (Dangling) {
+      // A local borrowed past its lifetime: fearless-dangling-ref reports it,
+      // and the race is the lesser problem. Not reported twice.
+      S.Reported = true;
+    } else if (!A.Scoped) {
       report(S);
       diag(A.WhyLoc.isValid() ? A.WhyLoc : S.Site,
            "the thread is not joined before the spawner goes on, so both may "
@@ -104,7 +111,7 @@ void SharedRefCheck::checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) {
            DiagnosticIDs::Note);
       S.Reported = true;
     }
-    if (S.Reported)
+    if (S.Reported && !Dangling)
       emitChain(V, Item.Loc);
     if (Referent || Item.IsThis)
       Shared[{Body, Referent}].push_back(std::move(S));
