@@ -9,7 +9,7 @@ namespace clang::tidy::fearless {
 
 FearlessCheck::FearlessCheck(StringRef Name, ClangTidyContext *Context,
                              llvm::ArrayRef<StringRef> KnownOptions)
-    : ClangTidyCheck(Name, Context) {
+    : ClangTidyCheck(Name, Context), FullName(Name.str()) {
   std::string Prefix = (Name + ".").str();
   for (const auto &[Key, Value] : Context->getOptions().CheckOptions) {
     StringRef Local = StringRef(Key);
@@ -22,6 +22,22 @@ FearlessCheck::FearlessCheck(StringRef Name, ClangTidyContext *Context,
                       DiagnosticIDs::Error)
         << Local << Name << Known;
   }
+}
+
+bool FearlessCheck::boolOption(StringRef LocalName, bool Default) {
+  std::optional<StringRef> Raw = Options.get(LocalName);
+  if (!Raw)
+    return Default;
+  std::string Value = Raw->lower();
+  if (Value == "true" || Value == "1" || Value == "on")
+    return true;
+  if (Value == "false" || Value == "0" || Value == "off")
+    return false;
+  configurationDiag("invalid value '%0' for option '%1' of check '%2'; "
+                    "expected true or false",
+                    DiagnosticIDs::Error)
+      << *Raw << LocalName << FullName;
+  return Default;
 }
 
 } // namespace clang::tidy::fearless

@@ -20,6 +20,16 @@ public:
   /// \p KnownOptions are the local option names the check reads.
   FearlessCheck(StringRef Name, ClangTidyContext *Context,
                 llvm::ArrayRef<StringRef> KnownOptions = {});
+
+protected:
+  /// A boolean option: true/false, 1/0, on/off (any case). Anything else is
+  /// a configuration error and gives \p Default. Use this instead of
+  /// Options.get<bool>(), whose instantiation Debian's clang-tidy binary does
+  /// not export, so a plugin using it fails to load.
+  bool boolOption(StringRef LocalName, bool Default);
+
+private:
+  std::string FullName;
 };
 
 } // namespace clang::tidy::fearless

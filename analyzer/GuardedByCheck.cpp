@@ -39,27 +39,14 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
 
 } // namespace
 
-// Options are read as text: the bool specialisations of OptionsView::get and
-// store are not exported by Debian's clang-tidy binary, so a plugin that
-// instantiates them does not load.
-static bool boolOption(ClangTidyCheck::OptionsView &Options, StringRef Name,
-                       bool Default) {
-  std::string Value =
-      StringRef(Options.get(Name, Default ? "true" : "false")).lower();
-  if (Value == "true" || Value == "1" || Value == "on")
-    return true;
-  if (Value == "false" || Value == "0" || Value == "off")
-    return false;
-  return Default;
-}
-
 GuardedByCheck::GuardedByCheck(StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Beta(boolOption(Options, "Beta", false)),
-      Negative(boolOption(Options, "Negative", false)),
-      Reference(boolOption(Options, "Reference", true)),
-      Verbose(boolOption(Options, "Verbose", false)),
-      InheritLocksInLambdas(
-          boolOption(Options, "InheritLocksInLambdas", true)) {}
+    : FearlessCheck(Name, Context,
+                    {"Beta", "Negative", "Reference", "Verbose",
+                     "InheritLocksInLambdas"}),
+      Beta(boolOption("Beta", false)), Negative(boolOption("Negative", false)),
+      Reference(boolOption("Reference", true)),
+      Verbose(boolOption("Verbose", false)),
+      InheritLocksInLambdas(boolOption("InheritLocksInLambdas", true)) {}
 
 void GuardedByCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   auto Store = [&](StringRef Name, bool Value) {

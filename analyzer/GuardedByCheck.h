@@ -12,6 +12,7 @@
 #include "ThreadSafetyEngine.h"
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "FearlessCheck.h"
 #include "llvm/ADT/DenseSet.h"
 
 namespace clang::tidy::fearless {
@@ -22,7 +23,7 @@ namespace clang::tidy::fearless {
 ///
 /// For the user-facing documentation see:
 /// docs/checks/fearless-guarded-by.md
-class GuardedByCheck : public ClangTidyCheck {
+class GuardedByCheck : public FearlessCheck {
 public:
   GuardedByCheck(StringRef Name, ClangTidyContext *Context);
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {

@@ -15,8 +15,7 @@ void buggy_hand_off() {
   std::unique_lock<std::mutex> lock(mu);
   balance += 1;
   std::thread worker([held = std::move(lock)]() mutable {
-    balance += 1;
-    held.unlock();
+    held.unlock(); // unlocks a mutex this thread never locked
   });
   worker.join();
 }
