@@ -184,10 +184,16 @@ fs::path selfDir() {
 // Flag, then environment, then next to the driver (build tree:
 // analyzer/driver/../; install tree: bin/../lib/).
 std::string findPlugin(const Options &O) {
-  if (!O.Plugin.empty())
-    return O.Plugin;
-  if (const char *E = std::getenv("FEARLESS_PLUGIN"); E && *E)
-    return E;
+  std::string Named = O.Plugin;
+  if (Named.empty())
+    if (const char *E = std::getenv("FEARLESS_PLUGIN"); E && *E)
+      Named = E;
+  if (!Named.empty()) {
+    std::error_code EC;
+    if (!fs::is_regular_file(Named, EC))
+      throw InputError("plugin '" + Named + "' does not exist");
+    return Named;
+  }
   fs::path Dir = selfDir();
   for (const fs::path &P : {Dir.parent_path() / FEARLESS_PLUGIN_NAME,
                             Dir.parent_path() / "lib" / FEARLESS_PLUGIN_NAME,
