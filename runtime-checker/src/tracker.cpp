@@ -573,9 +573,11 @@ void check_deadlock(TrackedThread &ts, const void *object) {
       std::string wname = ws && ws->name[0] ? ws->name
                                             : "T" + std::to_string(waiter & 0xffff);
       InstanceSlot *inst = find_instance(l.lock);
-      std::string lname = class_name(inst ? inst->cls.load() : 0);
+      ClassId lcls = inst ? inst->cls.load() : 0;
+      std::string lname = lcls ? class_name(lcls) : "the end of a thread";
       locks.push_back(lname);
-      d += "  thread '" + wname + "' waits for '" + lname + "'";
+      d += "  thread '" + wname + "' waits for " +
+           (lcls ? "'" + lname + "'" : lname);
       if (ws && waiter != ts.id)
         if (void *at = ws->blocked_at.load())
           d += " at " + describe_address(at);
@@ -813,8 +815,16 @@ void on_block(const void *object, WaitKind kind, bool timed) noexcept {
   if (timed) // a wait with a timeout is not a deadlock
     return;
   ts->slot->waiting_for.store(object, std::memory_order_release);
+  if (kind == WaitKind::join) {
+    InstanceSlot *inst = find_instance(object);
+    if (inst && inst->owner.load(std::memory_order_acquire) == ts->id) {
+      misuse("join of oneself",
+             "  a thread waits for itself to finish: it never will\n", ts);
+      return;
+    }
+  }
   if (kind == WaitKind::mutex || kind == WaitKind::rwlock_write ||
-      kind == WaitKind::rwlock_read)
+      kind == WaitKind::rwlock_read || kind == WaitKind::join)
     check_deadlock(*ts, object);
 }
 
@@ -826,6 +836,23 @@ void on_batch_begin() noexcept {
 void on_batch_end() noexcept {
   if (TrackedThread *ts = state())
     ts->batch = -1;
+}
+
+void on_thread_start(const void *handle) noexcept {
+  TrackedThread *ts = state();
+  if (!ts)
+    return;
+  // The handle is a pseudo-lock the thread holds while it runs (lockdep's
+  // trick for flushes): joining it waits for its owner.
+  if (InstanceSlot *inst = insert_instance(handle, 0))
+    inst->owner.store(ts->id, std::memory_order_release);
+}
+
+void on_thread_end(const void *handle) noexcept {
+  if (InstanceSlot *inst = find_instance(handle)) {
+    inst->owner.store(0, std::memory_order_relaxed);
+    inst->key.store(kTombstone, std::memory_order_release);
+  }
 }
 
 void on_unblock(const void *) noexcept {

@@ -5,6 +5,7 @@
 #include "fearless/detail/hooks.h"
 #include "fearless/mutex.h"
 #include "fearless/report.h"
+#include "fearless/thread.h"
 #include "fearless/tracker.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <barrier>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -361,6 +363,53 @@ TEST(TrackerDeathTest, RealDeadlockIsReportedNotHung) {
   };
   EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
               "fearless: deadlock\n(.|\n)*waits for");
+}
+
+// Holding a lock while joining a thread that needs it: the join waits for
+// the thread, the thread waits for the lock.
+TEST(TrackerDeathTest, JoinWhileHoldingTheLockTheThreadNeedsIsADeadlock) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto deadlock = [] {
+    fearless::set_report_handler([](const fearless::Report &r) {
+      if (r.kind == fearless::ReportKind::deadlock) {
+        std::string text = r.to_string();
+        std::fputs(text.c_str(), stderr);
+        _exit(42);
+      }
+    });
+    fearless::Mutex<int> m(0);
+    auto g = m.lock();
+    auto worker = fearless::Builder().name("worker").spawn([&] { *m.lock() += 1; });
+    worker.join();
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              // Either thread may be the last to block and report.
+              "fearless: deadlock\n(.|\n)*(the end of a thread(.|\n)*"
+              "'worker' waits for|'worker' waits for(.|\n)*the end of a "
+              "thread)");
+}
+
+TEST(TrackerMisuse, JoinOfOneself) {
+  Reports reports;
+  std::optional<fearless::JoinHandle<void>> self;
+  std::atomic<bool> go{false}, done{false};
+  self.emplace(fearless::spawn([&] {
+    while (!go.load())
+      std::this_thread::yield();
+    // Reported before the wait; std::thread then refuses to join itself.
+    try {
+      self->join();
+    } catch (const std::exception &) {
+    }
+    done = true;
+  }));
+  go = true;
+  while (!done.load())
+    std::this_thread::yield();
+  self->join();
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "join of oneself");
 }
 
 TEST(TrackerDeathTest, AbortPolicyAbortsOnTheFirstReport) {

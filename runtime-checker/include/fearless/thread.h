@@ -149,6 +149,7 @@ std::thread start_thread(std::shared_ptr<ThreadState<R>> state, F &&f,
                                            std::forward<Args>(args)...);
   return std::thread(
       [state = std::move(state), payload = std::move(payload)]() mutable {
+        on_thread_start(state.get()); // join() waits for this thread
         if (!state->name.empty())
           set_current_thread_name(state->name);
         try {
@@ -168,6 +169,7 @@ std::thread start_thread(std::shared_ptr<ThreadState<R>> state, F &&f,
         } catch (...) {
           state->exception = std::current_exception();
         }
+        on_thread_end(state.get());
         state->mark_finished(next_finish_seq());
       });
 }

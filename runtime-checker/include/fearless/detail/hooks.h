@@ -73,6 +73,10 @@ void on_unblock(const void *object) noexcept;
 /// global order: no ordering edges among them, only from locks held before.
 void on_batch_begin() noexcept;
 void on_batch_end() noexcept;
+/// The calling thread starts / stops running the thread that `handle`
+/// (passed to on_block with WaitKind::join) stands for: a join waits for it.
+void on_thread_start(const void *handle) noexcept;
+void on_thread_end(const void *handle) noexcept;
 #else
 inline void on_create(const void *, const LockSite &) noexcept {}
 inline void on_destroy(const void *) noexcept {}
@@ -83,6 +87,8 @@ inline void on_block(const void *, WaitKind, bool) noexcept {}
 inline void on_unblock(const void *) noexcept {}
 inline void on_batch_begin() noexcept {}
 inline void on_batch_end() noexcept {}
+inline void on_thread_start(const void *) noexcept {}
+inline void on_thread_end(const void *) noexcept {}
 #endif
 
 } // namespace fearless::detail
