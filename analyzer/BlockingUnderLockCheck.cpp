@@ -1,4 +1,4 @@
-//===--- BlockingUnderLockCheck.cpp - fearless-blocking-under-lock ---------===//
+//===--- BlockingUnderLockCheck.cpp - fearless-blocking-under-lock --------===//
 
 #include "BlockingUnderLockCheck.h"
 #include "CheckRegistry.h"
@@ -42,8 +42,9 @@ const llvm::StringMap<StringRef> &builtinBlocking() {
 
 // Condition variable waits: they release one lock, their guard argument.
 bool isConditionWait(llvm::StringRef Name) {
-  for (StringRef Class : {"std::condition_variable::", "std::condition_variable_any::",
-                          "fearless::Condvar::"})
+  for (StringRef Class :
+       {"std::condition_variable::", "std::condition_variable_any::",
+        "fearless::Condvar::"})
     if (Name.consume_front(Class))
       return Name.starts_with("wait");
   return false;

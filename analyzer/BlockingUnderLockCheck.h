@@ -1,10 +1,10 @@
-//===--- BlockingUnderLockCheck.h - fearless-blocking-under-lock -----------===//
+//===--- BlockingUnderLockCheck.h - fearless-blocking-under-lock ----------===//
 //
 // Finds calls that block (sleep, join, future::get, channel recv and bounded
 // send, waiting on a condition variable for another mutex, configured I/O)
 // while a lock is held.
 //
-//===----------------------------------------------------------------------===//
+//=== ---------------------------------------------------------------------===//
 
 #ifndef FEARLESS_ANALYZER_BLOCKINGUNDERLOCKCHECK_H
 #define FEARLESS_ANALYZER_BLOCKINGUNDERLOCKCHECK_H

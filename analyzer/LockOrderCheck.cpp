@@ -1,4 +1,4 @@
-//===--- LockOrderCheck.cpp - fearless-lock-order --------------------------===//
+//===--- LockOrderCheck.cpp - fearless-lock-order -------------------------===//
 
 #include "LockOrderCheck.h"
 #include "CheckRegistry.h"
@@ -100,8 +100,7 @@ void LockOrderCheck::check(const MatchFinder::MatchResult &Result) {
         MD->overridden_methods().begin(), MD->overridden_methods().end());
     while (!Work.empty()) {
       const CXXMethodDecl *Base = Work.pop_back_val();
-      Overriders[Base->getCanonicalDecl()].push_back(
-          cast<CXXMethodDecl>(Key));
+      Overriders[Base->getCanonicalDecl()].push_back(cast<CXXMethodDecl>(Key));
       Work.append(Base->overridden_methods().begin(),
                   Base->overridden_methods().end());
     }
@@ -193,7 +192,8 @@ void LockOrderCheck::computeSummaries() {
   for (auto &[FD, F] : Facts) {
     std::vector<Acquisition> &S = Summaries[FD];
     for (const Acquisition &A : F.Direct)
-      if (llvm::none_of(S, [&](const Acquisition &X) { return X.Class == A.Class; }))
+      if (llvm::none_of(
+              S, [&](const Acquisition &X) { return X.Class == A.Class; }))
         S.push_back(A);
   }
   // Propagate callee summaries to callers until nothing changes. Each step
@@ -314,8 +314,9 @@ void LockOrderCheck::onEndOfTranslationUnit() {
              DiagnosticIDs::Note)
             << To << From;
       else
-        diag(S.Acquired, "then '%0' acquired by the call to '%2' while "
-                         "holding '%1'",
+        diag(S.Acquired,
+             "then '%0' acquired by the call to '%2' while "
+             "holding '%1'",
              DiagnosticIDs::Note)
             << To << From << S.Via;
     }
@@ -365,12 +366,11 @@ void LockOrderCheck::writeFacts() {
       E["via"] = S.Via;
     Edges.push_back(std::move(E));
   }
-  llvm::json::Object Out{{"version", 1},
-                         {"unit", Unit.str().str()},
-                         {"edges", std::move(Edges)}};
+  llvm::json::Object Out{
+      {"version", 1}, {"unit", Unit.str().str()}, {"edges", std::move(Edges)}};
   llvm::SmallString<256> Path(Dir);
-  llvm::sys::path::append(
-      Path, llvm::utohexstr(llvm::xxh3_64bits(Unit.str())) + ".json");
+  llvm::sys::path::append(Path, llvm::utohexstr(llvm::xxh3_64bits(Unit.str())) +
+                                    ".json");
   // Written whole then renamed: the driver never reads half a file.
   std::string Tmp = (Path + ".tmp").str();
   std::error_code EC;

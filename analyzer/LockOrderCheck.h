@@ -1,11 +1,11 @@
-//===--- LockOrderCheck.h - fearless-lock-order ----------------------------===//
+//===--- LockOrderCheck.h - fearless-lock-order ---------------------------===//
 //
 // Finds locks acquired in inconsistent orders (a cycle of nested
 // acquisitions, also through calls), orders contradicting
 // FEARLESS_ACQUIRED_BEFORE/AFTER, and a lock acquired again by a function
 // called while it is held.
 //
-//===----------------------------------------------------------------------===//
+//=== ---------------------------------------------------------------------===//
 
 #ifndef FEARLESS_ANALYZER_LOCKORDERCHECK_H
 #define FEARLESS_ANALYZER_LOCKORDERCHECK_H

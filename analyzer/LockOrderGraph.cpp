@@ -1,4 +1,4 @@
-//===--- LockOrderGraph.cpp - lock classes and their acquisition order -----===//
+//===--- LockOrderGraph.cpp - lock classes and their acquisition order ----===//
 
 #include "LockOrderGraph.h"
 
@@ -23,9 +23,9 @@ std::vector<std::vector<std::string>> LockOrderGraph::cycles() const {
   std::vector<std::pair<std::string, std::string>> Order;
   for (const auto &[E, Site] : Edges)
     Order.push_back(E);
-  std::stable_sort(Order.begin(), Order.end(), [&](const auto &A, const auto &B) {
-    return Edges.at(A) > Edges.at(B);
-  });
+  std::stable_sort(
+      Order.begin(), Order.end(),
+      [&](const auto &A, const auto &B) { return Edges.at(A) > Edges.at(B); });
   for (const auto &[From, To] : Order) {
     std::map<std::string, std::string> Parent{{To, ""}};
     std::deque<std::string> Queue{To};
@@ -47,7 +47,8 @@ std::vector<std::vector<std::string>> LockOrderGraph::cycles() const {
     std::vector<std::string> Cycle{From};
     Cycle.insert(Cycle.end(), Back.rbegin(), Back.rend());
     std::vector<std::string> Key = Cycle;
-    std::rotate(Key.begin(), std::min_element(Key.begin(), Key.end()), Key.end());
+    std::rotate(Key.begin(), std::min_element(Key.begin(), Key.end()),
+                Key.end());
     if (Seen.insert(Key).second)
       Out.push_back(Cycle);
   }

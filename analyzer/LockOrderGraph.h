@@ -1,11 +1,11 @@
-//===--- LockOrderGraph.h - lock classes and their acquisition order -------===//
+//===--- LockOrderGraph.h - lock classes and their acquisition order ------===//
 //
 // A pure graph (no AST, no I/O): nodes are lock classes by name, an edge
 // A -> B says "B was acquired while A was held" and carries an opaque id of
 // its first site. Used by fearless-lock-order for one translation unit; the
 // driver merges the same edges from every unit (analyzer/driver/LockFacts).
 //
-//===----------------------------------------------------------------------===//
+//=== ---------------------------------------------------------------------===//
 
 #ifndef FEARLESS_ANALYZER_LOCKORDERGRAPH_H
 #define FEARLESS_ANALYZER_LOCKORDERGRAPH_H

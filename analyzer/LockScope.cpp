@@ -1,4 +1,4 @@
-//===--- LockScope.cpp - which locks a statement runs under ----------------===//
+//===--- LockScope.cpp - which locks a statement runs under ---------------===//
 
 #include "LockScope.h"
 
@@ -79,9 +79,10 @@ bool isMutexType(QualType T) {
   if (!RD)
     return false;
   static const llvm::StringSet<> Names = {
-      "std::mutex",           "std::recursive_mutex", "std::timed_mutex",
-      "std::recursive_timed_mutex", "std::shared_mutex",
-      "std::shared_timed_mutex", "fearless::Mutex",   "fearless::RwLock"};
+      "std::mutex",        "std::recursive_mutex",
+      "std::timed_mutex",  "std::recursive_timed_mutex",
+      "std::shared_mutex", "std::shared_timed_mutex",
+      "fearless::Mutex",   "fearless::RwLock"};
   if (Names.contains(plainQualifiedName(RD)))
     return true;
   return RD->hasAttr<CapabilityAttr>();
@@ -91,7 +92,7 @@ static bool isGuardRecord(const CXXRecordDecl *RD) {
   if (!RD)
     return false;
   static const llvm::StringSet<> Names = {
-      "std::lock_guard",     "std::unique_lock",    "std::scoped_lock",
+      "std::lock_guard",     "std::unique_lock",     "std::scoped_lock",
       "std::shared_lock",    "fearless::MutexGuard", "fearless::ReadGuard",
       "fearless::WriteGuard"};
   return Names.contains(plainQualifiedName(RD));
@@ -120,8 +121,7 @@ void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name) {
     Name = Class->getNameAsString();
 }
 
-HeldLock makeHeldLock(const Expr *E, SourceLocation Loc,
-                      const VarDecl *Guard) {
+HeldLock makeHeldLock(const Expr *E, SourceLocation Loc, const VarDecl *Guard) {
   HeldLock L;
   describeMutex(E, L.Class, L.Name);
   L.Guard = Guard;

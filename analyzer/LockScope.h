@@ -1,4 +1,4 @@
-//===--- LockScope.h - which locks a statement runs under ------------------===//
+//===--- LockScope.h - which locks a statement runs under -----------------===//
 //
 // A syntactic, scope-based walk over a function body that knows, at each
 // call, which locks are held: those of lock guards (std::lock_guard,
@@ -11,7 +11,7 @@
 // follow moved guards, aliases, or locks taken in one function and released
 // in another (see the checks' docs).
 //
-//===----------------------------------------------------------------------===//
+//=== ---------------------------------------------------------------------===//
 
 #ifndef FEARLESS_ANALYZER_LOCKSCOPE_H
 #define FEARLESS_ANALYZER_LOCKSCOPE_H
@@ -30,10 +30,10 @@ struct HeldLock {
   /// The lock class: the declaration of the mutex (a field, a global, a
   /// local or a parameter); null when the mutex expression is not a name.
   const ValueDecl *Class = nullptr;
-  std::string Name;         ///< printable: 'mu_', 'Account::mu_' for classes
-  SourceLocation Loc;       ///< where it was acquired
+  std::string Name;   ///< printable: 'mu_', 'Account::mu_' for classes
+  SourceLocation Loc; ///< where it was acquired
   const VarDecl *Guard = nullptr; ///< the guard variable, if any
-  bool Active = true;       ///< false after unlock()
+  bool Active = true;             ///< false after unlock()
   bool Global = false;  ///< a global or static: one instance everywhere
   bool ViaThis = false; ///< a member of the enclosing method's *this
 };

@@ -1,11 +1,11 @@
-//===--- ClangTidyRunner.cpp - one clang-tidy process per translation unit -===//
+//===--- ClangTidyRunner.cpp - one clang-tidy process per unit ------------===//
 //
 // Why a process per unit rather than linking the checks in: the plugin is the
 // same binary users load by hand, the driver builds in seconds without a
 // static LLVM link, and a crash in one unit cannot take the run down; the
 // cost is one process start (~50 ms) per unit, small next to the parse.
 //
-//===----------------------------------------------------------------------===//
+//=== ---------------------------------------------------------------------===//
 
 #include "ClangTidyRunner.h"
 
@@ -108,7 +108,8 @@ UnitResult runClangTidy(const RunnerConfig &Config, const Unit &U,
   posix_spawn_file_actions_destroy(&Actions);
   if (Err != 0) {
     R.Failed = true;
-    R.FailureReason = "cannot run '" + Config.ClangTidy + "': " + std::strerror(Err);
+    R.FailureReason =
+        "cannot run '" + Config.ClangTidy + "': " + std::strerror(Err);
     return R;
   }
   int Status = 0;
@@ -125,21 +126,22 @@ UnitResult runClangTidy(const RunnerConfig &Config, const Unit &U,
   parseDiagnostics(ErrText, Errors);
   if (WIFSIGNALED(Status)) {
     R.Failed = true;
-    R.FailureReason = "clang-tidy was killed by signal " +
-                      std::to_string(WTERMSIG(Status));
+    R.FailureReason =
+        "clang-tidy was killed by signal " + std::to_string(WTERMSIG(Status));
   } else if (!Errors.empty() || WEXITSTATUS(Status) != 0) {
     R.Failed = true;
     if (!Errors.empty()) {
       R.FailureReason = Errors.front();
       if (Errors.size() > 1)
-        R.FailureReason += " (and " + std::to_string(Errors.size() - 1) +
-                           " more error(s))";
+        R.FailureReason +=
+            " (and " + std::to_string(Errors.size() - 1) + " more error(s))";
     } else {
       // The last non-empty line of stderr says most ("Error: ...").
       std::istringstream In(ErrText);
       std::string Line, Last;
       while (std::getline(In, Line))
-        if (!Line.empty() && Line.find("warnings generated") == std::string::npos)
+        if (!Line.empty() &&
+            Line.find("warnings generated") == std::string::npos)
           Last = Line;
       R.FailureReason = "clang-tidy exited with status " +
                         std::to_string(WEXITSTATUS(Status)) +

@@ -1,4 +1,4 @@
-//===--- ClangTidyRunner.h - one clang-tidy process per translation unit ---===//
+//===--- ClangTidyRunner.h - one clang-tidy process per translation unit --===//
 
 #ifndef FEARLESS_DRIVER_CLANGTIDYRUNNER_H
 #define FEARLESS_DRIVER_CLANGTIDYRUNNER_H
@@ -14,7 +14,7 @@ struct RunnerConfig {
   std::string Checks = "fearless-*";
   std::string HeaderFilter; ///< empty: clang-tidy's default (main file only)
   std::vector<std::string> ExtraArgs; ///< --extra-arg values
-  std::string TempDir; ///< where the outputs of the processes go
+  std::string TempDir;                ///< where the outputs of the processes go
 };
 
 /// Runs clang-tidy on \p U (blocking) and collects its fearless findings.

@@ -1,4 +1,4 @@
-//===--- CompileDatabase.cpp - reading compile_commands.json ---------------===//
+//===--- CompileDatabase.cpp - reading compile_commands.json --------------===//
 
 #include "CompileDatabase.h"
 

@@ -1,4 +1,4 @@
-//===--- CompileDatabase.h - reading compile_commands.json -----------------===//
+//===--- CompileDatabase.h - reading compile_commands.json ----------------===//
 
 #ifndef FEARLESS_DRIVER_COMPILEDATABASE_H
 #define FEARLESS_DRIVER_COMPILEDATABASE_H

@@ -1,11 +1,11 @@
-//===--- Driver.h - fearless-check's data model ----------------------------===//
+//===--- Driver.h - fearless-check's data model ---------------------------===//
 //
 // fearless-check runs every fearless check on each translation unit of a
 // compilation database and reports the findings for CI. These are the values
 // passed between its stages: compile database -> clang-tidy runs -> findings
 // (fingerprinted, matched against a baseline) -> text, JSON or SARIF.
 //
-//===----------------------------------------------------------------------===//
+//=== ---------------------------------------------------------------------===//
 
 #ifndef FEARLESS_DRIVER_DRIVER_H
 #define FEARLESS_DRIVER_DRIVER_H

@@ -1,4 +1,4 @@
-//===--- Findings.cpp - fingerprints and the baseline ----------------------===//
+//===--- Findings.cpp - fingerprints and the baseline ---------------------===//
 
 #include "Findings.h"
 
@@ -91,10 +91,9 @@ void finalizeFindings(std::vector<Finding> &Findings, const std::string &Root) {
   auto Key = [](const Finding &F) {
     return std::tie(F.Loc.File, F.Loc.Line, F.Loc.Column, F.Check, F.Message);
   };
-  std::stable_sort(Findings.begin(), Findings.end(),
-                   [&](const Finding &A, const Finding &B) {
-                     return Key(A) < Key(B);
-                   });
+  std::stable_sort(
+      Findings.begin(), Findings.end(),
+      [&](const Finding &A, const Finding &B) { return Key(A) < Key(B); });
   Findings.erase(std::unique(Findings.begin(), Findings.end(),
                              [&](const Finding &A, const Finding &B) {
                                return Key(A) == Key(B);
@@ -146,9 +145,8 @@ void writeBaseline(const std::string &Path, const Report &R) {
                         {"check", F.Check},
                         {"file", relativeTo(F.Loc.File, R.Root)},
                         {"message", F.Message}});
-  nlohmann::json J = {{"version", 1},
-                      {"tool", "fearless-check"},
-                      {"findings", Findings}};
+  nlohmann::json J = {
+      {"version", 1}, {"tool", "fearless-check"}, {"findings", Findings}};
   std::ofstream Out(Path);
   if (!Out)
     throw InputError("cannot write baseline '" + Path + "'");

@@ -1,4 +1,4 @@
-//===--- Findings.h - fingerprints and the baseline ------------------------===//
+//===--- Findings.h - fingerprints and the baseline -----------------------===//
 
 #ifndef FEARLESS_DRIVER_FINDINGS_H
 #define FEARLESS_DRIVER_FINDINGS_H

@@ -1,4 +1,4 @@
-//===--- LockFacts.cpp - merging per-unit lock-order facts -----------------===//
+//===--- LockFacts.cpp - merging per-unit lock-order facts ----------------===//
 
 #include "LockFacts.h"
 
@@ -40,10 +40,10 @@ std::vector<LockEdge> readLockFacts(const std::string &Dir) {
                          "' have an unknown version");
       std::string Unit = J.at("unit").get<std::string>();
       for (const json &E : J.at("edges"))
-        Edges.push_back({E.at("from").get<std::string>(),
-                         E.at("to").get<std::string>(), readLocation(E.at("held")),
-                         readLocation(E.at("acquired")),
-                         E.value("function", std::string()), Unit});
+        Edges.push_back(
+            {E.at("from").get<std::string>(), E.at("to").get<std::string>(),
+             readLocation(E.at("held")), readLocation(E.at("acquired")),
+             E.value("function", std::string()), Unit});
     } catch (const json::exception &E) {
       throw InputError("malformed lock-order facts '" + P.string() +
                        "': " + E.what());
@@ -94,7 +94,8 @@ std::vector<Finding> crossUnitCycles(const std::vector<LockEdge> &Edges,
     Cycle.insert(Cycle.end(), Back.rbegin(), Back.rend());
     // The same cycle starting elsewhere is the same inversion.
     std::vector<std::string> Key = Cycle;
-    std::rotate(Key.begin(), std::min_element(Key.begin(), Key.end()), Key.end());
+    std::rotate(Key.begin(), std::min_element(Key.begin(), Key.end()),
+                Key.end());
     if (!Reported.insert(Key).second)
       continue;
 
@@ -135,9 +136,9 @@ std::vector<Finding> crossUnitCycles(const std::vector<LockEdge> &Edges,
       std::string In = E->Function.empty() ? "" : " in '" + E->Function + "'";
       F.Notes.push_back({E->Held, "'" + E->From + "' acquired here" + In +
                                       " (" + relativeTo(E->Unit, Root) + ")"});
-      F.Notes.push_back(
-          {E->Acquired, "then '" + E->To + "' acquired here while holding '" +
-                            E->From + "'"});
+      F.Notes.push_back({E->Acquired, "then '" + E->To +
+                                          "' acquired here while holding '" +
+                                          E->From + "'"});
     }
     Findings.push_back(F);
   }

@@ -1,4 +1,4 @@
-//===--- LockFacts.h - merging per-unit lock-order facts -------------------===//
+//===--- LockFacts.h - merging per-unit lock-order facts ------------------===//
 //
 // fearless-lock-order writes, for each translation unit, the lock-order
 // edges it saw ("holding A, acquires B") as a JSON file (the format is in
@@ -6,7 +6,7 @@
 // the whole-program graph; a cycle whose edges come from more than one unit
 // is an inversion no single clang-tidy run can see.
 //
-//===----------------------------------------------------------------------===//
+//=== ---------------------------------------------------------------------===//
 
 #ifndef FEARLESS_DRIVER_LOCKFACTS_H
 #define FEARLESS_DRIVER_LOCKFACTS_H

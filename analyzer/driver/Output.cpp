@@ -1,4 +1,4 @@
-//===--- Output.cpp - text, JSON and SARIF reports -------------------------===//
+//===--- Output.cpp - text, JSON and SARIF reports ------------------------===//
 
 #include "Output.h"
 
@@ -73,7 +73,9 @@ void writeSummary(std::ostream &OS, const Report &R) {
     size_t Width = 5;
     for (const auto &[Check, Counts] : PerCheck)
       Width = std::max(Width, Check.size());
-    OS << "\n" << std::left << std::setw(Width + 2) << "check" << "findings";
+    OS << "\n"
+       << std::left << std::setw(Width + 2) << "check"
+       << "findings";
     if (R.BaselineUsed)
       OS << "  new";
     OS << "\n";
@@ -149,7 +151,8 @@ void writeJson(std::ostream &OS, const Report &R) {
   }
   json Failed = json::array();
   for (const FailedUnit &U : R.Failed)
-    Failed.push_back({{"file", relativeTo(U.File, R.Root)}, {"reason", U.Reason}});
+    Failed.push_back(
+        {{"file", relativeTo(U.File, R.Root)}, {"reason", U.Reason}});
   json Out = {{"version", 1},
               {"tool", "fearless-check"},
               {"unitsChecked", R.UnitsChecked},
@@ -166,7 +169,8 @@ void writeJson(std::ostream &OS, const Report &R) {
 static std::string uriPath(const std::string &Path) {
   std::string Out;
   for (unsigned char C : Path) {
-    if (std::isalnum(C) || std::string_view("/-._~").find(C) != std::string::npos)
+    if (std::isalnum(C) ||
+        std::string_view("/-._~").find(C) != std::string::npos)
       Out += static_cast<char>(C);
     else {
       char Buf[4];
@@ -252,24 +256,24 @@ void writeSarif(std::ostream &OS, const Report &R) {
          {"locations",
           {{{"physicalLocation",
              {{"artifactLocation",
-               physicalLocation({U.File, 1, 0}, R.Root)["artifactLocation"]}}}}}}});
+               physicalLocation({U.File, 1, 0},
+                                R.Root)["artifactLocation"]}}}}}}});
   json Invocation = {{"executionSuccessful", R.Failed.empty()},
                      {"toolExecutionNotifications", Notifications}};
 
-  json Run = {
-      {"tool",
-       {{"driver",
-         {{"name", "fearless"},
-          {"semanticVersion", FEARLESS_VERSION},
-          {"rules", Rules}}}}},
-      {"invocations", {Invocation}},
-      {"results", Results},
-      {"columnKind", "utf16CodeUnits"}};
+  json Run = {{"tool",
+               {{"driver",
+                 {{"name", "fearless"},
+                  {"semanticVersion", FEARLESS_VERSION},
+                  {"rules", Rules}}}}},
+              {"invocations", {Invocation}},
+              {"results", Results},
+              {"columnKind", "utf16CodeUnits"}};
   if (!R.Root.empty())
     Run["originalUriBaseIds"] = {
         {"%SRCROOT%",
-         {{"uri", "file://" + uriPath(R.Root.back() == '/' ? R.Root
-                                                            : R.Root + "/")}}}};
+         {{"uri", "file://" +
+                      uriPath(R.Root.back() == '/' ? R.Root : R.Root + "/")}}}};
   json Log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
               {"version", "2.1.0"},
               {"runs", {Run}}};

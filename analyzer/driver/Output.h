@@ -1,4 +1,4 @@
-//===--- Output.h - text, JSON and SARIF reports ---------------------------===//
+//===--- Output.h - text, JSON and SARIF reports --------------------------===//
 
 #ifndef FEARLESS_DRIVER_OUTPUT_H
 #define FEARLESS_DRIVER_OUTPUT_H

@@ -1,4 +1,4 @@
-//===--- main.cpp - fearless-check, the CI driver --------------------------===//
+//===--- main.cpp - fearless-check, the CI driver -------------------------===//
 //
 // fearless-check -p BUILD_DIR [paths...]: runs every fearless check on each
 // translation unit of BUILD_DIR/compile_commands.json in parallel, merges
@@ -6,7 +6,7 @@
 // Exit status: 0 clean, 1 findings (or units that could not be analysed),
 // 2 usage or input error. docs/driver.md is the manual.
 //
-//===----------------------------------------------------------------------===//
+//=== ---------------------------------------------------------------------===//
 
 #include "ClangTidyRunner.h"
 #include "CompileDatabase.h"
@@ -32,7 +32,8 @@ using namespace fearless::driver;
 
 namespace {
 
-const char *const Usage = R"(usage: fearless-check -p BUILD_DIR [options] [paths...]
+const char *const Usage =
+    R"(usage: fearless-check -p BUILD_DIR [options] [paths...]
 
 Runs every fearless check on the translation units of
 BUILD_DIR/compile_commands.json (only those below PATHS, when given).
@@ -79,7 +80,8 @@ struct Options {
 
 unsigned parseJobs(const std::string &V) {
   if (V.empty() || V.size() > 4 ||
-      V.find_first_not_of("0123456789") != std::string::npos || std::stoul(V) == 0)
+      V.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(V) == 0)
     throw InputError("-j needs a positive number of jobs, got '" + V + "'");
   return std::stoul(V);
 }
@@ -103,7 +105,8 @@ Options parseArgs(int Argc, char **Argv) {
         }
         std::string Prefix = N.size() == 2 ? N : N + "=";
         if (A.rfind(Prefix, 0) == 0 && A.size() > Prefix.size()) {
-          Out = A.substr(Prefix.size() + (N.size() == 2 && A[2] == '=' ? 1 : 0));
+          Out =
+              A.substr(Prefix.size() + (N.size() == 2 && A[2] == '=' ? 1 : 0));
           return true;
         }
       }
@@ -122,7 +125,8 @@ Options parseArgs(int Argc, char **Argv) {
       O.Jobs = parseJobs(V);
     } else if (Value("--format", "", V)) {
       if (V != "text" && V != "json" && V != "sarif")
-        throw InputError("--format must be text, json or sarif, got '" + V + "'");
+        throw InputError("--format must be text, json or sarif, got '" + V +
+                         "'");
       O.Format = V;
     } else if (Value("--output", "-o", V)) {
       O.Output = V;
@@ -156,7 +160,8 @@ Options parseArgs(int Argc, char **Argv) {
       O.Paths.insert(O.Paths.end(), Args.begin() + I + 1, Args.end());
       break;
     } else if (!A.empty() && A[0] == '-') {
-      throw InputError("unknown option '" + A + "' (see fearless-check --help)");
+      throw InputError("unknown option '" + A +
+                       "' (see fearless-check --help)");
     } else {
       O.Paths.push_back(A);
     }
@@ -166,7 +171,8 @@ Options parseArgs(int Argc, char **Argv) {
     throw InputError("no build directory: pass -p BUILD_DIR (the directory "
                      "holding compile_commands.json)");
   if (O.BuildDir.empty() && !O.Paths.empty())
-    throw InputError("paths select units of a compile database: pass -p BUILD_DIR");
+    throw InputError(
+        "paths select units of a compile database: pass -p BUILD_DIR");
   return O;
 }
 
@@ -224,8 +230,9 @@ std::string findClangTidy(const Options &O) {
   const char *Path = std::getenv("PATH");
   std::string Dirs = Path ? Path : "/usr/bin";
   for (const std::string &Name :
-       Named.empty() ? std::vector<std::string>{FEARLESS_CLANG_TIDY_NAME, "clang-tidy"}
-                     : std::vector<std::string>{Named}) {
+       Named.empty()
+           ? std::vector<std::string>{FEARLESS_CLANG_TIDY_NAME, "clang-tidy"}
+           : std::vector<std::string>{Named}) {
     size_t Start = 0;
     while (Start <= Dirs.size()) {
       size_t End = Dirs.find(':', Start);
@@ -269,7 +276,8 @@ int run(const Options &O) {
   Config.HeaderFilter = O.HeaderFilter;
   Config.ExtraArgs = O.ExtraArgs;
 
-  std::string Tmp = (fs::temp_directory_path() / "fearless-check-XXXXXX").string();
+  std::string Tmp =
+      (fs::temp_directory_path() / "fearless-check-XXXXXX").string();
   if (!mkdtemp(Tmp.data()))
     throw InputError("cannot create a temporary directory in " +
                      fs::temp_directory_path().string());
@@ -287,7 +295,8 @@ int run(const Options &O) {
   // environment): where to write the unit's lock-order facts.
   setenv("FEARLESS_LOCK_ORDER_FACTS", fs::absolute(FactsDir).c_str(), 1);
 
-  unsigned Jobs = O.Jobs ? O.Jobs : std::max(1u, std::thread::hardware_concurrency());
+  unsigned Jobs =
+      O.Jobs ? O.Jobs : std::max(1u, std::thread::hardware_concurrency());
   Jobs = std::min<unsigned>(Jobs, Units.size());
   bool Tty = isatty(STDERR_FILENO) && !inCI();
   bool Progress = !O.Quiet && O.Progress.value_or(Tty);
@@ -297,19 +306,20 @@ int run(const Options &O) {
   std::atomic<size_t> Next{0};
   std::mutex OutputMutex;
   size_t Done = 0;
-  std::string Root = O.Root.empty() ? fs::current_path().string()
-                                    : fs::absolute(O.Root).lexically_normal().string();
+  std::string Root = O.Root.empty()
+                         ? fs::current_path().string()
+                         : fs::absolute(O.Root).lexically_normal().string();
   auto Worker = [&] {
     for (size_t I; (I = Next++) < Units.size();) {
       Results[I] = runClangTidy(Config, Units[I], I);
       std::lock_guard<std::mutex> Lock(OutputMutex);
       ++Done;
       std::string Name = relativeTo(Units[I].File, Root);
-      std::string Status = Results[I].Failed ? "failed"
-                           : Results[I].Findings.empty()
-                               ? "ok"
-                               : std::to_string(Results[I].Findings.size()) +
-                                     " finding(s)";
+      std::string Status =
+          Results[I].Failed ? "failed"
+          : Results[I].Findings.empty()
+              ? "ok"
+              : std::to_string(Results[I].Findings.size()) + " finding(s)";
       if (Progress)
         std::cerr << "\r\033[K[" << Done << "/" << Units.size() << "] " << Name
                   << std::flush;
@@ -340,7 +350,8 @@ int run(const Options &O) {
     std::vector<LockEdge> More = readLockFacts(Dir);
     Edges.insert(Edges.end(), More.begin(), More.end());
   }
-  if (O.Checks == "fearless-*" || O.Checks.find("lock-order") != std::string::npos)
+  if (O.Checks == "fearless-*" ||
+      O.Checks.find("lock-order") != std::string::npos)
     for (Finding &F : crossUnitCycles(Edges, Root))
       R.Findings.push_back(std::move(F));
   finalizeFindings(R.Findings, Root);
@@ -351,7 +362,8 @@ int run(const Options &O) {
               << " finding(s) to baseline '" << O.WriteBaseline << "'\n";
     for (const FailedUnit &U : R.Failed)
       std::cerr << relativeTo(U.File, Root)
-                << ": error: translation unit not analysed: " << U.Reason << "\n";
+                << ": error: translation unit not analysed: " << U.Reason
+                << "\n";
     return R.Failed.empty() ? 0 : 1;
   }
   if (!O.Baseline.empty()) {
@@ -375,11 +387,13 @@ int run(const Options &O) {
     O.Format == "json" ? writeJson(OS, R) : writeSarif(OS, R);
     for (const FailedUnit &U : R.Failed)
       std::cerr << relativeTo(U.File, Root)
-                << ": error: translation unit not analysed: " << U.Reason << "\n";
+                << ": error: translation unit not analysed: " << U.Reason
+                << "\n";
     writeSummary(std::cerr, R);
   }
-  bool NewFindings = std::any_of(R.Findings.begin(), R.Findings.end(),
-                                 [](const Finding &F) { return !F.InBaseline; });
+  bool NewFindings =
+      std::any_of(R.Findings.begin(), R.Findings.end(),
+                  [](const Finding &F) { return !F.InBaseline; });
   return NewFindings || !R.Failed.empty() ? 1 : 0;
 }
 
