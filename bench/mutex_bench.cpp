@@ -8,6 +8,8 @@
 // compiled out, which is how `./fearless.sh bench` builds it).
 #include "fearless/mutex.h"
 
+#include "ratio_reporter.h"
+
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -61,47 +63,25 @@ BENCHMARK(BM_fearless)
     ->Repetitions(5)
     ->ReportAggregatesOnly(true);
 
-// Keeps the console output and remembers each run's time per iteration.
-class RatioReporter : public benchmark::ConsoleReporter {
-public:
-  void ReportRuns(const std::vector<Run> &runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run &r : runs)
-      if (!r.error_occurred &&
-          (r.run_type == Run::RT_Iteration || r.aggregate_name == "median"))
-        ns_[r.run_name.function_name] = r.GetAdjustedRealTime();
+// The ratio table: fearless::Mutex against std::mutex, per scenario.
+void print_ratios(const fearless_bench::RatioReporter &r) {
+  std::printf("\n%-12s %14s %14s %8s\n", "median", "std::mutex ns",
+              "fearless ns", "ratio");
+  for (const char *scenario : {"uncontended", "contended"}) {
+    auto s = r.ns(std::string(scenario) + "/std::mutex");
+    auto f = r.ns(std::string(scenario) + "/fearless::Mutex");
+    if (!s || !f)
+      continue;
+    std::printf("%-12s %14.2f %14.2f %7.2fx\n", scenario, *s, *f, *f / *s);
   }
-
-  void print_ratios() const {
-    std::printf("\n%-12s %14s %14s %8s\n", "median", "std::mutex ns",
-                "fearless ns", "ratio");
-    for (const char *scenario : {"uncontended", "contended"}) {
-      auto s = ns_.find(std::string(scenario) + "/std::mutex");
-      auto f = ns_.find(std::string(scenario) + "/fearless::Mutex");
-      if (s == ns_.end() || f == ns_.end() || s->second <= 0)
-        continue;
-      std::printf("%-12s %14.2f %14.2f %7.2fx\n", scenario, s->second,
-                  f->second, f->second / s->second);
-    }
 #if FEARLESS_LOCK_TRACKING
-    std::printf("(tracking compiled in: configure with "
-                "-DFEARLESS_LOCK_TRACKING=OFF for the release cost)\n");
+  std::printf("(tracking compiled in: configure with "
+              "-DFEARLESS_LOCK_TRACKING=OFF for the release cost)\n");
 #endif
-  }
-
-private:
-  std::map<std::string, double> ns_;
-};
+}
 
 } // namespace
 
 int main(int argc, char **argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
-    return 1;
-  RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.print_ratios();
-  benchmark::Shutdown();
-  return 0;
+  return fearless_bench::run(argc, argv, print_ratios);
 }

@@ -7,6 +7,8 @@
 #include "fearless/mutex.h"
 #include "fearless/tracker.h"
 
+#include "ratio_reporter.h"
+
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -74,44 +76,23 @@ BENCHMARK(std_mutex_at_depth)->Arg(0)->Arg(1)->Arg(4);
 BENCHMARK(fearless_mutex_at_depth)->Arg(0)->Arg(1)->Arg(4);
 BENCHMARK(fearless_new_edge)->Iterations(20000);
 
-// Keeps each run's time per iteration for the ratio table.
-class RatioReporter : public benchmark::ConsoleReporter {
-public:
-  void ReportRuns(const std::vector<Run> &runs) override {
-    for (const Run &r : runs)
-      ns_[r.benchmark_name()] = r.GetAdjustedRealTime();
-    ConsoleReporter::ReportRuns(runs);
+void print_ratios(const fearless_bench::RatioReporter &r) {
+  std::printf("\nfearless::Mutex lock+unlock vs std::mutex (tracking %s):\n",
+              FEARLESS_LOCK_TRACKING ? "on" : "compiled out");
+  for (int depth : {0, 1, 4}) {
+    std::string d = "/" + std::to_string(depth);
+    auto f = r.ns("fearless_mutex_at_depth" + d);
+    auto s = r.ns("std_mutex_at_depth" + d);
+    if (f && s)
+      std::printf("  depth %d: %6.2f ns vs %6.2f ns  ratio %.2fx\n", depth, *f,
+                  *s, *f / *s);
   }
-  void print_ratios() const {
-    std::printf("\nfearless::Mutex lock+unlock vs std::mutex (tracking %s):\n",
-                FEARLESS_LOCK_TRACKING ? "on" : "compiled out");
-    for (int depth : {0, 1, 4}) {
-      std::string d = "/" + std::to_string(depth);
-      auto f = ns_.find("fearless_mutex_at_depth" + d);
-      auto s = ns_.find("std_mutex_at_depth" + d);
-      if (f != ns_.end() && s != ns_.end())
-        std::printf("  depth %d: %6.2f ns vs %6.2f ns  ratio %.2fx\n", depth,
-                    f->second, s->second, f->second / s->second);
-    }
-    auto slow = ns_.find("fearless_new_edge/iterations:20000");
-    if (slow != ns_.end())
-      std::printf("  new-edge slow path: %.0f ns per acquisition\n",
-                  slow->second);
-  }
-
-private:
-  std::map<std::string, double> ns_;
-};
+  if (auto slow = r.ns("fearless_new_edge/iterations:20000"))
+    std::printf("  new-edge slow path: %.0f ns per acquisition\n", *slow);
+}
 
 } // namespace
 
 int main(int argc, char **argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
-    return 1;
-  RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.print_ratios();
-  benchmark::Shutdown();
-  return 0;
+  return fearless_bench::run(argc, argv, print_ratios);
 }
