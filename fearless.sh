@@ -18,7 +18,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LLVM_MAJOR=19
 PACKAGES=(clang-${LLVM_MAJOR} clang-tidy-${LLVM_MAJOR} libclang-${LLVM_MAJOR}-dev
           llvm-${LLVM_MAJOR}-dev libclang-rt-${LLVM_MAJOR}-dev cmake ninja-build g++
-          python3 pkg-config libdw-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev python3-jsonschema)
+          python3 pkg-config libdw-dev libgtest-dev libgmock-dev libbenchmark-dev
+          nlohmann-json3-dev python3-jsonschema)
 
 die() { echo "fearless.sh: error: $*" >&2; exit 2; }
 say() { echo "==> $*"; }

@@ -55,11 +55,11 @@ def main():
     parser.add_argument("input_file")
     parser.add_argument("checks")
     parser.add_argument("temp_file")
-    args, extra = parser.parse_known_args()
-    clang_args = []
-    if "--" in extra:
-        clang_args = extra[extra.index("--") + 1:]
-        extra = extra[:extra.index("--")]
+    # Split off "-- <clang args>" by hand: argparse would swallow the "--".
+    argv = sys.argv[1:]
+    clang_args = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
+    args, extra = parser.parse_known_args(argv)
     if extra:
         parser.error(f"unknown arguments: {extra}")
 
