@@ -108,10 +108,13 @@ struct Symbolizer {
                             &line) != 0)
           continue;
         const char *file = dwarf_filesrc(files, file_index, nullptr, nullptr);
-        frames.push_back({frames[0].function, file ? file : "", int(line)});
+        frames.push_back({"", file ? file : "", int(line)});
       }
     }
     std::free(scopes);
+    // The function name belongs to the physical frame: the outermost.
+    if (frames.size() > 1)
+      std::swap(frames.front().function, frames.back().function);
     return frames;
   }
 };
@@ -121,17 +124,18 @@ void *call_site(void *return_address) {
   return static_cast<char *>(return_address) - 1;
 }
 
-// Frames of the runtime itself (its sources and its headers) say nothing
-// the user can act on.
+// Frames of the runtime itself (its sources and its headers) and of the
+// standard library's headers say nothing the user can act on.
 bool is_runtime_frame(const Symbolizer::Frame &f) {
   if (f.file.empty())
     return f.function.rfind("fearless::", 0) == 0;
   return f.file.find("runtime-checker/src/") != std::string::npos ||
-         f.file.find("/include/fearless/") != std::string::npos;
+         f.file.find("/include/fearless/") != std::string::npos ||
+         f.file.find("/include/c++/") != std::string::npos;
 }
 
 std::string describe(const Symbolizer::Frame &f, void *address) {
-  std::string out = f.function.empty() ? "??" : f.function;
+  std::string where;
   if (!f.file.empty()) {
     // Keep the last two path components: short and still unambiguous.
     std::string file = f.file;
@@ -140,13 +144,18 @@ std::string describe(const Symbolizer::Frame &f, void *address) {
       cut = file.rfind('/', cut - 1);
     if (cut != std::string::npos)
       file = file.substr(cut + 1);
-    out += " at " + file + ":" + std::to_string(f.line);
+    where = file + ":" + std::to_string(f.line);
   } else {
     char buf[32];
-    std::snprintf(buf, sizeof buf, " (%p)", address);
-    out += buf;
+    std::snprintf(buf, sizeof buf, "(%p)", address);
+    where = buf;
   }
-  return out;
+  if (f.function.empty()) // an inlined call site: the line says it all
+    return f.file.empty() ? "?? " + where : where;
+  // Lambdas run by std::thread have names of several hundred characters.
+  std::string name = f.function.size() > 70 ? f.function.substr(0, 67) + "..."
+                                            : f.function;
+  return name + (f.file.empty() ? " " : " at ") + where;
 }
 
 } // namespace
