@@ -14,20 +14,24 @@ int main() {
   fearless::Mutex<long> accounts(100);
   fearless::Mutex<int> audit(0);
 
-  // Buggy: transfer takes accounts then audit; review takes audit then accounts.
-  auto transfer = fearless::Builder().name("transfer").spawn([&] {
-    auto a = accounts.lock();
-    auto log = audit.lock();
-    *a -= 10;
-    *log += 1;
+  // Buggy: transfer takes accounts then audit; review takes audit then
+  // accounts. (Scoped threads may borrow the locals; each scope joins its
+  // thread, so the two never overlap in this run.)
+  fearless::scope([&](fearless::Scope &s) {
+    s.builder().name("transfer").spawn([&] {
+      auto a = accounts.lock();
+      auto log = audit.lock();
+      *a -= 10;
+      *log += 1;
+    });
   });
-  transfer.join();
-  auto review = fearless::Builder().name("review").spawn([&] {
-    auto log = audit.lock();
-    auto a = accounts.lock(); // the opposite order: reported
-    *log += *a > 0;
+  fearless::scope([&](fearless::Scope &s) {
+    s.builder().name("review").spawn([&] {
+      auto log = audit.lock();
+      auto a = accounts.lock(); // the opposite order: reported
+      *log += *a > 0;
+    });
   });
-  review.join();
 
   // Correct: both mutexes at once, in fearless's global order.
   {
