@@ -334,18 +334,24 @@ TEST(Tracker, DotGraphHasTheEdges) {
       << dot;
 }
 
+// In a death test: print a deadlock report and end the process with 42, so
+// that the test sees the report instead of a hang.
+void exit_42_on_deadlock_report() {
+  fearless::set_report_handler([](const fearless::Report &r) {
+    if (r.kind == fearless::ReportKind::deadlock) {
+      std::string text = r.to_string();
+      std::fputs(text.c_str(), stderr);
+      _exit(42);
+    }
+  });
+}
+
 // A real two-thread deadlock on fearless::Mutex is reported at once instead
 // of hanging: the report handler ends the (death-test) process.
 TEST(TrackerDeathTest, RealDeadlockIsReportedNotHung) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   auto deadlock = [] {
-        fearless::set_report_handler([](const fearless::Report &r) {
-          if (r.kind == fearless::ReportKind::deadlock) {
-            std::string text = r.to_string();
-            std::fputs(text.c_str(), stderr);
-            _exit(42);
-          }
-        });
+        exit_42_on_deadlock_report();
         fearless::Mutex<int> a, b;
         std::barrier sync(2);
         std::thread t1([&] {
@@ -370,13 +376,7 @@ TEST(TrackerDeathTest, RealDeadlockIsReportedNotHung) {
 TEST(TrackerDeathTest, JoinWhileHoldingTheLockTheThreadNeedsIsADeadlock) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   auto deadlock = [] {
-    fearless::set_report_handler([](const fearless::Report &r) {
-      if (r.kind == fearless::ReportKind::deadlock) {
-        std::string text = r.to_string();
-        std::fputs(text.c_str(), stderr);
-        _exit(42);
-      }
-    });
+    exit_42_on_deadlock_report();
     fearless::Mutex<int> m(0);
     auto g = m.lock();
     auto worker = fearless::Builder().name("worker").spawn([&] { *m.lock() += 1; });
