@@ -35,6 +35,10 @@ namespace fearless {
 namespace detail {
 namespace {
 
+// Slow paths stay out of line: inlined, their locals would make every hook
+// set up a large stack frame.
+#define FEARLESS_SLOW_PATH [[gnu::noinline, gnu::cold]]
+
 constexpr int kMaxHeld = 48;           // lockdep's limit
 constexpr std::size_t kMaxThreads = 4096;
 constexpr std::size_t kRegistrySlots = 1u << 16;
@@ -244,6 +248,7 @@ struct TrackedThread {
 // the exit check) by a second thread_local that owns it.
 thread_local TrackedThread *t_state = nullptr;
 
+FEARLESS_SLOW_PATH
 TrackedThread *make_state() {
   if (t_dead)
     return nullptr;
@@ -319,6 +324,7 @@ void deliver(TrackerReport tr) {
     std::abort();
 }
 
+FEARLESS_SLOW_PATH
 void misuse(const std::string &title, std::string details, TrackedThread *ts,
             std::vector<std::string> locks = {}) {
   if (ts && ts->depth > 0) {
@@ -349,6 +355,7 @@ bool is_library_site(const char *file) {
          f.rfind("/usr/include/", 0) == 0 || f.rfind("/usr/lib/", 0) == 0;
 }
 
+FEARLESS_SLOW_PATH
 ClassId class_for_site(const void *lock, const LockSite &site) {
   auto &g = global();
   std::lock_guard<std::mutex> guard(g.mu);
@@ -469,6 +476,7 @@ TrackerReport inversion_report(const AddResult &r, TrackedThread &ts,
   return tr;
 }
 
+FEARLESS_SLOW_PATH
 void slow_path(TrackedThread &ts, ClassId cls, LockMode mode, std::uint64_t key,
                ChainSlot *chain) {
   auto &g = global();
@@ -554,6 +562,7 @@ bool wait_cycle(ThreadId me, const void *lock, std::vector<WaitLink> &chain) {
   return false;
 }
 
+FEARLESS_SLOW_PATH
 void check_deadlock(TrackedThread &ts, const void *object) {
   std::vector<WaitLink> chain, again;
   if (!wait_cycle(ts.id, object, chain))
@@ -697,15 +706,17 @@ void on_destroy(const void *lock) noexcept {
   inst->key.store(kTombstone, std::memory_order_release);
 }
 
-void on_acquire(const void *lock, LockMode mode) noexcept {
+bool on_acquire(const void *lock, LockMode mode) noexcept {
   TrackedThread *ts = state();
   if (!ts)
-    return;
+    return false;
   InstanceSlot *inst = instance_of(lock);
   ts->pending_lock = lock;
   ts->pending_instance = inst;
   if (!inst)
-    return;
+    return false;
+  ThreadId owner = inst->owner.load(std::memory_order_relaxed);
+  bool held_elsewhere = owner != 0 && owner != ts->id;
   ClassId cls = inst->cls.load(std::memory_order_relaxed);
   for (int i = 0; i < ts->depth; ++i) {
     if (ts->held[i].lock != lock)
@@ -720,21 +731,22 @@ void on_acquire(const void *lock, LockMode mode) noexcept {
              "  the thread already holds this lock and would wait for itself "
              "forever\n",
              ts);
-    return;
+    return held_elsewhere;
   }
   if (ts->depth == 0 || ts->depth == ts->batch)
-    return; // nothing held (before this batch): no edge
+    return held_elsewhere; // nothing held (before this batch): no edge
   std::uint64_t key = mix(ts->chain[ts->depth],
                          (std::uint64_t(cls) << 1) | (mode == LockMode::shared));
   if (ts->batch >= 0) // a batch validates fewer edges: a chain of its own
     key = mix(key, 0xba7c4u + std::uint64_t(ts->batch));
   ChainSlot *chain = find_chain(key, false, 0);
   if (chain) {
-    ThreadId owner = chain->owner.load(std::memory_order_relaxed);
-    if (owner == 0 || owner == ts->id)
-      return; // validated before: the fast path
+    ThreadId validator = chain->owner.load(std::memory_order_relaxed);
+    if (validator == 0 || validator == ts->id)
+      return held_elsewhere; // validated before: the fast path
   }
   slow_path(*ts, cls, mode, key, chain);
+  return held_elsewhere;
 }
 
 void on_acquired(const void *lock, LockMode mode, bool tried) noexcept {

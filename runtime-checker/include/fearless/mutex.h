@@ -301,8 +301,11 @@ private:
 
   void lock_raw() noexcept {
 #if FEARLESS_LOCK_TRACKING
-    detail::on_acquire(this, detail::LockMode::exclusive);
-    if (!raw_.try_lock()) {
+    // glibc's trylock costs more than a lock: only a mutex the tracker
+    // believes held elsewhere is tried first, and reported if it blocks.
+    if (!detail::on_acquire(this, detail::LockMode::exclusive)) {
+      raw_.lock();
+    } else if (!raw_.try_lock()) {
       detail::on_block(this, detail::WaitKind::mutex, false);
       raw_.lock();
       detail::on_unblock(this);

@@ -57,7 +57,10 @@ void on_create(const void *lock, const LockSite &site) noexcept;
 void on_destroy(const void *lock) noexcept;
 /// The calling thread is about to acquire `lock` (blocking acquisitions
 /// only; called before blocking so that an inversion is reported first).
-void on_acquire(const void *lock, LockMode mode) noexcept;
+/// Returns true if, as far as the tracker knows, another thread holds `lock`
+/// exclusively: the caller will probably block and should report it with
+/// on_block (a cheap hint that spares an uncontended lock a try_lock).
+bool on_acquire(const void *lock, LockMode mode) noexcept;
 /// The calling thread now holds `lock` (after any acquisition, try_lock
 /// included; `tried` is true for try_lock, which adds no ordering edge).
 void on_acquired(const void *lock, LockMode mode, bool tried) noexcept;
@@ -80,7 +83,7 @@ void on_thread_end(const void *handle) noexcept;
 #else
 inline void on_create(const void *, const LockSite &) noexcept {}
 inline void on_destroy(const void *) noexcept {}
-inline void on_acquire(const void *, LockMode) noexcept {}
+inline bool on_acquire(const void *, LockMode) noexcept { return false; }
 inline void on_acquired(const void *, LockMode, bool) noexcept {}
 inline void on_release(const void *) noexcept {}
 inline void on_block(const void *, WaitKind, bool) noexcept {}
