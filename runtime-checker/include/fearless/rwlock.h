@@ -153,10 +153,7 @@ public:
   ReadGuard<T> read() FEARLESS_ACQUIRE_SHARED() FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
     // The body implements the capability; the analysis checks callers.
     lock_shared_raw();
-    if (is_poisoned()) [[unlikely]] {
-      unlock_shared_raw();
-      throw PoisonError();
-    }
+    throw_if_poisoned_shared();
     return ReadGuard<T>(*this, detail::RwLockGuardKey{});
   }
   /// Like read(), but also on a poisoned lock.
@@ -174,10 +171,7 @@ public:
     if (!raw_.try_lock_shared())
       return std::nullopt;
     detail::on_acquired(this, detail::LockMode::shared, true);
-    if (is_poisoned()) [[unlikely]] {
-      unlock_shared_raw();
-      throw PoisonError();
-    }
+    throw_if_poisoned_shared();
     return std::optional<ReadGuard<T>>(std::in_place, *this,
                                        detail::RwLockGuardKey{});
   }
@@ -194,10 +188,7 @@ public:
     if (!ok)
       return std::nullopt;
     detail::on_acquired(this, detail::LockMode::shared, true);
-    if (is_poisoned()) [[unlikely]] {
-      unlock_shared_raw();
-      throw PoisonError();
-    }
+    throw_if_poisoned_shared();
     return std::optional<ReadGuard<T>>(std::in_place, *this,
                                        detail::RwLockGuardKey{});
   }
@@ -209,10 +200,7 @@ public:
   /// Example: `l.write()->push_back(1);`
   WriteGuard<T> write() FEARLESS_ACQUIRE() FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
     lock_raw();
-    if (is_poisoned()) [[unlikely]] {
-      unlock_raw();
-      throw PoisonError();
-    }
+    throw_if_poisoned();
     return WriteGuard<T>(*this, detail::RwLockGuardKey{});
   }
   /// Like write(), but also on a poisoned lock.
@@ -229,10 +217,7 @@ public:
     if (!raw_.try_lock())
       return std::nullopt;
     detail::on_acquired(this, detail::LockMode::exclusive, true);
-    if (is_poisoned()) [[unlikely]] {
-      unlock_raw();
-      throw PoisonError();
-    }
+    throw_if_poisoned();
     return std::optional<WriteGuard<T>>(std::in_place, *this,
                                         detail::RwLockGuardKey{});
   }
@@ -249,10 +234,7 @@ public:
     if (!ok)
       return std::nullopt;
     detail::on_acquired(this, detail::LockMode::exclusive, true);
-    if (is_poisoned()) [[unlikely]] {
-      unlock_raw();
-      throw PoisonError();
-    }
+    throw_if_poisoned();
     return std::optional<WriteGuard<T>>(std::in_place, *this,
                                         detail::RwLockGuardKey{});
   }
@@ -315,6 +297,21 @@ private:
   void unlock_raw() noexcept {
     detail::on_release(this);
     raw_.unlock();
+  }
+
+  // Called with the lock held (shared / exclusive): releases it before
+  // throwing, so a poisoned lock is never left locked.
+  void throw_if_poisoned_shared() {
+    if (is_poisoned()) [[unlikely]] {
+      unlock_shared_raw();
+      throw PoisonError();
+    }
+  }
+  void throw_if_poisoned() {
+    if (is_poisoned()) [[unlikely]] {
+      unlock_raw();
+      throw PoisonError();
+    }
   }
 
   detail::RawRwLock raw_;
