@@ -20,6 +20,9 @@ PACKAGES=(clang-${LLVM_MAJOR} clang-tidy-${LLVM_MAJOR} libclang-${LLVM_MAJOR}-de
           llvm-${LLVM_MAJOR}-dev libclang-rt-${LLVM_MAJOR}-dev cmake ninja-build g++
           python3 pkg-config libdw-dev libgtest-dev libgmock-dev libbenchmark-dev
           nlohmann-json3-dev python3-jsonschema)
+# Only `bench` needs these: Abseil's deadlock detector and rustc (Rust's mpsc)
+# are the baselines the benchmarks compare against.
+BENCH_PACKAGES=(libabsl-dev rustc)
 
 die() { echo "fearless.sh: error: $*" >&2; exit 2; }
 say() { echo "==> $*"; }
@@ -31,9 +34,11 @@ JOBS=${FEARLESS_JOBS:-$(nproc 2>/dev/null || echo 2)}
 case "${FEARLESS_SKIP_SANITIZERS:-0}" in 0|1) ;; *)
   die "FEARLESS_SKIP_SANITIZERS must be 0 or 1, got '${FEARLESS_SKIP_SANITIZERS}'" ;; esac
 
+# deps [PACKAGES...]: install what is missing (default: PACKAGES).
 deps() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
+  local missing=() wanted=("$@")
+  [ ${#wanted[@]} -eq 0 ] && wanted=("${PACKAGES[@]}")
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("$p")
   done
@@ -126,6 +131,8 @@ run_tests() {
 
 bench() {
   deps
+  # A rustc already on PATH (e.g. from rustup) is used as is.
+  if command -v rustc >/dev/null; then deps libabsl-dev; else deps "${BENCH_PACKAGES[@]}"; fi
   configure "$BUILD_DIR-bench" -DCMAKE_BUILD_TYPE=Release -DFEARLESS_BUILD_BENCH=ON \
     -DFEARLESS_BUILD_TESTS=OFF -DFEARLESS_BUILD_ANALYZER=OFF -DFEARLESS_LOCK_TRACKING=OFF
   cmake --build "$BUILD_DIR-bench" -j "$JOBS"
