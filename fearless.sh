@@ -8,6 +8,8 @@
 #                          ThreadSanitizer and AddressSanitizer+UBSan
 #   ./fearless.sh analyze [-p BUILD_DIR] [FILES...]
 #                          run every fearless check on a compile_commands.json
+#   ./fearless.sh parity   fearless-guarded-by vs clang -Wthread-safety on
+#                          Clang's own tests (downloads Debian's LLVM source)
 #   ./fearless.sh build | deps | bench | help
 #
 # Environment: FEARLESS_BUILD_DIR (default: build), FEARLESS_JOBS (default:
@@ -160,6 +162,7 @@ case "$cmd" in
   test) run_tests ;;
   analyze) analyze "$@" ;;
   bench) bench "$@" ;;
+  parity) build >/dev/null && cmake --build "$BUILD_DIR" --target parity ;;
   help|-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$cmd' (try: ./fearless.sh help)" ;;
 esac
