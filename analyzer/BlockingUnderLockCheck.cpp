@@ -40,16 +40,6 @@ const llvm::StringMap<StringRef> &builtinBlocking() {
   return Map;
 }
 
-// Condition variable waits: they release one lock, their guard argument.
-bool isConditionWait(llvm::StringRef Name) {
-  for (StringRef Class :
-       {"std::condition_variable::", "std::condition_variable_any::",
-        "fearless::Condvar::"})
-    if (Name.consume_front(Class))
-      return Name.starts_with("wait");
-  return false;
-}
-
 class Collector : public LockScopeCallbacks {
 public:
   Collector(BlockingUnderLockCheck &Check) : Check(Check) {}

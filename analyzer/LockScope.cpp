@@ -1,6 +1,7 @@
 //===--- LockScope.cpp - which locks a statement runs under ---------------===//
 
 #include "LockScope.h"
+#include "GuardTypes.h"
 
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
@@ -8,6 +9,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/PrettyPrinter.h"
 #include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -74,6 +76,15 @@ std::string calleeName(const Expr *Call, std::string *DeclaringName) {
   return Declared;
 }
 
+bool isConditionWait(llvm::StringRef Name) {
+  for (llvm::StringRef Class :
+       {"std::condition_variable::", "std::condition_variable_any::",
+        "fearless::Condvar::"})
+    if (Name.consume_front(Class))
+      return Name.starts_with("wait");
+  return false;
+}
+
 bool isMutexType(QualType T) {
   const CXXRecordDecl *RD = recordOf(T);
   if (!RD)
@@ -86,16 +97,6 @@ bool isMutexType(QualType T) {
   if (Names.contains(plainQualifiedName(RD)))
     return true;
   return RD->hasAttr<CapabilityAttr>();
-}
-
-static bool isGuardRecord(const CXXRecordDecl *RD) {
-  if (!RD)
-    return false;
-  static const llvm::StringSet<> Names = {
-      "std::lock_guard",     "std::unique_lock",     "std::scoped_lock",
-      "std::shared_lock",    "fearless::MutexGuard", "fearless::ReadGuard",
-      "fearless::WriteGuard"};
-  return Names.contains(plainQualifiedName(RD));
 }
 
 void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name) {
@@ -136,12 +137,41 @@ HeldLock makeHeldLock(const Expr *E, SourceLocation Loc, const VarDecl *Guard) {
   return L;
 }
 
-namespace {
-
-bool isTag(const Expr *E, llvm::StringRef Tag) {
+static bool isTag(const Expr *E, llvm::StringRef Tag) {
   const CXXRecordDecl *RD = recordOf(E->getType());
   return RD && plainQualifiedName(RD) == Tag;
 }
+
+bool lockedByGuard(const VarDecl *VD,
+                   llvm::SmallVectorImpl<const Expr *> &Mutexes) {
+  if (!isGuardType(VD->getType()) || VD->getType()->isReferenceType() ||
+      !VD->getInit())
+    return false;
+  const Expr *Init = VD->getInit()->IgnoreUnlessSpelledInSource();
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init)) {
+    // std guards: the mutex arguments; defer_lock and try_to_lock leave
+    // it unlocked (try_to_lock: maybe, and fearless assumes not).
+    llvm::SmallVector<const Expr *, 2> Found;
+    for (const Expr *Arg : Construct->arguments()) {
+      if (isTag(Arg, "std::defer_lock_t") || isTag(Arg, "std::try_to_lock_t"))
+        return true;
+      if (isMutexType(Arg->getType()))
+        Found.push_back(Arg);
+    }
+    Mutexes.append(Found.begin(), Found.end());
+    return true;
+  }
+  // fearless: auto g = m.lock(); / m.read(); / m.write();
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Init)) {
+    const Expr *Obj = MC->getImplicitObjectArgument();
+    if (Obj && isMutexType(Obj->getType()))
+      Mutexes.push_back(Obj);
+    return true;
+  }
+  return false;
+}
+
+namespace {
 
 class Walker {
 public:
@@ -208,17 +238,27 @@ public:
       return;
     }
     if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
-      // The body runs later or elsewhere: with no lock of ours held.
+      // The body runs later or elsewhere, with no lock of ours held, unless
+      // the callbacks say it runs right here.
       for (const Expr *Init : Lambda->capture_inits())
         walk(Init);
-      std::vector<HeldLock> Saved;
-      Saved.swap(Held);
+      std::vector<HeldLock> Saved = Held;
+      if (!InPlace.contains(Lambda))
+        Held.clear();
       walk(Lambda->getBody());
       Held.swap(Saved);
       return;
     }
+    if (const auto *CE = dyn_cast<CallExpr>(S))
+      for (const Stmt *Arg : CE->children())
+        if (const auto *L = dyn_cast_or_null<LambdaExpr>(
+                Arg ? cast<Expr>(Arg)->IgnoreImplicit() : nullptr);
+            L && CB.lambdaRunsInPlace(L, CE))
+          InPlace.insert(L);
     for (const Stmt *Child : S->children())
       walk(Child);
+    if (const auto *ME = dyn_cast<MemberExpr>(S); ME && CB.wantsAccesses())
+      CB.access(ME, active());
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S))
       memberCall(MC);
     else if (const auto *CE = dyn_cast<CallExpr>(S))
@@ -229,6 +269,8 @@ public:
 
 private:
   LockScopeCallbacks &CB;
+  /// Lambdas whose body runs where they are written (lambdaRunsInPlace).
+  llvm::SmallPtrSet<const LambdaExpr *, 4> InPlace;
 
   std::vector<HeldLock> active() const {
     std::vector<HeldLock> A;
@@ -265,36 +307,17 @@ private:
   }
 
   void guardDeclared(const VarDecl *VD) {
-    const CXXRecordDecl *RD = VD->getType()->getAsCXXRecordDecl();
-    if (!isGuardRecord(RD) || !VD->getInit())
+    llvm::SmallVector<const Expr *, 2> Mutexes;
+    if (!lockedByGuard(VD, Mutexes))
       return;
-    const Expr *Init = VD->getInit()->IgnoreUnlessSpelledInSource();
-    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init)) {
-      // std guards: the mutex arguments; defer_lock and try_to_lock leave
-      // it unlocked (try_to_lock: maybe, and fearless assumes not).
-      llvm::SmallVector<const Expr *, 2> Mutexes;
-      for (const Expr *Arg : Construct->arguments()) {
-        if (isTag(Arg, "std::defer_lock_t") || isTag(Arg, "std::try_to_lock_t"))
-          return;
-        if (isMutexType(Arg->getType()))
-          Mutexes.push_back(Arg);
-      }
-      // std::scoped_lock(a, b) locks all of them without an order (it
-      // avoids deadlock itself): each is ordered after what was held
-      // before, not after the others.
-      std::vector<HeldLock> Before = active();
-      for (const Expr *M : Mutexes) {
-        HeldLock L = makeLock(M, VD, VD->getLocation());
-        CB.acquired(L, Before);
-        Held.push_back(std::move(L));
-      }
-      return;
-    }
-    // fearless: auto g = m.lock(); / m.read(); / m.write();
-    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Init)) {
-      const Expr *Obj = MC->getImplicitObjectArgument();
-      if (Obj && isMutexType(Obj->getType()))
-        acquire(makeLock(Obj, VD, VD->getLocation()));
+    // std::scoped_lock(a, b) locks all of them without an order (it avoids
+    // deadlock itself): each is ordered after what was held before, not
+    // after the others.
+    std::vector<HeldLock> Before = active();
+    for (const Expr *M : Mutexes) {
+      HeldLock L = makeLock(M, VD, VD->getLocation());
+      CB.acquired(L, Before);
+      Held.push_back(std::move(L));
     }
   }
 
@@ -332,7 +355,7 @@ private:
     const Expr *Bare = Obj->IgnoreParenImpCasts();
     // On a guard variable: relock or unlock what it guards.
     if (const auto *Ref = dyn_cast<DeclRefExpr>(Bare);
-        Ref && isGuardRecord(recordOf(Ref->getType()))) {
+        Ref && isGuardType(Ref->getType())) {
       for (HeldLock &L : Held)
         if (L.Guard == Ref->getDecl()) {
           if (Lock && !L.Active) {

@@ -7,9 +7,10 @@
 // those taken by an explicit m.lock() and not yet m.unlock()ed. Branches and
 // loops keep a lock only if it is held on every way through them.
 //
-// Shared by fearless-blocking-under-lock and fearless-lock-order. It does not
-// follow moved guards, aliases, or locks taken in one function and released
-// in another (see the checks' docs).
+// Shared by fearless-blocking-under-lock, fearless-lock-order and
+// fearless-missing-guarded-by. It does not follow moved guards, aliases, or
+// locks taken in one function and released in another (see the checks'
+// docs).
 //
 //=== ---------------------------------------------------------------------===//
 
@@ -46,6 +47,18 @@ public:
   virtual void acquired(const HeldLock &New, llvm::ArrayRef<HeldLock> Held) {}
   /// A call (or constructor call) while \p Held (active ones only) are held.
   virtual void call(const Expr *Call, llvm::ArrayRef<HeldLock> Held) {}
+  /// Whether access() wants to be called: computing the held set at every
+  /// member expression is not free.
+  virtual bool wantsAccesses() const { return false; }
+  /// A member expression (a field or a method named through an object)
+  /// evaluated while \p Held (active ones only) are held.
+  virtual void access(const MemberExpr *E, llvm::ArrayRef<HeldLock> Held) {}
+  /// Whether the body of \p L, an argument of \p Call (or the lambda called
+  /// by it), runs right there, with the locks held at the call. By default
+  /// a lambda body starts with no lock held.
+  virtual bool lambdaRunsInPlace(const LambdaExpr *L, const Expr *Call) {
+    return false;
+  }
 };
 
 /// Walks \p Body, reporting to \p CB. \p Initial are locks held on entry
@@ -62,12 +75,23 @@ std::string plainQualifiedName(const NamedDecl *D);
 /// callee's qualified name; empty when the callee is unknown.
 std::string calleeName(const Expr *Call, std::string *DeclaringName = nullptr);
 
+/// Whether \p QualifiedCallee (as calleeName() prints it) is a condition
+/// variable wait: std::condition_variable(_any)::wait*, fearless::Condvar::wait*.
+bool isConditionWait(llvm::StringRef QualifiedCallee);
+
 /// Whether \p T is a mutex type: the std:: mutexes, fearless::Mutex and
 /// RwLock, or a class annotated as a capability.
 bool isMutexType(QualType T);
 
 /// The lock class and printable name of the mutex expression \p E.
 void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name);
+
+/// The mutex expressions a lock guard declaration \p Guard locks when it is
+/// constructed: the mutex arguments of a std guard (none with defer_lock or
+/// try_to_lock), the mutex whose lock()/read()/write() returned a fearless
+/// guard. False if \p Guard is not a lock guard initialised by one of these.
+bool lockedByGuard(const VarDecl *Guard,
+                   llvm::SmallVectorImpl<const Expr *> &Mutexes);
 
 /// A HeldLock for mutex expression \p E acquired at \p Loc.
 HeldLock makeHeldLock(const Expr *E, SourceLocation Loc,
