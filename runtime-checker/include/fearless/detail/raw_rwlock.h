@@ -3,7 +3,11 @@
 // std::shared_mutex (pthread_rwlock_t) prefers readers on glibc, so a steady
 // stream of readers starves writers. This lock makes new readers wait as
 // soon as a writer is waiting. Built on the OS mutex and condition
-// variables, so ThreadSanitizer understands it with no annotations.
+// variables, so ThreadSanitizer sees its happens-before edges through the
+// pthread interceptors; under ThreadSanitizer it also announces itself as a
+// reader-writer lock (TSan's dynamic annotations), so that TSan's own
+// reports (lock-order inversions, "unlock of an unlocked mutex") name it
+// as one and agree with fearless' tracker.
 //
 // Invariant (under m_): writer_ implies readers_ == 0; a reader enters only
 // when !writer_ && writers_waiting_ == 0.
@@ -15,29 +19,88 @@
 #include <chrono>
 #include <cstddef>
 
+#if defined(__SANITIZE_THREAD__)
+#define FEARLESS_DETAIL_TSAN_ 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FEARLESS_DETAIL_TSAN_ 1
+#endif
+#endif
+
+#if FEARLESS_DETAIL_TSAN_
+// ThreadSanitizer's dynamic annotations (compiler-rt, tsan_interface_ann).
+extern "C" {
+void AnnotateRWLockCreate(const char *file, int line,
+                          const volatile void *lock);
+void AnnotateRWLockDestroy(const char *file, int line,
+                           const volatile void *lock);
+void AnnotateRWLockAcquired(const char *file, int line,
+                            const volatile void *lock, long is_w);
+void AnnotateRWLockReleased(const char *file, int line,
+                            const volatile void *lock, long is_w);
+}
+#endif
+
 namespace fearless::detail {
 
 class RawRwLock {
 public:
-  RawRwLock() = default;
+  RawRwLock() noexcept { annotate_create(); }
+  ~RawRwLock() { annotate_destroy(); }
   RawRwLock(const RawRwLock &) = delete;
   RawRwLock &operator=(const RawRwLock &) = delete;
 
   /// Returns false if it had to wait (for the tracker's on_block).
   bool try_lock_shared() noexcept {
+    return acquired(try_lock_shared_impl(), false);
+  }
+  void lock_shared() noexcept {
+    lock_shared_impl();
+    acquired(true, false);
+  }
+  bool try_lock_shared_until(
+      std::chrono::steady_clock::time_point deadline) noexcept {
+    return acquired(try_lock_shared_until_impl(deadline), false);
+  }
+  void unlock_shared() noexcept {
+    annotate_released(false);
+    unlock_shared_impl();
+  }
+  bool try_lock() noexcept { return acquired(try_lock_impl(), true); }
+  void lock() noexcept {
+    lock_impl();
+    acquired(true, true);
+  }
+  bool try_lock_until(std::chrono::steady_clock::time_point deadline) noexcept {
+    return acquired(try_lock_until_impl(deadline), true);
+  }
+  void unlock() noexcept {
+    annotate_released(true);
+    unlock_impl();
+  }
+
+  /// Writers currently waiting (for tests: lets them see a writer queued).
+  std::size_t writers_waiting() noexcept {
+    Locked l(m_);
+    return writers_waiting_;
+  }
+
+private:
+  // Returns false if it had to wait (for the tracker's on_block).
+  bool try_lock_shared_impl() noexcept {
     Locked l(m_);
     if (writer_ || writers_waiting_ > 0)
       return false;
     ++readers_;
     return true;
   }
-  void lock_shared() noexcept {
+  void lock_shared_impl() noexcept {
     Locked l(m_);
     while (writer_ || writers_waiting_ > 0)
       readers_cv_.wait(m_);
     ++readers_;
   }
-  bool try_lock_shared_until(
+  bool try_lock_shared_until_impl(
       std::chrono::steady_clock::time_point deadline) noexcept {
     Locked l(m_);
     while (writer_ || writers_waiting_ > 0) {
@@ -48,20 +111,20 @@ public:
     ++readers_;
     return true;
   }
-  void unlock_shared() noexcept {
+  void unlock_shared_impl() noexcept {
     Locked l(m_);
     if (--readers_ == 0 && writers_waiting_ > 0)
       writers_cv_.notify_one();
   }
 
-  bool try_lock() noexcept {
+  bool try_lock_impl() noexcept {
     Locked l(m_);
     if (writer_ || readers_ > 0)
       return false;
     writer_ = true;
     return true;
   }
-  void lock() noexcept {
+  void lock_impl() noexcept {
     Locked l(m_);
     ++writers_waiting_;
     while (writer_ || readers_ > 0)
@@ -69,7 +132,7 @@ public:
     --writers_waiting_;
     writer_ = true;
   }
-  bool try_lock_until(std::chrono::steady_clock::time_point deadline) noexcept {
+  bool try_lock_until_impl(std::chrono::steady_clock::time_point deadline) noexcept {
     Locked l(m_);
     ++writers_waiting_;
     while (writer_ || readers_ > 0) {
@@ -84,7 +147,7 @@ public:
     writer_ = true;
     return true;
   }
-  void unlock() noexcept {
+  void unlock_impl() noexcept {
     Locked l(m_);
     writer_ = false;
     if (writers_waiting_ > 0)
@@ -93,13 +156,35 @@ public:
       readers_cv_.notify_all();
   }
 
-  /// Writers currently waiting (for tests: lets them see a writer queued).
-  std::size_t writers_waiting() noexcept {
-    Locked l(m_);
-    return writers_waiting_;
+  // The annotations are made outside m_: inside, ThreadSanitizer would see
+  // m_ and the lock itself taken in both orders.
+  bool acquired(bool ok, bool write) noexcept {
+    if (ok)
+      annotate_acquired(write);
+    return ok;
   }
+  // The annotated address is &readers_, not `this`: `this` is also the
+  // address of m_, which ThreadSanitizer already knows as a pthread mutex.
+#if FEARLESS_DETAIL_TSAN_
+  void annotate_create() noexcept {
+    AnnotateRWLockCreate(__FILE__, __LINE__, &readers_);
+  }
+  void annotate_destroy() noexcept {
+    AnnotateRWLockDestroy(__FILE__, __LINE__, &readers_);
+  }
+  void annotate_acquired(bool write) noexcept {
+    AnnotateRWLockAcquired(__FILE__, __LINE__, &readers_, write);
+  }
+  void annotate_released(bool write) noexcept {
+    AnnotateRWLockReleased(__FILE__, __LINE__, &readers_, write);
+  }
+#else
+  void annotate_create() noexcept {}
+  void annotate_destroy() noexcept {}
+  void annotate_acquired(bool) noexcept {}
+  void annotate_released(bool) noexcept {}
+#endif
 
-private:
   struct Locked {
     explicit Locked(RawMutex &m) noexcept : m_(m) { m_.lock(); }
     ~Locked() { m_.unlock(); }
