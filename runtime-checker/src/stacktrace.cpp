@@ -178,6 +178,16 @@ std::string describe_address(void *address) {
   return describe(frames.back(), site);
 }
 
+std::string describe_code_site(void *pc, void *ret) {
+  if (pc) {
+    void *site = call_site(pc);
+    for (const auto &f : Symbolizer::get().lookup(site))
+      if (!is_runtime_frame(f))
+        return describe(f, site);
+  }
+  return ret ? describe_address(ret) : "?";
+}
+
 std::string format_stack(const Stack &stack, const char *indent) {
   std::string out;
   int n = 0;

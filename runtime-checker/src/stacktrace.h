@@ -21,6 +21,11 @@ std::string format_stack(const Stack &stack, const char *indent = "    ");
 /// "function at file:line" for one code address (e.g. a return address).
 std::string describe_address(void *address);
 
+/// "function at file:line" for an acquisition: `pc` is a code address in
+/// the (possibly inlined) acquisition; if every source frame there is the
+/// runtime's own, the acquiring frame's return address `ret` is used.
+std::string describe_code_site(void *pc, void *ret);
+
 } // namespace fearless::detail
 
 #endif // FEARLESS_SRC_STACKTRACE_H_

@@ -52,17 +52,19 @@ ThreadStateBase::~ThreadStateBase() {
 void Scope::join_all() noexcept {
   for (;;) {
     std::thread t;
+    const void *handle = nullptr; // what the thread's on_thread_start named
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (joined_ == threads_.size())
         return;
+      handle = states_[joined_].get();
       t = std::move(threads_[joined_++]);
     }
     // A thread being joined may spawn more into the scope: they are
     // appended and joined by a later round of the loop.
-    detail::on_block(this, detail::WaitKind::join, false);
+    detail::on_block(handle, detail::WaitKind::join, false);
     t.join();
-    detail::on_unblock(this);
+    detail::on_unblock(handle);
   }
 }
 

@@ -50,15 +50,17 @@ private:
 
 // A fake lock: an address and a class, driven through the hooks directly.
 struct Lock {
-  explicit Lock(const char *name) { fd::on_create(this, fd::LockSite{name}); }
-  ~Lock() { fd::on_destroy(this); }
-  void lock(LockMode m = LockMode::exclusive) {
-    fd::on_acquire(this, m);
-    fd::on_acquired(this, m, false);
+  explicit Lock(const char *name) { fd::on_create(state, fd::LockSite{name}); }
+  ~Lock() { fd::on_destroy(state); }
+  void lock(LockMode m = LockMode::exclusive, unsigned subclass = 0) {
+    auto a = fd::on_acquire(state, m, subclass);
+    fd::on_acquired(state, m, a, subclass);
   }
-  void try_lock() { fd::on_acquired(this, LockMode::exclusive, true); }
-  void unlock() { fd::on_release(this); }
-  char byte = 0;
+  void try_lock(LockMode m = LockMode::exclusive) {
+    fd::on_acquired(state, m, true);
+  }
+  void unlock(LockMode m = LockMode::exclusive) { fd::on_release(state, m); }
+  fd::LockState state;
 };
 
 // Runs f on a new thread and waits for it: each run is another thread.
@@ -279,7 +281,7 @@ TEST(TrackerMisuse, DoubleLockIsReportedBeforeItHangs) {
   Reports reports;
   Lock a("misuse.double");
   a.lock();
-  fd::on_acquire(&a, LockMode::exclusive); // would block forever
+  (void)fd::on_acquire(a.state, LockMode::exclusive); // would block forever
   a.unlock();
   auto seen = reports.take();
   ASSERT_EQ(seen.size(), 1u);
@@ -314,7 +316,7 @@ TEST(TrackerMisuse, DestroyingALockedLock) {
   auto *a = new (storage) Lock("misuse.destroy");
   a->lock();
   a->~Lock();
-  fd::on_release(storage); // what the guard would do; the lock is gone
+  fd::on_release(a->state, LockMode::exclusive); // what the guard would do; the lock is gone
   auto seen = reports.take();
   ASSERT_GE(seen.size(), 1u);
   EXPECT_EQ(seen[0].title, "destroying a locked lock");
@@ -414,7 +416,7 @@ TEST(TrackerMisuse, JoinOfOneself) {
     std::this_thread::yield();
   self->join();
   auto seen = reports.take();
-  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_EQ(seen.size(), 1u) << seen[0].to_string() << seen.back().to_string();
   EXPECT_EQ(seen[0].title, "join of oneself");
 }
 

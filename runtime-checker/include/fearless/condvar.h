@@ -59,9 +59,9 @@ public:
   template <class T> void wait(MutexGuard<T> &guard) {
     Mutex<T> &m = guard.mutex_;
     check_mutex(&m);
-    before_wait(&m, false);
+    before_wait(m.track_, false);
     raw_.wait(m.raw_);
-    after_wait(&m);
+    after_wait(m.track_);
   }
 
   /// Waits while `pred(value)` is true (Rust: `wait_while`); returns with
@@ -98,9 +98,9 @@ public:
     auto steady = std::chrono::steady_clock::now() +
                   std::chrono::ceil<std::chrono::steady_clock::duration>(
                       deadline - Clock::now());
-    before_wait(&m, true);
+    before_wait(m.track_, true);
     bool notified = raw_.wait_until(m.raw_, steady);
-    after_wait(&m);
+    after_wait(m.track_);
     return WaitTimeoutResult(!notified);
   }
 
@@ -134,13 +134,13 @@ private:
   }
   void check_mutex_slow(const void *mutex);
 
-  void before_wait(const void *mutex, bool timed) noexcept {
-    detail::on_release(mutex);
+  void before_wait(detail::LockState &mutex, bool timed) noexcept {
+    detail::on_release(mutex, detail::LockMode::exclusive);
     detail::on_block(this, detail::WaitKind::condvar, timed);
   }
   // The mutex is re-acquired inside the OS wait, so there is no "about to
   // acquire" point: only the acquisition itself is reported.
-  void after_wait(const void *mutex) noexcept {
+  void after_wait(detail::LockState &mutex) noexcept {
     detail::on_unblock(this);
     detail::on_acquired(mutex, detail::LockMode::exclusive, false);
   }

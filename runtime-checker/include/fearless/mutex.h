@@ -133,7 +133,7 @@ public:
   Mutex(std::source_location where = std::source_location::current())
     requires std::default_initializable<T>
       : value_() {
-    detail::on_create(this, detail::LockSite{nullptr, where});
+    detail::on_create(track_, detail::LockSite{nullptr, where});
   }
 
   /// A mutex holding `value` (`Mutex<long> m(0)`). `where` names the lock's
@@ -143,7 +143,7 @@ public:
                  std::source_location where = std::source_location::current())
     requires std::move_constructible<T>
       : value_(std::move(value)) {
-    detail::on_create(this, detail::LockSite{nullptr, where});
+    detail::on_create(track_, detail::LockSite{nullptr, where});
   }
 
   /// A mutex holding T constructed in place from `args` (parentheses:
@@ -152,7 +152,7 @@ public:
     requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...> &&
              !detail::single_value_arg<T, Args...>)
   explicit Mutex(Args &&...args) : value_(std::forward<Args>(args)...) {
-    detail::on_create(this, detail::LockSite{});
+    detail::on_create(track_, detail::LockSite{});
   }
 
   /// A mutex holding T constructed from an initializer list
@@ -162,7 +162,7 @@ public:
   explicit Mutex(std::initializer_list<U> il,
                   std::source_location where = std::source_location::current())
       : value_(il) {
-    detail::on_create(this, detail::LockSite{nullptr, where});
+    detail::on_create(track_, detail::LockSite{nullptr, where});
   }
 
   Mutex(const Mutex &) = delete;
@@ -170,7 +170,7 @@ public:
 
   /// Destroys the value. Destroying a locked mutex is undefined behaviour
   /// (the tracker reports it).
-  ~Mutex() { detail::on_destroy(this); }
+  ~Mutex() { detail::on_destroy(track_); }
 
   /// Locks the mutex and returns the guard that unlocks it.
   ///
@@ -193,6 +193,26 @@ public:
   MutexGuard<T> lock(IgnorePoison) FEARLESS_ACQUIRE()
       FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
     lock_raw();
+    return MutexGuard<T>(*this, detail::MutexGuardKey{});
+  }
+
+  /// Locks the mutex at nest level `subclass` (1 to 7): an annotation for
+  /// the tracker, as lockdep's mutex_lock_nested. Locks of one class taken
+  /// at different levels are different classes for lock ordering, so a
+  /// parent-then-child nesting of two locks made at one line is allowed and
+  /// an inversion of the levels is still reported.
+  ///
+  /// Blocks: as lock(). Errors: as lock(); std::invalid_argument if
+  /// `subclass` is above 7 (before locking).
+  /// Not guaranteed: that the levels match the data structure; the tracker
+  /// believes them.
+  /// Example: `auto p = parent.lock(); auto c = child.lock_nested(1);`
+  MutexGuard<T> lock_nested(unsigned subclass) FEARLESS_ACQUIRE()
+      FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
+    if (subclass > detail::kMaxSubclass)
+      throw std::invalid_argument("fearless::Mutex::lock_nested: subclass > 7");
+    lock_raw(subclass);
+    throw_if_poisoned();
     return MutexGuard<T>(*this, detail::MutexGuardKey{});
   }
 
@@ -299,19 +319,22 @@ private:
   friend class Condvar;
   friend struct detail::LockAll;
 
-  void lock_raw() noexcept {
+  void lock_raw(unsigned subclass = 0) noexcept {
 #if FEARLESS_LOCK_TRACKING
     // glibc's trylock costs more than a lock: only a mutex the tracker
     // believes held elsewhere is tried first, and reported if it blocks.
-    if (!detail::on_acquire(this, detail::LockMode::exclusive)) {
+    auto a = detail::on_acquire(track_, detail::LockMode::exclusive, subclass,
+                                /*shareable=*/false);
+    if (!a.held_elsewhere) {
       raw_.lock();
     } else if (!raw_.try_lock()) {
-      detail::on_block(this, detail::WaitKind::mutex, false);
+      detail::on_block(&track_, detail::WaitKind::mutex, false);
       raw_.lock();
-      detail::on_unblock(this);
+      detail::on_unblock(&track_);
     }
-    detail::on_acquired(this, detail::LockMode::exclusive, false);
+    detail::on_acquired(track_, detail::LockMode::exclusive, a, subclass);
 #else
+    (void)subclass;
     raw_.lock();
 #endif
   }
@@ -319,25 +342,25 @@ private:
   bool try_lock_raw() noexcept {
     if (!raw_.try_lock())
       return false;
-    detail::on_acquired(this, detail::LockMode::exclusive, true);
+    detail::on_acquired(track_, detail::LockMode::exclusive, true);
     return true;
   }
 
   // A timed acquisition cannot deadlock forever: reported like a try.
   bool try_lock_until_raw(std::chrono::steady_clock::time_point deadline) noexcept {
     if (!raw_.try_lock()) {
-      detail::on_block(this, detail::WaitKind::mutex, true);
+      detail::on_block(&track_, detail::WaitKind::mutex, true);
       bool locked = raw_.try_lock_until(deadline);
-      detail::on_unblock(this);
+      detail::on_unblock(&track_);
       if (!locked)
         return false;
     }
-    detail::on_acquired(this, detail::LockMode::exclusive, true);
+    detail::on_acquired(track_, detail::LockMode::exclusive, true);
     return true;
   }
 
   void unlock_raw() noexcept {
-    detail::on_release(this);
+    detail::on_release(track_, detail::LockMode::exclusive);
     raw_.unlock();
   }
 
@@ -355,6 +378,7 @@ private:
   }
 
   detail::RawMutex raw_;
+  [[no_unique_address]] detail::LockState track_; // the tracker's view
   std::atomic<bool> poisoned_{false};
   T value_;
 };

@@ -114,21 +114,21 @@ public:
   RwLock(std::source_location where = std::source_location::current())
     requires std::default_initializable<T>
       : value_() {
-    detail::on_create(this, detail::LockSite{nullptr, where});
+    detail::on_create(track_, detail::LockSite{nullptr, where});
   }
   /// An RwLock holding `value`; `where` names the lock's class (see Mutex).
   explicit RwLock(T value,
                   std::source_location where = std::source_location::current())
     requires std::move_constructible<T>
       : value_(std::move(value)) {
-    detail::on_create(this, detail::LockSite{nullptr, where});
+    detail::on_create(track_, detail::LockSite{nullptr, where});
   }
   /// An RwLock holding T constructed in place from `args`.
   template <class... Args>
     requires(sizeof...(Args) > 0 && std::constructible_from<T, Args...> &&
              !detail::single_value_arg<T, Args...>)
   explicit RwLock(Args &&...args) : value_(std::forward<Args>(args)...) {
-    detail::on_create(this, detail::LockSite{});
+    detail::on_create(track_, detail::LockSite{});
   }
   /// An RwLock holding T constructed from an initializer list.
   template <class U>
@@ -136,12 +136,12 @@ public:
   explicit RwLock(std::initializer_list<U> il,
                   std::source_location where = std::source_location::current())
       : value_(il) {
-    detail::on_create(this, detail::LockSite{nullptr, where});
+    detail::on_create(track_, detail::LockSite{nullptr, where});
   }
   RwLock(const RwLock &) = delete;
   RwLock &operator=(const RwLock &) = delete;
   /// Destroying a locked RwLock is undefined behaviour.
-  ~RwLock() { detail::on_destroy(this); }
+  ~RwLock() { detail::on_destroy(track_); }
 
   /// Takes a shared (read) lock.
   ///
@@ -170,7 +170,7 @@ public:
   std::optional<ReadGuard<T>> try_read() {
     if (!raw_.try_lock_shared())
       return std::nullopt;
-    detail::on_acquired(this, detail::LockMode::shared, true);
+    detail::on_acquired(track_, detail::LockMode::shared, true);
     throw_if_poisoned_shared();
     return std::optional<ReadGuard<T>>(std::in_place, *this,
                                        detail::RwLockGuardKey{});
@@ -182,12 +182,12 @@ public:
   template <class Rep, class Period>
   std::optional<ReadGuard<T>>
   try_read_for(std::chrono::duration<Rep, Period> timeout) {
-    detail::on_block(this, detail::WaitKind::rwlock_read, true);
+    detail::on_block(&track_, detail::WaitKind::rwlock_read, true);
     bool ok = raw_.try_lock_shared_until(std::chrono::steady_clock::now() + timeout);
-    detail::on_unblock(this);
+    detail::on_unblock(&track_);
     if (!ok)
       return std::nullopt;
-    detail::on_acquired(this, detail::LockMode::shared, true);
+    detail::on_acquired(track_, detail::LockMode::shared, true);
     throw_if_poisoned_shared();
     return std::optional<ReadGuard<T>>(std::in_place, *this,
                                        detail::RwLockGuardKey{});
@@ -216,7 +216,7 @@ public:
   std::optional<WriteGuard<T>> try_write() {
     if (!raw_.try_lock())
       return std::nullopt;
-    detail::on_acquired(this, detail::LockMode::exclusive, true);
+    detail::on_acquired(track_, detail::LockMode::exclusive, true);
     throw_if_poisoned();
     return std::optional<WriteGuard<T>>(std::in_place, *this,
                                         detail::RwLockGuardKey{});
@@ -228,12 +228,12 @@ public:
   template <class Rep, class Period>
   std::optional<WriteGuard<T>>
   try_write_for(std::chrono::duration<Rep, Period> timeout) {
-    detail::on_block(this, detail::WaitKind::rwlock_write, true);
+    detail::on_block(&track_, detail::WaitKind::rwlock_write, true);
     bool ok = raw_.try_lock_until(std::chrono::steady_clock::now() + timeout);
-    detail::on_unblock(this);
+    detail::on_unblock(&track_);
     if (!ok)
       return std::nullopt;
-    detail::on_acquired(this, detail::LockMode::exclusive, true);
+    detail::on_acquired(track_, detail::LockMode::exclusive, true);
     throw_if_poisoned();
     return std::optional<WriteGuard<T>>(std::in_place, *this,
                                         detail::RwLockGuardKey{});
@@ -273,29 +273,29 @@ private:
   friend class WriteGuard<T>;
 
   void lock_shared_raw() noexcept {
-    detail::on_acquire(this, detail::LockMode::shared);
+    auto a = detail::on_acquire(track_, detail::LockMode::shared);
     if (!raw_.try_lock_shared()) {
-      detail::on_block(this, detail::WaitKind::rwlock_read, false);
+      detail::on_block(&track_, detail::WaitKind::rwlock_read, false);
       raw_.lock_shared();
-      detail::on_unblock(this);
+      detail::on_unblock(&track_);
     }
-    detail::on_acquired(this, detail::LockMode::shared, false);
+    detail::on_acquired(track_, detail::LockMode::shared, a);
   }
   void unlock_shared_raw() noexcept {
-    detail::on_release(this);
+    detail::on_release(track_, detail::LockMode::shared);
     raw_.unlock_shared();
   }
   void lock_raw() noexcept {
-    detail::on_acquire(this, detail::LockMode::exclusive);
+    auto a = detail::on_acquire(track_, detail::LockMode::exclusive);
     if (!raw_.try_lock()) {
-      detail::on_block(this, detail::WaitKind::rwlock_write, false);
+      detail::on_block(&track_, detail::WaitKind::rwlock_write, false);
       raw_.lock();
-      detail::on_unblock(this);
+      detail::on_unblock(&track_);
     }
-    detail::on_acquired(this, detail::LockMode::exclusive, false);
+    detail::on_acquired(track_, detail::LockMode::exclusive, a);
   }
   void unlock_raw() noexcept {
-    detail::on_release(this);
+    detail::on_release(track_, detail::LockMode::exclusive);
     raw_.unlock();
   }
 
@@ -315,6 +315,7 @@ private:
   }
 
   detail::RawRwLock raw_;
+  [[no_unique_address]] detail::LockState track_; // the tracker's view
   std::atomic<bool> poisoned_{false};
   T value_;
 };

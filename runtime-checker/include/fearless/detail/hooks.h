@@ -5,10 +5,16 @@
 // (tracker.h) implements these; with FEARLESS_LOCK_TRACKING=0 they are empty
 // inline functions and cost nothing.
 //
+// Locks embed a LockState (their class and exclusive owner) and report with
+// it. The common case of an acquisition -- a chain of held lock classes the
+// tracker validated before -- is inline here (detail/tracker_fast.h): no
+// call, no global lock, no shared counter. Everything else goes out of line.
+//
 // Invariant: hooks never block and never call back into a primitive.
 #ifndef FEARLESS_DETAIL_HOOKS_H_
 #define FEARLESS_DETAIL_HOOKS_H_
 
+#include <atomic>
 #include <cstdint>
 #include <source_location>
 #include <type_traits>
@@ -18,6 +24,9 @@
 #endif
 
 namespace fearless::detail {
+
+using ClassId = std::uint32_t;
+using ThreadId = std::uint32_t;
 
 /// How a lock is held.
 enum class LockMode : std::uint8_t { exclusive, shared };
@@ -32,6 +41,10 @@ enum class WaitKind : std::uint8_t {
   channel_recv, ///< a message from any live sender of a channel
   join,         ///< a thread to finish
 };
+
+/// Nest levels a lock may be taken at (`Mutex::lock_nested`): 0 (the
+/// default) to kMaxSubclass, as lockdep's subclasses.
+inline constexpr unsigned kMaxSubclass = 7;
 
 /// Identity of a lock class: where the lock was constructed, or a name.
 /// With neither (`LockSite{}`: a default-constructed source_location has
@@ -51,24 +64,23 @@ inline constexpr bool single_value_arg<T, Arg> =
     std::is_convertible_v<Arg, T> && std::is_move_constructible_v<T>;
 
 #if FEARLESS_LOCK_TRACKING
+/// What the tracker keeps inside every lock object. Its address is the
+/// lock's identity for the tracker (and the `object` of on_block for the
+/// lock wait kinds).
+struct LockState {
+  std::atomic<ClassId> cls{0};     ///< 0 until on_create gave it a class
+  std::atomic<ThreadId> owner{0};  ///< exclusive holder, 0 if none (a hint)
+};
+
 /// A lock object was constructed at `site` (defines its class).
-void on_create(const void *lock, const LockSite &site) noexcept;
-/// A lock object is being destroyed; its edges are forgotten.
-void on_destroy(const void *lock) noexcept;
-/// The calling thread is about to acquire `lock` (blocking acquisitions
-/// only; called before blocking so that an inversion is reported first).
-/// Returns true if, as far as the tracker knows, another thread holds `lock`
-/// exclusively: the caller will probably block and should report it with
-/// on_block (a cheap hint that spares an uncontended lock a try_lock).
-bool on_acquire(const void *lock, LockMode mode) noexcept;
-/// The calling thread now holds `lock` (after any acquisition, try_lock
-/// included; `tried` is true for try_lock, which adds no ordering edge).
-void on_acquired(const void *lock, LockMode mode, bool tried) noexcept;
-/// The calling thread released `lock`.
-void on_release(const void *lock) noexcept;
+void on_create(LockState &lock, const LockSite &site) noexcept;
+/// A lock object is being destroyed; a per-instance class is forgotten.
+void on_destroy(LockState &lock) noexcept;
 /// The calling thread is about to block on `object`; `timed` waits cannot
-/// deadlock forever. For channel_send/channel_recv, `object` is a
-/// `const fearless::detail::ChannelCore*` (see detail/channel_core.h).
+/// deadlock forever. For mutex/rwlock_*, `object` is the lock's
+/// `const LockState*`; for channel_send/channel_recv a
+/// `const fearless::detail::ChannelCore*` (see detail/channel_core.h); for
+/// join the handle passed to on_thread_start.
 void on_block(const void *object, WaitKind kind, bool timed) noexcept;
 /// The calling thread stopped waiting on `object`.
 void on_unblock(const void *object) noexcept;
@@ -81,11 +93,9 @@ void on_batch_end() noexcept;
 void on_thread_start(const void *handle) noexcept;
 void on_thread_end(const void *handle) noexcept;
 #else
-inline void on_create(const void *, const LockSite &) noexcept {}
-inline void on_destroy(const void *) noexcept {}
-inline bool on_acquire(const void *, LockMode) noexcept { return false; }
-inline void on_acquired(const void *, LockMode, bool) noexcept {}
-inline void on_release(const void *) noexcept {}
+struct LockState {};
+inline void on_create(LockState &, const LockSite &) noexcept {}
+inline void on_destroy(LockState &) noexcept {}
 inline void on_block(const void *, WaitKind, bool) noexcept {}
 inline void on_unblock(const void *) noexcept {}
 inline void on_batch_begin() noexcept {}
@@ -95,5 +105,25 @@ inline void on_thread_end(const void *) noexcept {}
 #endif
 
 } // namespace fearless::detail
+
+#if FEARLESS_LOCK_TRACKING
+// on_acquire / on_acquired / on_release: inline fast paths.
+#include "fearless/detail/tracker_fast.h"
+#else
+namespace fearless::detail {
+/// What on_acquire learnt; see tracker_fast.h.
+struct Acquisition {
+  bool held_elsewhere = false;
+};
+inline Acquisition on_acquire(LockState &, LockMode, unsigned = 0,
+                              bool = true) noexcept {
+  return {};
+}
+inline void on_acquired(LockState &, LockMode, bool, unsigned = 0) noexcept {}
+inline void on_acquired(LockState &, LockMode, const Acquisition &,
+                        unsigned = 0) noexcept {}
+inline void on_release(LockState &, LockMode) noexcept {}
+} // namespace fearless::detail
+#endif
 
 #endif // FEARLESS_DETAIL_HOOKS_H_

@@ -1,0 +1,242 @@
+// fearless/detail/tracker_fast.h - the tracker's inline fast path.
+//
+// Included by hooks.h when tracking is on. An acquisition whose chain of
+// held lock classes was validated before costs, inline: one thread-local
+// load, the lock's class from the lock itself, a scan of the thread's held
+// stack (double lock), one hash step and one lock-free lookup in the
+// validated-chain cache. A release of the most recently taken lock pops the
+// stack. Everything else -- the first lock of a thread, a lock without a
+// class yet, a new chain, a double lock, lock_all, releases out of order --
+// goes to the out-of-line slow paths in src/tracker.cpp.
+//
+// Invariant: a ThreadRecord is only written by its thread; other threads
+// read `depth`, `held[i].lock` and `held[i].mode` (atomics, relaxed) for
+// their deadlock checks, which look twice before they report.
+#ifndef FEARLESS_DETAIL_TRACKER_FAST_H_
+#define FEARLESS_DETAIL_TRACKER_FAST_H_
+
+#include "fearless/detail/hooks.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <thread>
+
+namespace fearless::detail {
+
+/// Locks one thread can hold at once with tracking (lockdep's limit).
+inline constexpr int kMaxHeld = 48;
+/// Slots of the validated-chain cache (a power of two).
+inline constexpr std::size_t kChainSlots = std::size_t(1) << 16;
+
+/// One lock a thread holds.
+struct HeldLock {
+  std::atomic<const LockState *> lock{nullptr}; ///< read by other threads
+  std::atomic<std::uint8_t> mode{0};            ///< LockMode; read by others
+  std::uint8_t subclass = 0;
+  bool tried = false;      ///< taken by try_lock (no ordering edge)
+  ClassId cls = 0;
+  const void *pc = nullptr;  ///< code address of the acquisition
+  const void *ret = nullptr; ///< return address of the acquiring frame
+};
+
+/// A tracked thread. Records live in a static table, never freed (another
+/// thread's deadlock check may read one at any time), and are recycled.
+struct alignas(64) ThreadRecord {
+  std::atomic<int> depth{0}; ///< locks held; held[0..depth) are valid
+  int batch = -1;            ///< depth at which lock_all began, or -1
+  int overflow = 0;          ///< acquisitions beyond kMaxHeld, not tracked
+  ThreadId id = 0;           ///< slot index | generation << 16
+  /// chain[i]: hash of the classes, subclasses and modes of held[0..i).
+  std::uint64_t chain[kMaxHeld + 1] = {};
+  HeldLock held[kMaxHeld];
+
+  // Written by the slow paths only.
+  std::atomic<const void *> waiting_for{nullptr}; ///< on_block's object
+  std::atomic<std::uint8_t> wait_kind{0};         ///< its WaitKind
+  std::atomic<ClassId> waiting_cls{0};   ///< class, for a lock wait
+  std::atomic<const void *> blocked_at{nullptr}; ///< where it blocked
+  std::atomic<const void *> running{nullptr};    ///< join handle it runs
+  std::atomic<std::thread::id> std_id{};
+  std::atomic<ThreadId> live_id{0}; ///< `id` while in use, else 0
+  std::atomic<bool> in_use{false};
+  std::uint32_t generation = 0;
+  std::atomic<char> name[40] = {}; ///< the thread's name, for reports
+};
+
+/// The calling thread's record, or nullptr before its first slow path (and
+/// after its exit).
+inline constinit thread_local ThreadRecord *t_record = nullptr;
+
+/// One validated chain: the hash of (held classes, acquired class).
+struct ChainSlot {
+  std::atomic<std::uint64_t> key{0}; ///< chain hash | 1; 0 = empty
+  /// The one thread that validated the chain, or 0 once two threads have:
+  /// until then another thread takes the slow path, so that a cycle made
+  /// by one thread alone is reported when a second thread joins it.
+  std::atomic<ThreadId> owner{0};
+};
+extern ChainSlot g_chains[kChainSlots];
+
+/// Next chain hash after taking class `cls` at `subclass` in `mode`.
+inline std::uint64_t chain_step(std::uint64_t h, ClassId cls, unsigned subclass,
+                                LockMode mode) noexcept {
+  std::uint64_t v = (std::uint64_t(cls) << 4) | (subclass << 1) |
+                    unsigned(mode == LockMode::shared);
+  h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+  return h ^ (h >> 29);
+}
+
+/// The code address of the caller (inlined: the user's acquisition).
+[[gnu::always_inline]] inline const void *current_pc() noexcept {
+  const void *pc;
+#if defined(__x86_64__)
+  asm volatile("lea 0(%%rip), %0" : "=r"(pc));
+#elif defined(__aarch64__)
+  asm volatile("adr %0, ." : "=r"(pc));
+#else
+  pc = nullptr;
+#endif
+  return pc;
+}
+
+// Out of line (src/tracker.cpp).
+bool acquire_slow(LockState &lock, LockMode mode, unsigned subclass,
+                  const void *pc, const void *ret) noexcept;
+void acquired_slow(LockState &lock, LockMode mode, bool tried,
+                   unsigned subclass, const void *pc, const void *ret) noexcept;
+void release_slow(LockState &lock) noexcept;
+
+/// What on_acquire learnt, for the on_acquired that follows it.
+struct Acquisition {
+  ThreadRecord *t = nullptr; ///< nullptr: the slow path took over
+  std::uint64_t next = 0;    ///< the chain hash with this lock
+  ClassId cls = 0;
+  int depth = 0;
+  bool held_elsewhere = false; ///< see on_acquire
+};
+
+/// The calling thread is about to acquire `lock` (blocking acquisitions
+/// only; called before blocking so that an inversion is reported first).
+/// `held_elsewhere` in the result is true if, as far as the tracker knows,
+/// another thread holds `lock` exclusively: the caller will probably block
+/// and should report it with on_block (a cheap hint that spares an
+/// uncontended lock a try_lock). `shareable` locks (RwLock) are searched
+/// for in the held stack (a write after a read of one lock deadlocks); for
+/// a Mutex the owner says it.
+[[gnu::always_inline]] inline Acquisition
+on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
+           bool shareable = true) noexcept {
+  Acquisition a;
+  ThreadRecord *t = t_record;
+  ClassId cls = lock.cls.load(std::memory_order_relaxed);
+  ThreadId owner = lock.owner.load(std::memory_order_relaxed);
+  if (t == nullptr || cls == 0 || owner == t->id) [[unlikely]] {
+    a.held_elsewhere = acquire_slow(lock, mode, subclass, current_pc(),
+                                    __builtin_return_address(0));
+    return a;
+  }
+  int d = t->depth.load(std::memory_order_relaxed);
+  if (shareable)
+    for (int i = 0; i < d; ++i)
+      if (t->held[i].lock.load(std::memory_order_relaxed) == &lock)
+          [[unlikely]] {
+        a.held_elsewhere = acquire_slow(lock, mode, subclass, current_pc(),
+                                        __builtin_return_address(0));
+        return a;
+      }
+  std::uint64_t next = chain_step(t->chain[d], cls, subclass, mode);
+  if (d != 0) {
+    // Taking a lock with others held adds edges: validated before?
+    std::uint64_t key = next | 1;
+    ChainSlot &c = g_chains[key & (kChainSlots - 1)];
+    ThreadId v = c.owner.load(std::memory_order_relaxed);
+    if (t->batch >= 0 || c.key.load(std::memory_order_acquire) != key ||
+        (v != 0 && v != t->id)) [[unlikely]] {
+      a.held_elsewhere = acquire_slow(lock, mode, subclass, current_pc(),
+                                      __builtin_return_address(0));
+      return a;
+    }
+  }
+  a.t = t;
+  a.next = next;
+  a.cls = cls;
+  a.depth = d;
+  a.held_elsewhere = owner != 0;
+  return a;
+}
+
+/// The calling thread now holds `lock` (after any acquisition, try_lock
+/// included; `tried` is true for try_lock, which adds no ordering edge).
+[[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
+                                               bool tried,
+                                               unsigned subclass = 0) noexcept {
+  ThreadRecord *t = t_record;
+  ClassId cls = lock.cls.load(std::memory_order_relaxed);
+  int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : kMaxHeld;
+  if (d == kMaxHeld || cls == 0) [[unlikely]] {
+    acquired_slow(lock, mode, tried, subclass, current_pc(),
+                  __builtin_return_address(0));
+    return;
+  }
+  if (mode == LockMode::exclusive)
+    lock.owner.store(t->id, std::memory_order_relaxed);
+  HeldLock &h = t->held[d];
+  h.lock.store(&lock, std::memory_order_relaxed);
+  h.mode.store(std::uint8_t(mode), std::memory_order_relaxed);
+  h.subclass = std::uint8_t(subclass);
+  h.tried = tried;
+  h.cls = cls;
+  h.pc = current_pc();
+  h.ret = __builtin_return_address(0);
+  t->chain[d + 1] = chain_step(t->chain[d], cls, subclass, mode);
+  t->depth.store(d + 1, std::memory_order_release);
+}
+
+/// The same after a blocking acquisition announced by on_acquire: reuses
+/// what on_acquire computed.
+[[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
+                                               const Acquisition &a,
+                                               unsigned subclass = 0) noexcept {
+  ThreadRecord *t = a.t;
+  int d = a.depth;
+  if (t == nullptr || d == kMaxHeld) [[unlikely]] {
+    acquired_slow(lock, mode, false, subclass, current_pc(),
+                  __builtin_return_address(0));
+    return;
+  }
+  if (mode == LockMode::exclusive)
+    lock.owner.store(t->id, std::memory_order_relaxed);
+  HeldLock &h = t->held[d];
+  h.lock.store(&lock, std::memory_order_relaxed);
+  h.mode.store(std::uint8_t(mode), std::memory_order_relaxed);
+  h.subclass = std::uint8_t(subclass);
+  h.tried = false;
+  h.cls = a.cls;
+  h.pc = current_pc();
+  h.ret = __builtin_return_address(0);
+  t->chain[d + 1] = a.next;
+  t->depth.store(d + 1, std::memory_order_release);
+}
+
+/// The calling thread released `lock`, which it held in `mode`.
+[[gnu::always_inline]] inline void on_release(LockState &lock,
+                                              LockMode mode) noexcept {
+  ThreadRecord *t = t_record;
+  int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : 0;
+  // Invariant: held[d - 1] is the newest tracked lock; locks beyond
+  // kMaxHeld (overflow) are never in the stack, so they miss here.
+  if (d == 0 ||
+      t->held[d - 1].lock.load(std::memory_order_relaxed) != &lock)
+      [[unlikely]] {
+    release_slow(lock);
+    return;
+  }
+  if (mode == LockMode::exclusive)
+    lock.owner.store(0, std::memory_order_relaxed);
+  t->depth.store(d - 1, std::memory_order_release);
+}
+
+} // namespace fearless::detail
+
+#endif // FEARLESS_DETAIL_TRACKER_FAST_H_

@@ -1,0 +1,332 @@
+// Real deadlocks: what blocked threads wait for (DESIGN.md section 8).
+//
+// Before a thread blocks on a fearless primitive without a timeout it
+// publishes what it waits for (on_block), then checks whether it can ever
+// wake up. From a snapshot of every tracked thread:
+//
+//  * a thread not blocked on a fearless primitive (running, sleeping, in a
+//    timed wait, or blocked somewhere the tracker cannot see) can proceed;
+//  * a lock wait (AND) can proceed when every holder of the lock can --
+//    holders come from the threads' held stacks, readers of an RwLock
+//    included; a reader also waits for the writers queued before it;
+//  * a join can proceed when the thread it waits for can;
+//  * a channel or condvar wait (OR: any thread might send, drop the last
+//    handle or notify) can proceed when any thread at all can, including
+//    threads the tracker does not know. A channel handle may have moved to
+//    another thread without the channel noticing, so naming the handles'
+//    last users would not be sound: this is the "every thread blocked"
+//    backstop.
+//
+// The rules are applied until nothing changes; if the calling thread still
+// cannot proceed, it is deadlocked. A snapshot is not atomic, so a suspected
+// deadlock is checked again after a short pause before it is reported.
+#include "fearless/detail/channel_core.h"
+#include "fearless/detail/hooks.h"
+#include "fearless/thread.h"
+#include "tracker_internal.h"
+
+#include <dirent.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if FEARLESS_LOCK_TRACKING
+
+namespace fearless::detail {
+namespace {
+
+bool is_lock_wait(WaitKind k) {
+  return k == WaitKind::mutex || k == WaitKind::rwlock_read ||
+         k == WaitKind::rwlock_write;
+}
+
+// One tracked thread as the check sees it.
+struct Snapshot {
+  ThreadId id = 0;
+  const void *waits = nullptr; // nullptr: not blocked
+  WaitKind kind = WaitKind::mutex;
+  ClassId cls = 0;
+  const void *at = nullptr;
+  const void *running = nullptr;
+  std::vector<std::pair<const void *, LockMode>> held;
+  bool proceeds = false;
+};
+
+std::vector<Snapshot> snapshot() {
+  std::vector<Snapshot> all;
+  std::size_t used = g_threads_used.load(std::memory_order_acquire);
+  for (std::size_t i = 1; i < used && i < kMaxThreads; ++i) {
+    ThreadRecord &r = g_threads[i];
+    ThreadId id = r.live_id.load(std::memory_order_acquire);
+    if (id == 0)
+      continue;
+    Snapshot s;
+    s.id = id;
+    s.waits = r.waiting_for.load(std::memory_order_acquire);
+    s.kind = WaitKind(r.wait_kind.load(std::memory_order_relaxed));
+    s.cls = r.waiting_cls.load(std::memory_order_relaxed);
+    s.at = r.blocked_at.load(std::memory_order_relaxed);
+    s.running = r.running.load(std::memory_order_relaxed);
+    int depth = r.depth.load(std::memory_order_acquire);
+    for (int j = 0; j < depth && j < kMaxHeld; ++j)
+      s.held.emplace_back(r.held[j].lock.load(std::memory_order_relaxed),
+                          LockMode(r.held[j].mode.load(std::memory_order_relaxed)));
+    all.push_back(std::move(s));
+  }
+  return all;
+}
+
+// Threads of this process, from the kernel (0 if unknown).
+std::size_t os_thread_count() {
+  std::size_t n = 0;
+  if (DIR *d = opendir("/proc/self/task")) {
+    while (dirent *e = readdir(d))
+      n += e->d_name[0] != '.';
+    closedir(d);
+  }
+  return n;
+}
+
+// Threads `s` waits for, for an AND wait; `ok` false for an OR wait.
+std::vector<std::size_t> waited_for(const std::vector<Snapshot> &all,
+                                    const Snapshot &s, bool &and_wait) {
+  std::vector<std::size_t> out;
+  and_wait = true;
+  if (is_lock_wait(s.kind)) {
+    for (std::size_t j = 0; j < all.size(); ++j) {
+      for (const auto &[lock, mode] : all[j].held)
+        if (lock == s.waits &&
+            (s.kind != WaitKind::rwlock_read || mode == LockMode::exclusive)) {
+          out.push_back(j);
+          break;
+        }
+      // Writer preference: a reader also waits for the queued writers.
+      if (s.kind == WaitKind::rwlock_read && &all[j] != &s &&
+          all[j].waits == s.waits && all[j].kind == WaitKind::rwlock_write)
+        out.push_back(j);
+    }
+    return out;
+  }
+  if (s.kind == WaitKind::join) {
+    // Nobody runs it: the thread has finished (or not started yet, and
+    // will): the join does not wait forever.
+    for (std::size_t j = 0; j < all.size(); ++j)
+      if (all[j].running == s.waits)
+        out.push_back(j);
+    return out;
+  }
+  and_wait = false; // channels, condvars, scopes
+  return out;
+}
+
+// Marks every thread that can proceed; true if `me` cannot.
+bool stuck(std::vector<Snapshot> &all, std::size_t me) {
+  bool others_unknown = false, counted = false;
+  for (auto &s : all)
+    s.proceeds = s.waits == nullptr;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto &s : all) {
+      if (s.proceeds)
+        continue;
+      bool and_wait = true;
+      std::vector<std::size_t> on = waited_for(all, s, and_wait);
+      bool ok = true;
+      if (and_wait) {
+        for (std::size_t j : on)
+          ok = ok && all[j].proceeds;
+      } else {
+        ok = false;
+        for (const auto &o : all)
+          ok = ok || o.proceeds;
+        if (!ok) {
+          if (!counted) {
+            // A thread the tracker never saw may send, notify or drop.
+            others_unknown = os_thread_count() != all.size();
+            counted = true;
+          }
+          ok = others_unknown;
+        }
+      }
+      if (ok) {
+        s.proceeds = true;
+        changed = true;
+      }
+    }
+  }
+  return !all[me].proceeds;
+}
+
+std::string wait_words(const Snapshot &s) {
+  switch (s.kind) {
+  case WaitKind::mutex:
+  case WaitKind::rwlock_write:
+    return "'" + class_name_locked(s.cls) + "' (exclusive)";
+  case WaitKind::rwlock_read:
+    return "'" + class_name_locked(s.cls) + "' (shared)";
+  case WaitKind::condvar:
+    return "a condvar notification";
+  case WaitKind::channel_send:
+    return "room in a channel (send)";
+  case WaitKind::channel_recv:
+    return "a message on a channel (receive)";
+  case WaitKind::join:
+    return "the end of a thread";
+  }
+  return "?";
+}
+
+// The report: the calling thread first, then whom it waits for, and so on
+// along the waits; then the other blocked threads.
+std::string deadlock_details(const std::vector<Snapshot> &all, std::size_t me,
+                             const void *object, WaitKind kind,
+                             std::vector<std::string> &locks, bool &only_locks) {
+  std::string d;
+  std::vector<bool> shown(all.size(), false);
+  std::vector<std::size_t> order{me};
+  shown[me] = true;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    bool and_wait = true;
+    for (std::size_t j : waited_for(all, all[order[k]], and_wait))
+      if (!shown[j] && !all[j].proceeds) {
+        shown[j] = true;
+        order.push_back(j);
+      }
+  }
+  for (std::size_t j = 0; j < all.size(); ++j)
+    if (!shown[j] && !all[j].proceeds)
+      order.push_back(j);
+  only_locks = true;
+  for (std::size_t k : order) {
+    const Snapshot &s = all[k];
+    only_locks = only_locks && (is_lock_wait(s.kind) || s.kind == WaitKind::join);
+    d += "  thread " + thread_label(s.id, nullptr) + " waits for " +
+         wait_words(s);
+    if (is_lock_wait(s.kind))
+      locks.push_back(class_name_locked(s.cls));
+    if (s.at && k != me)
+      d += " at " + describe_address(const_cast<void *>(s.at));
+    bool and_wait = true;
+    std::vector<std::size_t> on = waited_for(all, s, and_wait);
+    if (and_wait && !on.empty()) {
+      d += s.kind == WaitKind::join ? " (" : ", held by thread ";
+      for (std::size_t i = 0; i < on.size(); ++i)
+        d += (i ? ", " : "") + thread_label(all[on[i]].id, nullptr);
+      d += s.kind == WaitKind::join ? ")" : "";
+    }
+    d += "\n";
+  }
+  if (kind == WaitKind::channel_send || kind == WaitKind::channel_recv) {
+    // The calling thread's own channel is alive: it holds a handle to it.
+    auto *chan = static_cast<const ChannelCore *>(object);
+    ChannelSide other = kind == WaitKind::channel_recv ? ChannelSide::sender
+                                                       : ChannelSide::receiver;
+    d += "  the channel has " + std::to_string(chan->live_handles(other)) +
+         (other == ChannelSide::sender ? " live sender(s)" : " live receiver(s)");
+    std::string users;
+    chan->for_each_handle(other, [&](const HandleInfo &h) {
+      for (const auto &s : all)
+        if (ThreadRecord *r = record_of(s.id);
+            r && r->std_id.load(std::memory_order_relaxed) == h.last_user) {
+          users += (users.empty() ? "" : ", ") + thread_label(s.id, nullptr);
+          return;
+        }
+    });
+    d += users.empty() ? "\n" : ", last used by thread " + users + "\n";
+  }
+  d += only_locks ? "  every thread in this cycle is blocked and none can proceed\n"
+                  : "  every thread of the process is blocked and none can "
+                    "proceed\n";
+  return d;
+}
+
+FEARLESS_SLOW_PATH
+void check_deadlock(ThreadRecord &t, const void *object, WaitKind kind) {
+  auto find_me = [&](const std::vector<Snapshot> &all) {
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (all[i].id == t.id)
+        return i;
+    return all.size();
+  };
+  std::vector<Snapshot> all = snapshot();
+  std::size_t me = find_me(all);
+  if (me == all.size() || !stuck(all, me))
+    return;
+  // A real deadlock is permanent; a snapshot taken while another thread was
+  // between its unlock and its bookkeeping is not. Look twice.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::vector<Snapshot> again = snapshot();
+  me = find_me(again);
+  if (me == again.size() || !stuck(again, me))
+    return;
+  std::vector<std::string> locks;
+  bool only_locks = true;
+  std::string d = deadlock_details(again, me, object, kind, locks, only_locks);
+  d += "  stack of thread " + thread_label(t.id, nullptr) + ":\n" +
+       format_stack(capture_stack(0), "    ");
+  deliver({Report{ReportKind::deadlock,
+                  only_locks ? "threads wait for each other's locks"
+                             : "every thread is blocked",
+                  std::move(d), ""},
+           std::move(locks)});
+}
+
+void copy_name(ThreadRecord &r) {
+  std::string_view name = current_thread_name();
+  std::size_t n = std::min(name.size(), sizeof(r.name) - 1);
+  for (std::size_t i = 0; i < n; ++i)
+    if (r.name[i].load(std::memory_order_relaxed) != name[i])
+      r.name[i].store(name[i], std::memory_order_relaxed);
+  r.name[n].store('\0', std::memory_order_relaxed);
+}
+
+} // namespace
+
+void on_block(const void *object, WaitKind kind, bool timed) noexcept {
+  ThreadRecord *t = record();
+  if (!t)
+    return;
+  copy_name(*t);
+  t->blocked_at.store(__builtin_return_address(0), std::memory_order_relaxed);
+  if (timed) // a wait with a timeout is not a deadlock
+    return;
+  if (kind == WaitKind::join &&
+      t->running.load(std::memory_order_relaxed) == object) {
+    misuse("join of oneself",
+           "  a thread waits for itself to finish: it never will\n", t);
+    return;
+  }
+  t->waiting_cls.store(
+      is_lock_wait(kind)
+          ? static_cast<const LockState *>(object)->cls.load(
+                std::memory_order_relaxed)
+          : 0,
+      std::memory_order_relaxed);
+  t->wait_kind.store(std::uint8_t(kind), std::memory_order_relaxed);
+  t->waiting_for.store(object, std::memory_order_release);
+  check_deadlock(*t, object, kind);
+}
+
+void on_unblock(const void *) noexcept {
+  if (ThreadRecord *t = t_record)
+    t->waiting_for.store(nullptr, std::memory_order_release);
+}
+
+void on_thread_start(const void *handle) noexcept {
+  // The handle stands for this thread while it runs (lockdep's trick for
+  // flushes): a join waits for whoever runs it.
+  if (ThreadRecord *t = record())
+    t->running.store(handle, std::memory_order_release);
+}
+
+void on_thread_end(const void *) noexcept {
+  if (ThreadRecord *t = t_record)
+    t->running.store(nullptr, std::memory_order_release);
+}
+
+} // namespace fearless::detail
+
+#endif // FEARLESS_LOCK_TRACKING

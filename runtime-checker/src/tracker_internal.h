@@ -1,0 +1,100 @@
+// What the tracker's source files share: the global slow-path state, the
+// thread records, and report delivery. tracker.cpp has lock order and
+// misuse; deadlock.cpp has real deadlocks (what blocked threads wait for).
+#ifndef FEARLESS_SRC_TRACKER_INTERNAL_H_
+#define FEARLESS_SRC_TRACKER_INTERNAL_H_
+
+#include "fearless/detail/hooks.h"
+#include "fearless/detail/lock_graph.h"
+#include "fearless/report.h"
+#include "stacktrace.h"
+
+#include <atomic>
+#include <cstddef>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#if FEARLESS_LOCK_TRACKING
+
+namespace fearless::detail {
+
+// Slow paths stay out of line: inlined, their locals would make every hook
+// set up a large stack frame.
+#define FEARLESS_SLOW_PATH [[gnu::noinline, gnu::cold]]
+
+/// Thread records; ids carry the slot index in the low 16 bits.
+inline constexpr std::size_t kMaxThreads = 1024;
+extern ThreadRecord g_threads[kMaxThreads];
+/// One past the highest slot ever used (scans stop there).
+extern std::atomic<std::size_t> g_threads_used;
+
+/// The record with `id`, or nullptr if that thread is gone.
+ThreadRecord *record_of(ThreadId id);
+
+/// The calling thread's record, made on first use; nullptr once the thread
+/// is exiting or when every slot is taken.
+ThreadRecord *record();
+
+/// A lock class: its printable name; per-instance classes are forgotten
+/// when their lock is destroyed. Nest levels are classes of their own
+/// (`base` is then the level-0 class).
+struct ClassInfo {
+  std::string name;
+  bool per_instance = false;
+  ClassId base = 0;
+  ClassId levels[kMaxSubclass + 1] = {}; // [s]: class of nest level s
+};
+
+/// The slow-path state, behind `mu`.
+struct Global {
+  std::mutex mu;
+  LockGraph graph;                                  // guarded by mu
+  std::vector<ClassInfo> classes{ClassInfo{"?"}};   // guarded by mu; [0] unused
+  std::map<std::tuple<std::string, unsigned, unsigned>, ClassId> sites;
+  std::map<std::string, ClassId> names;             // guarded by mu
+  std::vector<Stack> stacks{{}};                    // guarded by mu; [0] = none
+  std::set<std::vector<ClassId>> reported_cycles;   // guarded by mu
+  std::set<std::string> reported_once;              // guarded by mu
+  std::atomic<std::size_t> slow_paths{0};
+  std::atomic<std::size_t> reports{0};
+  std::mutex thread_mu; // record allocation
+};
+
+Global &global();
+
+/// The name of class `c`. Called with global().mu held.
+std::string class_name(ClassId c);
+/// The same, taking global().mu.
+std::string class_name_locked(ClassId c);
+
+/// "'name'" of a thread record, or "T<n>" for an unnamed thread.
+std::string thread_label(ThreadId id, const char *name);
+
+/// "function at file:line" for where a lock was acquired.
+std::string describe_site(const void *pc, const void *ret);
+
+/// A report with the machine-readable parts the JSON form carries.
+struct TrackerReport {
+  Report report;
+  std::vector<std::string> locks; // classes involved, in cycle order
+};
+
+/// Counts the report, applies the policy, writes the JSON line, prints.
+void deliver(TrackerReport tr);
+
+/// A misuse report, with the locks `t` holds and the current stack.
+void misuse(const std::string &title, std::string details,
+            const ThreadRecord *t, std::vector<std::string> locks = {});
+
+/// The lines listing the locks `t` holds ("    'cls' (mode), acquired at").
+std::string held_lines(const ThreadRecord &t);
+
+} // namespace fearless::detail
+
+#endif // FEARLESS_LOCK_TRACKING
+
+#endif // FEARLESS_SRC_TRACKER_INTERNAL_H_
