@@ -27,6 +27,8 @@ public:
         continue;
       ns_[r.run_name.function_name] = r.GetAdjustedRealTime();
       ns_[r.benchmark_name()] = r.GetAdjustedRealTime();
+      // Medians come after the repetitions: they win.
+      cpu_ns_[r.run_name.str()] = r.GetAdjustedCPUTime();
     }
   }
 
@@ -38,8 +40,19 @@ public:
     return it->second;
   }
 
+  /// CPU nanoseconds per iteration of the run named `name` (full name,
+  /// without an aggregate suffix; the median when repeated), if it ran.
+  /// On a shared machine CPU time is what a single-threaded case costs.
+  std::optional<double> cpu_ns(const std::string &name) const {
+    auto it = cpu_ns_.find(name);
+    if (it == cpu_ns_.end() || it->second <= 0)
+      return std::nullopt;
+    return it->second;
+  }
+
 private:
   std::map<std::string, double> ns_;
+  std::map<std::string, double> cpu_ns_;
 };
 
 /// Runs the registered benchmarks, then `print_ratios(reporter)`.

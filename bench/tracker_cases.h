@@ -1,0 +1,79 @@
+// bench/tracker_cases.h - the lock+unlock cases the tracker benchmarks share.
+//
+// tracker_bench.cpp (fearless::Mutex with tracking on, std::mutex,
+// absl::Mutex), tracker_untracked_child.cpp (fearless::Mutex with tracking
+// compiled out) and tracker_tsan_child.cpp (std::mutex under
+// ThreadSanitizer) register the same cases, so their numbers compare:
+//
+//   lock_unlock/<kind>/<depth>   lock+unlock of one mutex while the thread
+//                                holds <depth> others (0, 1, 4), one thread;
+//   two_threads/<kind>/threads:N lock+unlock of a thread's own mutex under
+//                                its own outer lock, on N threads at once
+//                                (no shared mutex: a shared counter or lock
+//                                inside the tool shows up as N > 1 cost).
+//
+// Every program starts (and joins) one thread before it measures: glibc's
+// mutexes skip the bus lock in a process that never had a second thread,
+// which would make single-threaded numbers of programs that lock nothing
+// like a real threaded program.
+//
+// The child programs print "@@ <name> <cpu ns>" lines (ChildReporter) that
+// tracker_bench collects. Times are CPU time per iteration: the machines
+// this runs on are often shared, and wall time then measures the others.
+#ifndef FEARLESS_BENCH_TRACKER_CASES_H_
+#define FEARLESS_BENCH_TRACKER_CASES_H_
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fearless_bench {
+
+/// Runs `inner()` (one lock+unlock) per iteration while `depth` outer locks
+/// from `make_outer()` are held. `Outer` holds its lock while alive.
+template <class MakeOuter, class Inner>
+void at_depth(benchmark::State &state, MakeOuter make_outer, Inner inner) {
+  const int depth = static_cast<int>(state.range(0));
+  std::vector<decltype(make_outer(0))> held;
+  for (int i = 0; i < depth; ++i)
+    held.push_back(make_outer(i));
+  for (auto _ : state)
+    inner();
+  while (!held.empty()) // release in reverse order
+    held.pop_back();
+}
+
+/// Leaves glibc's single-threaded mode for good (see the top of the file).
+inline void become_multithreaded() { std::thread([] {}).join(); }
+
+/// A reporter that prints nothing but "@@ name cpu_ns" lines.
+class ChildReporter : public benchmark::BenchmarkReporter {
+public:
+  bool ReportContext(const Context &) override { return true; }
+  void ReportRuns(const std::vector<Run> &runs) override {
+    for (const Run &r : runs)
+      if (!r.error_occurred &&
+          (r.run_type == Run::RT_Iteration || r.aggregate_name == "median"))
+        std::printf("@@ %s %.4f\n", r.run_name.str().c_str(),
+                    r.GetAdjustedCPUTime());
+  }
+};
+
+/// main() of a child program: runs its benchmarks, prints "@@" lines.
+inline int child_main(int argc, char **argv) {
+  become_multithreaded();
+  benchmark::Initialize(&argc, argv);
+  ChildReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}
+
+} // namespace fearless_bench
+
+#endif // FEARLESS_BENCH_TRACKER_CASES_H_
