@@ -1,0 +1,517 @@
+//===--- MissingGuardedByCheck.cpp - fearless-missing-guarded-by ----------===//
+
+#include "MissingGuardedByCheck.h"
+#include "CheckRegistry.h"
+#include "GuardTypes.h"
+#include "LockScope.h"
+#include "ThreadBoundary.h"
+
+#include "fearless/names.h"
+
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Lex/Lexer.h"
+#include "clang/Lex/Preprocessor.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::fearless {
+
+static RegisterCheck<MissingGuardedByCheck>
+    Registration("fearless-missing-guarded-by");
+
+/// One use of a field through 'this'.
+struct MissingGuardedByCheck::Access {
+  const MemberExpr *E = nullptr;
+  const CXXMethodDecl *Method = nullptr;
+  bool Write = false;
+  /// False in constructors, and in a destructor once it joined the threads
+  /// the object owns: nobody else can see the object there.
+  bool Counted = true;
+  /// Read by a condition variable's wait predicate.
+  bool InPredicate = false;
+  /// The mutex fields of the field's class held (through 'this').
+  llvm::SmallVector<const ValueDecl *, 2> Held;
+
+  bool holds(const ValueDecl *Mutex) const {
+    return llvm::is_contained(Held, Mutex);
+  }
+};
+
+struct MissingGuardedByCheck::ClassFacts {
+  const RecordDecl *Class = nullptr;
+  llvm::MapVector<const FieldDecl *, std::vector<Access>> Fields;
+};
+
+namespace {
+
+const CXXThisExpr *thisBase(const MemberExpr *ME) {
+  return dyn_cast<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts());
+}
+
+// The field of *this whose storage the lvalue \p E designates: 'count_',
+// 'pos_.x', 'arr_[i]', 'map_[k]'; null when it reaches through a pointer.
+const MemberExpr *rootField(const Expr *E) {
+  while (E) {
+    E = E->IgnoreParenImpCasts();
+    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+      if (thisBase(ME))
+        return isa<FieldDecl>(ME->getMemberDecl()) ? ME : nullptr;
+      if (ME->isArrow())
+        return nullptr;
+      E = ME->getBase();
+    } else if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
+      if (!AS->getBase()->IgnoreParenImpCasts()->getType()->isArrayType())
+        return nullptr;
+      E = AS->getBase();
+    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+               Op && Op->getOperator() == OO_Subscript && Op->getNumArgs()) {
+      E = Op->getArg(0);
+    } else {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+// A non-const member function with a const overload of the same name
+// (vector::operator[], begin, find) reads unless its result is assigned to.
+bool hasConstTwin(const CXXMethodDecl *MD) {
+  for (const NamedDecl *ND : MD->getParent()->lookup(MD->getDeclName())) {
+    const auto *Other = dyn_cast<CXXMethodDecl>(ND->getAsFunction());
+    if (Other && Other->isConst())
+      return true;
+  }
+  return false;
+}
+
+// Every member expression of \p Body that designates a field of *this that
+// is modified: assigned, incremented, its address taken, bound to a
+// non-const reference, or the object of a non-const member call.
+class WriteFinder : public RecursiveASTVisitor<WriteFinder> {
+public:
+  llvm::SmallPtrSet<const MemberExpr *, 16> Writes;
+
+  bool VisitBinaryOperator(BinaryOperator *BO) {
+    if (BO->isAssignmentOp())
+      mark(BO->getLHS());
+    return true;
+  }
+  bool VisitUnaryOperator(UnaryOperator *UO) {
+    if (UO->isIncrementDecrementOp() || UO->getOpcode() == UO_AddrOf)
+      mark(UO->getSubExpr());
+    return true;
+  }
+  bool VisitCallExpr(CallExpr *CE) {
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(CE)) {
+      if (Op->isAssignmentOp() || Op->getOperator() == OO_PlusPlus ||
+          Op->getOperator() == OO_MinusMinus) {
+        mark(Op->getArg(0));
+        return true;
+      }
+      if (const auto *MD =
+              dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
+          MD && !MD->isConst() && !MD->isStatic() && !hasConstTwin(MD))
+        mark(Op->getArg(0));
+    }
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE)) {
+      const CXXMethodDecl *MD = MC->getMethodDecl();
+      const auto *Callee =
+          dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
+      if (MD && !MD->isConst() && !hasConstTwin(MD) && Callee &&
+          !Callee->isArrow())
+        mark(MC->getImplicitObjectArgument());
+    }
+    if (const FunctionDecl *FD = CE->getDirectCallee())
+      markReferenceArgs(FD, CE->getArgs(), CE->getNumArgs(),
+                        isa<CXXOperatorCallExpr>(CE) && isa<CXXMethodDecl>(FD));
+    return true;
+  }
+  bool VisitCXXConstructExpr(CXXConstructExpr *CE) {
+    markReferenceArgs(CE->getConstructor(), CE->getArgs(), CE->getNumArgs(),
+                      false);
+    return true;
+  }
+
+private:
+  void mark(const Expr *E) {
+    if (const MemberExpr *ME = rootField(E))
+      Writes.insert(ME);
+  }
+  // Arguments bound to non-const lvalue references may be written.
+  void markReferenceArgs(const FunctionDecl *FD, const Expr *const *Args,
+                         unsigned NumArgs, bool SkipObject) {
+    unsigned Shift = SkipObject ? 1 : 0;
+    for (unsigned I = Shift; I < NumArgs; ++I) {
+      unsigned P = I - Shift;
+      if (P >= FD->getNumParams())
+        break;
+      QualType T = FD->getParamDecl(P)->getType();
+      if (T->isLValueReferenceType() &&
+          !T.getNonReferenceType().isConstQualified())
+        mark(Args[I]);
+    }
+  }
+};
+
+// Fields read by a condition variable's wait predicate: a lambda given to
+// a wait, or the condition of a loop whose body waits.
+class PredicateFinder : public RecursiveASTVisitor<PredicateFinder> {
+public:
+  llvm::SmallPtrSet<const MemberExpr *, 8> Reads;
+  /// The first join() call: where a destructor stops sharing the object.
+  SourceLocation FirstJoin;
+  const SourceManager &SM;
+
+  explicit PredicateFinder(const SourceManager &SM) : SM(SM) {}
+
+  bool VisitCXXMemberCallExpr(CXXMemberCallExpr *MC) {
+    const CXXMethodDecl *MD = MC->getMethodDecl();
+    if (MD && MD->getDeclName().isIdentifier() && MD->getName() == "join" &&
+        (FirstJoin.isInvalid() ||
+         SM.isBeforeInTranslationUnit(MC->getBeginLoc(), FirstJoin)))
+      FirstJoin = MC->getBeginLoc();
+    if (!isConditionWait(calleeName(MC)))
+      return true;
+    for (const Expr *Arg : MC->arguments())
+      if (const auto *L = dyn_cast<LambdaExpr>(Arg->IgnoreImplicit()))
+        collect(L->getBody());
+    return true;
+  }
+  bool VisitWhileStmt(WhileStmt *W) {
+    if (containsWait(W->getBody()))
+      collect(W->getCond());
+    return true;
+  }
+
+private:
+  void collect(const Stmt *S) {
+    if (!S)
+      return;
+    if (const auto *ME = dyn_cast<MemberExpr>(S); ME && thisBase(ME))
+      Reads.insert(ME);
+    for (const Stmt *Child : S->children())
+      collect(Child);
+  }
+  static bool containsWait(const Stmt *S) {
+    if (!S || isa<LambdaExpr>(S))
+      return false;
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S);
+        MC && isConditionWait(calleeName(MC)))
+      return true;
+    for (const Stmt *Child : S->children())
+      if (containsWait(Child))
+        return true;
+    return false;
+  }
+};
+
+// Walks one member function with LockScope and records every use of a
+// field of *this with the mutexes of the field's class held at it.
+class AccessCollector : public LockScopeCallbacks {
+public:
+  AccessCollector(const CXXMethodDecl *Method, bool CountAll,
+                  SourceLocation CountUntil, const WriteFinder &Writes,
+                  const PredicateFinder &Predicates,
+                  const llvm::DenseSet<const Expr *> &BoundaryArgs,
+                  llvm::MapVector<const RecordDecl *,
+                                  MissingGuardedByCheck::ClassFacts> &Classes,
+                  const SourceManager &SM)
+      : Method(Method), CountAll(CountAll), CountUntil(CountUntil),
+        Writes(Writes), Predicates(Predicates), BoundaryArgs(BoundaryArgs),
+        Classes(Classes), SM(SM) {}
+
+  bool wantsAccesses() const override { return true; }
+
+  void access(const MemberExpr *ME, llvm::ArrayRef<HeldLock> Held) override {
+    const auto *Field = dyn_cast<FieldDecl>(ME->getMemberDecl());
+    if (!Field || !thisBase(ME))
+      return;
+    const RecordDecl *Class = Field->getParent();
+    MissingGuardedByCheck::Access A;
+    A.E = ME;
+    A.Method = Method;
+    A.Write = Writes.Writes.contains(ME);
+    A.InPredicate = Predicates.Reads.contains(ME);
+    A.Counted = CountAll ||
+                (CountUntil.isValid() &&
+                 SM.isBeforeInTranslationUnit(ME->getBeginLoc(), CountUntil));
+    for (const HeldLock &L : Held)
+      if (const auto *M = dyn_cast_or_null<FieldDecl>(L.Class);
+          M && L.ViaThis && M->getParent() == Class)
+        A.Held.push_back(M);
+    auto &Facts = Classes[Class];
+    Facts.Class = Class;
+    Facts.Fields[Field].push_back(std::move(A));
+  }
+
+  bool lambdaRunsInPlace(const LambdaExpr *L, const Expr *Call) override {
+    if (BoundaryArgs.contains(L))
+      return false;
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+        Op && Op->getOperator() == OO_Call)
+      return Op->getArg(0)->IgnoreImplicit() == L;
+    const auto *CE = cast<CallExpr>(Call);
+    const FunctionDecl *FD = CE->getDirectCallee();
+    if (!FD)
+      return false;
+    if (isConditionWait(calleeName(CE)))
+      return true;
+    // A function template that takes the callable by its own type
+    // (std::for_each, with_lock) runs it before it returns; one that takes a
+    // std::function may keep it for later.
+    return FD->getPrimaryTemplate() != nullptr ||
+           FD->getTemplateInstantiationPattern() != nullptr;
+  }
+
+private:
+  const CXXMethodDecl *Method;
+  bool CountAll;
+  SourceLocation CountUntil;
+  const WriteFinder &Writes;
+  const PredicateFinder &Predicates;
+  const llvm::DenseSet<const Expr *> &BoundaryArgs;
+  llvm::MapVector<const RecordDecl *, MissingGuardedByCheck::ClassFacts>
+      &Classes;
+  const SourceManager &SM;
+};
+
+// Member functions with a body, written in the source (no instantiations:
+// the pattern is walked once), lambdas excluded (walked from their method).
+struct MethodCollector : RecursiveASTVisitor<MethodCollector> {
+  std::vector<const CXXMethodDecl *> Methods;
+  bool VisitCXXMethodDecl(CXXMethodDecl *MD) {
+    if (MD->doesThisDeclarationHaveABody() && !MD->getParent()->isLambda() &&
+        !MD->isImplicit() && !MD->isInvalidDecl())
+      Methods.push_back(MD);
+    return true;
+  }
+};
+
+bool nameIn(const CXXRecordDecl *RD, llvm::ArrayRef<const char *> Names) {
+  if (!RD)
+    return false;
+  const NamedDecl *Named = RD;
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD))
+    Named = Spec->getSpecializedTemplate();
+  std::string Name = qualifiedName(Named);
+  for (llvm::StringRef N : Names)
+    if (N.drop_front(2) == Name)
+      return true;
+  return false;
+}
+
+// Types that synchronise themselves or are the synchronisation: never
+// proposed for a guard.
+bool isSynchronisationType(QualType T) {
+  while (const auto *AT = T->getAsArrayTypeUnsafe())
+    T = AT->getElementType();
+  if (T->isAtomicType() || isMutexType(T) || isGuardType(T))
+    return true;
+  return nameIn(T->getAsCXXRecordDecl(), ::fearless::names::kThreadSafeTypes);
+}
+
+bool ownsThreads(const RecordDecl *RD) {
+  for (const FieldDecl *F : RD->fields()) {
+    std::string T = F->getType().getCanonicalType().getAsString();
+    if (llvm::StringRef(T).contains("std::thread") ||
+        llvm::StringRef(T).contains("std::jthread") ||
+        llvm::StringRef(T).contains("fearless::JoinHandle"))
+      return true;
+  }
+  return false;
+}
+
+std::string name(const NamedDecl *D) { return D->getNameAsString(); }
+
+} // namespace
+
+MissingGuardedByCheck::MissingGuardedByCheck(StringRef Name,
+                                             ClangTidyContext *Context)
+    : FearlessCheck(Name, Context),
+      Inserter(utils::IncludeSorter::IS_LLVM, /*SelfContainedDiags=*/false) {}
+
+void MissingGuardedByCheck::registerPPCallbacks(
+    const SourceManager &SM, Preprocessor *PP, Preprocessor *ModuleExpanderPP) {
+  this->PP = PP;
+  Inserter.registerPreprocessor(PP);
+}
+
+void MissingGuardedByCheck::registerMatchers(MatchFinder *Finder) {
+  Finder->addMatcher(translationUnitDecl().bind("tu"), this);
+  addBoundaryMatchers(Finder, this);
+}
+
+void MissingGuardedByCheck::check(const MatchFinder::MatchResult &Result) {
+  if (Result.Nodes.getNodeAs<TranslationUnitDecl>("tu")) {
+    Ctx = Result.Context;
+    return;
+  }
+  if (std::optional<ThreadBoundary> B = getBoundary(Result))
+    for (const Expr *Arg : B->Crossing)
+      BoundaryArgs.insert(Arg->IgnoreUnlessSpelledInSource());
+}
+
+void MissingGuardedByCheck::onEndOfTranslationUnit() {
+  if (!Ctx)
+    return;
+  const SourceManager &SM = Ctx->getSourceManager();
+  MethodCollector Collector;
+  Collector.TraverseAST(*Ctx);
+
+  llvm::MapVector<const RecordDecl *, ClassFacts> Classes;
+  for (const CXXMethodDecl *MD : Collector.Methods) {
+    if (SM.isInSystemHeader(MD->getLocation()) || !MD->getBody())
+      continue;
+    const Stmt *Body = MD->getBody();
+    WriteFinder Writes;
+    Writes.TraverseStmt(const_cast<Stmt *>(Body));
+    PredicateFinder Predicates(SM);
+    Predicates.TraverseStmt(const_cast<Stmt *>(Body));
+    // Nobody else sees the object while it is constructed, nor once its
+    // destructor joined the threads it owns (a destructor of an object that
+    // owns none is as private as a constructor).
+    bool CountAll = true;
+    SourceLocation CountUntil;
+    if (isa<CXXConstructorDecl>(MD)) {
+      CountAll = false;
+    } else if (isa<CXXDestructorDecl>(MD)) {
+      bool Owns = ownsThreads(MD->getParent());
+      CountAll = Owns && Predicates.FirstJoin.isInvalid();
+      if (Owns)
+        CountUntil = Predicates.FirstJoin;
+    }
+    // FEARLESS_REQUIRES(mu_): held on entry.
+    llvm::SmallVector<HeldLock, 2> Initial;
+    for (const auto *A : MD->specific_attrs<RequiresCapabilityAttr>())
+      for (const Expr *Arg : A->args())
+        Initial.push_back(makeHeldLock(Arg, A->getLocation()));
+    AccessCollector C(MD, CountAll, CountUntil, Writes, Predicates,
+                      BoundaryArgs, Classes, SM);
+    walkLockScopes(Body, C, Initial);
+  }
+  for (auto &[Class, Facts] : Classes)
+    analyseClass(Facts);
+
+  Ctx = nullptr;
+  BoundaryArgs.clear();
+}
+
+void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
+  const SourceManager &SM = Ctx->getSourceManager();
+  if (SM.isInSystemHeader(Facts.Class->getLocation()))
+    return;
+  llvm::SmallVector<const FieldDecl *, 2> Mutexes;
+  for (const FieldDecl *F : Facts.Class->fields())
+    if (isMutexType(F->getType()))
+      Mutexes.push_back(F);
+  if (Mutexes.empty())
+    return;
+
+  for (const auto &[Field, Accesses] : Facts.Fields) {
+    if (Field->hasAttr<GuardedByAttr>() || Field->hasAttr<PtGuardedByAttr>())
+      continue; // fearless-guarded-by checks it
+    QualType T = Field->getType();
+
+    // Lost wake-up: written without the mutex a wait predicate reads it
+    // under. Atomic or not: the waiter may check the predicate, miss the
+    // write and the notification that follows it, and then wait.
+    for (const Access &Read : Accesses) {
+      if (!Read.InPredicate || Read.Write || Read.Held.empty())
+        continue;
+      const ValueDecl *Mutex = Read.Held.front();
+      for (const Access &W : Accesses) {
+        if (!W.Write || !W.Counted || W.InPredicate || W.holds(Mutex))
+          continue;
+        diag(W.E->getMemberLoc(),
+             "'%0' is written without holding '%1', but the wait predicate "
+             "in '%2' reads it under '%1': a waiter can check it just before "
+             "this write and then sleep through the notification (lost "
+             "wake-up)")
+            << name(Field) << name(Mutex) << plainQualifiedName(Read.Method);
+        diag(Read.E->getMemberLoc(),
+             "the wait predicate reads '%0' here with '%1' held",
+             DiagnosticIDs::Note)
+            << name(Field) << name(Mutex);
+      }
+      break;
+    }
+
+    if (T.isConstQualified() || T->isReferenceType() ||
+        isSynchronisationType(T))
+      continue;
+
+    // The mutex held at the most writes.
+    const ValueDecl *Best = nullptr;
+    unsigned BestGuarded = 0, Total = 0;
+    for (const Access &A : Accesses)
+      Total += A.Write && A.Counted;
+    for (const FieldDecl *M : Mutexes) {
+      unsigned Guarded = 0;
+      for (const Access &A : Accesses)
+        Guarded += A.Write && A.Counted && A.holds(M);
+      if (Guarded > BestGuarded) {
+        Best = M;
+        BestGuarded = Guarded;
+      }
+    }
+    if (!Best)
+      continue;
+    std::vector<const Access *> Unguarded;
+    for (const Access &A : Accesses)
+      if (A.Counted && !A.holds(Best))
+        Unguarded.push_back(&A);
+    if (Unguarded.empty())
+      continue;
+    llvm::sort(Unguarded, [&](const Access *A, const Access *B) {
+      return SM.isBeforeInTranslationUnit(A->E->getBeginLoc(),
+                                          B->E->getBeginLoc());
+    });
+    llvm::SmallPtrSet<const CXXMethodDecl *, 4> Functions;
+    for (const Access *A : Unguarded)
+      Functions.insert(A->Method);
+    const Access &First = *Unguarded.front();
+    std::string Others;
+    if (Functions.size() > 1)
+      Others = " and " + std::to_string(Functions.size() - 1) + " other " +
+               (Functions.size() == 2 ? "function" : "functions");
+    {
+      DiagnosticBuilder DB =
+          diag(Field->getLocation(),
+               "'%0' is written with '%1' held in %2 of %3 places; %4 "
+               "without it in '%5'%6")
+          << name(Field) << name(Best) << BestGuarded << Total
+          << (First.Write ? "written" : "read")
+          << plainQualifiedName(First.Method) << Others;
+      // Only where the attribute can be written right after the name.
+      SourceLocation Loc = Field->getLocation();
+      if (Loc.isFileID() && !Field->isBitField() && !T->isArrayType()) {
+        DB << FixItHint::CreateInsertion(
+            Lexer::getLocForEndOfToken(Loc, 0, SM, Ctx->getLangOpts()),
+            " FEARLESS_GUARDED_BY(" + name(Best) + ")");
+        if (PP && !PP->isMacroDefined("FEARLESS_GUARDED_BY"))
+          if (auto Include = Inserter.createIncludeInsertion(
+                  SM.getFileID(Loc), "fearless/thread_safety.h"))
+            DB << *Include;
+      }
+    }
+    for (const Access &A : Accesses)
+      if (A.Write && A.Counted && A.holds(Best)) {
+        diag(A.E->getMemberLoc(), "'%0' is written here with '%1' held",
+             DiagnosticIDs::Note)
+            << name(Field) << name(Best);
+        break;
+      }
+    for (const Access *A : Unguarded)
+      diag(A->E->getMemberLoc(), "'%0' is %1 here without '%2'",
+           DiagnosticIDs::Note)
+          << name(Field) << (A->Write ? "written" : "read") << name(Best);
+  }
+}
+
+} // namespace clang::tidy::fearless
