@@ -151,6 +151,8 @@ bench() {
   "$BUILD_DIR-bench-tracked/bench/tracker_bench" "$@"
   say "channels: fearless vs mutex+deque vs Rust mpsc"
   FEARLESS_BUILD_DIR="$BUILD_DIR" "$ROOT/bench/channel_compare.sh"
+  say "analyzer: clang-tidy with fearless-* vs parse only"
+  FEARLESS_BUILD_DIR="$BUILD_DIR" "$ROOT/bench/analyzer_overhead.sh"
 }
 
 cmd=${1:-help}
