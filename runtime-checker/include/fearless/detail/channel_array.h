@@ -65,14 +65,11 @@ public:
         }
         backoff.spin();
       } else if (stamp + one_lap_ == tail + 1) {
-        // The slot still holds last lap's message: full, unless the
-        // receiver moved on meanwhile.
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        const std::size_t head = head_.load(std::memory_order_relaxed);
-        if (head + one_lap_ == tail)
-          return Status::would_block;
-        backoff.spin();
-        tail = tail_.load(std::memory_order_relaxed);
+        // The slot still holds last lap's message, so the receiver has not
+        // taken position tail - one_lap: the ring is full. (The receiver
+        // takes positions in order; nothing but the stamp needs reading,
+        // so a waiting sender leaves the receiver's cache lines alone.)
+        return Status::would_block;
       } else {
         // Another sender claimed this position and has not stored yet.
         backoff.snooze();
@@ -105,7 +102,7 @@ public:
   Status try_recv(std::optional<T> &out) noexcept {
     Backoff backoff;
     for (;;) {
-      const std::size_t head = head_.load(std::memory_order_relaxed);
+      const std::size_t head = head_;
       const std::size_t index = head & (mark_bit_ - 1);
       const std::size_t lap = head & ~(one_lap_ - 1);
       Slot &slot = slots_[index];
@@ -115,9 +112,10 @@ public:
         T *ptr = std::launder(reinterpret_cast<T *>(slot.storage));
         out.emplace(std::move(*ptr));
         ptr->~T();
-        slot.stamp.store(head + one_lap_, std::memory_order_release);
-        // seq_cst: the publication half of the WaitQueue protocol.
-        head_.store(next, std::memory_order_seq_cst);
+        head_ = next;
+        // seq_cst: the publication half of the WaitQueue protocol (a
+        // sender's send_ready() reads this stamp).
+        slot.stamp.store(head + one_lap_, std::memory_order_seq_cst);
         send_waiters_.notify_one();
         return Status::ok;
       }
@@ -169,13 +167,15 @@ private:
 
   bool recv_ready() const noexcept {
     const std::size_t tail = tail_.load(std::memory_order_seq_cst);
-    return (tail & mark_bit_) != 0 ||
-           tail != head_.load(std::memory_order_relaxed);
+    return (tail & mark_bit_) != 0 || tail != head_;
   }
+  /// The slot at the tail is free (or another sender is ahead of us), or
+  /// the channel is disconnected: anything but "full" (see try_send).
   bool send_ready() const noexcept {
     const std::size_t tail = tail_.load(std::memory_order_seq_cst);
-    return (tail & mark_bit_) != 0 ||
-           head_.load(std::memory_order_seq_cst) + one_lap_ != tail;
+    const std::size_t stamp =
+        slots_[tail & (mark_bit_ - 1)].stamp.load(std::memory_order_seq_cst);
+    return (tail & mark_bit_) != 0 || stamp + one_lap_ != tail + 1;
   }
 
   /// Drops every message still in the ring, waiting for senders that
@@ -183,7 +183,7 @@ private:
   void drain() noexcept {
     const std::size_t tail =
         tail_.load(std::memory_order_acquire) & ~mark_bit_;
-    std::size_t head = head_.load(std::memory_order_relaxed);
+    std::size_t head = head_;
     while (head != tail) {
       const std::size_t index = head & (mark_bit_ - 1);
       const std::size_t lap = head & ~(one_lap_ - 1);
@@ -195,15 +195,17 @@ private:
       slot.stamp.store(head + one_lap_, std::memory_order_release);
       head = index + 1 < cap_ ? head + 1 : lap + one_lap_;
     }
-    head_.store(head, std::memory_order_relaxed);
+    head_ = head;
   }
 
   const std::size_t cap_;
   const std::size_t mark_bit_; ///< first bit above the index bits
   const std::size_t one_lap_;  ///< one lap: the bit above the mark
   const std::unique_ptr<Slot[]> slots_;
-  // The receiver's position; written only by the Receiver.
-  alignas(kCacheLine) std::atomic<std::size_t> head_{0};
+  // The receiver's position: read and written only by the Receiver (and by
+  // the destructor, which runs after both sides released the channel).
+  // Senders never read it: a slot's stamp says whether the ring is full.
+  alignas(kCacheLine) std::size_t head_ = 0;
   // The senders' position and the disconnection mark.
   alignas(kCacheLine) std::atomic<std::size_t> tail_{0};
   alignas(kCacheLine) WaitQueue recv_waiters_;

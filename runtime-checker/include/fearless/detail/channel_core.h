@@ -338,7 +338,10 @@ void futex_wake(const std::atomic<std::uint32_t> *word) noexcept;
 ///
 /// A notifier dequeues the waiter and marks it under `mu_`, and issues the
 /// wake-up (a futex wake, a system call) after releasing `mu_`, so the woken
-/// thread never runs into a held lock.
+/// thread never runs into a held lock. A waiter spins a little on its state
+/// before it sleeps, and announces the sleep (kParked); a notifier that finds
+/// it still spinning only stores, so a quick hand-over costs no system call
+/// on either side (Rust's thread::park/unpark states).
 class WaitQueue {
 public:
   /// Wakes the oldest waiter, if any. One seq_cst load when nobody waits.
@@ -368,32 +371,28 @@ public:
         return true;
       }
     }
+    if (spin_until_notified(self))
+      return true;
     on_block(chan, kind, deadline != nullptr);
-    bool notified = false;
-    for (;;) {
-      if (self.state.load(std::memory_order_acquire) == kNotified) {
-        notified = true;
-        break;
-      }
-      if (deadline != nullptr && Clock::now() >= *deadline)
-        break;
-      futex_wait(&self.state, kWaiting, deadline);
-    }
+    const bool notified = park(self, deadline);
     on_unblock(chan);
-    if (!notified) {
-      ChannelLock lock(mu_);
-      // A notifier may have dequeued us between the timeout and the lock.
-      if (self.state.load(std::memory_order_relaxed) == kNotified)
-        notified = true;
-      else
-        remove(self);
-    }
-    return notified;
+    if (notified)
+      return true;
+    ChannelLock lock(mu_);
+    // A notifier may have dequeued us between the timeout and the lock.
+    if (self.state.load(std::memory_order_acquire) == kNotified)
+      return true;
+    remove(self);
+    return false;
   }
 
 private:
+  // A waiter's state: kWaiting (queued, still awake), kParked (asleep or
+  // about to be, on the futex), kNotified (dequeued by a notifier). Only a
+  // kParked waiter costs the notifier a system call.
   static constexpr std::uint32_t kWaiting = 0;
-  static constexpr std::uint32_t kNotified = 1;
+  static constexpr std::uint32_t kParked = 1;
+  static constexpr std::uint32_t kNotified = 2;
   struct Waiter {
     std::atomic<std::uint32_t> state{kWaiting};
     Waiter *prev = nullptr;
@@ -422,9 +421,38 @@ private:
     w.prev = w.next = nullptr;
     count_.fetch_sub(1, std::memory_order_seq_cst);
   }
+  /// Spins briefly for kNotified: a notification that comes soon costs
+  /// neither side a system call, nor the tracker a blocked thread.
+  static bool spin_until_notified(const Waiter &self) noexcept {
+    for (Backoff backoff; !backoff.spun_out(); backoff.spin())
+      if (self.state.load(std::memory_order_acquire) == kNotified)
+        return true;
+    return false;
+  }
+
+  /// Sleeps on the futex until kNotified. Returns false if `deadline`
+  /// passed first.
+  static bool park(Waiter &self, Deadline deadline) noexcept {
+    std::uint32_t state = kWaiting;
+    // Invariant: a notifier that swaps in kNotified after this CAS sees
+    // kParked and wakes the futex; one that swapped before makes it fail.
+    if (!self.state.compare_exchange_strong(state, kParked,
+                                            std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+      return true; // state is kNotified: only a notifier changes kWaiting
+    for (;;) {
+      if (self.state.load(std::memory_order_acquire) == kNotified)
+        return true;
+      if (deadline != nullptr && Clock::now() >= *deadline)
+        return false;
+      futex_wait(&self.state, kParked, deadline);
+    }
+  }
+
   void notify_slow(bool all) noexcept {
     for (;;) {
       const std::atomic<std::uint32_t> *word;
+      std::uint32_t was;
       {
         ChannelLock lock(mu_);
         Waiter *w = head_;
@@ -432,11 +460,12 @@ private:
           return;
         remove(*w);
         word = &w->state;
-        // Safety: after this store the waiter may return and its Waiter
+        // Safety: after this exchange the waiter may return and its Waiter
         // die; from here on only the address `word` is used (futex_wake).
-        w->state.store(kNotified, std::memory_order_release);
+        was = w->state.exchange(kNotified, std::memory_order_acq_rel);
       }
-      futex_wake(word);
+      if (was == kParked)
+        futex_wake(word);
       if (!all)
         return;
     }

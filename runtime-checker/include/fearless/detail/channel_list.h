@@ -8,9 +8,13 @@
 //   - the receiver owns `head_` outright (there is exactly one Receiver), so
 //     it reads the next slot's state and, on the fast path, never touches
 //     the senders' cache line;
-//   - the sender that claims a block's last slot installs the next block
-//     (allocated before the CAS, so the others wait only a few cycles), and
-//     the receiver frees a block once it has read all of its slots.
+//   - the sender that claims a block's last slot installs the next block,
+//     and the receiver recycles a block once it has read all of its slots:
+//     it pushes it on a stack of spare blocks that the next installer pops
+//     (up to about 1 MiB; beyond that it frees it). A producer that
+//     outruns its consumer otherwise makes the allocator grow and trim its
+//     heap over and over (mprotect, madvise and page faults cost more than
+//     the rest of a send).
 //
 // Positions are counted in units of 1 << kShift; bit 0 of the tail index is
 // the disconnection mark. Position kBlockCap within a lap of kLap positions
@@ -23,7 +27,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <new>
 #include <optional>
 #include <utility>
@@ -42,6 +45,11 @@ public:
     // drop what was never received and free the blocks.
     drain();
     delete head_block_;
+    for (Block *b = spare_.load(std::memory_order_acquire); b != nullptr;) {
+      Block *next = b->next.load(std::memory_order_relaxed);
+      delete b;
+      b = next;
+    }
   }
 
   /// Appends `value` (moved from only on success). Never blocks.
@@ -49,7 +57,6 @@ public:
     Backoff backoff;
     std::size_t tail = tail_.index.load(std::memory_order_acquire);
     Block *block = tail_.block.load(std::memory_order_acquire);
-    std::unique_ptr<Block> next_block;
     for (;;) {
       if ((tail & kMark) != 0)
         return Status::disconnected;
@@ -61,8 +68,6 @@ public:
         block = tail_.block.load(std::memory_order_acquire);
         continue;
       }
-      if (offset + 1 == kBlockCap && next_block == nullptr)
-        next_block.reset(new Block);
       // seq_cst: the publication half of the WaitQueue protocol.
       if (tail_.index.compare_exchange_weak(tail, tail + (1u << kShift),
                                             std::memory_order_seq_cst,
@@ -70,7 +75,9 @@ public:
         if (offset + 1 == kBlockCap) {
           // We took the last slot: install the next block before anything
           // else, so that the receiver finds `next` once it read our slot.
-          Block *next = next_block.release();
+          // Invariant: until the fetch_add below no other sender can claim a
+          // slot, so we are the only thread popping spare blocks.
+          Block *next = take_spare();
           tail_.block.store(next, std::memory_order_release);
           tail_.index.fetch_add(1u << kShift, std::memory_order_release);
           block->next.store(next, std::memory_order_release);
@@ -156,6 +163,47 @@ private:
     std::atomic<Block *> next{nullptr};
     Slot slots[kBlockCap];
   };
+  /// At most this many emptied blocks are kept for reuse: about 1 MiB of
+  /// the channel's peak size (at least 4 blocks). Less makes a producer that
+  /// runs ahead of a descheduled consumer allocate fresh memory again.
+  static constexpr std::size_t kSpareBytes = std::size_t{1} << 20;
+  static constexpr std::size_t kMaxSpare = sizeof(Block) * 4 >= kSpareBytes
+                                               ? 4
+                                               : kSpareBytes / sizeof(Block);
+
+  /// A block for the installer: a spare one (reset by the receiver) or a
+  /// new one. Invariant: one caller at a time (the installing sender), and
+  /// the receiver only pushes, so a popped block cannot come back while we
+  /// read its `next` (no ABA).
+  Block *take_spare() {
+    Block *b = spare_.load(std::memory_order_acquire);
+    while (b != nullptr &&
+           !spare_.compare_exchange_weak(
+               b, b->next.load(std::memory_order_relaxed),
+               std::memory_order_acquire, std::memory_order_acquire)) {
+    }
+    if (b == nullptr)
+      return new Block;
+    spare_count_.fetch_sub(1, std::memory_order_relaxed);
+    b->next.store(nullptr, std::memory_order_relaxed);
+    return b;
+  }
+
+  /// The receiver read every slot of `b`: keep it for reuse, or free it.
+  void recycle(Block *b) noexcept {
+    if (spare_count_.load(std::memory_order_relaxed) >= kMaxSpare) {
+      delete b;
+      return;
+    }
+    spare_count_.fetch_add(1, std::memory_order_relaxed);
+    for (Slot &slot : b->slots)
+      slot.state.store(0, std::memory_order_relaxed);
+    Block *top = spare_.load(std::memory_order_relaxed);
+    do
+      b->next.store(top, std::memory_order_relaxed);
+    while (!spare_.compare_exchange_weak(top, b, std::memory_order_release,
+                                         std::memory_order_relaxed));
+  }
 
   /// A message is there, or the channel is disconnected (WaitQueue re-check).
   bool recv_ready() const noexcept {
@@ -173,7 +221,7 @@ private:
       while ((next = head_block_->next.load(std::memory_order_acquire)) ==
              nullptr)
         backoff.snooze();
-      delete head_block_;
+      recycle(head_block_);
       head_block_ = next;
       head_ += 1u << kShift; // skip the "installing" position
     }
@@ -210,6 +258,10 @@ private:
   // runs after both sides released the channel).
   alignas(kCacheLine) std::size_t head_ = 0;
   Block *head_block_ = nullptr;
+  // Emptied blocks for reuse: pushed by the receiver, popped by the one
+  // installing sender (take_spare).
+  std::atomic<Block *> spare_{nullptr};
+  std::atomic<std::size_t> spare_count_{0};
   // Read by every send: kept off the receiver's line.
   alignas(kCacheLine) WaitQueue recv_waiters_;
 };
