@@ -320,7 +320,84 @@ TEST(UnboundedChannel, ManyBlocksOfUnreceivedMessagesAreDestroyed) {
   Counted::expect_all_destroyed_once();
 }
 
+// The list flavor's emptied blocks: `spare_blocks()` of the channel behind a
+// handle.
+template <class Handle> std::size_t spare_blocks(const Handle &h) {
+  using List = fearless::detail::ListChannel<int>;
+  return static_cast<const List *>(fearless::detail::ChannelInspector::core(h))
+      ->spare_blocks();
+}
+
+TEST(UnboundedChannel, EmptiedBlocksAreReusedForLaterMessages) {
+  using List = fearless::detail::ListChannel<int>;
+  constexpr int kBlocks = 10;
+  const int per_burst = static_cast<int>(List::block_capacity()) * kBlocks;
+  auto [tx, rx] = fearless::channel<int>();
+  int sent = 0, received = 0;
+  for (int burst = 0; burst < 3; ++burst) {
+    for (int i = 0; i < per_burst; ++i)
+      ASSERT_TRUE(tx.send(sent++));
+    // Every block this burst needed came from the spares of the last one.
+    EXPECT_EQ(spare_blocks(tx), 0u) << "burst " << burst;
+    for (int i = 0; i < per_burst; ++i)
+      ASSERT_EQ(rx.recv().value(), received++);
+    EXPECT_EQ(spare_blocks(tx), static_cast<std::size_t>(kBlocks))
+        << "burst " << burst;
+  }
+}
+
+TEST(UnboundedChannel, SpareBlocksAreCapped) {
+  using List = fearless::detail::ListChannel<int>;
+  const std::size_t blocks = List::max_spare_blocks() + 40;
+  const int n = static_cast<int>(List::block_capacity() * blocks);
+  auto [tx, rx] = fearless::channel<int>();
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < n; ++i)
+      ASSERT_TRUE(tx.send(i));
+    for (int i = 0; i < n; ++i)
+      ASSERT_EQ(rx.recv().value(), i);
+    EXPECT_EQ(spare_blocks(tx), List::max_spare_blocks());
+  }
+}
+
+TEST(UnboundedChannel, MessagesInReusedBlocksAreDestroyedExactlyOnce) {
+  Counted::reset();
+  {
+    auto [tx, rx] = fearless::channel<Counted>();
+    for (int i = 0; i < 300; ++i)
+      EXPECT_TRUE(tx.send(Counted(i)));
+    for (int i = 0; i < 300; ++i)
+      EXPECT_EQ(rx.recv().value().value, i);
+    // These land in recycled blocks; half are received, half dropped with
+    // the receiver.
+    for (int i = 0; i < 300; ++i)
+      EXPECT_TRUE(tx.send(Counted(i)));
+    for (int i = 0; i < 150; ++i)
+      EXPECT_EQ(rx.recv().value().value, i);
+    EXPECT_EQ(Counted::live, 150);
+    { auto drop = std::move(rx); }
+    EXPECT_EQ(Counted::live, 0);
+  }
+  Counted::expect_all_destroyed_once();
+}
+
 // --- bounded -------------------------------------------------------------------
+
+TEST(BoundedChannel, TrySendIsFullExactlyAtCapacityAtEveryRingPosition) {
+  // A sender tells "full" from the stamp of the slot at the tail alone, so
+  // check it with the head at every slot of the ring, over many laps.
+  constexpr int kCap = 5;
+  auto [tx, rx] = fearless::sync_channel<int>(kCap);
+  int sent = 0, received = 0;
+  for (int round = 0; round < 4 * kCap * kCap; ++round) {
+    while (sent - received < kCap)
+      ASSERT_TRUE(tx.try_send(sent++)) << "round " << round;
+    ASSERT_TRUE(tx.try_send(-1).error().is_full()) << "round " << round;
+    ASSERT_TRUE(tx.send_timeout(-1, 0ms).error().is_timeout());
+    for (int k = 0; k < 1 + round % kCap; ++k)
+      ASSERT_EQ(rx.try_recv().value(), received++);
+  }
+}
 
 TEST(BoundedChannel, CapacityAndTrySendFull) {
   auto [tx, rx] = fearless::sync_channel<std::unique_ptr<Job>>(3);
@@ -397,6 +474,94 @@ TEST(BoundedChannel, CapacityOneWrapsManyLaps) {
     EXPECT_TRUE(tx.try_send(-1).error().is_full());
     EXPECT_EQ(rx.try_recv().value(), i);
   }
+}
+
+// --- parking -------------------------------------------------------------------
+// A blocked operation spins, then sleeps on a futex; these make sure the
+// sleeping thread is woken (they wait until it is asleep, not for a time).
+
+template <class Chan, class Handle> const Chan &channel_of(const Handle &h) {
+  return *static_cast<const Chan *>(fearless::detail::ChannelInspector::core(h));
+}
+template <class Pred> void wait_until(Pred pred) {
+  while (!pred())
+    std::this_thread::yield();
+}
+
+TEST(ChannelParking, SleepingReceiverIsWokenBySendAndByDisconnection) {
+  using List = fearless::detail::ListChannel<int>;
+  for (int round = 0; round < 3; ++round) {
+    auto [tx, rx] = fearless::channel<int>();
+    std::thread t([&rx = rx] {
+      EXPECT_EQ(rx.recv().value(), 7);
+      EXPECT_EQ(rx.recv_timeout(1h).value(), 8); // a sleep with a deadline
+      EXPECT_FALSE(rx.recv().has_value());
+    });
+    const List &chan = channel_of<List>(tx);
+    wait_until([&] { return chan.receiver_parked(); });
+    ASSERT_TRUE(tx.send(7));
+    wait_until([&] { return chan.receiver_parked(); });
+    ASSERT_TRUE(tx.send(8));
+    wait_until([&] { return chan.receiver_parked(); });
+    { auto drop = std::move(tx); }
+    t.join();
+  }
+}
+
+TEST(ChannelParking, SleepingSendersAreWokenByRecvAndByDisconnection) {
+  using Array = fearless::detail::ArrayChannel<int>;
+  auto [tx, rx] = fearless::sync_channel<int>(1);
+  ASSERT_TRUE(tx.send(0));
+  const Array &chan = channel_of<Array>(tx);
+  std::thread first([tx = tx] { EXPECT_TRUE(tx.send(1)); });
+  wait_until([&] { return chan.parked_senders() == 1; });
+  EXPECT_EQ(rx.recv().value(), 0);
+  first.join();
+  std::thread second([tx = tx] {
+    EXPECT_EQ(tx.send_timeout(2, 1h).error().into_inner(), 2);
+  });
+  wait_until([&] { return chan.parked_senders() == 1; });
+  { auto drop = std::move(rx); }
+  second.join();
+}
+
+TEST(ChannelParking, SleepingBoundedReceiverIsWokenBySend) {
+  using Array = fearless::detail::ArrayChannel<int>;
+  auto [tx, rx] = fearless::sync_channel<int>(2);
+  std::thread t([&rx = rx] {
+    for (int i = 0; i < 3; ++i)
+      EXPECT_EQ(rx.recv().value(), i);
+  });
+  const Array &chan = channel_of<Array>(tx);
+  for (int i = 0; i < 3; ++i) {
+    wait_until([&] { return chan.receiver_parked(); });
+    ASSERT_TRUE(tx.send(i));
+  }
+  t.join();
+}
+
+TYPED_TEST(BufferedChannel, ShortTimeoutsRacingSendsLoseNothing) {
+  // Timeouts that expire while a sender is waking the receiver: the wake-up
+  // must not be lost, nor a message.
+  constexpr int kCount = 2000;
+  auto [tx, rx] = TypeParam::template make<int>();
+  std::thread producer([tx = std::move(tx)] {
+    for (int i = 0; i < kCount; ++i) {
+      EXPECT_TRUE(tx.send(i));
+      if (i % 7 == 0)
+        std::this_thread::yield();
+    }
+  });
+  int next = 0;
+  while (next < kCount) {
+    auto r = rx.recv_timeout(20us);
+    if (r)
+      ASSERT_EQ(*r, next++);
+    else
+      ASSERT_TRUE(r.error() == fearless::RecvTimeoutError::timeout);
+  }
+  producer.join();
+  EXPECT_EQ(rx.recv().error(), fearless::RecvError{});
 }
 
 // --- rendezvous ----------------------------------------------------------------

@@ -149,6 +149,10 @@ public:
     }
   }
 
+  /// For tests: the receiver is asleep in recv; senders asleep in send.
+  bool receiver_parked() const noexcept { return recv_waiters_.parked() != 0; }
+  std::size_t parked_senders() const noexcept { return send_waiters_.parked(); }
+
   void disconnect_senders() noexcept override {
     tail_.fetch_or(mark_bit_, std::memory_order_seq_cst);
     recv_waiters_.notify_all();

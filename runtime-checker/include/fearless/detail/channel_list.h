@@ -136,6 +136,16 @@ public:
     }
   }
 
+  /// For tests: messages per block, emptied blocks kept for reuse now, and
+  /// the most that are kept.
+  static constexpr std::size_t block_capacity() noexcept { return kBlockCap; }
+  std::size_t spare_blocks() const noexcept {
+    return spare_count_.load(std::memory_order_relaxed);
+  }
+  static constexpr std::size_t max_spare_blocks() noexcept { return kMaxSpare; }
+  /// For tests: the receiver is asleep in recv.
+  bool receiver_parked() const noexcept { return recv_waiters_.parked() != 0; }
+
   /// The last sender is gone: wake the receiver so it sees the mark.
   void disconnect_senders() noexcept override {
     tail_.index.fetch_or(kMark, std::memory_order_seq_cst);
