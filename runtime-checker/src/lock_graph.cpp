@@ -34,8 +34,9 @@ struct Pred {
   EdgeMode acquired;
 };
 
-bool made_by_other(const EdgeInfo &e, ThreadId thread) {
-  return e.several_threads || e.first_thread != thread;
+// True if kind `k` of `e` was made by a thread other than `thread`.
+bool made_by_other(const EdgeInfo &e, unsigned k, ThreadId thread) {
+  return (e.kind_several & (1u << k)) || e.kind_first[k] != thread;
 }
 
 } // namespace
@@ -58,14 +59,17 @@ AddResult LockGraph::add_edge(ClassId from, EdgeMode held, ClassId to,
     e.from_site = from_site;
     e.to_site = to_site;
   }
+  unsigned k = static_cast<unsigned>(held) * 2 + static_cast<unsigned>(acquired);
   if (!(e.kinds & bit)) {
     e.kinds |= bit;
+    e.kind_first[k] = thread;
     result.new_edge = true;
-  }
-  if (!e.several_threads && e.first_thread != thread) {
-    e.several_threads = true;
+  } else if (!(e.kind_several & bit) && e.kind_first[k] != thread) {
+    e.kind_several |= bit;
     result.changed = true;
   }
+  if (!e.several_threads && e.first_thread != thread)
+    e.several_threads = true;
   result.changed |= result.new_edge;
   if (!result.changed)
     return result;
@@ -73,7 +77,7 @@ AddResult LockGraph::add_edge(ClassId from, EdgeMode held, ClassId to,
   // A cycle through the new edge is a path back from `to` to `from`. It is
   // reportable if any edge on it, the new one included, was made by a
   // thread other than `thread`.
-  bool new_edge_other = made_by_other(e, thread);
+  bool new_edge_other = made_by_other(e, k, thread);
   if (find_cycle(from, held, to, acquired, thread, new_edge_other, true,
                  result.path)) {
     result.cycle = true;
@@ -111,7 +115,8 @@ bool LockGraph::find_cycle(ClassId from, EdgeMode held, ClassId to,
           if (!(info.kinds & edge_kind_bit(hm, am)))
             continue;
           State n{next, am == EdgeMode::shared,
-                  s.other_thread || made_by_other(info, thread)};
+                  s.other_thread ||
+                      made_by_other(info, unsigned(h * 2 + a), thread)};
           if (next == from) {
             // Closing the cycle: `from` was entered in mode am and the new
             // edge leaves it held in mode `held`.

@@ -107,6 +107,31 @@ TEST(LockGraph, OneThreadsOwnHistoryIsNotReportedUntilAnotherJoins) {
   EXPECT_EQ(r.path[1].to, ClassId('A'));
 }
 
+// Found by the randomized model test: thread 1 made D->A (X->X) and A->D
+// (S->X), a cycle of its own; thread 2 then made D->A in another kind
+// (X->S), which cannot close the cycle (it would enter A shared and leave
+// it held shared). Still thread 1's cycle, in either order of events.
+TEST(LockGraph, ASecondThreadInAnotherKindDoesNotMakeACycleConcurrent) {
+  {
+    LockGraph g;
+    EXPECT_FALSE(g.add_edge('D', X, 'A', X, 1).cycle);
+    EXPECT_FALSE(g.add_edge('A', S, 'D', X, 1).cycle);
+    EXPECT_FALSE(g.add_edge('D', X, 'A', S, 2).cycle);
+  }
+  {
+    LockGraph g;
+    EXPECT_FALSE(g.add_edge('D', X, 'A', S, 2).cycle);
+    EXPECT_FALSE(g.add_edge('D', X, 'A', X, 1).cycle);
+    EXPECT_FALSE(g.add_edge('A', S, 'D', X, 1).cycle);
+  }
+  // Thread 2 making the same kind (X->X) does make it concurrent.
+  LockGraph g;
+  g.add_edge('D', X, 'A', X, 1);
+  g.add_edge('A', S, 'D', X, 1);
+  EXPECT_TRUE(g.add_edge('D', X, 'A', X, 2).cycle);
+  EXPECT_EQ(g.check_invariants(), "");
+}
+
 TEST(LockGraph, KnownEdgeFromTheSameThreadSearchesNothing) {
   LockGraph g;
   g.add_edge('A', X, 'B', X, 1);

@@ -41,6 +41,12 @@ struct EdgeInfo {
   unsigned kinds = 0;          ///< edge_kind_bit()s seen
   ThreadId first_thread = 0;   ///< the thread that made it first
   bool several_threads = false;///< another thread made it too
+  /// Per kind (index held * 2 + acquired): the thread that made it first,
+  /// and (bit) whether another thread made that kind too. A cycle is
+  /// judged on the kinds along it: a kind only one thread made, however
+  /// many threads made the edge's other kinds, is that thread's.
+  ThreadId kind_first[4] = {};
+  unsigned kind_several = 0;
   std::uint32_t from_site = 0; ///< caller's site id of holding `from`
   std::uint32_t to_site = 0;   ///< caller's site id of acquiring `to`
 };
