@@ -276,6 +276,8 @@ void check_deadlock(ThreadRecord &t, const void *object, WaitKind kind) {
 
 void copy_name(ThreadRecord &r) {
   std::string_view name = current_thread_name();
+  if (name.empty())
+    return; // keeps "main"
   std::size_t n = std::min(name.size(), sizeof(r.name) - 1);
   for (std::size_t i = 0; i < n; ++i)
     if (r.name[i].load(std::memory_order_relaxed) != name[i])

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #if FEARLESS_LOCK_TRACKING
@@ -101,7 +102,9 @@ struct RecordOwner {
       t.waiting_for.store(nullptr, std::memory_order_relaxed);
       t.running.store(nullptr, std::memory_order_relaxed);
       t.std_id.store(std::this_thread::get_id(), std::memory_order_relaxed);
-      set_name(t, current_thread_name());
+      // The main thread has no name of its own; Rust calls it "main".
+      std::string_view name = current_thread_name();
+      set_name(t, name.empty() && gettid() == getpid() ? "main" : name);
       t.live_id.store(t.id, std::memory_order_release);
       if (g_threads_used.load(std::memory_order_relaxed) <= i)
         g_threads_used.store(i + 1, std::memory_order_release);
@@ -478,7 +481,7 @@ ThreadRecord *record() {
 std::string thread_label(ThreadId id, const char *name) {
   std::string n;
   if (ThreadRecord *me = t_record; !name && me && me->id == id)
-    n = std::string(current_thread_name());
+    n = std::string(current_thread_name()); // newer than the record's
   if (name) {
     n = name;
   } else if (!n.empty()) {

@@ -92,12 +92,139 @@ std::size_t run_pairs(const std::string &test, const std::string &pairs,
   return n;
 }
 
+// Lockdep's self-test scenarios, each pair "hold, then take" on a thread of
+// its own; `held` and `taken` are the modes (a Mutex is exclusive/exclusive;
+// RwLock write locks behave the same; reads differ).
+std::size_t scenario(const std::string &test, const std::string &pairs,
+                     LockMode held, LockMode taken) {
+  Reports reports;
+  std::vector<std::unique_ptr<Lock>> locks;
+  std::vector<std::string> names;
+  for (char c = 'A'; c <= 'F'; ++c)
+    names.push_back(test + "." + c);
+  for (auto &n : names)
+    locks.push_back(std::make_unique<Lock>(n.c_str()));
+  for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
+    Lock &a = *locks[pairs[i] - 'A'], &b = *locks[pairs[i + 1] - 'A'];
+    on_thread([&] {
+      a.lock(held);
+      b.lock(taken);
+      b.unlock(taken);
+      a.unlock(held);
+    });
+  }
+  std::size_t n = 0;
+  for (const auto &r : reports.take())
+    n += r.kind == fearless::ReportKind::possible_deadlock;
+  return n;
+}
+
+const char *const kCycles[] = {"ABBA",     "ABBCCA",   "ABCABC",
+                               "ABBCCDDA", "ABCDBDDA", "ABCDBCDA"};
+
 TEST(Tracker, LockdepScenariosAreReported) {
   EXPECT_EQ(run_pairs("abba", "ABBA"), 1u);
   EXPECT_EQ(run_pairs("abbcca", "ABBCCA"), 1u);
   EXPECT_EQ(run_pairs("abbccdda", "ABBCCDDA"), 1u);
   EXPECT_EQ(run_pairs("abcdbdda", "ABCDBDDA"), 1u);
   EXPECT_EQ(run_pairs("abcdbcda", "ABCDBCDA"), 1u);
+}
+
+TEST(Tracker, LockdepScenariosWithReadAndWriteLocks) {
+  const LockMode X = LockMode::exclusive, S = LockMode::shared;
+  for (const char *cycle : kCycles) {
+    std::string c = cycle;
+    // Writers everywhere: as mutexes.
+    EXPECT_EQ(scenario("ww." + c, c, X, X), 1u) << c;
+    // Holding a read lock, taking a write lock: the writer waits for the
+    // reader of the next pair -- a deadlock.
+    EXPECT_EQ(scenario("rw." + c, c, S, X), 1u) << c;
+    // Holding a write lock, taking a read lock: the reader waits for the
+    // writer -- a deadlock.
+    EXPECT_EQ(scenario("wr." + c, c, X, S), 1u) << c;
+    // Readers only: readers never wait for readers.
+    EXPECT_EQ(scenario("rr." + c, c, S, S), 0u) << c;
+  }
+}
+
+TEST(TrackerMisuse, AAIsADoubleLockInEveryMode) {
+  const LockMode X = LockMode::exclusive, S = LockMode::shared;
+  struct Case {
+    LockMode first, second;
+    const char *title;
+  } cases[] = {{X, X, "double lock"},
+               {S, X, "double lock"}, // a write after one's own read
+               {X, S, "double lock"},
+               {S, S, "recursive read lock"}};
+  int i = 0;
+  for (const Case &c : cases) {
+    Reports reports;
+    std::string name = "aa." + std::to_string(i++);
+    Lock a(name.c_str());
+    a.lock(c.first);
+    (void)fd::on_acquire(a.state, c.second); // the second acquisition
+    a.unlock(c.first);
+    auto seen = reports.take();
+    ASSERT_EQ(seen.size(), 1u) << name;
+    EXPECT_EQ(seen[0].title, c.title) << name;
+  }
+}
+
+TEST(TrackerMisuse, DoubleUnlockOfAReadLock) {
+  Reports reports;
+  Lock a("misuse.read_unheld");
+  a.lock(LockMode::shared);
+  a.unlock(LockMode::shared);
+  a.unlock(LockMode::shared);
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "unlock of a lock that is not held");
+}
+
+TEST(Tracker, NestLevelsOrderOneClass) {
+  Reports reports;
+  // Parent then child, both of one class (made at one line), the child at
+  // nest level 1: an order, not same-class nesting.
+  std::vector<std::unique_ptr<fearless::Mutex<int>>> nodes;
+  for (int i = 0; i < 3; ++i)
+    nodes.emplace_back(new fearless::Mutex<int>(i));
+  on_thread([&] {
+    auto parent = nodes[0]->lock();
+    auto child = nodes[1]->lock_nested(1);
+  });
+  on_thread([&] {
+    auto parent = nodes[1]->lock();
+    auto child = nodes[2]->lock_nested(1);
+  });
+  EXPECT_TRUE(reports.take().empty());
+  // Taking level 0 while holding level 1 inverts the levels: reported.
+  Lock other("nest.other");
+  on_thread([&] {
+    auto child = nodes[2]->lock_nested(1);
+    auto parent = nodes[0]->lock();
+  });
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "lock-order inversion");
+  EXPECT_NE(seen[0].details.find("/1'"), std::string::npos) << seen[0].details;
+  EXPECT_THROW((void)nodes[0]->lock_nested(8), std::invalid_argument);
+}
+
+TEST(TrackerMisuse, MoreLocksThanTheHeldStackIsReportedOnce) {
+  Reports reports;
+  std::vector<std::unique_ptr<Lock>> locks;
+  std::vector<std::string> names;
+  for (int i = 0; i < 50; ++i)
+    names.push_back("overflow." + std::to_string(i));
+  for (auto &n : names)
+    locks.push_back(std::make_unique<Lock>(n.c_str()));
+  on_thread([&] {
+    for (auto &l : locks) l->lock();
+    for (auto it = locks.rbegin(); it != locks.rend(); ++it) (*it)->unlock();
+  });
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "too many locks held");
 }
 
 TEST(Tracker, ConsistentOrdersAreNotReported) {

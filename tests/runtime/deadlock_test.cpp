@@ -1,0 +1,235 @@
+// Real deadlocks beyond two mutexes: channels, joins, readers of an RwLock,
+// and "every thread is blocked" -- each reported at once instead of hanging
+// (the death tests end with exit code 42 from the report handler; a missed
+// deadlock hangs and fails by timeout). Next to each, the control that must
+// not be reported: timed waits, a sender that is merely slow.
+#include "fearless/channel.h"
+#include "fearless/condvar.h"
+#include "fearless/mutex.h"
+#include "fearless/report.h"
+#include "fearless/rwlock.h"
+#include "fearless/thread.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#if FEARLESS_LOCK_TRACKING
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// In a death test: print a deadlock report and end the process with 42.
+void exit_42_on_deadlock_report() {
+  fearless::set_report_handler([](const fearless::Report &r) {
+    if (r.kind == fearless::ReportKind::deadlock) {
+      std::string text = r.to_string();
+      std::fputs(text.c_str(), stderr);
+      _exit(42);
+    }
+  });
+}
+
+// ThreadSanitizer runs a background thread of its own: a thread the tracker
+// cannot see, so "every thread is blocked" never holds under it.
+bool under_tsan() {
+  const char *san = std::getenv("FEARLESS_TEST_SANITIZER");
+  return san && std::string(san) == "thread";
+}
+
+// Captures reports while alive.
+class Reports {
+public:
+  Reports() {
+    old_ = fearless::set_report_handler([this](const fearless::Report &r) {
+      std::lock_guard<std::mutex> lock(mu_);
+      seen_.push_back(r);
+    });
+  }
+  ~Reports() { fearless::set_report_handler(old_); }
+  std::vector<fearless::Report> take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::exchange(seen_, {});
+  }
+
+private:
+  std::mutex mu_;
+  std::vector<fearless::Report> seen_;
+  fearless::ReportHandler old_;
+};
+
+// Two threads, each receiving from a channel whose only sender the other
+// one holds: neither message is ever sent.
+TEST(DeadlockDeathTest, TwoThreadChannelDeadlockIsReportedNotHung) {
+  if (under_tsan())
+    GTEST_SKIP() << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto deadlock = [] {
+    exit_42_on_deadlock_report();
+    auto [to_a, from_b] = fearless::channel<int>();
+    auto [to_b, from_a] = fearless::channel<int>();
+    auto a = fearless::Builder().name("alice").spawn(
+        [rx = std::move(from_b), tx = std::move(to_b)]() mutable {
+          int n = rx.recv().value(); // waits for bob, who waits for alice
+          tx.send(n + 1).value();
+        });
+    auto b = fearless::Builder().name("bob").spawn(
+        [rx = std::move(from_a), tx = std::move(to_a)]() mutable {
+          int n = rx.recv().value();
+          tx.send(n + 1).value();
+        });
+    a.join();
+    b.join();
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*a message on a channel");
+}
+
+// The classic: iterating a receiver while still holding the original
+// sender. Nobody else can ever send or drop it.
+TEST(DeadlockDeathTest, ReceiverHoldingItsOwnSenderIsReported) {
+  if (under_tsan())
+    GTEST_SKIP() << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto deadlock = [] {
+    exit_42_on_deadlock_report();
+    auto [tx, rx] = fearless::channel<int>();
+    fearless::scope([&, tx = tx](fearless::Scope &s) {
+      s.spawn([tx] { tx.send(1).value(); });
+    });
+    int sum = 0;
+    while (auto m = rx.recv()) // tx is still alive here
+      sum += *m;
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*every thread is blocked(.|\n)*"
+              "1 live sender");
+}
+
+// A sender on a full bounded channel whose receiver is blocked on the
+// sender's lock.
+TEST(DeadlockDeathTest, SenderOnAFullChannelAndItsBlockedReceiver) {
+  if (under_tsan())
+    GTEST_SKIP() << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto deadlock = [] {
+    exit_42_on_deadlock_report();
+    fearless::Mutex<int> state(0);
+    auto [tx, rx] = fearless::sync_channel<int>(1);
+    std::barrier sync(2);
+    auto consumer = fearless::Builder().name("consumer").spawn(
+        [&, rx = std::move(rx)]() mutable {
+          sync.arrive_and_wait();
+          auto g = state.lock(); // the producer holds it while it sends
+          while (rx.recv())
+            ;
+        });
+    auto g = state.lock();
+    sync.arrive_and_wait();
+    tx.send(1).value();
+    tx.send(2).value(); // full: waits for the consumer, who waits for us
+    consumer.join();
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*room in a channel");
+}
+
+TEST(Deadlock, SlowSenderIsNotADeadlock) {
+  Reports reports;
+  auto [tx, rx] = fearless::channel<int>();
+  auto worker = fearless::spawn([tx = std::move(tx)] {
+    std::this_thread::sleep_for(200ms); // not blocked on anything fearless
+    tx.send(7).value();
+  });
+  EXPECT_EQ(rx.recv().value(), 7);
+  worker.join();
+  EXPECT_TRUE(reports.take().empty());
+}
+
+TEST(Deadlock, TimedWaitsAreNotDeadlocks) {
+  Reports reports;
+  auto [tx, rx] = fearless::channel<int>();
+  // Every thread of the process waits, but with a timeout: it will wake.
+  EXPECT_FALSE(rx.recv_timeout(100ms).has_value());
+  fearless::Mutex<int> m(0);
+  fearless::Condvar cv;
+  auto g = m.lock();
+  EXPECT_TRUE(cv.wait_for(g, 100ms).timed_out());
+  EXPECT_TRUE(reports.take().empty());
+}
+
+// Every thread of the process waits on a condvar nobody will notify.
+TEST(DeadlockDeathTest, EveryThreadBlockedOnCondvarsIsReported) {
+  if (under_tsan())
+    GTEST_SKIP() << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto deadlock = [] {
+    exit_42_on_deadlock_report();
+    fearless::Mutex<bool> ready(false);
+    fearless::Condvar cv;
+    auto g = ready.lock();
+    cv.wait_while(g, [](bool r) { return !r; }); // the notifier never came
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*a condvar notification");
+}
+
+// A reader holds an RwLock and wants a mutex; the mutex's holder waits to
+// write: the reader is an owner like any other.
+TEST(DeadlockDeathTest, ReaderOfAnRwLockInACycleIsReported) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto deadlock = [] {
+    exit_42_on_deadlock_report();
+    fearless::RwLock<int> table(0);
+    fearless::Mutex<int> log(0);
+    std::barrier sync(2);
+    auto reader = fearless::Builder().name("reader").spawn([&] {
+      auto r = table.read();
+      sync.arrive_and_wait();
+      auto l = log.lock();
+    });
+    auto writer = fearless::Builder().name("writer").spawn([&] {
+      auto l = log.lock();
+      sync.arrive_and_wait();
+      auto w = table.write();
+    });
+    reader.join();
+    writer.join();
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*(thread 'reader' waits for(.|\n)*"
+              "held by thread 'writer'|thread 'writer' waits for(.|\n)*held by "
+              "thread 'reader')");
+}
+
+// A timed lock in the cycle breaks it: no report, and both finish.
+TEST(Deadlock, TimedLockInACycleIsNotADeadlock) {
+  Reports reports;
+  fearless::Mutex<int> a(0), b(0);
+  std::barrier sync(2);
+  auto t = fearless::spawn([&] {
+    auto gb = b.lock();
+    sync.arrive_and_wait();
+    EXPECT_FALSE(a.try_lock_for(100ms).has_value()); // gives up, releases b
+  });
+  auto ga = a.lock();
+  sync.arrive_and_wait();
+  auto gb = b.lock(); // waits for t, whose wait has a timeout
+  t.join();
+  for (const auto &r : reports.take())
+    EXPECT_NE(r.kind, fearless::ReportKind::deadlock) << r.to_string();
+}
+
+} // namespace
+
+#endif // FEARLESS_LOCK_TRACKING
