@@ -18,6 +18,19 @@
 #include <utility>
 #include <variant>
 
+// A Result of a small payload (a pointer, an integer) would be returned in
+// two registers, and the caller's full-width load of the second one would
+// read the discriminator byte just stored: a store-forwarding stall that
+// cost more than the rest of a same-thread send+recv. A user-provided
+// destructor makes the type non-trivial for calls, so it is returned in
+// memory and read back field by field.
+#define FEARLESS_RESULT_RETURNED_IN_MEMORY(Self)                              \
+  Self(const Self &) = default;                                                \
+  Self(Self &&) = default;                                                     \
+  Self &operator=(const Self &) = default;                                     \
+  Self &operator=(Self &&) = default;                                          \
+  ~Self() {}
+
 namespace fearless {
 
 /// Thrown by Result::value() when the Result holds an error. what() is the
@@ -53,6 +66,7 @@ public:
   template <class... Args>
   explicit Result(Unexpect, Args &&...args)
       : v_(std::in_place_index<1>, std::forward<Args>(args)...) {}
+  FEARLESS_RESULT_RETURNED_IN_MEMORY(Result)
 
   /// True if the Result holds a value.
   bool has_value() const noexcept { return v_.index() == 0; }
@@ -100,6 +114,7 @@ public:
   template <class... Args>
   explicit Result(Unexpect, Args &&...args)
       : e_(std::in_place, std::forward<Args>(args)...) {}
+  FEARLESS_RESULT_RETURNED_IN_MEMORY(Result)
 
   bool has_value() const noexcept { return !e_.has_value(); }
   explicit operator bool() const noexcept { return has_value(); }
@@ -219,5 +234,7 @@ private:
 };
 
 } // namespace fearless
+
+#undef FEARLESS_RESULT_RETURNED_IN_MEMORY
 
 #endif // FEARLESS_DETAIL_CHANNEL_RESULT_H_
