@@ -8,11 +8,16 @@
 # (rustc -O, standard library only), runs both and prints ns per message
 # with two ratios: fearless/Rust (<= 1.0: at least as fast as Rust) and
 # mutex/fearless (>= 2.0: at least twice as fast as the mutex queue).
+# Which mpsc was measured depends on the rustc: 1.67 and later ship
+# crossbeam-channel's algorithms, earlier ones the older std channels; the
+# table says which rustc it was.
 #
 # Environment: FEARLESS_BUILD_DIR (default: build; the benchmark build goes
-# to <it>-bench, as in `fearless.sh bench`), FEARLESS_JOBS (default: 2).
-# Numbers on a shared or loaded machine are noisy: both sides report the
-# best of 5 runs (a throughput run is 200,000 messages on both sides).
+# to <it>-bench, as in `fearless.sh bench`), FEARLESS_JOBS (default: 2),
+# FEARLESS_BENCH_REPEATS (default: 5). Numbers on a shared or loaded machine
+# are noisy: every cell is "best/median" of that many runs on both sides (a
+# throughput run is 200,000 messages on both sides), and the load average is
+# printed with the table.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +25,7 @@ BUILD_DIR=${FEARLESS_BUILD_DIR:-build}
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
 BENCH_DIR="$BUILD_DIR-bench"
 JOBS=${FEARLESS_JOBS:-2}
+REPEATS=${FEARLESS_BENCH_REPEATS:-5}
 
 die() { echo "channel_compare.sh: error: $*" >&2; exit 2; }
 command -v rustc >/dev/null || die "rustc not found (install Rust: https://rustup.rs)"
@@ -38,32 +44,35 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "running bench/channel_bench (C++) ..." >&2
 "$BENCH_DIR/bench/channel_bench" --benchmark_format=json \
-  --benchmark_repetitions=5 --benchmark_min_time=0.1 "$@" >"$tmp/cpp.json"
+  --benchmark_repetitions="$REPEATS" --benchmark_min_time=0.1 "$@" >"$tmp/cpp.json"
 echo "running bench/rust_mpsc (Rust std::sync::mpsc) ..." >&2
-"$BENCH_DIR/rust_mpsc" >"$tmp/rust.txt"
+"$BENCH_DIR/rust_mpsc" "$REPEATS" >"$tmp/rust.txt"
 
-python3 - "$tmp/cpp.json" "$tmp/rust.txt" <<'PY'
-import json, sys
+python3 - "$tmp/cpp.json" "$tmp/rust.txt" "$(rustc --version)" "$(uptime)" <<'PY'
+import json, statistics, sys
 
-cpp = {}
+runs = {}
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
     if b.get("run_type") != "iteration":
         continue
     name = b.get("run_name", b["name"]).split("/real_time")[0].split("/iterations:")[0]
-    ns = b["ns_per_msg"] * 1e9  # counter is seconds per message
-    cpp[name] = min(ns, cpp.get(name, float("inf")))
+    runs.setdefault(name, []).append(b["ns_per_msg"] * 1e9)  # s per message
+cpp = {k: (min(v), statistics.median(v)) for k, v in runs.items()}
 rust = {}
 for line in open(sys.argv[2]):
-    name, ns = line.split()
-    rust[name] = float(ns)
+    name, best, median = line.split()
+    rust[name] = (float(best), float(median))
 
-def fmt(x):
-    if x is None:
-        return "-"
+def num(x):
     return f"{x:,.1f}" if x < 1000 else f"{x:,.0f}"
 
+def fmt(x):
+    return "-" if x is None else f"{num(x[0])}/{num(x[1])}"
+
 def ratio(a, b):
-    return f"{a / b:.2f}" if a is not None and b else "-"
+    if a is None or b is None:
+        return "-"
+    return f"{a[0] / b[0]:.2f}/{a[1] / b[1]:.2f}"
 
 mutex_of = {"unbounded": "mutex_deque", "bounded": "mutex_deque_bounded"}
 rows = []
@@ -86,6 +95,8 @@ print(line(head))
 print("  ".join("-" * w for w in widths))
 for r in rows:
     print(line(r))
-print("\nns per message (ping_pong: per round trip); bounded = capacity 1024;")
+print(f"\nevery cell: best/median of the runs; ns per message (ping_pong: per")
+print("round trip); bounded = capacity 1024; mutex+deque is bounded for bounded.")
 print("targets: fearless/Rust <= 1.0 and mutex/fearless >= 2.0 on throughput.")
+print(f"Rust: {sys.argv[3]}; load average{sys.argv[4].split('load average')[-1]}")
 PY

@@ -1,25 +1,43 @@
 // Rust's std::sync::mpsc measured the way bench/channel_bench.cpp measures
 // fearless channels: ns per message for same-thread send+recv, one producer
 // -> one consumer throughput, and a ping-pong round trip. Standard library
-// only; built by bench/channel_compare.sh with `rustc -O`.
+// only; built by bench/channel_compare.sh with `rustc -O`. Builds with rustc
+// 1.63 (Debian 12's, whose mpsc predates the crossbeam-based rewrite of 1.67)
+// and later.
 //
-// Output: one line per measurement, "<scenario>/<flavor> <ns per message>".
+//   rust_mpsc [REPEATS]    (default 5)
+//
+// Output: one line per measurement,
+// "<scenario>/<flavor> <best ns per message> <median ns per message>".
 use std::sync::mpsc;
 use std::thread;
 use std::time::Instant;
 
 const BATCH: u64 = 200_000;
 const CAP: usize = 1024;
-const REPEATS: usize = 5;
-
-// Best of REPEATS runs of `f`, which returns (elapsed ns, messages).
-fn best<F: FnMut() -> (f64, u64)>(mut f: F) -> f64 {
-    let mut best = f64::MAX;
-    for _ in 0..REPEATS {
-        let (ns, n) = f();
-        best = best.min(ns / n as f64);
+// std::hint::black_box is stable only since 1.66.
+fn black_box<T>(x: T) -> T {
+    // Safety: reads a value we own, then forgets the original (no double drop).
+    unsafe {
+        let y = std::ptr::read_volatile(&x);
+        std::mem::forget(x);
+        y
     }
-    best
+}
+
+// Best and median of `repeats` runs of `f`, which returns (elapsed ns,
+// messages), in ns per message.
+fn measure<F: FnMut() -> (f64, u64)>(repeats: usize, mut f: F) -> (f64, f64) {
+    let mut runs: Vec<f64> = (0..repeats)
+        .map(|_| {
+            let (ns, n) = f();
+            ns / n as f64
+        })
+        .collect();
+    runs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let mid = runs.len() / 2;
+    let median = if runs.len() % 2 == 1 { runs[mid] } else { (runs[mid - 1] + runs[mid]) / 2.0 };
+    (runs[0], median)
 }
 
 fn same_thread_unbounded() -> (f64, u64) {
@@ -31,7 +49,7 @@ fn same_thread_unbounded() -> (f64, u64) {
         tx.send(i).unwrap();
         sum = sum.wrapping_add(rx.recv().unwrap());
     }
-    std::hint::black_box(sum);
+    black_box(sum);
     (start.elapsed().as_nanos() as f64, n)
 }
 
@@ -44,7 +62,7 @@ fn same_thread_bounded() -> (f64, u64) {
         tx.send(i).unwrap();
         sum = sum.wrapping_add(rx.recv().unwrap());
     }
-    std::hint::black_box(sum);
+    black_box(sum);
     (start.elapsed().as_nanos() as f64, n)
 }
 
@@ -65,7 +83,7 @@ fn throughput<S: Send + 'static>(
         sum = sum.wrapping_add(rx.recv().unwrap());
     }
     producer.join().unwrap();
-    std::hint::black_box(sum);
+    black_box(sum);
     (start.elapsed().as_nanos() as f64, n)
 }
 
@@ -87,7 +105,7 @@ fn ping_pong<S: Send + 'static>(
     let start = Instant::now();
     for i in 0..n {
         send(&ping_tx, i);
-        std::hint::black_box(pong_rx.recv().unwrap());
+        black_box(pong_rx.recv().unwrap());
     }
     let elapsed = start.elapsed().as_nanos() as f64;
     send(&ping_tx, u64::MAX);
@@ -112,12 +130,14 @@ fn send_sync(tx: &mpsc::SyncSender<u64>, v: u64) {
 }
 
 fn main() {
-    println!("same_thread/unbounded {:.1}", best(same_thread_unbounded));
-    println!("same_thread/bounded {:.1}", best(same_thread_bounded));
-    println!("throughput/unbounded {:.1}", best(|| throughput(unbounded, send_unbounded, BATCH)));
-    println!("throughput/bounded {:.1}", best(|| throughput(bounded, send_sync, BATCH)));
-    println!("throughput/rendezvous {:.1}", best(|| throughput(rendezvous, send_sync, BATCH / 20)));
-    println!("ping_pong/unbounded {:.1}", best(|| ping_pong(unbounded, send_unbounded, 20_000)));
-    println!("ping_pong/bounded {:.1}", best(|| ping_pong(bounded, send_sync, 20_000)));
-    println!("ping_pong/rendezvous {:.1}", best(|| ping_pong(rendezvous, send_sync, 20_000)));
+    let repeats: usize = std::env::args().nth(1).map(|a| a.parse().expect("REPEATS")).unwrap_or(5);
+    let report = |name: &str, (best, median): (f64, f64)| println!("{} {:.1} {:.1}", name, best, median);
+    report("same_thread/unbounded", measure(repeats, same_thread_unbounded));
+    report("same_thread/bounded", measure(repeats, same_thread_bounded));
+    report("throughput/unbounded", measure(repeats, || throughput(unbounded, send_unbounded, BATCH)));
+    report("throughput/bounded", measure(repeats, || throughput(bounded, send_sync, BATCH)));
+    report("throughput/rendezvous", measure(repeats, || throughput(rendezvous, send_sync, BATCH / 20)));
+    report("ping_pong/unbounded", measure(repeats, || ping_pong(unbounded, send_unbounded, 20_000)));
+    report("ping_pong/bounded", measure(repeats, || ping_pong(bounded, send_sync, 20_000)));
+    report("ping_pong/rendezvous", measure(repeats, || ping_pong(rendezvous, send_sync, 20_000)));
 }
