@@ -29,7 +29,7 @@ QualType pointee(QualType T) {
 
 } // namespace
 
-bool isGuardType(QualType T) {
+bool isRecordNamed(QualType T, llvm::ArrayRef<const char *> Names) {
   const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
   if (!RD)
     return false;
@@ -37,10 +37,14 @@ bool isGuardType(QualType T) {
   if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD))
     Named = Spec->getSpecializedTemplate();
   std::string Name = qualifiedName(Named);
-  for (llvm::StringRef Guard : ::fearless::names::kGuardTypes)
-    if (Guard.drop_front(2) == Name)
+  for (llvm::StringRef N : Names)
+    if (N.drop_front(2) == Name)
       return true;
   return false;
+}
+
+bool isGuardType(QualType T) {
+  return isRecordNamed(T, ::fearless::names::kGuardTypes);
 }
 
 std::string GuardFinder::print(QualType T) const {

@@ -14,12 +14,18 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Type.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/DenseMap.h"
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace clang::tidy::fearless {
+
+/// True if \p T (after references and cv-qualifiers) is a class, or a
+/// specialization of a class template, named in \p Names (spelt as in
+/// fearless/names.h: "::std::atomic").
+bool isRecordNamed(QualType T, llvm::ArrayRef<const char *> Names);
 
 /// True if \p T (after references and cv-qualifiers) is a lock guard class.
 bool isGuardType(QualType T);

@@ -144,8 +144,14 @@ static bool isTag(const Expr *E, llvm::StringRef Tag) {
 
 bool lockedByGuard(const VarDecl *VD,
                    llvm::SmallVectorImpl<const Expr *> &Mutexes) {
-  if (!isGuardType(VD->getType()) || VD->getType()->isReferenceType() ||
-      !VD->getInit())
+  if (VD->getType()->isReferenceType() || !VD->getInit())
+    return false;
+  // The standard and fearless guards, and any class annotated as a scoped
+  // capability (Abseil's MutexLock and the like).
+  const CXXRecordDecl *RD = VD->getType()->getAsCXXRecordDecl();
+  if (!isGuardType(VD->getType()) &&
+      !(RD && RD->hasDefinition() &&
+        RD->getDefinition()->hasAttr<ScopedLockableAttr>()))
     return false;
   const Expr *Init = VD->getInit()->IgnoreUnlessSpelledInSource();
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init)) {

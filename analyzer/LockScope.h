@@ -3,7 +3,8 @@
 // A syntactic, scope-based walk over a function body that knows, at each
 // call, which locks are held: those of lock guards (std::lock_guard,
 // unique_lock, scoped_lock, shared_lock, fearless::MutexGuard, ReadGuard,
-// WriteGuard) whose scope encloses the call and that were not unlocked, and
+// WriteGuard, classes annotated as scoped capabilities) whose scope encloses
+// the call and that were not unlocked, and
 // those taken by an explicit m.lock() and not yet m.unlock()ed. Branches and
 // loops keep a lock only if it is held on every way through them.
 //
@@ -87,9 +88,10 @@ bool isMutexType(QualType T);
 void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name);
 
 /// The mutex expressions a lock guard declaration \p Guard locks when it is
-/// constructed: the mutex arguments of a std guard (none with defer_lock or
-/// try_to_lock), the mutex whose lock()/read()/write() returned a fearless
-/// guard. False if \p Guard is not a lock guard initialised by one of these.
+/// constructed: the mutex arguments of a std guard or of a class annotated
+/// as a scoped capability (none with defer_lock or try_to_lock), the mutex
+/// whose lock()/read()/write() returned a fearless guard. False if \p Guard
+/// is not a lock guard initialised by one of these.
 bool lockedByGuard(const VarDecl *Guard,
                    llvm::SmallVectorImpl<const Expr *> &Mutexes);
 

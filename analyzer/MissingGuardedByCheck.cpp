@@ -293,19 +293,6 @@ struct MethodCollector : RecursiveASTVisitor<MethodCollector> {
   }
 };
 
-bool nameIn(const CXXRecordDecl *RD, llvm::ArrayRef<const char *> Names) {
-  if (!RD)
-    return false;
-  const NamedDecl *Named = RD;
-  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD))
-    Named = Spec->getSpecializedTemplate();
-  std::string Name = qualifiedName(Named);
-  for (llvm::StringRef N : Names)
-    if (N.drop_front(2) == Name)
-      return true;
-  return false;
-}
-
 // Types that synchronise themselves or are the synchronisation: never
 // proposed for a guard.
 bool isSynchronisationType(QualType T) {
@@ -313,7 +300,7 @@ bool isSynchronisationType(QualType T) {
     T = AT->getElementType();
   if (T->isAtomicType() || isMutexType(T) || isGuardType(T))
     return true;
-  return nameIn(T->getAsCXXRecordDecl(), ::fearless::names::kThreadSafeTypes);
+  return isRecordNamed(T, ::fearless::names::kThreadSafeTypes);
 }
 
 bool ownsThreads(const RecordDecl *RD) {
