@@ -306,15 +306,21 @@ TYPED_TEST(BufferedChannel, UnreceivedMessagesAreDestroyedExactlyOnce) {
   Counted::expect_all_destroyed_once();
 }
 
+// Sends Counted(0 .. sent-1), then receives `received` of them in order.
+template <class Tx, class Rx>
+void send_then_receive(const Tx &tx, Rx &rx, int sent, int received) {
+  for (int i = 0; i < sent; ++i)
+    EXPECT_TRUE(tx.send(Counted(i)));
+  for (int i = 0; i < received; ++i)
+    EXPECT_EQ(rx.recv().value().value, i);
+}
+
 TEST(UnboundedChannel, ManyBlocksOfUnreceivedMessagesAreDestroyed) {
   // Crosses many internal blocks; every message must be destroyed once.
   Counted::reset();
   {
     auto [tx, rx] = fearless::channel<Counted>();
-    for (int i = 0; i < 1000; ++i)
-      EXPECT_TRUE(tx.send(Counted(i)));
-    for (int i = 0; i < 500; ++i)
-      EXPECT_EQ(rx.recv().value().value, i);
+    send_then_receive(tx, rx, 1000, 500);
     EXPECT_EQ(Counted::live, 500);
   }
   Counted::expect_all_destroyed_once();
@@ -364,16 +370,10 @@ TEST(UnboundedChannel, MessagesInReusedBlocksAreDestroyedExactlyOnce) {
   Counted::reset();
   {
     auto [tx, rx] = fearless::channel<Counted>();
-    for (int i = 0; i < 300; ++i)
-      EXPECT_TRUE(tx.send(Counted(i)));
-    for (int i = 0; i < 300; ++i)
-      EXPECT_EQ(rx.recv().value().value, i);
+    send_then_receive(tx, rx, 300, 300);
     // These land in recycled blocks; half are received, half dropped with
     // the receiver.
-    for (int i = 0; i < 300; ++i)
-      EXPECT_TRUE(tx.send(Counted(i)));
-    for (int i = 0; i < 150; ++i)
-      EXPECT_EQ(rx.recv().value().value, i);
+    send_then_receive(tx, rx, 300, 150);
     EXPECT_EQ(Counted::live, 150);
     { auto drop = std::move(rx); }
     EXPECT_EQ(Counted::live, 0);
