@@ -40,4 +40,20 @@ bool FearlessCheck::boolOption(StringRef LocalName, bool Default) {
   return Default;
 }
 
+std::vector<SpawnFunction>
+FearlessCheck::spawnFunctionsOption(std::string &Text) {
+  Text = Options.getLocalOrGlobal("SpawnFunctions", "").str();
+  std::vector<SpawnFunction> Result;
+  std::string Bad;
+  if (!parseSpawnFunctions(Text, Result, Bad)) {
+    configurationDiag("invalid entry '%0' in option '%1.SpawnFunctions': "
+                      "expected '::qualified::name:argument-index', e.g. "
+                      "'::ThreadPool::submit:0'",
+                      DiagnosticIDs::Error)
+        << Bad << FullName;
+    Result.clear();
+  }
+  return Result;
+}
+
 } // namespace clang::tidy::fearless

@@ -10,8 +10,12 @@
 #ifndef FEARLESS_ANALYZER_FEARLESSCHECK_H
 #define FEARLESS_ANALYZER_FEARLESSCHECK_H
 
+#include "ThreadBoundary.h"
+
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/ArrayRef.h"
+
+#include <vector>
 
 namespace clang::tidy::fearless {
 
@@ -27,6 +31,13 @@ protected:
   /// Options.get<bool>(), whose instantiation Debian's clang-tidy binary does
   /// not export, so a plugin using it fails to load.
   bool boolOption(StringRef LocalName, bool Default);
+
+  /// The option SpawnFunctions (user executors: '::Pool::submit:0;...'),
+  /// from the check's own options or else the global one, so that one
+  /// setting serves every check. Stores the raw text in \p Text for
+  /// storeOptions(). A malformed entry is a configuration error and gives no
+  /// spawn function at all.
+  std::vector<SpawnFunction> spawnFunctionsOption(std::string &Text);
 
 private:
   std::string FullName;

@@ -42,11 +42,12 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
 GuardedByCheck::GuardedByCheck(StringRef Name, ClangTidyContext *Context)
     : FearlessCheck(Name, Context,
                     {"Beta", "Negative", "Reference", "Verbose",
-                     "InheritLocksInLambdas"}),
+                     "InheritLocksInLambdas", "SpawnFunctions"}),
       Beta(boolOption("Beta", false)), Negative(boolOption("Negative", false)),
       Reference(boolOption("Reference", true)),
       Verbose(boolOption("Verbose", false)),
-      InheritLocksInLambdas(boolOption("InheritLocksInLambdas", true)) {}
+      InheritLocksInLambdas(boolOption("InheritLocksInLambdas", true)),
+      SpawnFunctions(spawnFunctionsOption(SpawnFunctionsText)) {}
 
 void GuardedByCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   auto Store = [&](StringRef Name, bool Value) {
@@ -57,13 +58,14 @@ void GuardedByCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Store("Reference", Reference);
   Store("Verbose", Verbose);
   Store("InheritLocksInLambdas", InheritLocksInLambdas);
+  Options.store(Opts, "SpawnFunctions", SpawnFunctionsText);
 }
 
 void GuardedByCheck::registerMatchers(MatchFinder *Finder) {
   // Fires before any other match: the standard mutexes are annotated before
   // anything looks at them.
   Finder->addMatcher(translationUnitDecl().bind("tu"), this);
-  addBoundaryMatchers(Finder, this);
+  addBoundaryMatchers(Finder, this, SpawnFunctions);
 }
 
 void GuardedByCheck::check(const MatchFinder::MatchResult &Result) {
@@ -72,7 +74,7 @@ void GuardedByCheck::check(const MatchFinder::MatchResult &Result) {
     annotateStdMutexes(*Ctx);
     return;
   }
-  std::optional<ThreadBoundary> B = getBoundary(Result);
+  std::optional<ThreadBoundary> B = getBoundary(Result, SpawnFunctions);
   if (!B)
     return;
   BoundarySites.insert(B->Site);
