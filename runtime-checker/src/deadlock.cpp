@@ -28,7 +28,9 @@
 #include <dirent.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,6 +54,8 @@ struct Snapshot {
   const void *at = nullptr;
   const void *running = nullptr;
   std::vector<std::pair<const void *, LockMode>> held;
+  std::uint32_t blocks = 0;
+  int tid = 0;
   bool proceeds = false;
 };
 
@@ -70,14 +74,20 @@ std::vector<Snapshot> snapshot() {
     s.cls = r.waiting_cls.load(std::memory_order_relaxed);
     s.at = r.blocked_at.load(std::memory_order_relaxed);
     s.running = r.running.load(std::memory_order_relaxed);
+    s.blocks = r.blocks.load(std::memory_order_relaxed);
+    s.tid = r.tid;
     int depth = r.depth.load(std::memory_order_acquire);
     for (int j = 0; j < depth && j < kMaxHeld; ++j)
-      s.held.emplace_back(r.held[j].lock.load(std::memory_order_relaxed),
-                          LockMode(r.held[j].mode.load(std::memory_order_relaxed)));
+      s.held.emplace_back(
+          r.held[j].lock.load(std::memory_order_relaxed),
+          LockMode(r.held[j].mode.load(std::memory_order_relaxed)));
     all.push_back(std::move(s));
   }
   return all;
 }
+
+// Set once the watchdog thread (below) runs: a thread that is not tracked.
+std::atomic<bool> g_watchdog_running{false};
 
 // Threads of this process, from the kernel (0 if unknown).
 std::size_t os_thread_count() {
@@ -88,6 +98,21 @@ std::size_t os_thread_count() {
     closedir(d);
   }
   return n;
+}
+
+// True if the kernel says thread `tid` is running or runnable: a thread
+// woken from its wait (or not asleep yet) that has not cleared its wait.
+bool runnable(int tid) {
+  char path[64], buf[256];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+  FILE *f = std::fopen(path, "r");
+  if (!f)
+    return false; // gone: it proceeds no further
+  std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  const char *close = std::strrchr(buf, ')'); // the name may hold spaces
+  return close && close[1] == ' ' && close[2] == 'R';
 }
 
 // Threads `s` waits for, for an AND wait; `ok` false for an OR wait.
@@ -122,11 +147,16 @@ std::vector<std::size_t> waited_for(const std::vector<Snapshot> &all,
   return out;
 }
 
-// Marks every thread that can proceed; true if `me` cannot.
-bool stuck(std::vector<Snapshot> &all, std::size_t me) {
+// Marks every thread that can proceed; true if `me` cannot. With
+// `ask_kernel`, a thread that looks blocked but that the kernel runs (or
+// is about to) proceeds too.
+bool stuck(std::vector<Snapshot> &all, std::size_t me, bool ask_kernel,
+           bool me_runs) {
   bool others_unknown = false, counted = false;
-  for (auto &s : all)
-    s.proceeds = s.waits == nullptr;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    all[i].proceeds =
+        all[i].waits == nullptr ||
+        (ask_kernel && !(i == me && me_runs) && runnable(all[i].tid));
   for (bool changed = true; changed;) {
     changed = false;
     for (auto &s : all) {
@@ -145,7 +175,8 @@ bool stuck(std::vector<Snapshot> &all, std::size_t me) {
         if (!ok) {
           if (!counted) {
             // A thread the tracker never saw may send, notify or drop.
-            others_unknown = os_thread_count() != all.size();
+            others_unknown =
+                os_thread_count() - g_watchdog_running.load() != all.size();
             counted = true;
           }
           ok = others_unknown;
@@ -183,7 +214,8 @@ std::string wait_words(const Snapshot &s) {
 // along the waits; then the other blocked threads.
 std::string deadlock_details(const std::vector<Snapshot> &all, std::size_t me,
                              const void *object, WaitKind kind,
-                             std::vector<std::string> &locks, bool &only_locks) {
+                             std::vector<std::string> &locks,
+                             bool &only_locks) {
   std::string d;
   std::vector<bool> shown(all.size(), false);
   std::vector<std::size_t> order{me};
@@ -202,7 +234,8 @@ std::string deadlock_details(const std::vector<Snapshot> &all, std::size_t me,
   only_locks = true;
   for (std::size_t k : order) {
     const Snapshot &s = all[k];
-    only_locks = only_locks && (is_lock_wait(s.kind) || s.kind == WaitKind::join);
+    only_locks =
+        only_locks && (is_lock_wait(s.kind) || s.kind == WaitKind::join);
     d += "  thread " + thread_label(s.id, nullptr) + " waits for " +
          wait_words(s);
     if (is_lock_wait(s.kind))
@@ -219,13 +252,15 @@ std::string deadlock_details(const std::vector<Snapshot> &all, std::size_t me,
     }
     d += "\n";
   }
-  if (kind == WaitKind::channel_send || kind == WaitKind::channel_recv) {
+  if (object &&
+      (kind == WaitKind::channel_send || kind == WaitKind::channel_recv)) {
     // The calling thread's own channel is alive: it holds a handle to it.
     auto *chan = static_cast<const ChannelCore *>(object);
     ChannelSide other = kind == WaitKind::channel_recv ? ChannelSide::sender
                                                        : ChannelSide::receiver;
     d += "  the channel has " + std::to_string(chan->live_handles(other)) +
-         (other == ChannelSide::sender ? " live sender(s)" : " live receiver(s)");
+         (other == ChannelSide::sender ? " live sender(s)"
+                                       : " live receiver(s)");
     std::string users;
     chan->for_each_handle(other, [&](const HandleInfo &h) {
       for (const auto &s : all)
@@ -237,41 +272,114 @@ std::string deadlock_details(const std::vector<Snapshot> &all, std::size_t me,
     });
     d += users.empty() ? "\n" : ", last used by thread " + users + "\n";
   }
-  d += only_locks ? "  every thread in this cycle is blocked and none can proceed\n"
-                  : "  every thread of the process is blocked and none can "
-                    "proceed\n";
+  d += only_locks
+           ? "  every thread in this cycle is blocked and none can proceed\n"
+           : "  every thread of the process is blocked and none can "
+             "proceed\n";
   return d;
 }
 
-FEARLESS_SLOW_PATH
-void check_deadlock(ThreadRecord &t, const void *object, WaitKind kind) {
-  auto find_me = [&](const std::vector<Snapshot> &all) {
-    for (std::size_t i = 0; i < all.size(); ++i)
-      if (all[i].id == t.id)
-        return i;
-    return all.size();
-  };
-  std::vector<Snapshot> all = snapshot();
-  std::size_t me = find_me(all);
-  if (me == all.size() || !stuck(all, me))
-    return;
-  // A real deadlock is permanent; a snapshot taken while another thread was
-  // between its unlock and its bookkeeping is not. Look twice.
+// Looks again 20 ms after `all` was taken: true if nobody blocked anew or
+// woke up, and `subject` is still stuck with the kernel's word on who runs.
+bool still_stuck(const std::vector<Snapshot> &all, std::vector<Snapshot> &again,
+                 ThreadId subject, std::size_t &me, bool subject_runs) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  std::vector<Snapshot> again = snapshot();
-  me = find_me(again);
-  if (me == again.size() || !stuck(again, me))
-    return;
+  again = snapshot();
+  if (again.size() != all.size())
+    return false;
+  me = again.size();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (again[i].id != all[i].id || again[i].blocks != all[i].blocks ||
+        again[i].waits != all[i].waits)
+      return false;
+    if (again[i].id == subject)
+      me = i;
+  }
+  return me < again.size() && stuck(again, me, true, subject_runs);
+}
+
+void report_deadlock(const std::vector<Snapshot> &all, std::size_t me,
+                     const void *object, WaitKind kind, std::string stack) {
   std::vector<std::string> locks;
   bool only_locks = true;
-  std::string d = deadlock_details(again, me, object, kind, locks, only_locks);
-  d += "  stack of thread " + thread_label(t.id, nullptr) + ":\n" +
-       format_stack(capture_stack(0), "    ");
+  std::string d = deadlock_details(all, me, object, kind, locks, only_locks);
+  d += stack;
   deliver({Report{ReportKind::deadlock,
                   only_locks ? "threads wait for each other's locks"
                              : "every thread is blocked",
                   std::move(d), ""},
            std::move(locks)});
+}
+
+// Channel and condvar waits are judged by a watchdog thread, not by the
+// blocking thread: that one is queued on the channel already and may be
+// woken at any moment, which it cannot see from inside on_block. The
+// watchdog reports when two pictures 20 ms apart agree that every thread
+// is asleep in fearless waits that none of them can end.
+std::atomic<std::uint32_t> g_suspicions{0};
+
+[[noreturn]] void watchdog() {
+  for (;;) {
+    g_suspicions.wait(0, std::memory_order_acquire);
+    g_suspicions.store(0, std::memory_order_relaxed);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::vector<Snapshot> all = snapshot(), again;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (!all[i].waits || is_lock_wait(all[i].kind) ||
+          all[i].kind == WaitKind::join || !stuck(all, i, true, false))
+        continue;
+      std::size_t me = 0;
+      if (still_stuck(all, again, all[i].id, me, false))
+        report_deadlock(again, me, nullptr, again[me].kind, "");
+      break;
+    }
+  }
+}
+
+FEARLESS_SLOW_PATH
+void suspect_every_thread_blocked() {
+  static std::once_flag started;
+  std::call_once(started, [] {
+    g_watchdog_running.store(true, std::memory_order_release);
+    std::thread(watchdog).detach();
+  });
+  g_suspicions.store(1, std::memory_order_release);
+  g_suspicions.notify_one();
+}
+
+FEARLESS_SLOW_PATH
+void check_deadlock(ThreadRecord &t, const void *object, WaitKind kind) {
+  // Cheap first: a channel or condvar wait needs every other thread
+  // blocked; a lock or join wait needs some other thread blocked.
+  bool or_wait = !is_lock_wait(kind) && kind != WaitKind::join;
+  bool any_blocked = false, any_free = false;
+  std::size_t used = g_threads_used.load(std::memory_order_acquire);
+  for (std::size_t i = 1; i < used && i < kMaxThreads; ++i) {
+    ThreadRecord &r = g_threads[i];
+    if (&r == &t || r.live_id.load(std::memory_order_acquire) == 0)
+      continue;
+    (r.waiting_for.load(std::memory_order_acquire) ? any_blocked : any_free) =
+        true;
+  }
+  if (or_wait) {
+    if (!any_free)
+      suspect_every_thread_blocked();
+    return;
+  }
+  if (!any_blocked)
+    return;
+  // A lock or join wait: what it waits for is visible, so the blocking
+  // thread can judge it itself.
+  std::vector<Snapshot> all = snapshot(), again;
+  std::size_t me = 0;
+  while (me < all.size() && all[me].id != t.id)
+    ++me;
+  if (me == all.size() || !stuck(all, me, false, true) ||
+      !stuck(all, me, true, true) || !still_stuck(all, again, t.id, me, true))
+    return;
+  report_deadlock(again, me, object, kind,
+                  "  stack of thread " + thread_label(t.id, nullptr) + ":\n" +
+                      format_stack(capture_stack(0), "    "));
 }
 
 void copy_name(ThreadRecord &r) {
@@ -292,6 +400,7 @@ void on_block(const void *object, WaitKind kind, bool timed) noexcept {
   if (!t)
     return;
   copy_name(*t);
+  t->blocks.fetch_add(1, std::memory_order_relaxed);
   t->blocked_at.store(__builtin_return_address(0), std::memory_order_relaxed);
   if (timed) // a wait with a timeout is not a deadlock
     return;
@@ -301,12 +410,11 @@ void on_block(const void *object, WaitKind kind, bool timed) noexcept {
            "  a thread waits for itself to finish: it never will\n", t);
     return;
   }
-  t->waiting_cls.store(
-      is_lock_wait(kind)
-          ? static_cast<const LockState *>(object)->cls.load(
-                std::memory_order_relaxed)
-          : 0,
-      std::memory_order_relaxed);
+  t->waiting_cls.store(is_lock_wait(kind)
+                           ? static_cast<const LockState *>(object)->cls.load(
+                                 std::memory_order_relaxed)
+                           : 0,
+                       std::memory_order_relaxed);
   t->wait_kind.store(std::uint8_t(kind), std::memory_order_relaxed);
   t->waiting_for.store(object, std::memory_order_release);
   check_deadlock(*t, object, kind);

@@ -102,6 +102,7 @@ struct RecordOwner {
       t.waiting_for.store(nullptr, std::memory_order_relaxed);
       t.running.store(nullptr, std::memory_order_relaxed);
       t.std_id.store(std::this_thread::get_id(), std::memory_order_relaxed);
+      t.tid = int(gettid());
       // The main thread has no name of its own; Rust calls it "main".
       std::string_view name = current_thread_name();
       set_name(t, name.empty() && gettid() == getpid() ? "main" : name);
@@ -619,10 +620,10 @@ void acquired_slow(LockState &lock, LockMode mode, bool tried,
   if (!t)
     return;
   ClassId cls = class_of(lock);
-  if (mode == LockMode::exclusive)
-    lock.owner.store(t->id, std::memory_order_relaxed);
   int d = t->depth.load(std::memory_order_relaxed);
   if (d == kMaxHeld) {
+    if (mode == LockMode::exclusive)
+      lock.owner.store(t->id, std::memory_order_relaxed);
     if (t->overflow++ == 0)
       misuse("too many locks held",
              "  more than 48 locks held at once; the deeper ones are not "
@@ -630,16 +631,8 @@ void acquired_slow(LockState &lock, LockMode mode, bool tried,
              t);
     return;
   }
-  HeldLock &h = t->held[d];
-  h.lock.store(&lock, std::memory_order_relaxed);
-  h.mode.store(std::uint8_t(mode), std::memory_order_relaxed);
-  h.subclass = std::uint8_t(subclass);
-  h.tried = tried;
-  h.cls = cls;
-  h.pc = pc;
-  h.ret = ret;
-  t->chain[d + 1] = chain_step(t->chain[d], cls, subclass, mode);
-  t->depth.store(d + 1, std::memory_order_release);
+  push_held(*t, d, lock, mode, tried, subclass, cls,
+            chain_step(t->chain[d], cls, subclass, mode), pc, ret);
 }
 
 void release_slow(LockState &lock) noexcept {

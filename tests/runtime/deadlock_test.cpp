@@ -10,17 +10,15 @@
 #include "fearless/rwlock.h"
 #include "fearless/thread.h"
 
+#include "tracker_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <barrier>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <mutex>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #if FEARLESS_LOCK_TRACKING
@@ -29,50 +27,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// In a death test: print a deadlock report and end the process with 42.
-void exit_42_on_deadlock_report() {
-  fearless::set_report_handler([](const fearless::Report &r) {
-    if (r.kind == fearless::ReportKind::deadlock) {
-      std::string text = r.to_string();
-      std::fputs(text.c_str(), stderr);
-      _exit(42);
-    }
-  });
-}
-
-// ThreadSanitizer runs a background thread of its own: a thread the tracker
-// cannot see, so "every thread is blocked" never holds under it.
-bool under_tsan() {
-  const char *san = std::getenv("FEARLESS_TEST_SANITIZER");
-  return san && std::string(san) == "thread";
-}
-
-// Captures reports while alive.
-class Reports {
-public:
-  Reports() {
-    old_ = fearless::set_report_handler([this](const fearless::Report &r) {
-      std::lock_guard<std::mutex> lock(mu_);
-      seen_.push_back(r);
-    });
-  }
-  ~Reports() { fearless::set_report_handler(old_); }
-  std::vector<fearless::Report> take() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::exchange(seen_, {});
-  }
-
-private:
-  std::mutex mu_;
-  std::vector<fearless::Report> seen_;
-  fearless::ReportHandler old_;
-};
+using fearless_test::exit_42_on_deadlock_report;
+using fearless_test::Reports;
+using fearless_test::under_tsan;
 
 // Two threads, each receiving from a channel whose only sender the other
 // one holds: neither message is ever sent.
 TEST(DeadlockDeathTest, TwoThreadChannelDeadlockIsReportedNotHung) {
   if (under_tsan())
-    GTEST_SKIP() << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
+    GTEST_SKIP()
+        << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   auto deadlock = [] {
     exit_42_on_deadlock_report();
@@ -99,7 +63,8 @@ TEST(DeadlockDeathTest, TwoThreadChannelDeadlockIsReportedNotHung) {
 // sender. Nobody else can ever send or drop it.
 TEST(DeadlockDeathTest, ReceiverHoldingItsOwnSenderIsReported) {
   if (under_tsan())
-    GTEST_SKIP() << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
+    GTEST_SKIP()
+        << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   auto deadlock = [] {
     exit_42_on_deadlock_report();
@@ -113,27 +78,30 @@ TEST(DeadlockDeathTest, ReceiverHoldingItsOwnSenderIsReported) {
   };
   EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
               "fearless: deadlock\n(.|\n)*every thread is blocked(.|\n)*"
-              "1 live sender");
+              "'main' waits for a message on a channel");
 }
 
 // A sender on a full bounded channel whose receiver is blocked on the
 // sender's lock.
 TEST(DeadlockDeathTest, SenderOnAFullChannelAndItsBlockedReceiver) {
   if (under_tsan())
-    GTEST_SKIP() << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
+    GTEST_SKIP()
+        << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   auto deadlock = [] {
     exit_42_on_deadlock_report();
     fearless::Mutex<int> state(0);
     auto [tx, rx] = fearless::sync_channel<int>(1);
     std::barrier sync(2);
-    auto consumer = fearless::Builder().name("consumer").spawn(
-        [&, rx = std::move(rx)]() mutable {
-          sync.arrive_and_wait();
-          auto g = state.lock(); // the producer holds it while it sends
-          while (rx.recv())
-            ;
-        });
+    auto consumer =
+        fearless::Builder()
+            .name("consumer")
+            .spawn([&, rx = std::move(rx)]() mutable {
+              sync.arrive_and_wait();
+              auto g = state.lock(); // the producer holds it while it sends
+              while (rx.recv())
+                ;
+            });
     auto g = state.lock();
     sync.arrive_and_wait();
     tx.send(1).value();
@@ -171,7 +139,8 @@ TEST(Deadlock, TimedWaitsAreNotDeadlocks) {
 // Every thread of the process waits on a condvar nobody will notify.
 TEST(DeadlockDeathTest, EveryThreadBlockedOnCondvarsIsReported) {
   if (under_tsan())
-    GTEST_SKIP() << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
+    GTEST_SKIP()
+        << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   auto deadlock = [] {
     exit_42_on_deadlock_report();

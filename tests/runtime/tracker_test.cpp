@@ -8,6 +8,8 @@
 #include "fearless/thread.h"
 #include "fearless/tracker.h"
 
+#include "tracker_test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -27,26 +29,8 @@ using fd::LockMode;
 
 namespace {
 
-// Captures every report while alive.
-class Reports {
-public:
-  Reports() {
-    old_ = fearless::set_report_handler([this](const fearless::Report &r) {
-      std::lock_guard<std::mutex> lock(mu_);
-      seen_.push_back(r);
-    });
-  }
-  ~Reports() { fearless::set_report_handler(old_); }
-  std::vector<fearless::Report> take() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::exchange(seen_, {});
-  }
-
-private:
-  std::mutex mu_;
-  std::vector<fearless::Report> seen_;
-  fearless::ReportHandler old_;
-};
+using fearless_test::exit_42_on_deadlock_report;
+using fearless_test::Reports;
 
 // A fake lock: an address and a class, driven through the hooks directly.
 struct Lock {
@@ -65,32 +49,6 @@ struct Lock {
 
 // Runs f on a new thread and waits for it: each run is another thread.
 template <class F> void on_thread(F f) { std::thread(f).join(); }
-
-// Runs the letters of `pairs` two at a time, each pair "hold the first, take
-// the second" on its own thread (lockdep's self-test notation).
-std::size_t run_pairs(const std::string &test, const std::string &pairs,
-                      LockMode mode = LockMode::exclusive) {
-  Reports reports;
-  std::vector<std::unique_ptr<Lock>> locks;
-  std::vector<std::string> names;
-  for (char c = 'A'; c <= 'F'; ++c)
-    names.push_back(test + "." + c);
-  for (auto &n : names)
-    locks.push_back(std::make_unique<Lock>(n.c_str()));
-  for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
-    Lock &a = *locks[pairs[i] - 'A'], &b = *locks[pairs[i + 1] - 'A'];
-    on_thread([&] {
-      a.lock(mode);
-      b.lock(mode);
-      b.unlock();
-      a.unlock();
-    });
-  }
-  std::size_t n = 0;
-  for (const auto &r : reports.take())
-    n += r.kind == fearless::ReportKind::possible_deadlock;
-  return n;
-}
 
 // Lockdep's self-test scenarios, each pair "hold, then take" on a thread of
 // its own; `held` and `taken` are the modes (a Mutex is exclusive/exclusive;
@@ -117,6 +75,13 @@ std::size_t scenario(const std::string &test, const std::string &pairs,
   for (const auto &r : reports.take())
     n += r.kind == fearless::ReportKind::possible_deadlock;
   return n;
+}
+
+// Runs the letters of `pairs` two at a time, each pair "hold the first, take
+// the second" on its own thread (lockdep's self-test notation).
+std::size_t run_pairs(const std::string &test, const std::string &pairs,
+                      LockMode mode = LockMode::exclusive) {
+  return scenario(test, pairs, mode, mode);
 }
 
 const char *const kCycles[] = {"ABBA",     "ABBCCA",   "ABCABC",
@@ -464,18 +429,6 @@ TEST(Tracker, DotGraphHasTheEdges) {
   std::string dot = fearless::lock_graph_dot();
   EXPECT_NE(dot.find("\"dot.A\" -> \"dot.B\" [label=\"X->X\"]"), std::string::npos)
       << dot;
-}
-
-// In a death test: print a deadlock report and end the process with 42, so
-// that the test sees the report instead of a hang.
-void exit_42_on_deadlock_report() {
-  fearless::set_report_handler([](const fearless::Report &r) {
-    if (r.kind == fearless::ReportKind::deadlock) {
-      std::string text = r.to_string();
-      std::fputs(text.c_str(), stderr);
-      _exit(42);
-    }
-  });
 }
 
 // A real two-thread deadlock on fearless::Mutex is reported at once instead

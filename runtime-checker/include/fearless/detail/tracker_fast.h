@@ -34,7 +34,7 @@ struct HeldLock {
   std::atomic<const LockState *> lock{nullptr}; ///< read by other threads
   std::atomic<std::uint8_t> mode{0};            ///< LockMode; read by others
   std::uint8_t subclass = 0;
-  bool tried = false;      ///< taken by try_lock (no ordering edge)
+  bool tried = false; ///< taken by try_lock (no ordering edge)
   ClassId cls = 0;
   const void *pc = nullptr;  ///< code address of the acquisition
   const void *ret = nullptr; ///< return address of the acquiring frame
@@ -54,11 +54,13 @@ struct alignas(64) ThreadRecord {
   // Written by the slow paths only.
   std::atomic<const void *> waiting_for{nullptr}; ///< on_block's object
   std::atomic<std::uint8_t> wait_kind{0};         ///< its WaitKind
-  std::atomic<ClassId> waiting_cls{0};   ///< class, for a lock wait
-  std::atomic<const void *> blocked_at{nullptr}; ///< where it blocked
-  std::atomic<const void *> running{nullptr};    ///< join handle it runs
+  std::atomic<ClassId> waiting_cls{0};            ///< class, for a lock wait
+  std::atomic<const void *> blocked_at{nullptr};  ///< where it blocked
+  std::atomic<const void *> running{nullptr};     ///< join handle it runs
   std::atomic<std::thread::id> std_id{};
-  std::atomic<ThreadId> live_id{0}; ///< `id` while in use, else 0
+  std::atomic<std::uint32_t> blocks{0}; ///< on_block calls: progress
+  int tid = 0;                          ///< the kernel's thread id
+  std::atomic<ThreadId> live_id{0};     ///< `id` while in use, else 0
   std::atomic<bool> in_use{false};
   std::uint32_t generation = 0;
   std::atomic<char> name[40] = {}; ///< the thread's name, for reports
@@ -106,6 +108,26 @@ bool acquire_slow(LockState &lock, LockMode mode, unsigned subclass,
 void acquired_slow(LockState &lock, LockMode mode, bool tried,
                    unsigned subclass, const void *pc, const void *ret) noexcept;
 void release_slow(LockState &lock) noexcept;
+
+/// Pushes `lock` on `t`'s held stack at depth `d` (< kMaxHeld); `next` is
+/// the chain hash with it. Shared by the inline and the slow paths.
+[[gnu::always_inline]] inline void
+push_held(ThreadRecord &t, int d, LockState &lock, LockMode mode, bool tried,
+          unsigned subclass, ClassId cls, std::uint64_t next, const void *pc,
+          const void *ret) noexcept {
+  if (mode == LockMode::exclusive)
+    lock.owner.store(t.id, std::memory_order_relaxed);
+  HeldLock &h = t.held[d];
+  h.lock.store(&lock, std::memory_order_relaxed);
+  h.mode.store(std::uint8_t(mode), std::memory_order_relaxed);
+  h.subclass = std::uint8_t(subclass);
+  h.tried = tried;
+  h.cls = cls;
+  h.pc = pc;
+  h.ret = ret;
+  t.chain[d + 1] = next;
+  t.depth.store(d + 1, std::memory_order_release);
+}
 
 /// What on_acquire learnt, for the on_acquired that follows it.
 struct Acquisition {
@@ -179,18 +201,9 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
                   __builtin_return_address(0));
     return;
   }
-  if (mode == LockMode::exclusive)
-    lock.owner.store(t->id, std::memory_order_relaxed);
-  HeldLock &h = t->held[d];
-  h.lock.store(&lock, std::memory_order_relaxed);
-  h.mode.store(std::uint8_t(mode), std::memory_order_relaxed);
-  h.subclass = std::uint8_t(subclass);
-  h.tried = tried;
-  h.cls = cls;
-  h.pc = current_pc();
-  h.ret = __builtin_return_address(0);
-  t->chain[d + 1] = chain_step(t->chain[d], cls, subclass, mode);
-  t->depth.store(d + 1, std::memory_order_release);
+  push_held(*t, d, lock, mode, tried, subclass, cls,
+            chain_step(t->chain[d], cls, subclass, mode), current_pc(),
+            __builtin_return_address(0));
 }
 
 /// The same after a blocking acquisition announced by on_acquire: reuses
@@ -205,18 +218,8 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
                   __builtin_return_address(0));
     return;
   }
-  if (mode == LockMode::exclusive)
-    lock.owner.store(t->id, std::memory_order_relaxed);
-  HeldLock &h = t->held[d];
-  h.lock.store(&lock, std::memory_order_relaxed);
-  h.mode.store(std::uint8_t(mode), std::memory_order_relaxed);
-  h.subclass = std::uint8_t(subclass);
-  h.tried = false;
-  h.cls = a.cls;
-  h.pc = current_pc();
-  h.ret = __builtin_return_address(0);
-  t->chain[d + 1] = a.next;
-  t->depth.store(d + 1, std::memory_order_release);
+  push_held(*t, d, lock, mode, false, subclass, a.cls, a.next, current_pc(),
+            __builtin_return_address(0));
 }
 
 /// The calling thread released `lock`, which it held in `mode`.
@@ -226,8 +229,7 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
   int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : 0;
   // Invariant: held[d - 1] is the newest tracked lock; locks beyond
   // kMaxHeld (overflow) are never in the stack, so they miss here.
-  if (d == 0 ||
-      t->held[d - 1].lock.load(std::memory_order_relaxed) != &lock)
+  if (d == 0 || t->held[d - 1].lock.load(std::memory_order_relaxed) != &lock)
       [[unlikely]] {
     release_slow(lock);
     return;
