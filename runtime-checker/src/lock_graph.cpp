@@ -48,6 +48,8 @@ AddResult LockGraph::add_edge(ClassId from, EdgeMode held, ClassId to,
   if (from == to)
     return result;
   out_.try_emplace(to); // every class is a node, also one with no out-edges
+  place(to);
+  place(from);
   auto &outs = out_[from];
   auto [it, inserted] = outs.try_emplace(to);
   EdgeInfo &e = it->second;
@@ -73,6 +75,12 @@ AddResult LockGraph::add_edge(ClassId from, EdgeMode held, ClassId to,
   result.changed |= result.new_edge;
   if (!result.changed)
     return result;
+
+  // While the graph is acyclic, a new edge either agrees with the order,
+  // is placed by reordering, or makes the first plain cycle.
+  if (acyclic_ && (!inserted || ord_[from] < ord_[to] || reorder(from, to)))
+    return result;
+  acyclic_ = false;
 
   // A cycle through the new edge is a path back from `to` to `from`. It is
   // reportable if any edge on it, the new one included, was made by a
@@ -143,6 +151,61 @@ bool LockGraph::find_cycle(ClassId from, EdgeMode held, ClassId to,
   return false;
 }
 
+void LockGraph::place(ClassId c) {
+  if (ord_.size() <= c)
+    ord_.resize(std::size_t(c) + 1, 0);
+  if (ord_[c] == 0)
+    ord_[c] = next_ord_++;
+}
+
+bool LockGraph::reorder(ClassId from, ClassId to) {
+  const std::uint32_t lower = ord_[to], upper = ord_[from];
+  // Forward from `to` through nodes ordered before `from`; reaching `from`
+  // is a cycle.
+  std::vector<ClassId> forward, backward, stack{to};
+  std::unordered_map<ClassId, bool> seen{{to, true}};
+  while (!stack.empty()) {
+    ClassId n = stack.back();
+    stack.pop_back();
+    forward.push_back(n);
+    for (const auto &[next, info] : out_[n]) {
+      if (next == from)
+        return false;
+      if (ord_[next] < upper && seen.emplace(next, true).second)
+        stack.push_back(next);
+    }
+  }
+  // Backward from `from` through nodes ordered after `to`.
+  stack = {from};
+  seen.emplace(from, true);
+  while (!stack.empty()) {
+    ClassId n = stack.back();
+    stack.pop_back();
+    backward.push_back(n);
+    if (auto ins = in_.find(n); ins != in_.end())
+      for (ClassId prev : ins->second)
+        if (ord_[prev] > lower && seen.emplace(prev, true).second)
+          stack.push_back(prev);
+  }
+  // The backward set goes first, then the forward set, each in its old
+  // order, into the same order slots.
+  auto by_ord = [&](ClassId a, ClassId b) { return ord_[a] < ord_[b]; };
+  std::sort(forward.begin(), forward.end(), by_ord);
+  std::sort(backward.begin(), backward.end(), by_ord);
+  std::vector<std::uint32_t> slots;
+  for (ClassId n : backward)
+    slots.push_back(ord_[n]);
+  for (ClassId n : forward)
+    slots.push_back(ord_[n]);
+  std::sort(slots.begin(), slots.end());
+  std::size_t i = 0;
+  for (ClassId n : backward)
+    ord_[n] = slots[i++];
+  for (ClassId n : forward)
+    ord_[n] = slots[i++];
+  return true;
+}
+
 void LockGraph::remove_class(ClassId c) {
   if (auto it = out_.find(c); it != out_.end()) {
     for (const auto &[to, info] : it->second) {
@@ -171,7 +234,7 @@ const EdgeInfo *LockGraph::edge(ClassId from, ClassId to) const {
 }
 
 std::size_t LockGraph::memory_bytes() const {
-  std::size_t bytes = sizeof(*this);
+  std::size_t bytes = sizeof(*this) + ord_.capacity() * sizeof(std::uint32_t);
   for (const auto &[from, outs] : out_)
     bytes += sizeof(from) + sizeof(outs) + 32 +
              outs.size() * (sizeof(ClassId) + sizeof(EdgeInfo) + 24) +
@@ -204,6 +267,13 @@ std::string LockGraph::check_invariants() const {
       if (!edge(from, to))
         return "in-edge " + std::to_string(from) + "->" + std::to_string(to) +
                " missing from out-list";
+  if (acyclic_)
+    for (const auto &[from, outs] : out_)
+      for (const auto &[to, info] : outs)
+        if (from >= ord_.size() || to >= ord_.size() ||
+            ord_[from] >= ord_[to])
+          return "edge " + std::to_string(from) + "->" + std::to_string(to) +
+                 " against the topological order";
   if (edges != edge_count_)
     return "edge count " + std::to_string(edge_count_) + " but " +
            std::to_string(edges) + " edges";
