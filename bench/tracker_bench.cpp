@@ -4,8 +4,9 @@
 //     fearless::Mutex, tracking on            (this program)
 //     fearless::Mutex, tracking compiled out  (tracker_untracked_child)
 //     std::mutex                              (this program)
-//     absl::Mutex, deadlock detection kReport (this program, if Abseil is found)
-//     std::mutex under ThreadSanitizer        (tracker_tsan_child, clang)
+//     absl::Mutex, deadlock detection kReport (this program, if Abseil is
+//     found) std::mutex under ThreadSanitizer        (tracker_tsan_child,
+//     clang)
 //   2-thread scaling: two threads, each locking its own mutexes;
 //   the new-edge slow path (a chain never seen: graph lock + cycle search);
 //   graph memory per class for 2^17 classes and 10^6 edges.
@@ -43,16 +44,13 @@ namespace {
 
 using fearless_bench::at_depth;
 
-struct StdHeld {
-  explicit StdHeld(std::mutex &m) : m_(m) { m_.lock(); }
-  ~StdHeld() { m_.unlock(); }
-  std::mutex &m_;
-};
-
 void std_at_depth(benchmark::State &state) {
   std::mutex outer[4], inner;
   at_depth(
-      state, [&](int i) { return std::make_unique<StdHeld>(outer[i]); },
+      state,
+      [&](int i) {
+        return std::make_unique<fearless_bench::Held<std::mutex>>(outer[i]);
+      },
       [&] {
         std::lock_guard<std::mutex> g(inner);
         benchmark::DoNotOptimize(&g);
@@ -114,7 +112,8 @@ void fearless_new_edge(benchmark::State &state) {
   fearless::set_class_mode(old);
 }
 
-// --- child programs ------------------------------------------------------------
+// --- child programs
+// ------------------------------------------------------------
 std::string own_dir() {
   char buf[4096];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -148,11 +147,12 @@ std::map<std::string, double> run_child(const std::string &name, int argc,
   return out;
 }
 
-// --- memory per class ------------------------------------------------------------
-// 2^17 classes, 10^6 edges, straight into the graph (the tracker's slow
-// path adds the same records). Two layers -- every edge from one of 2^16
-// "outer" classes to one of 2^16 "inner" ones -- so that no insertion
-// searches far: this measures memory, not the cycle search.
+// --- memory per class
+// ------------------------------------------------------------ 2^17 classes,
+// 10^6 edges, straight into the graph (the tracker's slow path adds the same
+// records). Two layers -- every edge from one of 2^16 "outer" classes to one of
+// 2^16 "inner" ones -- so that no insertion searches far: this measures memory,
+// not the cycle search.
 void graph_memory() {
   constexpr std::uint32_t classes = 1u << 17, half = classes / 2;
   constexpr std::size_t edges = 1000000;
@@ -164,9 +164,9 @@ void graph_memory() {
     graph.add_edge(from, fearless::detail::EdgeMode::exclusive, to,
                    fearless::detail::EdgeMode::exclusive, 1);
   }
-  double secs = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   // One more edge, back from the inner layer: a real search.
   auto t0 = std::chrono::steady_clock::now();
   auto r = graph.add_edge(1 + half, fearless::detail::EdgeMode::exclusive, 1,
@@ -185,7 +185,8 @@ void graph_memory() {
               search_us);
 }
 
-// --- the table ------------------------------------------------------------------
+// --- the table
+// ------------------------------------------------------------------
 void print_tables(const fearless_bench::RatioReporter &r,
                   const std::map<std::string, double> &untracked,
                   const std::map<std::string, double> &tsan) {
@@ -238,7 +239,8 @@ void print_tables(const fearless_bench::RatioReporter &r,
     std::printf("  %-20s %s %s %s\n", label, cell(one).c_str(),
                 cell(two).c_str(), ratio(two, one).c_str());
   };
-  scaling("fearless (tracked)", r.cpu_ns("two_threads/fearless_tracked/threads:1"),
+  scaling("fearless (tracked)",
+          r.cpu_ns("two_threads/fearless_tracked/threads:1"),
           r.cpu_ns("two_threads/fearless_tracked/threads:2"));
   scaling("fearless (untracked)",
           get(untracked, "two_threads/fearless_untracked/threads:1"),
@@ -259,21 +261,27 @@ int main(int argc, char **argv) {
   fearless_bench::become_multithreaded();
   fearless_bench::register_fearless_cases("fearless_tracked");
   benchmark::RegisterBenchmark("lock_unlock/std_mutex", std_at_depth)
-      ->Arg(0)->Arg(1)->Arg(4);
+      ->Arg(0)
+      ->Arg(1)
+      ->Arg(4);
   benchmark::RegisterBenchmark("two_threads/std_mutex", std_two_threads)
-      ->Threads(1)->Threads(2);
+      ->Threads(1)
+      ->Threads(2);
 #if FEARLESS_BENCH_HAVE_ABSL
   benchmark::RegisterBenchmark("lock_unlock/absl_detect", absl_at_depth)
-      ->Arg(0)->Arg(1)->Arg(4);
+      ->Arg(0)
+      ->Arg(1)
+      ->Arg(4);
   benchmark::RegisterBenchmark("two_threads/absl_detect", absl_two_threads)
-      ->Threads(1)->Threads(2);
+      ->Threads(1)
+      ->Threads(2);
 #endif
   benchmark::RegisterBenchmark("fearless_new_edge", fearless_new_edge)
       ->Iterations(20000);
   std::vector<char *> child_args(argv, argv + argc);
   int code = fearless_bench::run(argc, argv, [&](const auto &r) {
-    auto untracked = run_child("tracker_untracked_child", int(child_args.size()),
-                               child_args.data());
+    auto untracked = run_child("tracker_untracked_child",
+                               int(child_args.size()), child_args.data());
     auto tsan = run_child("tracker_tsan_child", int(child_args.size()),
                           child_args.data());
     print_tables(r, untracked, tsan);

@@ -48,8 +48,19 @@ void at_depth(benchmark::State &state, MakeOuter make_outer, Inner inner) {
     held.pop_back();
 }
 
+/// Holds a standard-style mutex (lock()/unlock()) while alive.
+template <class M> struct Held {
+  explicit Held(M &m) : m_(m) { m_.lock(); }
+  ~Held() { m_.unlock(); }
+  Held(const Held &) = delete;
+  Held &operator=(const Held &) = delete;
+  M &m_;
+};
+
 /// Leaves glibc's single-threaded mode for good (see the top of the file).
-inline void become_multithreaded() { std::thread([] {}).join(); }
+inline void become_multithreaded() {
+  std::thread([] {}).join();
+}
 
 /// A reporter that prints nothing but "@@ name cpu_ns" lines.
 class ChildReporter : public benchmark::BenchmarkReporter {

@@ -32,7 +32,9 @@ inline void fearless_at_depth(benchmark::State &state) {
   fearless::Mutex<int> inner;
   at_depth(
       state,
-      [&](int i) { return FearlessGuard(new fearless::MutexGuard<int>(outer[i].lock())); },
+      [&](int i) {
+        return FearlessGuard(new fearless::MutexGuard<int>(outer[i].lock()));
+      },
       [&] {
         auto g = inner.lock();
         benchmark::DoNotOptimize(*g);
@@ -51,10 +53,15 @@ inline void fearless_two_threads(benchmark::State &state) {
 }
 
 inline void register_fearless_cases(const std::string &kind) {
-  benchmark::RegisterBenchmark(("lock_unlock/" + kind).c_str(), fearless_at_depth)
-      ->Arg(0)->Arg(1)->Arg(4);
-  benchmark::RegisterBenchmark(("two_threads/" + kind).c_str(), fearless_two_threads)
-      ->Threads(1)->Threads(2);
+  benchmark::RegisterBenchmark(("lock_unlock/" + kind).c_str(),
+                               fearless_at_depth)
+      ->Arg(0)
+      ->Arg(1)
+      ->Arg(4);
+  benchmark::RegisterBenchmark(("two_threads/" + kind).c_str(),
+                               fearless_two_threads)
+      ->Threads(1)
+      ->Threads(2);
 }
 
 } // namespace fearless_bench

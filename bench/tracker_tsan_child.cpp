@@ -7,23 +7,23 @@
 
 namespace {
 
-struct Held {
-  explicit Held(std::mutex &m) : m_(m) { m_.lock(); }
-  ~Held() { m_.unlock(); }
-  std::mutex &m_;
-};
-
 void std_mutex_tsan(benchmark::State &state) {
   std::mutex outer[4], inner;
   fearless_bench::at_depth(
       state,
-      [&](int i) { return std::make_unique<Held>(outer[i]); },
+      [&](int i) {
+        return std::make_unique<fearless_bench::Held<std::mutex>>(outer[i]);
+      },
       [&] {
         inner.lock();
         inner.unlock();
       });
 }
-BENCHMARK(std_mutex_tsan)->Name("lock_unlock/std_mutex_tsan")->Arg(0)->Arg(1)->Arg(4);
+BENCHMARK(std_mutex_tsan)
+    ->Name("lock_unlock/std_mutex_tsan")
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(4);
 
 } // namespace
 
