@@ -464,11 +464,13 @@ private:
       }
       T.K = Target::Outer;
     }
-    std::string What = (IntoContainer ? "container '" : "'") + T.Name + "'";
-    std::string Where = T.K == Target::Member ? "stored in member " + What
-                        : T.K == Target::Global
-                            ? "stored in global " + What
-                            : "stored in " + What + ", which outlives it";
+    std::string Kind = T.K == Target::Member   ? "member "
+                       : T.K == Target::Global ? "global "
+                                               : "";
+    std::string Where = "stored in " + Kind +
+                        (IntoContainer ? "container '" : "'") + T.Name + "'";
+    if (T.K == Target::Outer)
+      Where += ", which outlives it";
     report(Value, Type, G, Where, Loc);
   }
 

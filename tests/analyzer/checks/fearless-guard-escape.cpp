@@ -234,3 +234,26 @@ private:
   std::mutex other_mu_;
   std::string name_ FEARLESS_GUARDED_BY(mu_);
 };
+
+// Callables that keep a borrow: stored in a member, pushed into a container.
+class Events {
+public:
+  void watch(fearless::Mutex<int> &m) {
+    auto guard = m.lock();
+    int &value = *guard;
+    onChange_ = [&value] { ++value; };
+    // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: callable capturing a reference to data guarded by 'm' escapes the scope of 'guard' (stored in member 'onChange_') [fearless-guard-escape]
+    handlers_.push_back([&value] { value = 0; });
+    // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: callable capturing a reference to data guarded by 'm' escapes the scope of 'guard' (stored in member container 'handlers_') [fearless-guard-escape]
+  }
+  // Negative: the callable copies the value.
+  void snapshot(fearless::Mutex<int> &m) {
+    auto guard = m.lock();
+    int value = *guard;
+    onChange_ = [value] { (void)value; };
+  }
+
+private:
+  std::function<void()> onChange_;
+  std::vector<std::function<void()>> handlers_;
+};
