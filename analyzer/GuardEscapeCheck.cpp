@@ -11,6 +11,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "llvm/ADT/DenseSet.h"
 
 using namespace clang::ast_matchers;
 
@@ -129,6 +130,9 @@ private:
   /// containers of them) that refer into a guard's data: the guard's index.
   llvm::DenseMap<const Decl *, unsigned> Borrows;
   llvm::DenseMap<const LambdaExpr *, unsigned> LambdaBorrows;
+  /// Lambdas (and variables holding them) that borrow only by capturing a
+  /// guard by reference.
+  llvm::DenseSet<const void *> GuardOnly;
 
   static constexpr unsigned NoGuard = ~0u;
 
@@ -169,6 +173,8 @@ private:
       return;
     }
     Borrows[VD] = G;
+    if (refersToGuardOnly(VD->getInit()))
+      GuardOnly.insert(VD);
   }
 
   // The capture list: a lambda that refers into a guard's data, or to the
@@ -178,6 +184,7 @@ private:
       walk(Init);
     Lambdas.push_back(L);
     unsigned Found = NoGuard;
+    unsigned CapturedGuard = NoGuard;
     auto Init = L->capture_init_begin();
     for (const LambdaCapture &C : L->captures()) {
       const Expr *CaptureInit = Init != L->capture_init_end() ? *Init : nullptr;
@@ -192,21 +199,58 @@ private:
       if (Var->isInitCapture() && Var->getInit())
         G = Var->getType()->isReferenceType() ? lvalueIn(Var->getInit())
                                               : valueIn(Var->getInit());
-      else if (auto It = GuardOf.find(Var); ByRef && It != GuardOf.end())
-        G = It->second;
       else if (auto It = Borrows.find(Var);
                It != Borrows.end() &&
                (ByRef || !Var->getType()->isReferenceType()))
         G = It->second;
       else if (CaptureInit && !ByRef)
         G = valueIn(CaptureInit);
+      else if (auto It = GuardOf.find(Var); ByRef && It != GuardOf.end() &&
+                                            givesAccess(Var) &&
+                                            isAlive(It->second))
+        CapturedGuard = It->second;
       if (G != NoGuard && isAlive(G)) {
         Found = G;
         break;
       }
     }
-    if (Found != NoGuard)
+    if (Found != NoGuard) {
       LambdaBorrows[L] = Found;
+    } else if (CapturedGuard != NoGuard) {
+      // [&guard] { *guard ... }: reaches the data through the guard.
+      LambdaBorrows[L] = CapturedGuard;
+      GuardOnly.insert(L);
+    }
+  }
+
+  // A guard that hands out its data (operator*, operator->), as fearless
+  // guards do; a std guard reaches nothing through itself.
+  static bool givesAccess(const VarDecl *Guard) {
+    const CXXRecordDecl *RD = Guard->getType()->getAsCXXRecordDecl();
+    if (!RD)
+      return false;
+    for (const CXXMethodDecl *M : RD->methods())
+      if (M->getOverloadedOperator() == OO_Star ||
+          M->getOverloadedOperator() == OO_Arrow)
+        return true;
+    return false;
+  }
+
+  // \p E is (a copy of) a lambda whose only borrow is the guard itself.
+  bool refersToGuardOnly(const Expr *E) const {
+    while (E) {
+      E = E->IgnoreImplicit();
+      if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
+        E = Construct->getNumArgs() ? Construct->getArg(0) : nullptr;
+        continue;
+      }
+      if (const auto *L = dyn_cast<LambdaExpr>(E))
+        return GuardOnly.contains(L);
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+        return GuardOnly.contains(Ref->getDecl());
+      return false;
+    }
+    return false;
   }
 
   bool isAlive(unsigned G) const { return llvm::is_contained(Alive, G); }
@@ -521,7 +565,8 @@ private:
                const std::vector<const Expr *> &Crossing) {
     for (const Expr *Arg : Crossing) {
       unsigned G = valueIn(Arg);
-      if (G == NoGuard || !isAlive(G))
+      // A guard itself crossing is fearless-guard-not-send's finding.
+      if (G == NoGuard || !isAlive(G) || refersToGuardOnly(Arg))
         continue;
       report(Arg, Arg->IgnoreImplicit()->getType(), G,
              "passed to a thread started by '" + Spawner + "'",

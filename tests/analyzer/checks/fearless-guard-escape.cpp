@@ -257,3 +257,14 @@ private:
   std::function<void()> onChange_;
   std::vector<std::function<void()>> handlers_;
 };
+
+// Negative: the guard itself crossing into a thread is
+// fearless-guard-not-send's finding, not a borrow of the data.
+void guardIntoThread(fearless::Mutex<int> &m, std::mutex &mu) {
+  auto guard = m.lock();
+  std::thread a([&guard] { *guard += 1; });
+  std::unique_lock<std::mutex> lk(mu);
+  std::thread b([&lk] { lk.unlock(); });
+  a.join();
+  b.join();
+}
