@@ -424,7 +424,7 @@ private:
   // A GUARDED_BY field or global whose mutex a live guard holds.
   unsigned guardedData(const ValueDecl *D) const {
     const auto *Attr = D->getAttr<GuardedByAttr>();
-    if (!Attr)
+    if (!Attr || !Attr->getArg())
       return NoGuard;
     const ValueDecl *Mutex;
     std::string Name;

@@ -82,7 +82,8 @@ const MemberExpr *rootField(const Expr *E) {
 // (vector::operator[], begin, find) reads unless its result is assigned to.
 bool hasConstTwin(const CXXMethodDecl *MD) {
   for (const NamedDecl *ND : MD->getParent()->lookup(MD->getDeclName())) {
-    const auto *Other = dyn_cast<CXXMethodDecl>(ND->getAsFunction());
+    // A using-declaration or a field of the same name: not a function.
+    const auto *Other = dyn_cast_or_null<CXXMethodDecl>(ND->getAsFunction());
     if (Other && Other->isConst())
       return true;
   }

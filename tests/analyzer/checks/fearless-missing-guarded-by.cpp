@@ -280,3 +280,25 @@ private:
   int v_ = 0;
   // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'v_' is written with 'lk_' held in 1 of 1 places; read without it in 'Spun::get' [fearless-missing-guarded-by]
 };
+
+// Overloads brought in by a using-declaration are looked through.
+struct CounterBase {
+  void bump();
+};
+struct Counter : CounterBase {
+  using CounterBase::bump;
+  void bump(int by);
+};
+class UsesUsing {
+public:
+  void inc() {
+    std::lock_guard<std::mutex> lock(mu_);
+    c_.bump(1);
+  }
+  void peek() { c_.bump(); }
+
+private:
+  std::mutex mu_;
+  Counter c_;
+  // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'c_' is written with 'mu_' held in 1 of 2 places; written without it in 'UsesUsing::peek' [fearless-missing-guarded-by]
+};
