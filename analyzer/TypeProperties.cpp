@@ -2,6 +2,7 @@
 
 #include "TypeProperties.h"
 #include "ThreadBoundary.h"
+#include "UnderLock.h"
 
 #include "fearless/names.h"
 
@@ -9,6 +10,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclFriend.h"
 #include "clang/AST/DeclTemplate.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/AST/LambdaCapture.h"
 #include "clang/Basic/SourceManager.h"
 
@@ -160,6 +162,32 @@ struct FirstFailure {
   }
   Verdict result() { return Best ? std::move(*Best) : holds(); }
 };
+
+// Collects into Unlocked the names of the members of the class whose uses
+// in S (a member function's body) are not under a held lock. A lambda counts
+// the locks held where it is written (a wait predicate runs under them).
+// Only lambdas are searched when OnlyCallables (a constructor or destructor
+// runs before or after the object is shared, but a thread it starts does
+// not), and they count only their own locks.
+void collectUnlockedUses(const Stmt *S, const Stmt *Body, ASTContext &Ctx,
+                         bool OnlyCallables, llvm::StringSet<> &Unlocked) {
+  if (!S)
+    return;
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(S); Lambda && OnlyCallables) {
+    collectUnlockedUses(Lambda->getBody(), Lambda->getBody(), Ctx,
+                        /*OnlyCallables=*/false, Unlocked);
+    return;
+  }
+  if (!OnlyCallables)
+    if (const auto *Member = dyn_cast<MemberExpr>(S))
+      if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+          Field && !Field->getName().empty() &&
+          isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()) &&
+          !isUnderLock(S, Body, Ctx))
+        Unlocked.insert(Field->getName());
+  for (const Stmt *Child : S->children())
+    collectUnlockedUses(Child, Body, Ctx, OnlyCallables, Unlocked);
+}
 
 } // namespace
 
@@ -341,6 +369,49 @@ Verdict TypeProperties::computeRecord(QualType T, const CXXRecordDecl *RD,
   return First.result();
 }
 
+const llvm::StringSet<> *
+TypeProperties::unlockedMembers(const CXXRecordDecl *RD) {
+  if (auto It = Unlocked.find(RD); It != Unlocked.end())
+    return It->second ? &*It->second : nullptr;
+  std::optional<llvm::StringSet<>> &Result = Unlocked[RD];
+  // A class template's code is its pattern's (unused members of a
+  // specialisation are not instantiated).
+  const CXXRecordDecl *Code = RD->getTemplateInstantiationPattern();
+  if (!Code)
+    Code = RD;
+  // A friend may touch anything: only the fearless markers are allowed.
+  for (const FriendDecl *F : Code->friends()) {
+    const NamedDecl *ND = F->getFriendDecl();
+    if (const auto *FTD = dyn_cast_or_null<FunctionTemplateDecl>(ND))
+      ND = FTD->getTemplatedDecl();
+    if (!ND || !ND->getDeclName().isIdentifier() ||
+        !ND->getName().starts_with("fearless_marker_"))
+      return nullptr;
+  }
+  llvm::StringSet<> Names;
+  for (const Decl *D : Code->decls()) {
+    if (const auto *FTD = dyn_cast<FunctionTemplateDecl>(D))
+      D = FTD->getTemplatedDecl();
+    const auto *M = dyn_cast<CXXMethodDecl>(D);
+    if (!M || M->isImplicit() || M->isDeleted() || M->isDefaulted() ||
+        M->isPureVirtual() || M->isStatic())
+      continue;
+    bool Lifecycle = isa<CXXConstructorDecl, CXXDestructorDecl>(M);
+    const FunctionDecl *Def = nullptr;
+    if (!M->hasBody(Def) || !Def->getBody()) {
+      // A constructor or destructor runs before or after the object is
+      // shared; any other member function defined elsewhere may touch
+      // anything.
+      if (Lifecycle)
+        continue;
+      return nullptr;
+    }
+    collectUnlockedUses(Def->getBody(), Def->getBody(), Ctx, Lifecycle, Names);
+  }
+  Result = std::move(Names);
+  return &*Result;
+}
+
 Verdict TypeProperties::computeThreadSafeRecord(QualType T,
                                                 const CXXRecordDecl *RD) {
   std::string Self = "'" + print(T) + "'";
@@ -352,11 +423,25 @@ Verdict TypeProperties::computeThreadSafeRecord(QualType T,
                          print(Base.getType()) + "' is not",
                      V);
   }
+  const llvm::StringSet<> *Unsafe = nullptr;
+  bool Looked = false;
   for (const FieldDecl *Field : RD->fields()) {
     QualType FT = Field->getType();
     if (Field->hasAttr<GuardedByAttr>())
       continue;
     const Verdict &V = get(FT, Property::ThreadSafe);
+    // Not annotated, but private state that the class's own code touches
+    // only under a lock (or only while constructing and destroying): the
+    // class synchronises it, as an unannotated mutex-protected queue does.
+    if (!V.Holds && Field->getAccess() != AS_public &&
+        !Field->getName().empty()) {
+      if (!Looked) {
+        Unsafe = unlockedMembers(RD);
+        Looked = true;
+      }
+      if (Unsafe && !Unsafe->contains(Field->getName()))
+        continue;
+    }
     if (!V.Holds) {
       const auto *FieldRD = FT->getAsCXXRecordDecl();
       bool UserRecord = FieldRD && !FieldRD->isInStdNamespace() &&

@@ -25,6 +25,8 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/Type.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,7 +54,7 @@ struct Verdict {
 
 class TypeProperties {
 public:
-  explicit TypeProperties(const ASTContext &Ctx) : Ctx(Ctx), Guards(Ctx) {}
+  explicit TypeProperties(ASTContext &Ctx) : Ctx(Ctx), Guards(Ctx) {}
 
   /// Whether \p T has \p P, and if not, why. The reference stays valid for
   /// the lifetime of this object.
@@ -83,13 +85,18 @@ private:
   Verdict computeThreadSafeRecord(QualType T, const CXXRecordDecl *RD);
   Verdict computeStdRecord(QualType T, const CXXRecordDecl *RD, Property P);
   Verdict computeLambda(QualType T, const CXXRecordDecl *RD, Property P);
+  /// Names of the members of \p RD that the class's own code may touch
+  /// without a lock; null when that code is not all in the translation unit.
+  const llvm::StringSet<> *unlockedMembers(const CXXRecordDecl *RD);
   /// Send or Sync of `U*` / `U&`: Sync(U) for const U, ThreadSafe(U) otherwise.
   Verdict viaReferent(QualType T, QualType Pointee, Property P,
                       llvm::StringRef What);
 
-  const ASTContext &Ctx;
+  ASTContext &Ctx;
   GuardFinder Guards;
   llvm::DenseMap<std::pair<void *, int>, Verdict> Cache;
+  llvm::DenseMap<const CXXRecordDecl *, std::optional<llvm::StringSet<>>>
+      Unlocked;
 };
 
 } // namespace clang::tidy::fearless

@@ -52,7 +52,11 @@ inline constexpr const char *kThreadSafeTypes[] = {
     "::std::atomic_flag",    "::std::latch",
     "::std::barrier",        "::std::counting_semaphore",
     "::std::once_flag",      "::std::stop_source",
-    "::std::stop_token",     "::fearless::Mutex",
+    "::std::stop_token",
+    // shared_from_this() may be called from any thread; the weak pointer
+    // inside is written only when the first shared_ptr takes ownership.
+    "::std::enable_shared_from_this",
+    "::fearless::Mutex",
     "::fearless::RwLock",    "::fearless::Condvar",
     "::fearless::Sender",    "::fearless::SyncSender",
 };

@@ -136,6 +136,66 @@ void shared_ptr_to_guarded() {
   t.join();
 }
 
+// Negative: a queue whose private state every member function touches under
+// its mutex, without annotations, is inferred thread-safe (as spdlog's
+// mpmc_blocking_queue).
+template <class T> class BlockingQueue {
+public:
+  explicit BlockingQueue(int capacity) { items_.reserve(capacity); }
+  void push(T item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    items_.push_back(std::move(item));
+  }
+  std::size_t size() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return items_.size();
+  }
+
+private:
+  std::mutex mu_;
+  std::vector<T> items_;
+};
+void shared_ptr_to_locked_queue() {
+  auto q = std::make_shared<BlockingQueue<int>>(8);
+  std::thread t([q] { q->push(1); });
+  t.join();
+}
+
+// One member function reads the state without the lock: not thread-safe.
+template <class T> class LeakyQueue {
+public:
+  void push(T item) {
+    std::lock_guard<std::mutex> lock(mu_);
+    items_.push_back(std::move(item));
+  }
+  std::size_t size() const { return items_.size(); }
+
+private:
+  std::mutex mu_;
+  std::vector<T> items_;
+};
+void shared_ptr_to_leaky_queue() {
+  auto q = std::make_shared<LeakyQueue<int>>();
+  std::thread t([q] { q->push(1); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: 'q' is captured by copy into a thread started by 'std::thread' but 'std::shared_ptr<LeakyQueue<int>>' is not Send [fearless-send]
+  t.join();
+}
+
+// Negative: std::enable_shared_from_this is thread-safe (shared_from_this()
+// may be called from any thread); the class's own members decide.
+class Service : public std::enable_shared_from_this<Service> {
+public:
+  void run() { ++runs_; }
+
+private:
+  std::atomic<int> runs_{0};
+};
+void shared_from_this_service() {
+  auto s = std::make_shared<Service>();
+  std::thread t([s] { s->run(); });
+  t.join();
+}
+
 // A raw pointer member to unsynchronised data is not Send (Rust: `*mut T`).
 struct Buffer {
   int *data;

@@ -155,3 +155,112 @@ private:
   std::mutex mu_;
   int count_ FEARLESS_GUARDED_BY(mu_) = 0;
 };
+
+// Negative: a pool whose threads share 'this' (spdlog's thread_pool): its
+// counter is touched under the mutex by every member function and its thread
+// list only by the constructor and the destructor, which run before and
+// after the threads; no annotation needed.
+class Pool {
+public:
+  Pool() {
+    for (int i = 0; i < 2; ++i)
+      threads_.emplace_back([this] { work(); });
+  }
+  ~Pool() {
+    for (auto &t : threads_)
+      t.join();
+  }
+  void work() {
+    std::lock_guard<std::mutex> g(mu_);
+    ++done_;
+  }
+
+private:
+  std::mutex mu_;
+  int done_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+// The same pool whose worker counts without the lock.
+class RacyPool {
+public:
+  RacyPool() {
+    for (int i = 0; i < 2; ++i)
+      threads_.emplace_back([this] { ++done_; });
+    // CHECK-MESSAGES: :[[@LINE-1]]:30: warning: 'this' is captured into a thread started by 'std::thread' but 'RacyPool' is not thread-safe [fearless-shared-ref]
+  }
+  ~RacyPool() {
+    for (auto &t : threads_)
+      t.join();
+  }
+
+private:
+  int done_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+// Negative: every member function touches the state under a (static) mutex;
+// the constructor, defined in another file, runs before the object is shared
+// (google benchmark's PerfCountersMeasurement).
+class Meter {
+public:
+  Meter();
+  void start() {
+    std::lock_guard<std::mutex> g(mu_);
+    ++starts_;
+  }
+
+private:
+  static std::mutex mu_;
+  int starts_ = 0;
+};
+void share_meter() {
+  Meter m;
+  std::thread a([&m] { m.start(); });
+  std::thread b([&m] { m.start(); });
+  a.join();
+  b.join();
+}
+
+// The same meter counting without the lock.
+class RacyMeter {
+public:
+  RacyMeter();
+  void start() { ++starts_; }
+
+private:
+  int starts_ = 0;
+};
+void share_racy_meter() {
+  RacyMeter m;
+  std::thread a([&m] { m.start(); });
+  std::thread b([&m] { m.start(); });
+  // CHECK-MESSAGES: :[[@LINE-2]]:19: warning: 'm' is captured by reference into a thread started by 'std::thread' but 'RacyMeter' is not thread-safe [fearless-shared-ref]
+  // CHECK-MESSAGES: :[[@LINE-2]]:19: warning: 'm' is captured by reference into a thread started by 'std::thread' but 'RacyMeter' is not thread-safe [fearless-shared-ref]
+  a.join();
+  b.join();
+}
+
+// A member function defined in another file may touch the state without a
+// lock: nothing is inferred.
+class OpaqueMeter {
+public:
+  void start() {
+    std::lock_guard<std::mutex> g(mu_);
+    ++starts_;
+  }
+  int peek();
+
+private:
+  std::mutex mu_;
+  int starts_ = 0;
+};
+void share_opaque_meter() {
+  OpaqueMeter m;
+  std::thread a([&m] { m.start(); });
+  std::thread b([&m] { m.start(); });
+  // CHECK-MESSAGES: :[[@LINE-2]]:19: warning: 'm' is captured by reference into a thread started by 'std::thread' but 'OpaqueMeter' is not thread-safe [fearless-shared-ref]
+  // CHECK-MESSAGES: :[[@LINE-2]]:19: warning: 'm' is captured by reference into a thread started by 'std::thread' but 'OpaqueMeter' is not thread-safe [fearless-shared-ref]
+  a.join();
+  b.join();
+}
