@@ -6,6 +6,9 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMapContext.h"
 #include "clang/AST/StmtCXX.h"
+#include "clang/Analysis/CFG.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace clang::tidy::fearless {
 
@@ -28,6 +31,12 @@ const DynTypedNode *firstParent(const DynTypedNode &N, ASTContext &Ctx,
 
 void setFromLValue(Handle &H, const Expr *E) {
   E = E->IgnoreParenImpCasts();
+  // An element of a container or array: pool[i] = std::thread(...).
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+      Op && Op->getOperator() == OO_Subscript && Op->getNumArgs() == 2)
+    return setFromLValue(H, Op->getArg(0));
+  if (const auto *Sub = dyn_cast<ArraySubscriptExpr>(E))
+    return setFromLValue(H, Sub->getBase());
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
     H.Var = dyn_cast<VarDecl>(Ref->getDecl());
   else if (const auto *Member = dyn_cast<MemberExpr>(E))
@@ -206,40 +215,6 @@ const Stmt *findMoveOf(const Stmt *S, const Decl *D) {
   return nullptr;
 }
 
-// A statement that leaves the block early: return, throw, goto, co_return,
-// and break/continue outside a loop or switch of their own.
-const Stmt *findJump(const Stmt *S, bool InLoop) {
-  if (!S || isa<LambdaExpr>(S))
-    return nullptr;
-  if (isa<ReturnStmt, GotoStmt, CXXThrowExpr, CoreturnStmt>(S))
-    return S;
-  if (!InLoop && isa<BreakStmt, ContinueStmt>(S))
-    return S;
-  bool Loop = InLoop || isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt,
-                            SwitchStmt>(S);
-  for (const Stmt *Child : S->children())
-    if (const Stmt *Found = findJump(Child, Loop))
-      return Found;
-  return nullptr;
-}
-
-// A statement that joins D on every path through it.
-bool joinsUnconditionally(const Stmt *S, const Decl *D) {
-  if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(S))
-    S = Cleanups->getSubExpr();
-  if (const auto *If = dyn_cast<IfStmt>(S))
-    // if (t.joinable()) t.join(); joins whenever there is something to join.
-    return !If->getElse() && findCallOn(If->getCond(), D, "joinable") &&
-           findCallOn(If->getThen(), D, "join");
-  if (isa<Expr, CXXForRangeStmt, ForStmt>(S))
-    return findCallOn(S, D, "join") != nullptr;
-  if (const auto *CS = dyn_cast<CompoundStmt>(S))
-    for (const Stmt *Child : CS->body())
-      if (joinsUnconditionally(Child, D))
-        return true;
-  return false;
-}
-
 ScopeAnswer notScoped(std::string Why, SourceLocation Loc = {}) {
   ScopeAnswer A;
   A.Why = std::move(Why);
@@ -274,9 +249,161 @@ bool outlivesLocal(const ValueDecl *Referent, const VarDecl *H,
                                  VD->getLocation(), H->getLocation());
 }
 
-ScopeAnswer joinedThread(const ThreadBoundary &B, const Handle &H,
+// True if T (a std::thread, or a container of them) is joined by the
+// terminator of a CFG block: the 'if (t.joinable()) t.join();' idiom, or a
+// loop over the container that joins each element.
+bool joinsAtTerminator(const Stmt *Term, const ValueDecl *T) {
+  if (!Term)
+    return false;
+  if (const auto *If = dyn_cast<IfStmt>(Term))
+    return !If->getElse() && findCallOn(If->getCond(), T, "joinable") &&
+           findCallOn(If->getThen(), T, "join");
+  const CXXRecordDecl *RD = T->getType()->getAsCXXRecordDecl();
+  bool Container = !RD || qualifiedName(RD) != "std::thread";
+  return Container && isa<ForStmt, CXXForRangeStmt, WhileStmt, DoStmt>(Term) &&
+         findCallOn(Term, T, "join");
+}
+
+bool isJump(const Stmt *S) {
+  return S && isa<ReturnStmt, GotoStmt, IndirectGotoStmt, BreakStmt,
+                  ContinueStmt, CXXThrowExpr, CoreturnStmt>(S);
+}
+
+// The CFG element that evaluates Site: Site itself, or the innermost
+// enclosing statement the CFG keeps as an element.
+struct CFGPoint {
+  const CFGBlock *Block = nullptr;
+  unsigned Index = 0;
+};
+
+CFGPoint findElement(const CFG &G, const Stmt *Site, ASTContext &Ctx) {
+  // Site and the statements around it, innermost first.
+  llvm::DenseMap<const Stmt *, unsigned> Depth;
+  DynTypedNode N = DynTypedNode::create(*Site);
+  DynTypedNodeList Storage = Ctx.getParents(N);
+  for (unsigned D = 0; D < 64; ++D) {
+    const auto *S = N.get<Stmt>();
+    if (!S)
+      break;
+    Depth.try_emplace(S, D);
+    const DynTypedNode *P = firstParent(N, Ctx, Storage);
+    if (!P)
+      break;
+    N = *P;
+  }
+  CFGPoint Best;
+  unsigned BestDepth = ~0u;
+  for (const CFGBlock *Block : G)
+    for (unsigned I = 0; I < Block->size(); ++I)
+      if (std::optional<CFGStmt> E = (*Block)[I].getAs<CFGStmt>())
+        if (auto It = Depth.find(E->getStmt());
+            It != Depth.end() && It->second < BestDepth) {
+          BestDepth = It->second;
+          Best = {Block, I};
+        }
+  return Best;
+}
+
+// Whether the local thread T (or container of threads) is joined on every
+// path of the CFG from the spawn at B.Site before T or Referent dies or the
+// function returns. A path that ends in a noreturn call ends the process,
+// not the referent; a 'throw' that leaves the function is a path.
+ScopeAnswer joinedOnEveryPath(const ThreadBoundary &B, const ValueDecl *T,
+                              const ValueDecl *Referent, ASTContext &Ctx) {
+  const Decl *Function = nullptr;
+  const Stmt *Body = enclosingBody(B.Site, Ctx, &Function);
+  std::string Victim =
+      Referent ? quoted(Referent) + " is destroyed" : "the function returns";
+  if (!Body || !Function)
+    return notScoped(quoted(T) + " is not joined before " + Victim,
+                     T->getLocation());
+  CFG::BuildOptions Options;
+  Options.AddLifetime = true; // every local's end, also on early exits
+  std::unique_ptr<CFG> G =
+      CFG::buildCFG(Function, const_cast<Stmt *>(Body), &Ctx, Options);
+  CFGPoint Start = G ? findElement(*G, B.Site, Ctx) : CFGPoint();
+  // Invariant: no CFG, no answer; an unknown is not reported.
+  if (!Start.Block)
+    return scoped(SourceLocation());
+
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceLocation LastJoin;
+  auto Joined = [&](SourceLocation Loc) {
+    if (LastJoin.isInvalid() || SM.isBeforeInTranslationUnit(LastJoin, Loc))
+      LastJoin = Loc;
+  };
+  auto Lost = [&](const ValueDecl *Dying, const Stmt *Trigger) {
+    if (isJump(Trigger))
+      return notScoped("this path leaves the block without joining " +
+                           quoted(T),
+                       Trigger->getBeginLoc());
+    if (Dying != T) {
+      const auto *CS = dyn_cast_or_null<CompoundStmt>(Trigger);
+      return notScoped(quoted(Dying) + " goes out of scope here before " +
+                           quoted(T) + " is joined",
+                       CS ? CS->getRBracLoc() : Dying->getLocation());
+    }
+    return notScoped(quoted(T) + " is not joined on every path before " +
+                         Victim,
+                     T->getLocation());
+  };
+
+  llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
+  llvm::SmallVector<std::pair<const CFGBlock *, unsigned>, 16> Work;
+  Work.push_back({Start.Block, Start.Index + 1});
+  while (!Work.empty()) {
+    auto [Block, First] = Work.pop_back_val();
+    if (Block == &G->getExit())
+      return notScoped(quoted(T) + " is not joined on every path before " +
+                           Victim,
+                       T->getLocation());
+    bool PathDone = false;
+    const Stmt *Throw = nullptr;
+    for (unsigned I = First; I < Block->size() && !PathDone; ++I) {
+      const CFGElement &E = (*Block)[I];
+      if (std::optional<CFGStmt> S = E.getAs<CFGStmt>()) {
+        const Expr *Object = nullptr;
+        if (isa<CXXThrowExpr>(S->getStmt()))
+          Throw = S->getStmt();
+        if (isCallNamed(S->getStmt(), "join", Object) && mentions(Object, T)) {
+          Joined(S->getStmt()->getEndLoc());
+          PathDone = true;
+        }
+      } else if (std::optional<CFGLifetimeEnds> L =
+                     E.getAs<CFGLifetimeEnds>()) {
+        const VarDecl *Dying = L->getVarDecl();
+        if (Dying == T || (Dying && Dying == Referent))
+          return Lost(Dying, L->getTriggerStmt());
+      }
+    }
+    if (PathDone || Block->hasNoReturnElement())
+      continue;
+    const Stmt *Term = Block->getTerminatorStmt();
+    if (joinsAtTerminator(Term, T)) {
+      Joined(Term->getEndLoc());
+      continue;
+    }
+    for (const CFGBlock::AdjacentBlock &Succ : Block->succs()) {
+      const CFGBlock *Next = Succ.getReachableBlock();
+      if (!Next)
+        continue;
+      // A throw that no handler of this function catches leaves it; one
+      // inside a try is assumed caught (the CFG does not match types).
+      if (Next == &G->getExit() && isa_and_nonnull<CXXTryStmt>(Term))
+        continue;
+      if (Next == &G->getExit() && Throw)
+        return Lost(nullptr, Throw);
+      if (Seen.insert(Next).second)
+        Work.push_back({Next, 0});
+    }
+  }
+  return scoped(LastJoin);
+}
+
+// A std::thread kept in T (a local, or a member that the spawning function
+// joins itself): not detached, not moved out, joined on every path.
+ScopeAnswer joinedThread(const ThreadBoundary &B, const ValueDecl *T,
                          const ValueDecl *Referent, ASTContext &Ctx) {
-  const VarDecl *T = H.Var;
   const Stmt *Body = enclosingBody(B.Site, Ctx);
   if (const Stmt *Detach = findCallOn(Body, T, "detach"))
     return notScoped(quoted(T) + " is detached here", Detach->getBeginLoc());
@@ -284,57 +411,67 @@ ScopeAnswer joinedThread(const ThreadBoundary &B, const Handle &H,
     return notScoped(quoted(T) + " is moved out here, so it may outlive the "
                                  "function",
                      Move->getBeginLoc());
-  const CompoundStmt *Scope = enclosingCompound(DynTypedNode::create(*T), Ctx);
-  std::string Victim =
-      Referent ? quoted(Referent) + " is destroyed" : "the function returns";
-  if (!Scope)
-    return notScoped(quoted(T) + " is not joined before " + Victim,
-                     T->getLocation());
-  // Statements of the block, from the thread's declaration on.
-  bool After = false;
-  for (const Stmt *S : Scope->body()) {
-    if (const auto *DS = dyn_cast<DeclStmt>(S)) {
-      for (const Decl *D : DS->decls())
-        if (D == T)
-          After = true;
-      if (!After)
-        continue;
-    }
-    if (!After)
-      continue;
-    if (joinsUnconditionally(S, T)) {
-      if (!outlivesLocal(Referent, T, Scope, Ctx))
-        return notScoped(quoted(Referent) + " goes out of scope before " +
-                             quoted(T) + " is joined",
-                         Referent->getLocation());
-      return scoped(S->getEndLoc());
-    }
-    if (const Stmt *Jump = findJump(S, /*InLoop=*/false))
-      return notScoped("this path leaves the block without joining " +
-                           quoted(T),
-                       Jump->getBeginLoc());
-  }
-  return notScoped(quoted(T) + " is not joined on every path before " + Victim,
-                   T->getLocation());
+  return joinedOnEveryPath(B, T, Referent, Ctx);
 }
 
 } // namespace
 
-const Stmt *enclosingBody(const Stmt *S, ASTContext &Ctx) {
+const Stmt *enclosingBody(const Stmt *S, ASTContext &Ctx,
+                          const Decl **Function) {
   DynTypedNode N = DynTypedNode::create(*S);
   DynTypedNodeList Storage = Ctx.getParents(N);
   for (int Depth = 0; Depth < 256; ++Depth) {
     const DynTypedNode *P = firstParent(N, Ctx, Storage);
     if (!P)
       return N.get<Stmt>();
-    if (const auto *FD = P->get<FunctionDecl>())
+    if (const auto *FD = P->get<FunctionDecl>()) {
+      if (Function)
+        *Function = FD;
       return FD->getBody();
+    }
     if (const auto *Lambda = P->get<LambdaExpr>();
-        Lambda && N.get<Stmt>() == Lambda->getBody())
+        Lambda && N.get<Stmt>() == Lambda->getBody()) {
+      if (Function)
+        *Function = Lambda->getCallOperator();
       return Lambda->getBody();
+    }
     N = *P;
   }
   return nullptr;
+}
+
+bool isNeverDestroyed(QualType T, ASTContext &Ctx) {
+  const CXXRecordDecl *RD = T.isNull() ? nullptr : T->getAsCXXRecordDecl();
+  const CXXDestructorDecl *Dtor =
+      RD && RD->hasDefinition() ? RD->getDestructor() : nullptr;
+  if (!Dtor)
+    return false;
+  if (Dtor->isDeleted())
+    return true;
+  const FunctionDecl *Def = nullptr;
+  if (!Dtor->hasBody(Def) || !Def->getBody())
+    return false;
+  if (Def->isNoReturn())
+    return true;
+  std::unique_ptr<CFG> G =
+      CFG::buildCFG(Def, Def->getBody(), &Ctx, CFG::BuildOptions());
+  if (!G)
+    return false;
+  // The exit is reached only through calls that do not return (abort).
+  llvm::SmallPtrSet<const CFGBlock *, 16> Seen;
+  llvm::SmallVector<const CFGBlock *, 16> Work{&G->getEntry()};
+  while (!Work.empty()) {
+    const CFGBlock *Block = Work.pop_back_val();
+    if (Block == &G->getExit())
+      return false;
+    if (Block->hasNoReturnElement())
+      continue;
+    for (const CFGBlock::AdjacentBlock &Succ : Block->succs())
+      if (const CFGBlock *Next = Succ.getReachableBlock();
+          Next && Seen.insert(Next).second)
+        Work.push_back(Next);
+  }
+  return true;
 }
 
 bool inLoopAround(const Stmt *S, const Decl *Referent, ASTContext &Ctx) {
@@ -423,6 +560,12 @@ ScopeAnswer scopedFor(const ThreadBoundary &B, const ValueDecl *Referent,
     return scoped(B.Site->getEndLoc()); // the temporary joins at the ';'
   std::string What = B.Kind == BoundaryKind::AsyncCall ? "future" : "thread";
 
+  if (H.Field && !SelfJoining) {
+    // A member the spawning function itself joins on every path.
+    ScopeAnswer Here = joinedThread(B, H.Field, Referent, Ctx);
+    if (Here.Scoped)
+      return Here;
+  }
   if (H.Field) {
     const auto *Class = dyn_cast<CXXRecordDecl>(H.Field->getParent());
     if (Referent)
@@ -446,7 +589,7 @@ ScopeAnswer scopedFor(const ThreadBoundary &B, const ValueDecl *Referent,
     return notScoped("the " + What +
                      " is not kept in a local variable that is joined");
   if (!SelfJoining)
-    return joinedThread(B, H, Referent, Ctx);
+    return joinedThread(B, H.Var, Referent, Ctx);
 
   const Stmt *Body = enclosingBody(B.Site, Ctx);
   if (B.JoinsItself)

@@ -47,8 +47,15 @@ struct ScopeAnswer {
 ScopeAnswer scopedFor(const ThreadBoundary &B, const ValueDecl *Referent,
                       ASTContext &Ctx);
 
-/// The body of the function or lambda that contains \p S.
-const Stmt *enclosingBody(const Stmt *S, ASTContext &Ctx);
+/// The body of the function or lambda that contains \p S; the function (a
+/// lambda's call operator) in \p Function when given.
+const Stmt *enclosingBody(const Stmt *S, ASTContext &Ctx,
+                          const Decl **Function = nullptr);
+
+/// True if objects of class \p T are never destroyed: the destructor is
+/// deleted or never returns (it aborts), as in a singleton built with
+/// placement new that must outlive every thread. 'this' cannot dangle.
+bool isNeverDestroyed(QualType T, ASTContext &Ctx);
 
 /// True if \p S runs in a loop that does not also contain the declaration of
 /// \p Referent (a spawn in a loop hands the referent to several threads).

@@ -87,7 +87,12 @@ const ValueDecl *traceReferent(const Expr *E, bool &IsThis, int Depth = 0) {
     return nullptr;
   }
   if (const auto *Member = dyn_cast<MemberExpr>(E)) {
-    // A member of a local object lives as long as the object.
+    // A member of a local object lives as long as the object, but a
+    // reference member, or the value of a pointer or view member, points
+    // somewhere else: its referent is unknown.
+    if (Member->getMemberDecl()->getType()->isReferenceType() ||
+        E->getType()->isPointerType() || !viewElement(E->getType()).isNull())
+      return nullptr;
     if (Member->isArrow())
       return isThisExpr(Member->getBase())
                  ? (IsThis = true, nullptr)
@@ -108,6 +113,16 @@ const ValueDecl *traceReferent(const Expr *E, bool &IsThis, int Depth = 0) {
     return nullptr;
   }
   return VD;
+}
+
+// The variable or member an argument names ('job', 'b' for this->b), or "".
+std::string nameOf(const Expr *E) {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    return Ref->getDecl()->getNameAsString();
+  if (const auto *Member = dyn_cast<MemberExpr>(E))
+    return Member->getMemberDecl()->getNameAsString();
+  return "";
 }
 
 bool callsFromThis(const Stmt *S) {
@@ -246,13 +261,10 @@ std::vector<CrossingItem> crossingItems(const ThreadBoundary &B,
     Item.Loc = E->getBeginLoc();
     llvm::StringRef Wrapper;
     const Expr *Inner = unwrapStdCall(E, Wrapper);
-    if (const auto *Ref = dyn_cast<DeclRefExpr>(Inner))
-      Item.Name = Ref->getDecl()->getNameAsString();
-    else if (const auto *Op = dyn_cast<UnaryOperator>(Inner);
-             Op && Op->getOpcode() == UO_AddrOf)
-      if (const auto *Ref =
-              dyn_cast<DeclRefExpr>(Op->getSubExpr()->IgnoreParenImpCasts()))
-        Item.Name = Ref->getDecl()->getNameAsString();
+    Item.Name = nameOf(Inner);
+    if (const auto *Op = dyn_cast<UnaryOperator>(Inner);
+        Op && Op->getOpcode() == UO_AddrOf)
+      Item.Name = nameOf(Op->getSubExpr());
     if (Wrapper == "ref" || Wrapper == "cref") {
       Item.How = CrossHow::PassedByRef;
       Item.IsReference = true;

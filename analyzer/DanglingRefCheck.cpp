@@ -28,7 +28,7 @@ void DanglingRefCheck::checkBoundary(const ThreadBoundary &B,
     if (!Item.IsReference)
       continue;
     if (Item.IsThis) {
-      if (Item.KeepsThisAlive)
+      if (Item.KeepsThisAlive || isNeverDestroyed(Item.Type, Ctx))
         continue;
       ScopeAnswer A = scopedFor(B, nullptr, Ctx);
       if (A.Scoped)
@@ -51,7 +51,10 @@ void DanglingRefCheck::checkBoundary(const ThreadBoundary &B,
     ScopeAnswer A = scopedFor(B, Item.Referent, Ctx);
     if (A.Scoped)
       continue;
-    bool Direct = Item.Name == Item.Referent->getNameAsString();
+    // 'p' (which points to 'local'), or the referent itself when the
+    // argument has no name of its own (&local, local.get()).
+    bool Direct =
+        Item.Name.empty() || Item.Name == Item.Referent->getNameAsString();
     diag(Item.Loc,
          "%select{|pointer to }0'%1'%select{| (which points to '%2')}3 is %select{||||captured "
          "by reference|passed by reference|passed|captured|captured|passed|"

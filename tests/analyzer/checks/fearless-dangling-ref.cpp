@@ -1,5 +1,6 @@
 // RUN: %check_fearless_tidy %s fearless-dangling-ref %t
 
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <span>
@@ -208,6 +209,37 @@ public:
   void run() {}
 };
 
+// Negative: an object whose destructor never returns is never destroyed, so a
+// detached thread may keep 'this' (a singleton built with placement new in
+// static storage, as leveldb's PosixEnv).
+class ImmortalEnv {
+public:
+  ~ImmortalEnv() { std::abort(); }
+  void schedule() {
+    std::thread background(&ImmortalEnv::run, this);
+    background.detach();
+  }
+  void run() {}
+};
+
+// The destructor returns on some path: the object may die.
+class MortalEnv {
+public:
+  ~MortalEnv() {
+    if (strict_)
+      std::abort();
+  }
+  void schedule() {
+    std::thread background(&MortalEnv::run, this);
+    // CHECK-MESSAGES: :[[@LINE-1]]:45: warning: 'this' is passed into a thread started by 'std::thread', which may outlive the object [fearless-dangling-ref]
+    background.detach();
+  }
+  void run() {}
+
+private:
+  bool strict_ = false;
+};
+
 // Negative: the object is kept alive by shared_from_this().
 class Session : public std::enable_shared_from_this<Session> {
 public:
@@ -248,3 +280,66 @@ public:
 private:
   std::jthread thread_;
 };
+
+// --- members that are not part of the object -----------------------------------
+struct Settings {
+  int level = 0;
+};
+void read_settings(const Settings *, int *) {}
+void bump(int *) {}
+
+// Negative: a reference member refers to an object the class does not own,
+// and a pointer member's value points somewhere else: their lifetime is
+// unknown, and nothing is reported (google benchmark's BenchmarkRunner).
+class Launcher {
+public:
+  Launcher(const Settings &settings, int *slot)
+      : settings_(settings), slot_(slot) {}
+  void start() { std::thread(read_settings, &settings_, slot_).detach(); }
+  // A member of the object itself: 'this' is borrowed.
+  void start_own() {
+    std::thread(bump, &own_).detach();
+    // CHECK-MESSAGES: :[[@LINE-1]]:23: warning: 'this' is passed into a thread started by 'std::thread', which may outlive the object [fearless-dangling-ref]
+  }
+
+private:
+  const Settings &settings_;
+  int *slot_;
+  int own_ = 0;
+};
+
+// --- threads kept in a member --------------------------------------------------
+// Negative: threads stored in a member container and joined on every path by
+// the function that started them.
+class Batch {
+public:
+  void run_all() {
+    int total = 0;
+    for (std::size_t i = 0; i < pool_.size(); ++i)
+      pool_[i] = std::thread([this, &total] { step(total); });
+    for (std::thread &t : pool_)
+      t.join();
+  }
+  void run_some(bool quick) {
+    int total = 0;
+    for (std::size_t i = 0; i < pool_.size(); ++i)
+      pool_[i] = std::thread([this, &total] { step(total); });
+    // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'this' is captured into a thread started by 'std::thread', which may outlive the object [fearless-dangling-ref]
+    // CHECK-MESSAGES: :[[@LINE-2]]:38: warning: 'total' is captured by reference into a thread started by 'std::thread', which may outlive it [fearless-dangling-ref]
+    if (quick)
+      return;
+    for (std::thread &t : pool_)
+      t.join();
+  }
+  void step(int &) {}
+
+private:
+  std::vector<std::thread> pool_{4};
+};
+
+// A pointer to a local without a name of its own is named by its referent.
+void unnamed_pointer() {
+  auto owner = std::make_unique<int>(0);
+  std::thread(bump, owner.get()).detach();
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: pointer to 'owner' is passed into a thread started by 'std::thread', which may outlive it [fearless-dangling-ref]
+}
