@@ -324,16 +324,10 @@ private:
       switch (Cast->getCastKind()) {
       case CK_ArrayToPointerDecay:
         return lvalueIn(Cast->getSubExpr());
-      case CK_LValueToRValue: {
+      case CK_LValueToRValue:
         // A copy of a borrowing variable; a pointer stored in the guarded
         // data is a value of its own, not a borrow.
-        const auto *Ref =
-            dyn_cast<DeclRefExpr>(Cast->getSubExpr()->IgnoreParens());
-        if (!Ref)
-          return NoGuard;
-        auto It = Borrows.find(Ref->getDecl());
-        return It == Borrows.end() ? NoGuard : It->second;
-      }
+        return borrowingLocal(Cast->getSubExpr());
       case CK_ConstructorConversion:
       case CK_UserDefinedConversion:
       case CK_NoOp:
@@ -354,10 +348,8 @@ private:
                                ? BO->getLHS()
                                : BO->getRHS())
                  : NoGuard;
-    if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
-      auto It = Borrows.find(Ref->getDecl());
-      return It == Borrows.end() ? NoGuard : It->second;
-    }
+    if (isa<DeclRefExpr>(E))
+      return borrowingLocal(E);
     if (const auto *L = dyn_cast<LambdaExpr>(E)) {
       auto It = LambdaBorrows.find(L);
       return It == LambdaBorrows.end() ? NoGuard : It->second;
@@ -369,7 +361,14 @@ private:
     if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
       // std::string_view(s), std::span(v), a copy of an iterator, a
       // std::function made from a borrowing lambda.
-      if (Construct->getNumArgs() == 0 || borrowNoun(E->getType()).empty())
+      if (Construct->getNumArgs() == 0)
+        return NoGuard;
+      // A copy or move of a borrowing local (a container of pointers).
+      if (Construct->getConstructor()->isCopyOrMoveConstructor())
+        if (unsigned G = borrowingLocal(Construct->getArg(0)->IgnoreImplicit());
+            G != NoGuard)
+          return G;
+      if (borrowNoun(E->getType()).empty())
         return NoGuard;
       const Expr *Arg = Construct->getArg(0);
       unsigned G = valueIn(Arg);
@@ -388,6 +387,17 @@ private:
       return objectOf(Call);
     }
     return NoGuard;
+  }
+
+  // \p E names a local that holds a borrow by value (a pointer, iterator,
+  // view, callable, container of them). A reference variable names the
+  // borrowed data itself: its value is a copy of it.
+  unsigned borrowingLocal(const Expr *E) const {
+    const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParens());
+    if (!Ref || Ref->getDecl()->getType()->isReferenceType())
+      return NoGuard;
+    auto It = Borrows.find(Ref->getDecl());
+    return It == Borrows.end() ? NoGuard : It->second;
   }
 
   // The guard whose data the object of a member call (or the first operand

@@ -268,3 +268,21 @@ void guardIntoThread(fearless::Mutex<int> &m, std::mutex &mu) {
   a.join();
   b.join();
 }
+
+// A container of pointers filled in the guard's scope and returned.
+std::vector<const int *> pointers(fearless::Mutex<std::vector<int>> &m) {
+  auto guard = m.lock();
+  std::vector<const int *> result;
+  for (const int &v : *guard)
+    result.push_back(&v);
+  return result;
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: value holding a reference to data guarded by 'm' escapes the scope of 'guard' (returned from 'pointers') [fearless-guard-escape]
+}
+// Negative: a container of copies.
+std::vector<int> values(fearless::Mutex<std::vector<int>> &m) {
+  auto guard = m.lock();
+  std::vector<int> result;
+  for (const int &v : *guard)
+    result.push_back(v);
+  return result;
+}
