@@ -75,7 +75,7 @@ std::vector<Snapshot> snapshot() {
     s.at = r.blocked_at.load(std::memory_order_relaxed);
     s.running = r.running.load(std::memory_order_relaxed);
     s.blocks = r.blocks.load(std::memory_order_relaxed);
-    s.tid = r.tid;
+    s.tid = r.tid.load(std::memory_order_relaxed);
     int depth = r.depth.load(std::memory_order_acquire);
     for (int j = 0; j < depth && j < kMaxHeld; ++j)
       s.held.emplace_back(
@@ -343,8 +343,8 @@ void suspect_every_thread_blocked() {
     g_watchdog_running.store(true, std::memory_order_release);
     std::thread(watchdog).detach();
   });
-  g_suspicions.store(1, std::memory_order_release);
-  g_suspicions.notify_one();
+  if (g_suspicions.exchange(1, std::memory_order_acq_rel) == 0)
+    g_suspicions.notify_one(); // a system call: only when it sleeps
 }
 
 FEARLESS_SLOW_PATH

@@ -88,7 +88,8 @@ struct RecordOwner {
     auto &g = global();
     std::lock_guard<std::mutex> lock(g.thread_mu);
     for (std::size_t i = 1; i < kMaxThreads; ++i) {
-      if (g_threads[i].in_use.load(std::memory_order_relaxed))
+      // Acquire: the last owner's accesses happen before ours.
+      if (g_threads[i].in_use.load(std::memory_order_acquire))
         continue;
       ThreadRecord &t = g_threads[i];
       t.in_use.store(true, std::memory_order_relaxed);
@@ -102,7 +103,7 @@ struct RecordOwner {
       t.waiting_for.store(nullptr, std::memory_order_relaxed);
       t.running.store(nullptr, std::memory_order_relaxed);
       t.std_id.store(std::this_thread::get_id(), std::memory_order_relaxed);
-      t.tid = int(gettid());
+      t.tid.store(int(gettid()), std::memory_order_relaxed);
       // The main thread has no name of its own; Rust calls it "main".
       std::string_view name = current_thread_name();
       set_name(t, name.empty() && gettid() == getpid() ? "main" : name);

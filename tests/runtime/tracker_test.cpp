@@ -162,17 +162,29 @@ TEST(Tracker, NestLevelsOrderOneClass) {
     auto child = nodes[2]->lock_nested(1);
   });
   EXPECT_TRUE(reports.take().empty());
+  EXPECT_THROW((void)nodes[0]->lock_nested(8), std::invalid_argument);
   // Taking level 0 while holding level 1 inverts the levels: reported.
-  Lock other("nest.other");
+  // (Hook-only locks of one class, so that ThreadSanitizer's own detector,
+  // in the sanitizer runs, does not see the inversion made on purpose.)
+  Lock a("nest.node"), b("nest.node"), c("nest.node");
   on_thread([&] {
-    auto child = nodes[2]->lock_nested(1);
-    auto parent = nodes[0]->lock();
+    a.lock(LockMode::exclusive, 0);
+    b.lock(LockMode::exclusive, 1);
+    b.unlock();
+    a.unlock();
+  });
+  EXPECT_TRUE(reports.take().empty());
+  on_thread([&] {
+    c.lock(LockMode::exclusive, 1);
+    a.lock(LockMode::exclusive, 0);
+    a.unlock();
+    c.unlock();
   });
   auto seen = reports.take();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].title, "lock-order inversion");
-  EXPECT_NE(seen[0].details.find("/1'"), std::string::npos) << seen[0].details;
-  EXPECT_THROW((void)nodes[0]->lock_nested(8), std::invalid_argument);
+  EXPECT_NE(seen[0].details.find("'nest.node/1'"), std::string::npos)
+      << seen[0].details;
 }
 
 TEST(TrackerMisuse, MoreLocksThanTheHeldStackIsReportedOnce) {

@@ -16,6 +16,7 @@
 #define FEARLESS_DETAIL_TRACKER_FAST_H_
 
 #include "fearless/detail/hooks.h"
+#include "fearless/send_sync.h"
 
 #include <atomic>
 #include <cstddef>
@@ -43,6 +44,10 @@ struct HeldLock {
 /// A tracked thread. Records live in a static table, never freed (another
 /// thread's deadlock check may read one at any time), and are recycled.
 struct alignas(64) ThreadRecord {
+  // Other threads read only the atomics; the plain fields belong to the
+  // thread that owns the record (the invariant at the top of this file).
+  FEARLESS_THREAD_SAFE;
+
   std::atomic<int> depth{0}; ///< locks held; held[0..depth) are valid
   int batch = -1;            ///< depth at which lock_all began, or -1
   int overflow = 0;          ///< acquisitions beyond kMaxHeld, not tracked
@@ -59,7 +64,7 @@ struct alignas(64) ThreadRecord {
   std::atomic<const void *> running{nullptr};     ///< join handle it runs
   std::atomic<std::thread::id> std_id{};
   std::atomic<std::uint32_t> blocks{0}; ///< on_block calls: progress
-  int tid = 0;                          ///< the kernel's thread id
+  std::atomic<int> tid{0};              ///< the kernel's thread id
   std::atomic<ThreadId> live_id{0};     ///< `id` while in use, else 0
   std::atomic<bool> in_use{false};
   std::uint32_t generation = 0;
