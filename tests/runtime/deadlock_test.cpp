@@ -31,13 +31,22 @@ using fearless_test::exit_42_on_deadlock_report;
 using fearless_test::Reports;
 using fearless_test::under_tsan;
 
+// Channel and condvar deadlocks: reported when every thread of the process
+// is blocked, which never holds under ThreadSanitizer (it runs a thread of
+// its own that the tracker cannot see).
+class EveryThreadBlockedDeathTest : public testing::Test {
+protected:
+  void SetUp() override {
+    if (under_tsan())
+      GTEST_SKIP() << "ThreadSanitizer's own thread keeps 'every thread "
+                      "blocked' false";
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+  }
+};
+
 // Two threads, each receiving from a channel whose only sender the other
 // one holds: neither message is ever sent.
-TEST(DeadlockDeathTest, TwoThreadChannelDeadlockIsReportedNotHung) {
-  if (under_tsan())
-    GTEST_SKIP()
-        << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+TEST_F(EveryThreadBlockedDeathTest, TwoThreadChannelDeadlockIsReportedNotHung) {
   auto deadlock = [] {
     exit_42_on_deadlock_report();
     auto [to_a, from_b] = fearless::channel<int>();
@@ -61,11 +70,7 @@ TEST(DeadlockDeathTest, TwoThreadChannelDeadlockIsReportedNotHung) {
 
 // The classic: iterating a receiver while still holding the original
 // sender. Nobody else can ever send or drop it.
-TEST(DeadlockDeathTest, ReceiverHoldingItsOwnSenderIsReported) {
-  if (under_tsan())
-    GTEST_SKIP()
-        << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+TEST_F(EveryThreadBlockedDeathTest, ReceiverHoldingItsOwnSenderIsReported) {
   auto deadlock = [] {
     exit_42_on_deadlock_report();
     auto [tx, rx] = fearless::channel<int>();
@@ -83,11 +88,7 @@ TEST(DeadlockDeathTest, ReceiverHoldingItsOwnSenderIsReported) {
 
 // A sender on a full bounded channel whose receiver is blocked on the
 // sender's lock.
-TEST(DeadlockDeathTest, SenderOnAFullChannelAndItsBlockedReceiver) {
-  if (under_tsan())
-    GTEST_SKIP()
-        << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+TEST_F(EveryThreadBlockedDeathTest, SenderOnAFullChannelAndItsBlockedReceiver) {
   auto deadlock = [] {
     exit_42_on_deadlock_report();
     fearless::Mutex<int> state(0);
@@ -137,11 +138,7 @@ TEST(Deadlock, TimedWaitsAreNotDeadlocks) {
 }
 
 // Every thread of the process waits on a condvar nobody will notify.
-TEST(DeadlockDeathTest, EveryThreadBlockedOnCondvarsIsReported) {
-  if (under_tsan())
-    GTEST_SKIP()
-        << "ThreadSanitizer's own thread keeps 'every thread blocked' false";
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+TEST_F(EveryThreadBlockedDeathTest, CondvarsNobodyNotifiesAreReported) {
   auto deadlock = [] {
     exit_42_on_deadlock_report();
     fearless::Mutex<bool> ready(false);
