@@ -384,6 +384,18 @@ private:
       // view: something that points into the object it is called on.
       if (borrowNoun(E->getType()).empty())
         return NoGuard;
+      // A raw pointer from anything but a standard container or string is
+      // as likely a pointer the object stores (leveldb's table_.Lookup(k)
+      // returning a refcounted handle) as one into it; smart pointers hand
+      // out their pointee, which the guard does not protect.
+      if (E->getType()->isPointerType() && isa<CXXMemberCallExpr>(Call)) {
+        const auto *MD = cast<CXXMemberCallExpr>(Call)->getMethodDecl();
+        if (!MD || !MD->getParent()->isInStdNamespace() ||
+            isRecordNamed(QualType(MD->getParent()->getTypeForDecl(), 0),
+                          {"::std::unique_ptr", "::std::shared_ptr",
+                           "::std::weak_ptr"}))
+          return NoGuard;
+      }
       return objectOf(Call);
     }
     return NoGuard;

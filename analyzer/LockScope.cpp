@@ -353,9 +353,14 @@ private:
     if (!MD || !Obj || !MD->getDeclName().isIdentifier())
       return;
     llvm::StringRef Name = MD->getName();
-    bool Lock = Name == "lock" || Name == "lock_shared";
+    // Annotated capabilities name their own: leveldb's port::Mutex::Lock()
+    // is EXCLUSIVE_LOCK_FUNCTION() (an acquire of the object itself).
+    auto OfThis = [](const auto *A) { return A && A->args_size() == 0; };
+    bool Lock = Name == "lock" || Name == "lock_shared" ||
+                OfThis(MD->getAttr<AcquireCapabilityAttr>());
     bool Unlock = Name == "unlock" || Name == "unlock_shared" ||
-                  Name == "release"; // unique_lock::release: no longer ours
+                  Name == "release" || // unique_lock::release: no longer ours
+                  OfThis(MD->getAttr<ReleaseCapabilityAttr>());
     if (!Lock && !Unlock)
       return;
     const Expr *Bare = Obj->IgnoreParenImpCasts();

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -286,3 +287,28 @@ std::vector<int> values(fearless::Mutex<std::vector<int>> &m) {
     result.push_back(v);
   return result;
 }
+
+// Pointers handed out by the guarded object itself.
+class Owner {
+public:
+  const char *label() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return label_.c_str();
+    // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: pointer to data guarded by 'mu_' escapes the scope of 'lock' (returned from 'Owner::label') [fearless-guard-escape]
+  }
+  // Negative: the pointee of a guarded smart pointer is not what mu_
+  // protects (PT_GUARDED_BY would say so).
+  int *item() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return item_.get();
+  }
+  int *itemField() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return &*item_;
+  }
+
+private:
+  std::mutex mu_;
+  std::string label_ FEARLESS_GUARDED_BY(mu_);
+  std::unique_ptr<int> item_ FEARLESS_GUARDED_BY(mu_);
+};

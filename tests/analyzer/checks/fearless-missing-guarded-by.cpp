@@ -302,3 +302,31 @@ private:
   Counter c_;
   // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'c_' is written with 'mu_' held in 1 of 2 places; written without it in 'UsesUsing::peek' [fearless-missing-guarded-by]
 };
+
+// A capability whose acquire and release are named by their attributes
+// (leveldb's port::Mutex::Lock() is EXCLUSIVE_LOCK_FUNCTION()).
+class FEARLESS_CAPABILITY("mutex") PortMutex {
+public:
+  void Lock() FEARLESS_ACQUIRE();
+  void Unlock() FEARLESS_RELEASE();
+};
+class Versions {
+public:
+  void set(int v) {
+    mu_.Lock();
+    current_ = v;
+    mu_.Unlock();
+  }
+  int get() {
+    mu_.Lock();
+    int v = current_;
+    mu_.Unlock();
+    return v;
+  }
+  int peek() { return current_; }
+
+private:
+  PortMutex mu_;
+  int current_ = 0;
+  // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'current_' is written with 'mu_' held in 1 of 1 places; read without it in 'Versions::peek' [fearless-missing-guarded-by]
+};

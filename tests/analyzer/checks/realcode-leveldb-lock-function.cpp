@@ -1,5 +1,4 @@
 // RUN: %check_fearless_tidy %s fearless-missing-guarded-by %t
-// XFAIL: *
 //
 // Real code: leveldb 1.23, db/db_impl.cc, DBImpl::NewInternalIterator reads
 // 'mem_' between mutex_.Lock() and mutex_.Unlock() (port::Mutex, whose

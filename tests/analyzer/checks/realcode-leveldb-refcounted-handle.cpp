@@ -1,5 +1,4 @@
 // RUN: %check_fearless_tidy %s fearless-guard-escape %t
-// XFAIL: *
 //
 // Real code: leveldb 1.23, util/cache.cc LRUCache::Lookup (and
 // db/db_impl.cc DBImpl::GetSnapshot, the same shape): fearless-guard-escape
