@@ -52,13 +52,13 @@ struct ClassInfo {
 /// The slow-path state, behind `mu`.
 struct Global {
   std::mutex mu;
-  LockGraph graph;                                  // guarded by mu
-  std::vector<ClassInfo> classes{ClassInfo{"?"}};   // guarded by mu; [0] unused
+  LockGraph graph;                                // guarded by mu
+  std::vector<ClassInfo> classes{ClassInfo{"?"}}; // guarded by mu; [0] unused
   std::map<std::tuple<std::string, unsigned, unsigned>, ClassId> sites;
-  std::map<std::string, ClassId> names;             // guarded by mu
-  std::vector<Stack> stacks{{}};                    // guarded by mu; [0] = none
-  std::set<std::vector<ClassId>> reported_cycles;   // guarded by mu
-  std::set<std::string> reported_once;              // guarded by mu
+  std::map<std::string, ClassId> names;           // guarded by mu
+  std::vector<Stack> stacks{{}};                  // guarded by mu; [0] = none
+  std::set<std::vector<ClassId>> reported_cycles; // guarded by mu
+  std::set<std::string> reported_once;            // guarded by mu
   std::atomic<std::size_t> slow_paths{0};
   std::atomic<std::size_t> reports{0};
   std::mutex thread_mu; // record allocation

@@ -56,7 +56,8 @@ Program random_program(std::mt19937 &rng) {
         int l = int(rng() % kClasses);
         if (!used.insert(l).second)
           continue; // never the same lock twice (that is a double lock)
-        sec.push_back({l, rng() % 3 == 0 ? LockMode::shared : LockMode::exclusive,
+        sec.push_back({l,
+                       rng() % 3 == 0 ? LockMode::shared : LockMode::exclusive,
                        rng() % 5 == 0});
       }
       thread.push_back(sec);
@@ -105,8 +106,8 @@ bool oracle(const Graph &g) {
       for (std::size_t i = 0; i < n && valid; ++i)
         valid = g[path[i]][path[(i + 1) % n]].kinds & (1u << kind[i]);
       for (std::size_t i = 0; i < n && valid && strong; ++i) {
-        bool entered_shared = kind[i] & 1;          // acquired mode of edge i
-        bool held_shared = kind[(i + 1) % n] & 2;   // held mode of edge i+1
+        bool entered_shared = kind[i] & 1;        // acquired mode of edge i
+        bool held_shared = kind[(i + 1) % n] & 2; // held mode of edge i+1
         strong = !(entered_shared && held_shared);
       }
       if (valid && strong) {
