@@ -391,9 +391,9 @@ private:
       if (E->getType()->isPointerType() && isa<CXXMemberCallExpr>(Call)) {
         const auto *MD = cast<CXXMemberCallExpr>(Call)->getMethodDecl();
         if (!MD || !MD->getParent()->isInStdNamespace() ||
-            isRecordNamed(QualType(MD->getParent()->getTypeForDecl(), 0),
-                          {"::std::unique_ptr", "::std::shared_ptr",
-                           "::std::weak_ptr"}))
+            isRecordNamed(
+                QualType(MD->getParent()->getTypeForDecl(), 0),
+                {"::std::unique_ptr", "::std::shared_ptr", "::std::weak_ptr"}))
           return NoGuard;
       }
       return objectOf(Call);

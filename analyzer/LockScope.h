@@ -77,7 +77,8 @@ std::string plainQualifiedName(const NamedDecl *D);
 std::string calleeName(const Expr *Call, std::string *DeclaringName = nullptr);
 
 /// Whether \p QualifiedCallee (as calleeName() prints it) is a condition
-/// variable wait: std::condition_variable(_any)::wait*, fearless::Condvar::wait*.
+/// variable wait: std::condition_variable(_any)::wait*,
+/// fearless::Condvar::wait*.
 bool isConditionWait(llvm::StringRef QualifiedCallee);
 
 /// Whether \p T is a mutex type: the std:: mutexes, fearless::Mutex and
