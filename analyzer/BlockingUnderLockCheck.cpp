@@ -52,11 +52,22 @@ public:
     if (Kind.empty())
       return;
     // A condition variable wait releases its own lock while it waits.
+    // The lock may be reached through the guard that holds it: a wrapper's
+    // `lock.native()` or `lock.inner_` is that guard's lock.
     const ValueDecl *Released = nullptr;
-    if (WaitGuard)
-      if (const auto *Ref =
-              dyn_cast<DeclRefExpr>(WaitGuard->IgnoreParenImpCasts()))
+    for (const Expr *E = WaitGuard; E;) {
+      E = E->IgnoreParenImpCasts();
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
         Released = Ref->getDecl();
+        break;
+      }
+      if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E))
+        E = MC->getImplicitObjectArgument();
+      else if (const auto *ME = dyn_cast<MemberExpr>(E))
+        E = ME->getBase();
+      else
+        break;
+    }
     const HeldLock *Culprit = nullptr;
     for (const HeldLock &L : Held)
       if (!Released || (L.Guard != Released && L.Class != Released)) {

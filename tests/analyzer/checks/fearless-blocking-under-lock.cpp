@@ -6,6 +6,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
+#include "fearless/thread_safety.h"
 
 // Stand-ins with the names of the fearless runtime types (the check knows
 // them by qualified name).
@@ -175,4 +176,27 @@ void moved_guard() {
   std::unique_lock<std::mutex> lk(mu);
   std::thread t([held = std::move(lk)]() mutable { held.unlock(); });
   t.join();
+}
+
+// A scoped-capability wrapper that hands its std::unique_lock to the wait.
+class FEARLESS_SCOPED_CAPABILITY WrapLock {
+public:
+  explicit WrapLock(std::mutex &m) FEARLESS_ACQUIRE(m) : lk_(m) {}
+  ~WrapLock() FEARLESS_RELEASE() {}
+  std::unique_lock<std::mutex> &native() { return lk_; }
+  std::unique_lock<std::mutex> lk_;
+};
+
+// Negative: `lock.native()` and `lock.lk_` are the lock the wrapper holds.
+void wait_through_wrapper() {
+  WrapLock lock(mu);
+  cv.wait(lock.native());
+  cv.wait(lock.lk_);
+}
+
+void wait_through_wrapper_holding_another() {
+  std::lock_guard<std::mutex> outer(other);
+  WrapLock lock(mu);
+  cv.wait(lock.native());
+  // CHECK-MESSAGES: :[[@LINE-1]]:6: warning: 'std::condition_variable::wait' releases only the lock it is given while it waits; 'other' stays held
 }
