@@ -52,6 +52,11 @@ void set_current_thread_name(std::string_view name);
 
 // A thread's outcome, shared by the thread and its handle.
 struct ThreadStateBase {
+  // Shared by the thread and its handle: the thread writes `exception` (and
+  // the result) before mark_finished, the other side reads them only after
+  // wait_finished or `finished` -- a hand-off through `mu`, not data two
+  // threads touch at once.
+  FEARLESS_THREAD_SAFE;
   explicit ThreadStateBase(std::string n) : name(std::move(n)) {}
   ThreadStateBase(const ThreadStateBase &) = delete;
   ThreadStateBase &operator=(const ThreadStateBase &) = delete;
