@@ -1,10 +1,10 @@
 //===--- UnderLock.cpp - is a statement inside a held lock? ----------------===//
 
 #include "UnderLock.h"
+#include "BodyParents.h"
 #include "GuardTypes.h"
 
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/ParentMapContext.h"
 
 namespace clang::tidy::fearless {
 
@@ -44,18 +44,16 @@ void collectUses(const Stmt *S, const Decl *D,
 } // namespace
 
 bool isUnderLock(const Stmt *Use, const Stmt *Body, ASTContext &Ctx) {
-  DynTypedNode N = DynTypedNode::create(*Use);
-  for (int Depth = 0; Depth < 128; ++Depth) {
-    if (N.get<Stmt>() == Body)
+  const ParentMap &Parents = bodyParents(Body, Ctx);
+  const Stmt *N = Use;
+  for (int Depth = 0; Depth < 128 && N && N != Body; ++Depth) {
+    const Stmt *P = Parents.getParent(N);
+    if (!P)
       return false;
-    DynTypedNodeList Parents = Ctx.getParents(N);
-    if (Parents.empty())
-      return false;
-    const DynTypedNode &P = Parents[0];
-    if (const auto *CS = P.get<CompoundStmt>()) {
+    if (const auto *CS = dyn_cast<CompoundStmt>(P)) {
       bool Locked = false;
       for (const Stmt *Child : CS->body()) {
-        if (Child == N.get<Stmt>())
+        if (Child == N)
           break;
         if (declaresGuard(Child) || isMemberCall(Child, "lock"))
           Locked = true;
@@ -66,13 +64,11 @@ bool isUnderLock(const Stmt *Use, const Stmt *Body, ASTContext &Ctx) {
         return true;
     }
     // fearless::Mutex::with_lock([&](T &v) { ... }) and the like.
-    if (const auto *Call = P.get<CXXMemberCallExpr>();
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(P);
         Call && Call->getMethodDecl() &&
         Call->getMethodDecl()->getDeclName().isIdentifier() &&
         Call->getMethodDecl()->getName() == "with_lock")
       return true;
-    if (P.get<Decl>() && !P.get<VarDecl>())
-      return false;
     N = P;
   }
   return false;
