@@ -51,7 +51,11 @@ void SharedRefCheck::checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) {
     if (V.Holds || V.GuardOnly)
       continue;
     bool Const = Item.Type.isConstQualified();
-    std::string Name = Item.Name.empty() ? "argument" : Item.Name;
+    // An argument with no name of its own (manager.get()) is named by its
+    // referent.
+    std::string Name = !Item.Name.empty() ? Item.Name
+                       : Item.Referent    ? Item.Referent->getNameAsString()
+                                          : "argument";
     std::string Type = props().print(Item.Type.getUnqualifiedType());
     if (Const) {
       // Several threads may always read at once: Sync is required.

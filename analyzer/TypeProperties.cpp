@@ -163,30 +163,51 @@ struct FirstFailure {
   Verdict result() { return Best ? std::move(*Best) : holds(); }
 };
 
+// A declaration of a local of a SCOPED_CAPABILITY class (leveldb's and
+// benchmark's MutexLock): the block is locked from there on. The standard
+// guards are UnderLock's business.
+bool declaresScopedCapability(const Stmt *S) {
+  const auto *DS = dyn_cast<DeclStmt>(S);
+  if (!DS)
+    return false;
+  for (const Decl *D : DS->decls())
+    if (const auto *VD = dyn_cast<VarDecl>(D))
+      if (const CXXRecordDecl *RD = VD->getType()->getAsCXXRecordDecl();
+          RD && RD->hasAttr<ScopedLockableAttr>())
+        return true;
+  return false;
+}
+
 // Collects into Unlocked the names of the members of the class whose uses
-// in S (a member function's body) are not under a held lock. A lambda counts
-// the locks held where it is written (a wait predicate runs under them).
-// Only lambdas are searched when OnlyCallables (a constructor or destructor
-// runs before or after the object is shared, but a thread it starts does
-// not), and they count only their own locks.
+// in S (a member function's body) are not under a held lock: Locked (the
+// function REQUIRES a capability, or a scoped capability was declared
+// earlier in an enclosing block), or a lock UnderLock recognises. A lambda
+// counts the locks held where it is written (a wait predicate runs under
+// them). Only lambdas are searched when OnlyCallables (a constructor or
+// destructor runs before or after the object is shared, but a thread it
+// starts does not), and they count only their own locks.
 void collectUnlockedUses(const Stmt *S, const Stmt *Body, ASTContext &Ctx,
-                         bool OnlyCallables, llvm::StringSet<> &Unlocked) {
+                         bool OnlyCallables, bool Locked,
+                         llvm::StringSet<> &Unlocked) {
   if (!S)
     return;
   if (const auto *Lambda = dyn_cast<LambdaExpr>(S); Lambda && OnlyCallables) {
     collectUnlockedUses(Lambda->getBody(), Lambda->getBody(), Ctx,
-                        /*OnlyCallables=*/false, Unlocked);
+                        /*OnlyCallables=*/false, /*Locked=*/false, Unlocked);
     return;
   }
-  if (!OnlyCallables)
+  if (!OnlyCallables && !Locked)
     if (const auto *Member = dyn_cast<MemberExpr>(S))
       if (const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
           Field && !Field->getName().empty() &&
           isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()) &&
           !isUnderLock(S, Body, Ctx))
         Unlocked.insert(Field->getName());
-  for (const Stmt *Child : S->children())
-    collectUnlockedUses(Child, Body, Ctx, OnlyCallables, Unlocked);
+  bool Block = isa<CompoundStmt>(S);
+  for (const Stmt *Child : S->children()) {
+    collectUnlockedUses(Child, Body, Ctx, OnlyCallables, Locked, Unlocked);
+    Locked |= Block && Child && declaresScopedCapability(Child);
+  }
 }
 
 } // namespace
@@ -406,7 +427,9 @@ TypeProperties::unlockedMembers(const CXXRecordDecl *RD) {
         continue;
       return nullptr;
     }
-    collectUnlockedUses(Def->getBody(), Def->getBody(), Ctx, Lifecycle, Names);
+    collectUnlockedUses(Def->getBody(), Def->getBody(), Ctx, Lifecycle,
+                        /*Locked=*/Def->hasAttr<RequiresCapabilityAttr>(),
+                        Names);
   }
   Result = std::move(Names);
   return &*Result;

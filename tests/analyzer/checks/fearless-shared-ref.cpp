@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -263,4 +264,81 @@ void share_opaque_meter() {
   // CHECK-MESSAGES: :[[@LINE-2]]:19: warning: 'm' is captured by reference into a thread started by 'std::thread' but 'OpaqueMeter' is not thread-safe [fearless-shared-ref]
   a.join();
   b.join();
+}
+
+// Negative: state touched under a SCOPED_CAPABILITY guard of the project's
+// own, or in a member function that REQUIRES the lock (google benchmark's
+// Barrier, shared by pointer with every worker).
+class FEARLESS_CAPABILITY("mutex") OwnMutex {
+public:
+  void lock() FEARLESS_ACQUIRE() {}
+  void unlock() FEARLESS_RELEASE() {}
+};
+class FEARLESS_SCOPED_CAPABILITY OwnLock {
+public:
+  explicit OwnLock(OwnMutex &mu) FEARLESS_ACQUIRE(mu) : mu_(mu) { mu.lock(); }
+  ~OwnLock() FEARLESS_RELEASE() { mu_.unlock(); }
+
+private:
+  OwnMutex &mu_;
+};
+class Barrier {
+public:
+  explicit Barrier(int n) : running_(n) {}
+  bool wait() {
+    OwnLock l(mu_);
+    return enter();
+  }
+  void leave() {
+    OwnLock l(mu_);
+    --running_;
+  }
+
+private:
+  bool enter() FEARLESS_REQUIRES(mu_) { return ++entered_ == running_; }
+  OwnMutex mu_;
+  int running_;
+  int entered_ = 0;
+};
+void share_barrier() {
+  Barrier barrier(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&barrier] { barrier.wait(); });
+  for (auto &t : threads)
+    t.join();
+}
+
+// The same barrier with a reader that takes no lock.
+class LeakyBarrier {
+public:
+  void leave() {
+    OwnLock l(mu_);
+    --running_;
+  }
+  int running() const { return running_; }
+
+private:
+  OwnMutex mu_;
+  int running_ = 0;
+};
+void share_leaky_barrier() {
+  LeakyBarrier barrier;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&barrier] { barrier.leave(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: 'barrier' is captured by reference into a thread started by 'std::thread' but 'LeakyBarrier' is not thread-safe [fearless-shared-ref]
+  for (auto &t : threads)
+    t.join();
+}
+
+// An argument with no name of its own is named by its referent.
+void share_unnamed_pointer() {
+  auto counter = std::make_unique<int>(0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i)
+    threads.emplace_back([](int *p) { ++*p; }, counter.get());
+  // CHECK-MESSAGES: :[[@LINE-1]]:48: warning: 'counter' is passed by pointer into a thread started by 'std::thread' but 'int' is not thread-safe [fearless-shared-ref]
+  for (auto &t : threads)
+    t.join();
 }
