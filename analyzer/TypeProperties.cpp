@@ -191,9 +191,10 @@ void collectUnlockedUses(const Stmt *S, const Stmt *Body, ASTContext &Ctx,
                          llvm::StringSet<> &Unlocked) {
   if (!S)
     return;
-  if (const auto *Lambda = dyn_cast<LambdaExpr>(S); Lambda && OnlyCallables) {
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
+    bool Held = !OnlyCallables && (Locked || isUnderLock(S, Body, Ctx));
     collectUnlockedUses(Lambda->getBody(), Lambda->getBody(), Ctx,
-                        /*OnlyCallables=*/false, /*Locked=*/false, Unlocked);
+                        /*OnlyCallables=*/false, Held, Unlocked);
     return;
   }
   if (!OnlyCallables && !Locked)

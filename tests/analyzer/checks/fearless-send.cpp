@@ -3,6 +3,7 @@
 #include "fearless/annotations.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -145,6 +146,14 @@ public:
   void push(T item) {
     std::unique_lock<std::mutex> lock(mu_);
     items_.push_back(std::move(item));
+    ready_.notify_one();
+  }
+  T pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ready_.wait(lock, [this] { return !items_.empty(); });
+    T item = std::move(items_.back());
+    items_.pop_back();
+    return item;
   }
   std::size_t size() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -153,6 +162,7 @@ public:
 
 private:
   std::mutex mu_;
+  std::condition_variable ready_;
   std::vector<T> items_;
 };
 void shared_ptr_to_locked_queue() {
