@@ -14,6 +14,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ParentMap.h"
+#include "clang/AST/ParentMapContext.h"
 
 namespace clang::tidy::fearless {
 
@@ -21,6 +22,14 @@ namespace clang::tidy::fearless {
 /// its DeclStmt; a lambda's body and captures are children of the
 /// LambdaExpr). Cached per body for the lifetime of \p Ctx.
 const ParentMap &bodyParents(const Stmt *Body, ASTContext &Ctx);
+
+/// The parents of \p N as ASTContext::getParents() gives them (an
+/// initializer's parent is its VarDecl, a local variable's its DeclStmt, a
+/// function body's its FunctionDecl, a lambda body's its LambdaExpr), found
+/// within the body of the function definition that contains \p N. A function
+/// has no parent here: walks stop at it. Nodes outside any function body
+/// (member initializers, local classes, ...) fall back to getParents().
+DynTypedNodeList parentsOf(const DynTypedNode &N, ASTContext &Ctx);
 
 } // namespace clang::tidy::fearless
 

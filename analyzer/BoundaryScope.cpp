@@ -1,6 +1,7 @@
 //===--- BoundaryScope.cpp - is a thread boundary scoped? ------------------===//
 
 #include "BoundaryScope.h"
+#include "BodyParents.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
@@ -25,7 +26,7 @@ struct Handle {
 
 const DynTypedNode *firstParent(const DynTypedNode &N, ASTContext &Ctx,
                                 DynTypedNodeList &Storage) {
-  Storage = Ctx.getParents(N);
+  Storage = parentsOf(N, Ctx);
   return Storage.empty() ? nullptr : &Storage[0];
 }
 
@@ -50,7 +51,7 @@ Handle findHandle(const ThreadBoundary &B, ASTContext &Ctx) {
     return H;
   }
   DynTypedNode N = DynTypedNode::create(*B.Site);
-  DynTypedNodeList Storage = Ctx.getParents(N);
+  DynTypedNodeList Storage = parentsOf(N, Ctx);
   for (int Depth = 0; Depth < 16; ++Depth) {
     const DynTypedNode *P = firstParent(N, Ctx, Storage);
     if (!P)
@@ -114,7 +115,7 @@ Handle findHandle(const ThreadBoundary &B, ASTContext &Ctx) {
 
 // The innermost compound statement around a declaration or statement.
 const CompoundStmt *enclosingCompound(DynTypedNode N, ASTContext &Ctx) {
-  DynTypedNodeList Storage = Ctx.getParents(N);
+  DynTypedNodeList Storage = parentsOf(N, Ctx);
   for (int Depth = 0; Depth < 64; ++Depth) {
     const DynTypedNode *P = firstParent(N, Ctx, Storage);
     if (!P)
@@ -131,7 +132,7 @@ const CompoundStmt *enclosingCompound(DynTypedNode N, ASTContext &Ctx) {
 // True if Outer is Inner or contains it.
 bool encloses(const Stmt *Outer, const Stmt *Inner, ASTContext &Ctx) {
   DynTypedNode N = DynTypedNode::create(*Inner);
-  DynTypedNodeList Storage = Ctx.getParents(N);
+  DynTypedNodeList Storage = parentsOf(N, Ctx);
   for (int Depth = 0; Depth < 128; ++Depth) {
     if (N.get<Stmt>() == Outer)
       return true;
@@ -280,7 +281,7 @@ CFGPoint findElement(const CFG &G, const Stmt *Site, ASTContext &Ctx) {
   // Site and the statements around it, innermost first.
   llvm::DenseMap<const Stmt *, unsigned> Depth;
   DynTypedNode N = DynTypedNode::create(*Site);
-  DynTypedNodeList Storage = Ctx.getParents(N);
+  DynTypedNodeList Storage = parentsOf(N, Ctx);
   for (unsigned D = 0; D < 64; ++D) {
     const auto *S = N.get<Stmt>();
     if (!S)
@@ -419,7 +420,7 @@ ScopeAnswer joinedThread(const ThreadBoundary &B, const ValueDecl *T,
 const Stmt *enclosingBody(const Stmt *S, ASTContext &Ctx,
                           const Decl **Function) {
   DynTypedNode N = DynTypedNode::create(*S);
-  DynTypedNodeList Storage = Ctx.getParents(N);
+  DynTypedNodeList Storage = parentsOf(N, Ctx);
   for (int Depth = 0; Depth < 256; ++Depth) {
     const DynTypedNode *P = firstParent(N, Ctx, Storage);
     if (!P)
@@ -476,7 +477,7 @@ bool isNeverDestroyed(QualType T, ASTContext &Ctx) {
 
 bool inLoopAround(const Stmt *S, const Decl *Referent, ASTContext &Ctx) {
   DynTypedNode N = DynTypedNode::create(*S);
-  DynTypedNodeList Storage = Ctx.getParents(N);
+  DynTypedNodeList Storage = parentsOf(N, Ctx);
   for (int Depth = 0; Depth < 128; ++Depth) {
     const DynTypedNode *P = firstParent(N, Ctx, Storage);
     if (!P || P->get<FunctionDecl>() || P->get<LambdaExpr>())
