@@ -51,20 +51,74 @@ bool sameInstance(const HeldLock &H, bool Global, bool ViaThis) {
   return H.Global ? Global : (H.ViaThis && ViaThis);
 }
 
+// A release of a lock: `m.unlock()`, `m.Unlock()` or a method annotated as
+// releasing its own object.
+const Expr *releasedObject(const Stmt *S) {
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+  const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
+  if (!MD)
+    return nullptr;
+  bool Release = false;
+  if (MD->getDeclName().isIdentifier())
+    Release = llvm::is_contained({"unlock", "Unlock", "unlock_shared"},
+                                 MD->getName());
+  for (const auto *A : MD->specific_attrs<ReleaseCapabilityAttr>())
+    Release |= A->args_size() == 0;
+  return Release ? Call->getImplicitObjectArgument() : nullptr;
+}
+
+// Where each lock class is released in S.
+void collectReleases(
+    const Stmt *S,
+    llvm::DenseMap<const ValueDecl *, llvm::SmallVector<SourceLocation, 2>>
+        &Out) {
+  if (!S)
+    return;
+  if (const Expr *Obj = releasedObject(S)) {
+    HeldLock L = makeHeldLock(Obj, S->getBeginLoc());
+    if (L.Class)
+      Out[L.Class].push_back(S->getBeginLoc());
+  }
+  for (const Stmt *Child : S->children())
+    collectReleases(Child, Out);
+}
+
 class Collector : public LockScopeCallbacks {
 public:
-  Collector(LockOrderCheck &Check, const FunctionDecl *FD)
-      : Check(Check), FD(FD) {}
+  Collector(LockOrderCheck &Check, const FunctionDecl *FD,
+            llvm::ArrayRef<HeldLock> Initial, const SourceManager &SM)
+      : Check(Check), FD(FD), SM(SM) {
+    for (const HeldLock &L : Initial)
+      if (L.Class)
+        OnEntry.insert(L.Class);
+    collectReleases(FD->getBody(), Releases);
+  }
   void acquired(const HeldLock &New, llvm::ArrayRef<HeldLock> Held) override {
-    Check.recordAcquisition(FD, New, Held);
+    Check.recordAcquisition(FD, New, Held, reacquired(New));
   }
   void call(const Expr *Call, llvm::ArrayRef<HeldLock> Held) override {
     Check.recordCall(FD, Call, Held);
   }
 
 private:
+  bool reacquired(const HeldLock &New) const {
+    if (!New.Class)
+      return false;
+    if (OnEntry.contains(New.Class))
+      return true;
+    auto It = Releases.find(New.Class);
+    return It != Releases.end() &&
+           llvm::any_of(It->second, [&](SourceLocation R) {
+             return SM.isBeforeInTranslationUnit(R, New.Loc);
+           });
+  }
+
   LockOrderCheck &Check;
   const FunctionDecl *FD;
+  const SourceManager &SM;
+  llvm::SmallPtrSet<const ValueDecl *, 4> OnEntry;
+  llvm::DenseMap<const ValueDecl *, llvm::SmallVector<SourceLocation, 2>>
+      Releases;
 };
 
 } // namespace
@@ -111,17 +165,19 @@ void LockOrderCheck::check(const MatchFinder::MatchResult &Result) {
   for (const auto *A : FD->specific_attrs<RequiresCapabilityAttr>())
     for (const Expr *Arg : A->args())
       Initial.push_back(makeHeldLock(Arg, A->getLocation()));
-  Collector C(*this, Key);
+  Collector C(*this, Key, Initial, *SM);
   walkLockScopes(FD->getBody(), C, Initial);
 }
 
 void LockOrderCheck::recordAcquisition(const FunctionDecl *FD,
                                        const HeldLock &New,
-                                       llvm::ArrayRef<HeldLock> Held) {
+                                       llvm::ArrayRef<HeldLock> Held,
+                                       bool Reacquired) {
   if (!isLockClass(New))
     return;
   Acquisition A{New.Class, New.Name, New.Loc, New.Global, New.ViaThis, {}};
-  Facts[FD].Direct.push_back(A);
+  if (!Reacquired)
+    Facts[FD].Direct.push_back(A);
   for (const HeldLock &H : Held) {
     if (!isLockClass(H))
       continue;

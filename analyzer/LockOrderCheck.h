@@ -65,8 +65,12 @@ public:
     std::string Via; ///< the callee that acquires, or ""
   };
 
+  /// \p Reacquired: the function held \p New on entry (FEARLESS_REQUIRES)
+  /// or released it earlier, so taking it is not an acquisition its callers
+  /// make (leveldb's `mutex_.Unlock(); ...; mutex_.Lock();` inside a
+  /// function that requires mutex_).
   void recordAcquisition(const FunctionDecl *FD, const HeldLock &New,
-                         llvm::ArrayRef<HeldLock> Held);
+                         llvm::ArrayRef<HeldLock> Held, bool Reacquired);
   void recordCall(const FunctionDecl *FD, const Expr *Call,
                   llvm::ArrayRef<HeldLock> Held);
 
