@@ -273,7 +273,72 @@ public:
       CB.call(cast<Expr>(S), active());
   }
 
+  /// `auto pred = [&] {...};` used only by calling it (`pred()`) or by
+  /// handing it to a callee that runs it in place (`cv.wait(lk, pred)`):
+  /// its body runs where the function uses it, and is walked with the locks
+  /// held where it is written.
+  void findLocalLambdasRunInPlace(const Stmt *Body) {
+    llvm::DenseMap<const VarDecl *, const LambdaExpr *> Vars;
+    llvm::SmallPtrSet<const VarDecl *, 4> Escapes;
+    llvm::SmallVector<const Stmt *, 32> Ancestors;
+    scanLocalLambdas(Body, Ancestors, Vars, Escapes);
+    for (const auto &[VD, L] : Vars)
+      if (!Escapes.contains(VD))
+        InPlace.insert(L);
+  }
+
 private:
+  void scanLocalLambdas(
+      const Stmt *S, llvm::SmallVectorImpl<const Stmt *> &Ancestors,
+      llvm::DenseMap<const VarDecl *, const LambdaExpr *> &Vars,
+      llvm::SmallPtrSetImpl<const VarDecl *> &Escapes) {
+    if (!S)
+      return;
+    if (const auto *DS = dyn_cast<DeclStmt>(S))
+      for (const Decl *D : DS->decls())
+        if (const auto *VD = dyn_cast<VarDecl>(D);
+            VD && VD->isLocalVarDecl() && VD->getInit())
+          if (const auto *L =
+                  dyn_cast<LambdaExpr>(VD->getInit()->IgnoreImplicit()))
+            Vars[VD] = L;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+      if (const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+          VD && !runsInPlace(Ref, Ancestors))
+        Escapes.insert(VD);
+    Ancestors.push_back(S);
+    for (const Stmt *Child : S->children())
+      scanLocalLambdas(Child, Ancestors, Vars, Escapes);
+    Ancestors.pop_back();
+  }
+
+  // A use of a lambda variable that runs it here: `v()`, or `v` (copied)
+  // as an argument of a call the callbacks say runs its callable in place.
+  bool runsInPlace(const DeclRefExpr *Ref,
+                   llvm::ArrayRef<const Stmt *> Ancestors) {
+    const Stmt *Child = Ref;
+    for (auto It = Ancestors.rbegin(); It != Ancestors.rend(); ++It) {
+      const Stmt *P = *It;
+      if (isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
+              ParenExpr>(P) ||
+          (isa<CXXConstructExpr>(P) &&
+           cast<CXXConstructExpr>(P)->getConstructor()->isCopyOrMoveConstructor())) {
+        Child = P;
+        continue;
+      }
+      if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(P);
+          Op && Op->getOperator() == OO_Call)
+        return Op->getArg(0) == Child;
+      const auto *CE = dyn_cast<CallExpr>(P);
+      if (!CE)
+        return false;
+      const Expr *Init = cast<VarDecl>(Ref->getDecl())->getInit();
+      const auto *L = Init ? dyn_cast<LambdaExpr>(Init->IgnoreImplicit()) : nullptr;
+      return L && llvm::is_contained(CE->arguments(), Child) &&
+             CB.lambdaRunsInPlace(L, CE);
+    }
+    return false;
+  }
+
   LockScopeCallbacks &CB;
   /// Lambdas whose body runs where they are written (lambdaRunsInPlace).
   llvm::SmallPtrSet<const LambdaExpr *, 4> InPlace;
@@ -408,6 +473,7 @@ void walkLockScopes(const Stmt *Body, LockScopeCallbacks &CB,
                     llvm::ArrayRef<HeldLock> Initial) {
   Walker W(CB);
   W.Held.assign(Initial.begin(), Initial.end());
+  W.findLocalLambdasRunInPlace(Body);
   W.walk(Body);
 }
 
