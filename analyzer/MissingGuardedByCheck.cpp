@@ -316,6 +316,52 @@ bool ownsThreads(const RecordDecl *RD) {
 
 std::string name(const NamedDecl *D) { return D->getNameAsString(); }
 
+// The locks held at every call of each private helper, when every call is
+// made on the object itself (`helper()`, `this->helper()`): the helper runs
+// with them held (spdlog's registry::throw_if_exists_, called only under
+// logger_map_mutex_).
+class HelperCalls : public LockScopeCallbacks {
+public:
+  void call(const Expr *Call, llvm::ArrayRef<HeldLock> Held) override {
+    const auto *MC = dyn_cast<CXXMemberCallExpr>(Call);
+    const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
+    if (!MD || MD->getAccess() != AS_private || MD->isVirtual())
+      return;
+    MD = MD->getCanonicalDecl();
+    const Expr *Obj = MC->getImplicitObjectArgument();
+    auto [It, New] = Held_.try_emplace(MD);
+    std::vector<HeldLock> &Common = It->second;
+    if (!Obj || !isa<CXXThisExpr>(Obj->IgnoreParenImpCasts())) {
+      Common.clear();
+      Excluded.insert(MD);
+      return;
+    }
+    if (New) {
+      for (const HeldLock &L : Held)
+        if (L.Class && L.ViaThis)
+          Common.push_back(L);
+      return;
+    }
+    llvm::erase_if(Common, [&](const HeldLock &C) {
+      return llvm::none_of(Held, [&](const HeldLock &L) {
+        return L.Class == C.Class && L.ViaThis;
+      });
+    });
+  }
+
+  /// The locks every caller of \p MD holds (empty if none or unknown).
+  llvm::ArrayRef<HeldLock> heldAtCalls(const CXXMethodDecl *MD) const {
+    auto It = Held_.find(MD->getCanonicalDecl());
+    if (It == Held_.end() || Excluded.contains(It->first))
+      return {};
+    return It->second;
+  }
+
+private:
+  llvm::DenseMap<const CXXMethodDecl *, std::vector<HeldLock>> Held_;
+  llvm::SmallPtrSet<const CXXMethodDecl *, 8> Excluded;
+};
+
 } // namespace
 
 MissingGuardedByCheck::MissingGuardedByCheck(StringRef Name,
@@ -351,9 +397,25 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
   MethodCollector Collector;
   Collector.TraverseAST(*Ctx);
 
+  auto Initial = [](const CXXMethodDecl *MD) {
+    // FEARLESS_REQUIRES(mu_): held on entry.
+    llvm::SmallVector<HeldLock, 2> Locks;
+    for (const auto *A : MD->specific_attrs<RequiresCapabilityAttr>())
+      for (const Expr *Arg : A->args())
+        Locks.push_back(makeHeldLock(Arg, A->getLocation()));
+    return Locks;
+  };
+  auto Analysed = [&](const CXXMethodDecl *MD) {
+    return !SM.isInSystemHeader(MD->getLocation()) && MD->getBody();
+  };
+  HelperCalls Helpers;
+  for (const CXXMethodDecl *MD : Collector.Methods)
+    if (Analysed(MD))
+      walkLockScopes(MD->getBody(), Helpers, Initial(MD));
+
   llvm::MapVector<const RecordDecl *, ClassFacts> Classes;
   for (const CXXMethodDecl *MD : Collector.Methods) {
-    if (SM.isInSystemHeader(MD->getLocation()) || !MD->getBody())
+    if (!Analysed(MD))
       continue;
     const Stmt *Body = MD->getBody();
     WriteFinder Writes;
@@ -373,14 +435,11 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
       if (Owns)
         CountUntil = Predicates.FirstJoin;
     }
-    // FEARLESS_REQUIRES(mu_): held on entry.
-    llvm::SmallVector<HeldLock, 2> Initial;
-    for (const auto *A : MD->specific_attrs<RequiresCapabilityAttr>())
-      for (const Expr *Arg : A->args())
-        Initial.push_back(makeHeldLock(Arg, A->getLocation()));
+    llvm::SmallVector<HeldLock, 2> Entry = Initial(MD);
+    llvm::append_range(Entry, Helpers.heldAtCalls(MD));
     AccessCollector C(MD, CountAll, CountUntil, Writes, Predicates,
                       BoundaryArgs, Classes, SM);
-    walkLockScopes(Body, C, Initial);
+    walkLockScopes(Body, C, Entry);
   }
   for (auto &[Class, Facts] : Classes)
     analyseClass(Facts);
