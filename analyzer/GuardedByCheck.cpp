@@ -3,6 +3,7 @@
 #include "GuardedByCheck.h"
 #include "CheckRegistry.h"
 #include "LambdaLocks.h"
+#include "LockScope.h"
 #include "StdMutexAttributes.h"
 #include "ThreadBoundary.h"
 
@@ -33,6 +34,45 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
   }
   bool VisitLambdaExpr(LambdaExpr *L) {
     Lambdas.push_back(L);
+    return true;
+  }
+};
+
+// A standard mutex that is a member of a class the user annotated as a
+// capability is that capability's implementation (leveldb's port::Mutex
+// wraps a std::mutex mu_): code that reaches it directly -- the wrapper's
+// own CondVar adopting it into a std::unique_lock -- holds the wrapper, not
+// a capability of its own, so fearless's std annotations must not judge it.
+bool isWrappedStdMutex(const Expr *E) {
+  const auto *ME = E ? dyn_cast<MemberExpr>(E->IgnoreParenImpCasts()) : nullptr;
+  const auto *FD = ME ? dyn_cast<FieldDecl>(ME->getMemberDecl()) : nullptr;
+  if (!FD || !isMutexType(FD->getType()))
+    return false;
+  const auto *Cap = FD->getParent()->getAttr<CapabilityAttr>();
+  return Cap && !Cap->isImplicit();
+}
+
+// Where calls take such a mutex as an argument or as their object.
+struct WrappedMutexUses : RecursiveASTVisitor<WrappedMutexUses> {
+  llvm::DenseSet<SourceLocation> Locs;
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  void add(const Expr *Call) {
+    Locs.insert(Call->getBeginLoc());
+    Locs.insert(Call->getExprLoc());
+  }
+  bool VisitCXXConstructExpr(CXXConstructExpr *E) {
+    if (llvm::any_of(E->arguments(), isWrappedStdMutex)) {
+      add(E);
+      Locs.insert(E->getLocation());
+    }
+    return true;
+  }
+  bool VisitCallExpr(CallExpr *E) {
+    bool Uses = llvm::any_of(E->arguments(), isWrappedStdMutex);
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E))
+      Uses |= isWrappedStdMutex(MC->getImplicitObjectArgument());
+    if (Uses)
+      add(E);
     return true;
   }
 };
@@ -97,7 +137,10 @@ bool GuardedByCheck::enabled(TSGroup G) const {
 }
 
 void GuardedByCheck::emit(const TSFinding &F) {
-  if (!enabled(F.Group))
+  if (!enabled(F.Group) || WrappedUses.contains(F.Loc) ||
+      llvm::any_of(F.Notes, [&](const TSNote &N) {
+        return WrappedUses.contains(N.Loc);
+      }))
     return;
   auto AddArgs = [](DiagnosticBuilder &DB, llvm::ArrayRef<TSArg> Args) {
     for (const TSArg &A : Args) {
@@ -125,6 +168,9 @@ void GuardedByCheck::onEndOfTranslationUnit() {
   const SourceManager &SM = Ctx->getSourceManager();
   FunctionCollector Collector;
   Collector.TraverseAST(*Ctx);
+  WrappedMutexUses Wrapped;
+  Wrapped.TraverseAST(*Ctx);
+  WrappedUses = std::move(Wrapped.Locs);
 
   ThreadSafetyEngine Engine(TSOptions{Beta, Verbose});
   LambdaLocks Lambdas(*Ctx, Engine, BoundaryArgs, BoundarySites,
@@ -144,6 +190,7 @@ void GuardedByCheck::onEndOfTranslationUnit() {
   Ctx = nullptr;
   BoundaryArgs.clear();
   BoundarySites.clear();
+  WrappedUses.clear();
 }
 
 } // namespace clang::tidy::fearless

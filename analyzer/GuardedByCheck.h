@@ -51,6 +51,8 @@ private:
   /// Lambdas handed to another thread: analysed with no locks held.
   llvm::DenseSet<const Expr *> BoundaryArgs;
   llvm::DenseSet<const Expr *> BoundarySites;
+  /// Calls on a std::mutex that implements a user capability: not judged.
+  llvm::DenseSet<SourceLocation> WrappedUses;
 };
 
 } // namespace clang::tidy::fearless
