@@ -8,17 +8,7 @@ namespace clang::tidy::fearless {
 
 BoundaryCheck::BoundaryCheck(StringRef Name, ClangTidyContext *Context)
     : FearlessCheck(Name, Context, {"SpawnFunctions"}),
-      SpawnFunctionsText(Options.getLocalOrGlobal("SpawnFunctions", "")) {
-  std::string Bad;
-  if (!parseSpawnFunctions(SpawnFunctionsText, SpawnFunctions, Bad)) {
-    configurationDiag("invalid entry '%0' in option '%1.SpawnFunctions': "
-                      "expected '::qualified::name:argument-index', e.g. "
-                      "'::ThreadPool::submit:0'",
-                      DiagnosticIDs::Error)
-        << Bad << Name;
-    SpawnFunctions.clear();
-  }
-}
+      SpawnFunctions(spawnFunctionsOption(SpawnFunctionsText)) {}
 
 void BoundaryCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "SpawnFunctions", SpawnFunctionsText);

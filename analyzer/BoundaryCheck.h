@@ -48,7 +48,7 @@ protected:
 
 private:
   std::string SpawnFunctionsText;
-  std::vector<SpawnFunction> SpawnFunctions;
+  const std::vector<SpawnFunction> SpawnFunctions;
   std::optional<TypeProperties> Props;
 };
 
