@@ -10,22 +10,6 @@ namespace clang::tidy::fearless {
 
 namespace {
 
-// The call std::NAME(E) around an argument (std::move, std::ref, ...).
-const Expr *unwrapStdCall(const Expr *E, llvm::StringRef &Wrapper) {
-  if (const auto *Call = dyn_cast<CallExpr>(E->IgnoreParenImpCasts())) {
-    if (const auto *FD = Call->getDirectCallee();
-        FD && FD->isInStdNamespace() && Call->getNumArgs() == 1 &&
-        FD->getDeclName().isIdentifier()) {
-      llvm::StringRef Name = FD->getName();
-      if (Name == "move" || Name == "forward" || Name == "ref" ||
-          Name == "cref" || Name == "as_const") {
-        Wrapper = Name;
-        return Call->getArg(0)->IgnoreParenImpCasts();
-      }
-    }
-  }
-  return E;
-}
 
 // The element type seen through a view (span, string_view,
 // reference_wrapper), or null if T is not one.
@@ -231,6 +215,22 @@ void addCaptures(std::vector<CrossingItem> &Items, const CXXRecordDecl *Closure,
 }
 
 } // namespace
+
+const Expr *unwrapStdCall(const Expr *E, llvm::StringRef &Wrapper) {
+  if (const auto *Call = dyn_cast<CallExpr>(E->IgnoreParenImpCasts())) {
+    if (const auto *FD = Call->getDirectCallee();
+        FD && FD->isInStdNamespace() && Call->getNumArgs() == 1 &&
+        FD->getDeclName().isIdentifier()) {
+      llvm::StringRef Name = FD->getName();
+      if (Name == "move" || Name == "forward" || Name == "ref" ||
+          Name == "cref" || Name == "as_const") {
+        Wrapper = Name;
+        return Call->getArg(0)->IgnoreParenImpCasts();
+      }
+    }
+  }
+  return E;
+}
 
 std::string describeBoundary(const ThreadBoundary &B) {
   if (B.Kind == BoundaryKind::ChannelSend)

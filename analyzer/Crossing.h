@@ -58,6 +58,10 @@ std::vector<CrossingItem> crossingItems(const ThreadBoundary &B,
 /// through 'fearless::Sender::send'".
 std::string describeBoundary(const ThreadBoundary &B);
 
+/// The argument of std::move / forward / ref / cref / as_const around \p E
+/// (with \p Wrapper set to the function's name), or \p E itself.
+const Expr *unwrapStdCall(const Expr *E, llvm::StringRef &Wrapper);
+
 } // namespace clang::tidy::fearless
 
 #endif // FEARLESS_ANALYZER_CROSSING_H

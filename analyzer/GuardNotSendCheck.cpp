@@ -1,6 +1,7 @@
 //===--- GuardNotSendCheck.cpp - fearless-guard-not-send -------------------===//
 
 #include "GuardNotSendCheck.h"
+#include "Crossing.h"
 #include "CheckRegistry.h"
 
 #include "clang/AST/ExprCXX.h"
@@ -13,23 +14,6 @@ namespace clang::tidy::fearless {
 static RegisterCheck<GuardNotSendCheck> Registration("fearless-guard-not-send");
 
 namespace {
-
-// The call std::NAME(E) around an argument (std::move, std::ref, ...).
-const Expr *unwrapStdCall(const Expr *E, llvm::StringRef &Wrapper) {
-  if (const auto *Call = dyn_cast<CallExpr>(E->IgnoreParenImpCasts())) {
-    if (const auto *FD = Call->getDirectCallee();
-        FD && FD->isInStdNamespace() && Call->getNumArgs() == 1 &&
-        FD->getDeclName().isIdentifier()) {
-      llvm::StringRef Name = FD->getName();
-      if (Name == "move" || Name == "forward" || Name == "ref" ||
-          Name == "cref") {
-        Wrapper = Name;
-        return Call->getArg(0)->IgnoreParenImpCasts();
-      }
-    }
-  }
-  return E;
-}
 
 std::string describe(const Expr *E) {
   E = E->IgnoreParenImpCasts();
