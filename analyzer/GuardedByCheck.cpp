@@ -19,24 +19,6 @@ static RegisterCheck<GuardedByCheck> Registration("fearless-guarded-by");
 
 namespace {
 
-// Every function definition of the translation unit, template
-// instantiations included, and every lambda.
-struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
-  std::vector<const FunctionDecl *> Functions;
-  std::vector<const LambdaExpr *> Lambdas;
-
-  bool shouldVisitTemplateInstantiations() const { return true; }
-
-  bool VisitFunctionDecl(FunctionDecl *FD) {
-    if (!isLambdaCallOperator(FD))
-      Functions.push_back(FD);
-    return true;
-  }
-  bool VisitLambdaExpr(LambdaExpr *L) {
-    Lambdas.push_back(L);
-    return true;
-  }
-};
 
 // A standard mutex that is a member of a class the user annotated as a
 // capability is that capability's implementation (leveldb's port::Mutex
@@ -52,18 +34,29 @@ bool isWrappedStdMutex(const Expr *E) {
   return Cap && !Cap->isImplicit();
 }
 
-// Where calls take such a mutex as an argument or as their object.
-struct WrappedMutexUses : RecursiveASTVisitor<WrappedMutexUses> {
-  llvm::DenseSet<SourceLocation> Locs;
+// One walk over the translation unit, template instantiations included:
+// every function definition and lambda, and where calls take a wrapped
+// standard mutex (isWrappedStdMutex) as an argument or as their object.
+struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
+  std::vector<const FunctionDecl *> Functions;
+  std::vector<const LambdaExpr *> Lambdas;
+  llvm::DenseSet<SourceLocation> WrappedUses;
+
   bool shouldVisitTemplateInstantiations() const { return true; }
-  void add(const Expr *Call) {
-    Locs.insert(Call->getBeginLoc());
-    Locs.insert(Call->getExprLoc());
+
+  bool VisitFunctionDecl(FunctionDecl *FD) {
+    if (!isLambdaCallOperator(FD))
+      Functions.push_back(FD);
+    return true;
+  }
+  bool VisitLambdaExpr(LambdaExpr *L) {
+    Lambdas.push_back(L);
+    return true;
   }
   bool VisitCXXConstructExpr(CXXConstructExpr *E) {
     if (llvm::any_of(E->arguments(), isWrappedStdMutex)) {
-      add(E);
-      Locs.insert(E->getLocation());
+      addWrappedUse(E);
+      WrappedUses.insert(E->getLocation());
     }
     return true;
   }
@@ -72,8 +65,14 @@ struct WrappedMutexUses : RecursiveASTVisitor<WrappedMutexUses> {
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E))
       Uses |= isWrappedStdMutex(MC->getImplicitObjectArgument());
     if (Uses)
-      add(E);
+      addWrappedUse(E);
     return true;
+  }
+
+private:
+  void addWrappedUse(const Expr *Call) {
+    WrappedUses.insert(Call->getBeginLoc());
+    WrappedUses.insert(Call->getExprLoc());
   }
 };
 
@@ -168,9 +167,7 @@ void GuardedByCheck::onEndOfTranslationUnit() {
   const SourceManager &SM = Ctx->getSourceManager();
   FunctionCollector Collector;
   Collector.TraverseAST(*Ctx);
-  WrappedMutexUses Wrapped;
-  Wrapped.TraverseAST(*Ctx);
-  WrappedUses = std::move(Wrapped.Locs);
+  WrappedUses = std::move(Collector.WrappedUses);
 
   ThreadSafetyEngine Engine(TSOptions{Beta, Verbose});
   LambdaLocks Lambdas(*Ctx, Engine, BoundaryArgs, BoundarySites,
