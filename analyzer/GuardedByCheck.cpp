@@ -19,7 +19,6 @@ static RegisterCheck<GuardedByCheck> Registration("fearless-guarded-by");
 
 namespace {
 
-
 // A standard mutex that is a member of a class the user annotated as a
 // capability is that capability's implementation (leveldb's port::Mutex
 // wraps a std::mutex mu_): code that reaches it directly -- the wrapper's
