@@ -31,6 +31,8 @@ std::string_view to_string(ReportKind kind) noexcept {
     return "possible deadlock";
   case ReportKind::deadlock:
     return "deadlock";
+  case ReportKind::data_race:
+    return "data race";
   }
   return "report";
 }
@@ -40,7 +42,7 @@ std::string Report::to_string() const {
   out += fearless::to_string(kind);
   if (kind == ReportKind::possible_deadlock)
     out += " (" + title + ")\n";
-  else if (kind == ReportKind::deadlock)
+  else if (kind == ReportKind::deadlock || kind == ReportKind::data_race)
     out += title.empty() ? "\n" : "\n  " + title + "\n";
   else
     out += ": " + title + "\n";

@@ -52,7 +52,8 @@ ThreadStateBase::~ThreadStateBase() {
 void Scope::join_all() noexcept {
   for (;;) {
     std::thread t;
-    const void *handle = nullptr; // what the thread's on_thread_start named
+    // What the thread's on_thread_start named; states_ keeps it alive.
+    detail::ThreadStateBase *handle = nullptr;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (joined_ == threads_.size())
@@ -65,6 +66,7 @@ void Scope::join_all() noexcept {
     detail::on_block(handle, detail::WaitKind::join, false);
     t.join();
     detail::on_unblock(handle);
+    handle->race.acquire(); // the scope's end sees what the thread did
   }
 }
 

@@ -142,6 +142,8 @@ ThreadRecord *make_record() {
   return owner.r;
 }
 
+} // namespace
+
 // --- reports -------------------------------------------------------------------
 std::string json_escape(const std::string &s) {
   std::string out;
@@ -163,6 +165,8 @@ std::string json_escape(const std::string &s) {
   }
   return out;
 }
+
+namespace {
 
 const char *severity(ReportKind kind) {
   return kind == ReportKind::possible_deadlock ? "warning" : "error";
@@ -528,11 +532,12 @@ void deliver(TrackerReport tr) {
         locks += (locks.empty() ? "\"" : ",\"") + json_escape(l) + "\"";
       std::fprintf(f,
                    "{\"kind\":\"%s\",\"severity\":\"%s\",\"title\":\"%s\","
-                   "\"thread\":\"%s\",\"locks\":[%s],\"text\":\"%s\"}\n",
+                   "\"thread\":\"%s\",\"locks\":[%s]%s,\"text\":\"%s\"}\n",
                    std::string(to_string(tr.report.kind)).c_str(),
                    severity(tr.report.kind),
                    json_escape(tr.report.title).c_str(),
                    json_escape(tr.report.thread).c_str(), locks.c_str(),
+                   tr.json_extra.c_str(),
                    json_escape(tr.report.to_string()).c_str());
       std::fclose(f);
     }

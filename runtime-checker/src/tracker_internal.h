@@ -81,7 +81,11 @@ std::string describe_site(const void *pc, const void *ret);
 struct TrackerReport {
   Report report;
   std::vector<std::string> locks; // classes involved, in cycle order
+  std::string json_extra = {}; // more members for the JSON object: ,"key":value...
 };
+
+/// `s` as the inside of a JSON string.
+std::string json_escape(const std::string &s);
 
 /// Counts the report, applies the policy, writes the JSON line, prints.
 void deliver(TrackerReport tr);

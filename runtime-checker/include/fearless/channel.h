@@ -125,7 +125,8 @@ public:
   ///
   ///   if (auto r = tx.send(job); !r) requeue(std::move(r).error().into_inner());
   Result<void, SendError<T>> send(T value) const {
-    if (this->chan_ != nullptr && list()->send(value) == detail::Status::ok)
+    if (this->chan_ != nullptr && race_release() &&
+        list()->send(value) == detail::Status::ok)
       return {};
     return Result<void, SendError<T>>(unexpect, std::move(value));
   }
@@ -137,7 +138,8 @@ public:
   /// Errors: TrySendError::disconnected holding `value`.
   /// Example: `(void)tx.try_send(1);`
   Result<void, TrySendError<T>> try_send(T value) const {
-    if (this->chan_ != nullptr && list()->send(value) == detail::Status::ok)
+    if (this->chan_ != nullptr && race_release() &&
+        list()->send(value) == detail::Status::ok)
       return {};
     return Result<void, TrySendError<T>>(
         unexpect, TrySendError<T>::disconnected, std::move(value));
@@ -150,6 +152,11 @@ private:
       : Base(chan, detail::ChannelSide::sender) {}
   detail::ListChannel<T> *list() const noexcept {
     return static_cast<detail::ListChannel<T> *>(this->chan_);
+  }
+  // The value's history goes with it (race detector); always true.
+  bool race_release() const noexcept {
+    this->chan_->race_release();
+    return true;
   }
   const detail::ChannelCore *core() const noexcept { return this->chan_; }
 };
@@ -261,13 +268,17 @@ private:
   detail::Status run(T &value, detail::Deadline deadline, bool try_only) const {
     if (this->chan_ == nullptr)
       return detail::Status::disconnected;
+    this->chan_->race_release(); // the value's history goes with it
     if (flavor_ == detail::Flavor::array) {
       auto *chan = static_cast<detail::ArrayChannel<T> *>(this->chan_);
       return try_only ? chan->try_send(value)
                       : chan->send(value, deadline, &this->node_);
     }
-    return static_cast<detail::ZeroChannel<T> *>(this->chan_)
+    const detail::Status s = static_cast<detail::ZeroChannel<T> *>(this->chan_)
         ->send(value, deadline, try_only, &this->node_);
+    if (s == detail::Status::ok) // a rendezvous: the receiver took it
+      this->chan_->race_acquire();
+    return s;
   }
 
   detail::Flavor flavor_ = detail::Flavor::array;
@@ -410,6 +421,14 @@ private:
                      bool try_only) {
     if (this->chan_ == nullptr)
       return detail::Status::disconnected;
+    const detail::Status s = run_flavor(out, deadline, try_only);
+    if (s == detail::Status::ok) // what the sender did before sending
+      this->chan_->race_acquire();
+    return s;
+  }
+
+  detail::Status run_flavor(std::optional<T> &out, detail::Deadline deadline,
+                            bool try_only) {
     switch (flavor_) {
     case detail::Flavor::list: {
       auto *chan = static_cast<detail::ListChannel<T> *>(this->chan_);
@@ -424,6 +443,8 @@ private:
     case detail::Flavor::zero:
       break;
     }
+    // A rendezvous orders both ways: the sender returns after this receive.
+    this->chan_->race_release();
     return static_cast<detail::ZeroChannel<T> *>(this->chan_)
         ->recv(out, deadline, try_only, &this->node_);
   }

@@ -22,6 +22,8 @@ enum class ReportKind {
   possible_deadlock, ///< "possible deadlock (<title>)": e.g. a lock-order
                      ///< inversion, reported before it ever hangs
   deadlock,          ///< "deadlock": threads are blocked on each other now
+  data_race,         ///< "data race": two unordered accesses to watched data,
+                     ///< one a write (fearless/watched.h)
 };
 
 /// The text of `kind` as printed in a report's first line.
@@ -36,8 +38,9 @@ struct Report {
 
   /// The full text: the first line, then the details. The first line is
   /// "fearless: <kind>: <title>", except "fearless: possible deadlock
-  /// (<title>)" and "fearless: deadlock" (whose title, if any, is the
-  /// second line), so that each kind starts with a fixed, greppable line.
+  /// (<title>)", and "fearless: deadlock" and "fearless: data race" (whose
+  /// title, if any, is the second line), so that each kind starts with a
+  /// fixed, greppable line.
   std::string to_string() const;
 };
 

@@ -85,6 +85,8 @@ struct ThreadStateBase {
   std::condition_variable cv;
   bool done = false;            // guarded by mu
   std::uint64_t finish_seq = 0; // guarded by mu; order of finishing
+  // Happens-before for the race detector: spawn -> start, end -> join.
+  RaceSyncCell race;
 };
 
 template <class R> struct ThreadState : ThreadStateBase {
@@ -152,11 +154,13 @@ std::thread start_thread(std::shared_ptr<ThreadState<R>> state, F &&f,
   using Payload = std::tuple<std::decay_t<F>, std::decay_t<Args>...>;
   auto payload = std::make_unique<Payload>(std::forward<F>(f),
                                            std::forward<Args>(args)...);
+  state->race.release(); // spawn -> thread start, for the race detector
   return std::thread(
       [state = std::move(state), payload = std::move(payload)]() mutable {
         on_thread_start(state.get()); // join() waits for this thread
         if (!state->name.empty())
           set_current_thread_name(state->name);
+        state->race.acquire(); // what the spawning thread did before
         try {
           std::unique_ptr<Payload> p = std::move(payload);
           if constexpr (std::is_void_v<R>)
@@ -174,6 +178,7 @@ std::thread start_thread(std::shared_ptr<ThreadState<R>> state, F &&f,
         } catch (...) {
           state->exception = std::current_exception();
         }
+        state->race.release(); // what join() and the scope end see
         on_thread_end(state.get());
         state->mark_finished(next_finish_seq());
       });
@@ -220,6 +225,7 @@ public:
     detail::on_block(state_.get(), detail::WaitKind::join, false);
     thread_.join();
     detail::on_unblock(state_.get());
+    state_->race.acquire();
     auto state = std::move(state_);
     return detail::take_result(*state);
   }
@@ -297,6 +303,7 @@ public:
     detail::on_block(state_.get(), detail::WaitKind::join, false);
     state_->wait_finished();
     detail::on_unblock(state_.get());
+    state_->race.acquire();
     auto state = std::move(state_);
     return detail::take_result(*state);
   }

@@ -27,6 +27,7 @@
 #define FEARLESS_WATCHED_H_
 
 #include "fearless/detail/race.h"
+#include "fearless/send_sync.h"
 
 #include <concepts>
 #include <cstddef>
@@ -73,19 +74,25 @@ constexpr WatchName named(const char *name) noexcept { return {name}; }
 ///   log.update([](std::vector<int> &v) { v.push_back(1); });
 ///   std::size_t n = log.inspect([](const auto &v) { return v.size(); });
 template <class T> class Watched {
+  FEARLESS_SEND_IF(fearless::Send<T>); // the value moves with the cell
+  // Escape hatch: Watched does no locking, yet it may be shared like a
+  // ThreadSafe type, because every access through it is checked at run
+  // time -- sharing it unsynchronised is what the detector is there to see.
+  FEARLESS_THREAD_SAFE_IF(fearless::Send<T>);
+
 public:
   /// A watched T constructed in place from `args`.
   template <class... Args>
-    requires std::constructible_from<T, Args...>
+  requires std::constructible_from<T, Args...>
   explicit Watched(Args &&...args) : value_(std::forward<Args>(args)...) {
-    detail::race_construct(shadow_, nullptr, sizeof(T));
+    detail::race_construct(shadow_, nullptr, &value_, sizeof(T));
   }
   /// The same, named `name.name` in reports.
   template <class... Args>
-    requires std::constructible_from<T, Args...>
+  requires std::constructible_from<T, Args...>
   explicit Watched(WatchName name, Args &&...args)
       : value_(std::forward<Args>(args)...) {
-    detail::race_construct(shadow_, name.name, sizeof(T));
+    detail::race_construct(shadow_, name.name, &value_, sizeof(T));
   }
 
   // A cell is shared by reference, never copied: a copy would be an
@@ -107,7 +114,7 @@ public:
 
   /// A checked write: calls `f(T&)` and returns what it returns.
   template <class F>
-    requires std::invocable<F &, T &>
+  requires std::invocable<F &, T &>
   decltype(auto)
   update(F &&f, std::source_location where = std::source_location::current()) {
     detail::race_write(shadow_, where);
@@ -116,9 +123,10 @@ public:
 
   /// A checked read: calls `f(const T&)` and returns what it returns.
   template <class F>
-    requires std::invocable<F &, const T &>
-  decltype(auto) inspect(
-      F &&f, std::source_location where = std::source_location::current()) const {
+  requires std::invocable<F &, const T &>
+  decltype(auto)
+  inspect(F &&f,
+          std::source_location where = std::source_location::current()) const {
     detail::race_read(shadow_, where);
     return std::invoke(f, std::as_const(value_));
   }

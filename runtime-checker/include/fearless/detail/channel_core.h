@@ -235,6 +235,13 @@ public:
     node.prev_ = node.next_ = nullptr;
   }
 
+  /// Happens-before for the race detector (detail/race_hooks.h): one
+  /// channel-wide clock. A send releases into it before the value is
+  /// published, a receive acquires it after taking one: it may order a
+  /// receive after sends it did not see (never the reverse).
+  void race_release() noexcept { race_.release(); }
+  void race_acquire() noexcept { race_.acquire(); }
+
   /// A copy of a sender was made: one more live sender.
   void acquire_sender() noexcept {
     senders_.fetch_add(1, std::memory_order_relaxed);
@@ -271,6 +278,7 @@ private:
   std::atomic<bool> destroy_{false};
   mutable ChannelMutex registry_mu_;
   HandleNode *handles_ FEARLESS_GUARDED_BY(registry_mu_) = nullptr;
+  RaceSyncCell race_;
 };
 
 /// What every handle (Sender, SyncSender, Receiver) is built on: owns one

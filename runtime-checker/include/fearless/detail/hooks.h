@@ -14,14 +14,16 @@
 #ifndef FEARLESS_DETAIL_HOOKS_H_
 #define FEARLESS_DETAIL_HOOKS_H_
 
+#ifndef FEARLESS_LOCK_TRACKING
+#define FEARLESS_LOCK_TRACKING 1
+#endif
+
+#include "fearless/detail/race_hooks.h"
+
 #include <atomic>
 #include <cstdint>
 #include <source_location>
 #include <type_traits>
-
-#ifndef FEARLESS_LOCK_TRACKING
-#define FEARLESS_LOCK_TRACKING 1
-#endif
 
 namespace fearless::detail {
 
@@ -70,6 +72,7 @@ inline constexpr bool single_value_arg<T, Arg> =
 struct LockState {
   std::atomic<ClassId> cls{0};     ///< 0 until on_create gave it a class
   std::atomic<ThreadId> owner{0};  ///< exclusive holder, 0 if none (a hint)
+  RaceSyncCell race; ///< happens-before for the race detector (race_hooks.h)
 };
 
 /// A lock object was constructed at `site` (defines its class).

@@ -53,14 +53,20 @@ struct RaceShadow {
   RaceReads *reads = nullptr;
   std::source_location write_site{}; ///< line 0: construction (or unknown)
   std::source_location read_site{};
+  std::uint32_t write_lock = 0; ///< innermost lock class held, 0: none
+  std::uint32_t read_lock = 0;
+  // Set once, before the location is shared.
   const char *name = nullptr;
+  const void *address = nullptr;
   std::size_t size = 0;
 };
 
 /// `read` when the reads are kept in the vector.
 inline constexpr Epoch kReadShared = ~Epoch(0);
 
-void race_construct(RaceShadow &s, const char *name, std::size_t size) noexcept;
+/// A watched value was constructed at `address` (a write by this thread).
+void race_construct(RaceShadow &s, const char *name, const void *address,
+                    std::size_t size) noexcept;
 void race_read_slow(RaceShadow &s, const std::source_location &where) noexcept;
 void race_write_slow(RaceShadow &s, const std::source_location &where) noexcept;
 
@@ -81,7 +87,8 @@ race_write(RaceShadow &s, const std::source_location &where) noexcept {
 }
 #else
 struct RaceShadow {};
-inline void race_construct(RaceShadow &, const char *, std::size_t) noexcept {}
+inline void race_construct(RaceShadow &, const char *, const void *,
+                           std::size_t) noexcept {}
 inline void race_read(RaceShadow &, const std::source_location &) noexcept {}
 inline void race_write(RaceShadow &, const std::source_location &) noexcept {}
 #endif

@@ -8,10 +8,11 @@
 // component; an acquire joins the object's clock into the thread's.
 //
 //   Mutex            unlock -> lock                   (on_release/on_acquired)
-//   RwLock           write-unlock -> read-/write-lock, read-unlock -> write-lock
-//   Condvar          notify -> wake, through its mutex (the wait re-locks it)
-//   channels         send -> recv; a rendezvous also recv -> send returning
-//   spawn / scope    spawn -> thread start, thread end -> join / scope end
+//   RwLock           write-unlock -> read-/write-lock, read-unlock ->
+//   write-lock Condvar          notify -> wake, through its mutex (the wait
+//   re-locks it) channels         send -> recv; a rendezvous also recv -> send
+//   returning spawn / scope    spawn -> thread start, thread end -> join /
+//   scope end
 //
 // Until the first Watched or watch_* call (g_race_on) no clock work is done
 // at all: a relaxed load and a branch per hook. That is sound because a

@@ -198,6 +198,7 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
 [[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
                                                bool tried,
                                                unsigned subclass = 0) noexcept {
+  lock.race.acquire(mode == LockMode::shared);
   ThreadRecord *t = t_record;
   ClassId cls = lock.cls.load(std::memory_order_relaxed);
   int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : kMaxHeld;
@@ -216,6 +217,7 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
 [[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
                                                const Acquisition &a,
                                                unsigned subclass = 0) noexcept {
+  lock.race.acquire(mode == LockMode::shared);
   ThreadRecord *t = a.t;
   int d = a.depth;
   if (t == nullptr || d == kMaxHeld) [[unlikely]] {
@@ -230,6 +232,9 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
 /// The calling thread released `lock`, which it held in `mode`.
 [[gnu::always_inline]] inline void on_release(LockState &lock,
                                               LockMode mode) noexcept {
+  // Before the tracker's bookkeeping and the unlock itself: the next
+  // holder must find this thread's clock in the lock.
+  lock.race.release(mode == LockMode::shared);
   ThreadRecord *t = t_record;
   int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : 0;
   // Invariant: held[d - 1] is the newest tracked lock; locks beyond

@@ -1,0 +1,592 @@
+// The race detector: the out-of-line half of detail/race.h (FastTrack's
+// checks on a watched location) and detail/race_hooks.h (vector clocks for
+// threads and synchronisation objects), plus watch_read/watch_write/unwatch
+// and the data-race report. DESIGN.md section 8, docs/runtime/race.md.
+#include "fearless/watched.h"
+
+#include "fearless/thread.h"
+#include "tracker_internal.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <sched.h>
+#include <set>
+#include <string>
+#include <unistd.h>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#if FEARLESS_RACE_DETECTION
+
+namespace fearless::detail {
+namespace {
+
+// --- clocks
+// ---------------------------------------------------------------------- Thread
+// slots index the vector clocks. A slot is reused only after kFreshSlots
+// threads have had one, and then the one freed longest ago: a reused slot's
+// thread looks ordered after its predecessor's accesses (see "Limits" in
+// docs/runtime/race.md), and the clocks stay short.
+constexpr std::uint32_t kRaceSlots = 4096; // < 1 << 16 (the epoch's tid)
+constexpr std::uint32_t kFreshSlots = 256;
+
+std::uint32_t epoch_tid(Epoch e) { return std::uint32_t(e & 0xffff); }
+std::uint64_t epoch_clock(Epoch e) { return e >> 16; }
+Epoch make_epoch(std::uint64_t clock, std::uint32_t tid) {
+  return (clock << 16) | tid;
+}
+
+class VectorClock {
+public:
+  std::uint64_t get(std::uint32_t tid) const {
+    return tid < c_.size() ? c_[tid] : 0;
+  }
+  void set(std::uint32_t tid, std::uint64_t v) {
+    if (tid >= c_.size())
+      c_.resize(tid + 1, 0);
+    c_[tid] = v;
+  }
+  void join(const VectorClock &o) {
+    if (o.c_.size() > c_.size())
+      c_.resize(o.c_.size(), 0);
+    for (std::size_t i = 0; i < o.c_.size(); ++i)
+      if (o.c_[i] > c_[i])
+        c_[i] = o.c_[i];
+  }
+
+private:
+  std::vector<std::uint64_t> c_;
+};
+
+// A tiny lock for a location's or a sync object's clocks: held for a few
+// compares, never across a call that could block.
+class SpinGuard {
+public:
+  explicit SpinGuard(std::atomic<std::uint32_t> &s) : s_(s) {
+    for (int n = 0; s_.exchange(1, std::memory_order_acquire) != 0; ++n)
+      while (s_.load(std::memory_order_relaxed) != 0)
+        if (++n > 64)
+          sched_yield(); // the holder may be preempted (2 cores, VMs)
+  }
+  ~SpinGuard() { s_.store(0, std::memory_order_release); }
+  SpinGuard(const SpinGuard &) = delete;
+  SpinGuard &operator=(const SpinGuard &) = delete;
+
+private:
+  std::atomic<std::uint32_t> &s_;
+};
+
+// The full per-thread state; detail/race.h sees only the epoch.
+struct FullThread : RaceThread {
+  std::uint32_t tid = 0;
+  VectorClock clock;
+
+  // A release: later accesses of this thread are a new epoch.
+  void tick() {
+    std::uint64_t c = clock.get(tid) + 1;
+    clock.set(tid, c);
+    epoch = make_epoch(c, tid);
+  }
+};
+
+struct Slot {
+  bool in_use = false;
+  std::uint64_t last = 0; // the clock its previous thread ended with
+  std::string name;       // for reports, kept after the thread ended
+};
+
+// --- granules of watch_read / watch_write
+// ----------------------------------------
+constexpr std::size_t kShards = 64;
+struct Shard {
+  std::mutex mu;
+  // Never erased (unwatch resets): a reference stays valid.
+  std::unordered_map<std::uintptr_t, std::unique_ptr<RaceShadow>> map;
+};
+
+struct Races {
+  std::mutex slots_mu;
+  Slot slots[kRaceSlots];          // guarded by slots_mu; [0] unused
+  std::uint32_t next_fresh = 1;    // guarded by slots_mu
+  std::deque<std::uint32_t> freed; // guarded by slots_mu; oldest first
+  std::mutex reported_mu;
+  std::set<std::string> reported; // guarded by reported_mu: pairs of sites
+  Shard shards[kShards];
+};
+
+Races &races() {
+  static Races *r = new Races; // never destroyed: hooks may run at exit
+  return *r;
+}
+
+thread_local bool t_race_dead = false; // trivially destructible
+
+// Owns the calling thread's slot; gives it back at thread exit.
+struct RaceThreadOwner {
+  FullThread t;
+  bool ok = false;
+
+  RaceThreadOwner() {
+    std::string name(current_thread_name());
+    if (name.empty() && gettid() == getpid())
+      name = "main"; // as the tracker (and Rust) call it
+    auto &r = races();
+    std::lock_guard<std::mutex> lock(r.slots_mu);
+    std::uint32_t i = 0;
+    if (r.next_fresh < kFreshSlots ||
+        (r.freed.empty() && r.next_fresh < kRaceSlots)) {
+      i = r.next_fresh++;
+    } else if (!r.freed.empty()) {
+      i = r.freed.front();
+      r.freed.pop_front();
+    } else {
+      return; // kRaceSlots threads at once: this one is not checked
+    }
+    Slot &s = r.slots[i];
+    s.in_use = true;
+    s.name = std::move(name);
+    t.tid = i;
+    // Invariant: a slot's clock only grows, so the epochs of the thread
+    // that had it before stay below this one's.
+    t.clock.set(i, s.last);
+    t.tick();
+    ok = true;
+  }
+  ~RaceThreadOwner() {
+    t_race_dead = true;
+    t_race = nullptr;
+    if (!ok)
+      return;
+    auto &r = races();
+    std::lock_guard<std::mutex> lock(r.slots_mu);
+    r.slots[t.tid].last = t.clock.get(t.tid);
+    r.slots[t.tid].in_use = false;
+    r.freed.push_back(t.tid);
+  }
+};
+
+FEARLESS_SLOW_PATH
+FullThread *make_race_thread() {
+  if (t_race_dead)
+    return nullptr;
+  thread_local RaceThreadOwner owner;
+  if (!owner.ok)
+    return nullptr;
+  t_race = &owner.t;
+  return &owner.t;
+}
+
+FullThread *race_thread() {
+  if (RaceThread *t = t_race)
+    return static_cast<FullThread *>(t);
+  return make_race_thread();
+}
+
+void race_enable() {
+  if (!g_race_on.load(std::memory_order_relaxed))
+    g_race_on.store(true);
+}
+
+// True if the access at `e` happens before thread `t`'s present.
+bool ordered(Epoch e, const FullThread &t) {
+  return e == 0 || epoch_clock(e) <= t.clock.get(epoch_tid(e));
+}
+
+// The innermost fearless lock the calling thread holds (0: none).
+ClassId innermost_lock() {
+  ThreadRecord *r = t_record;
+  int d = r ? r->depth.load(std::memory_order_relaxed) : 0;
+  return d > 0 ? r->held[d - 1].cls : 0;
+}
+
+} // namespace
+
+// The read vector of a location read by several threads unordered.
+struct RaceReads {
+  struct Entry {
+    Epoch epoch;
+    std::source_location site;
+    ClassId lock;
+  };
+  std::vector<Entry> entries;
+
+  Epoch epoch_of(std::uint32_t tid) const {
+    for (const Entry &e : entries)
+      if (epoch_tid(e.epoch) == tid)
+        return e.epoch;
+    return 0;
+  }
+  void set(const Entry &n) {
+    for (Entry &e : entries)
+      if (epoch_tid(e.epoch) == epoch_tid(n.epoch)) {
+        e = n;
+        return;
+      }
+    entries.push_back(n);
+  }
+};
+
+struct RaceSync {
+  std::atomic<std::uint32_t> spin{0};
+  VectorClock write; // exclusive releases: unlock, send, spawn, thread end
+  VectorClock read;  // RwLock read-unlocks: seen by writers only
+};
+
+RaceShadow::~RaceShadow() { delete reads; }
+
+namespace {
+
+// --- reports
+// --------------------------------------------------------------------- The
+// earlier access of a conflicting pair, copied out under the spin lock.
+struct Conflict {
+  bool found = false;
+  bool write = false;
+  Epoch epoch = 0;
+  std::source_location site{};
+  ClassId lock = 0;
+};
+
+const char *base_name(const char *file) {
+  const char *slash = std::strrchr(file, '/');
+  return slash ? slash + 1 : file;
+}
+
+std::string site_key(const std::source_location &s) {
+  if (s.line() == 0)
+    return "construction";
+  return std::string(s.file_name()) + ":" + std::to_string(s.line()) + ":" +
+         std::to_string(s.column());
+}
+
+std::string site_line(const std::source_location &s) {
+  if (s.line() == 0)
+    return "its construction";
+  return std::string(s.function_name()) + " at " + base_name(s.file_name()) +
+         ":" + std::to_string(s.line());
+}
+
+// The name of the thread in slot `tid` ("" if unnamed).
+std::string slot_name(std::uint32_t tid) {
+  auto &r = races();
+  std::lock_guard<std::mutex> lock(r.slots_mu);
+  return r.slots[tid].name;
+}
+
+std::string label(const std::string &name, std::uint32_t tid) {
+  return "'" + (name.empty() ? "T" + std::to_string(tid) : name) + "'";
+}
+
+// What the user probably meant. Only what the two accesses themselves say
+// (their kinds and the locks held), never timing: the text of a report is
+// the same in every run that finds it.
+std::string hint(bool cur_write, const Conflict &c, ClassId cur_lock) {
+  const char *prev = c.write ? "write" : "read";
+  const char *cur = cur_write ? "write" : "read";
+  if (c.lock != 0 && cur_lock == 0)
+    return std::string("the previous ") + prev + " held '" +
+           class_name_locked(c.lock) + "' but this " + cur +
+           " holds no lock: take it here too (was a pointer or reference "
+           "kept after its guard was dropped?)";
+  if (c.lock == 0 && cur_lock != 0)
+    return std::string("this ") + cur + " holds '" +
+           class_name_locked(cur_lock) + "' but the previous " + prev +
+           " held no lock: take it there too (was a pointer or reference "
+           "kept after its guard was dropped?)";
+  if (c.lock != 0 && cur_lock != 0 && c.lock != cur_lock)
+    return "the two accesses hold different locks ('" +
+           class_name_locked(c.lock) + "' and '" + class_name_locked(cur_lock) +
+           "'): guard the value with one fearless::Mutex, always the same";
+  if (cur_write && c.write)
+    return "guard it with a fearless::Mutex, or hand it over through a "
+           "channel so that one thread owns it at a time";
+  return "guard it with a fearless::Mutex (an RwLock if reads dominate), or "
+         "send the value through a channel instead of sharing it";
+}
+
+FEARLESS_SLOW_PATH
+void report_race(const RaceShadow &s, bool cur_write,
+                 const std::source_location &where, const Conflict &c,
+                 const FullThread &t) {
+  {
+    std::string a = site_key(where), b = site_key(c.site);
+    if (b < a)
+      std::swap(a, b);
+    auto &r = races();
+    std::lock_guard<std::mutex> lock(r.reported_mu);
+    if (!r.reported.insert(a + "|" + b).second)
+      return; // once per pair of sites
+  }
+  std::string prev_name = slot_name(epoch_tid(c.epoch));
+  std::string cur_name(current_thread_name());
+  if (cur_name.empty())
+    cur_name = slot_name(t.tid);
+  std::string prev_thread = label(prev_name, epoch_tid(c.epoch));
+  std::string cur_thread = label(cur_name, t.tid);
+  const char *cur = cur_write ? "write" : "read";
+  const char *prev = c.write ? "write" : "read";
+  char addr[32];
+  std::snprintf(addr, sizeof addr, "%p", s.address);
+  std::string what = s.name ? "'" + std::string(s.name) + "'"
+                            : std::string("the memory at ") + addr;
+  ClassId cur_lock = innermost_lock();
+
+  std::string title = std::string(cur) + " of " + what + " by thread " +
+                      cur_thread + " races with a previous " + prev +
+                      " by thread " + prev_thread;
+  std::string d;
+  auto column = [](std::string label) { // the sites line up
+    return "  " + label + std::string(16 - label.size(), ' ');
+  };
+  d += column("this " + std::string(cur) + ":") + site_line(where) + "\n";
+  d += column("previous " + std::string(prev) + ":") + site_line(c.site) + "\n";
+  d += "  location: " +
+       (s.name ? "'" + std::string(s.name) + "', " : std::string()) +
+       std::to_string(s.size) + " bytes at " + addr + "\n";
+  d += "  no fearless synchronisation orders the two (unlock -> lock, send -> "
+       "recv, spawn -> start, end -> join)\n";
+  d += "  hint: " + hint(cur_write, c, cur_lock) + "\n";
+  d += "  stack of this " + std::string(cur) + ":\n";
+  d += format_stack(capture_stack(0), "    ");
+
+  auto access = [](const char *kind, const std::string &thread,
+                   const std::source_location &site) {
+    return std::string("{\"access\":\"") + kind + "\",\"thread\":\"" +
+           json_escape(thread) + "\",\"site\":\"" +
+           (site.line() ? json_escape(std::string(base_name(site.file_name())) +
+                                      ":" + std::to_string(site.line()))
+                        : std::string("construction")) +
+           "\",\"function\":\"" +
+           json_escape(site.line() ? site.function_name() : "") + "\"}";
+  };
+  TrackerReport tr{Report{ReportKind::data_race, title, std::move(d), ""}, {}};
+  if (cur_lock)
+    tr.locks.push_back(class_name_locked(cur_lock));
+  if (c.lock && c.lock != cur_lock)
+    tr.locks.push_back(class_name_locked(c.lock));
+  tr.json_extra =
+      ",\"location\":\"" + json_escape(s.name ? s.name : std::string(addr)) +
+      "\",\"accesses\":[" +
+      access(cur, cur_name.empty() ? "T" + std::to_string(t.tid) : cur_name,
+             where) +
+      "," +
+      access(prev,
+             prev_name.empty() ? "T" + std::to_string(epoch_tid(c.epoch))
+                               : prev_name,
+             c.site) +
+      "]";
+  deliver(std::move(tr));
+}
+
+// --- watch_read / watch_write
+// ----------------------------------------------------
+RaceShadow *granule(std::uintptr_t g, bool create) {
+  Shard &sh = races().shards[(g * 0x9e3779b97f4a7c15ull) >> 58];
+  std::lock_guard<std::mutex> lock(sh.mu);
+  auto it = sh.map.find(g);
+  if (it != sh.map.end())
+    return it->second.get();
+  if (!create)
+    return nullptr;
+  auto fresh = std::make_unique<RaceShadow>();
+  fresh->address = reinterpret_cast<const void *>(g << 3);
+  fresh->size = 8;
+  return sh.map.emplace(g, std::move(fresh)).first->second.get();
+}
+
+template <class Check>
+void for_each_granule(const void *p, std::size_t n, Check check) {
+  if (n == 0)
+    return;
+  race_enable();
+  auto first = reinterpret_cast<std::uintptr_t>(p) >> 3;
+  auto last = (reinterpret_cast<std::uintptr_t>(p) + n - 1) >> 3;
+  for (std::uintptr_t g = first; g <= last; ++g)
+    check(*granule(g, true));
+}
+
+} // namespace
+
+// --- hooks
+// -----------------------------------------------------------------------
+void race_release_slow(std::atomic<RaceSync *> &cell, bool shared) noexcept {
+  FullThread *t = race_thread();
+  if (!t)
+    return;
+  RaceSync *s = cell.load(std::memory_order_acquire);
+  if (!s) {
+    auto *fresh = new RaceSync;
+    if (cell.compare_exchange_strong(s, fresh, std::memory_order_acq_rel))
+      s = fresh;
+    else
+      delete fresh; // another releaser installed one first
+  }
+  {
+    SpinGuard g(s->spin);
+    (shared ? s->read : s->write).join(t->clock);
+  }
+  t->tick();
+}
+
+void race_acquire_slow(std::atomic<RaceSync *> &cell, bool shared) noexcept {
+  RaceSync *s = cell.load(std::memory_order_acquire);
+  if (!s)
+    return; // nothing was released while the detector was on
+  FullThread *t = race_thread();
+  if (!t)
+    return;
+  SpinGuard g(s->spin);
+  t->clock.join(s->write);
+  if (!shared)
+    t->clock.join(s->read);
+}
+
+void race_sync_free(RaceSync *sync) noexcept { delete sync; }
+
+void race_construct(RaceShadow &s, const char *name, const void *address,
+                    std::size_t size) noexcept {
+  race_enable();
+  s.name = name;
+  s.address = address;
+  s.size = size;
+  if (FullThread *t = race_thread()) {
+    s.write.store(t->epoch, std::memory_order_relaxed);
+    s.write_lock = innermost_lock();
+  }
+}
+
+// FastTrack's read rules: same epoch, check the last write, then keep the
+// read as an epoch while the reads are ordered, as a vector once not.
+void race_read_slow(RaceShadow &s, const std::source_location &where) noexcept {
+  FullThread *t = race_thread();
+  if (!t)
+    return;
+  Conflict c;
+  {
+    SpinGuard g(s.spin);
+    const Epoch e = t->epoch;
+    const Epoch r = s.read.load(std::memory_order_relaxed);
+    if (r == e || (r == kReadShared && s.reads->epoch_of(t->tid) == e))
+      return;
+    const Epoch w = s.write.load(std::memory_order_relaxed);
+    if (!ordered(w, *t))
+      c = {true, true, w, s.write_site, s.write_lock};
+    const ClassId lock = innermost_lock();
+    if (r == kReadShared) {
+      s.reads->set({e, where, lock});
+    } else if (ordered(r, *t)) {
+      s.read.store(e, std::memory_order_relaxed);
+      s.read_site = where;
+      s.read_lock = lock;
+    } else {
+      if (!s.reads)
+        s.reads = new RaceReads;
+      s.reads->entries.clear();
+      s.reads->set({r, s.read_site, s.read_lock});
+      s.reads->set({e, where, lock});
+      s.read.store(kReadShared, std::memory_order_relaxed);
+    }
+  }
+  if (c.found)
+    report_race(s, false, where, c, *t);
+}
+
+// FastTrack's write rules: same epoch, then the last write and every read
+// kept must be ordered before this write.
+void race_write_slow(RaceShadow &s,
+                     const std::source_location &where) noexcept {
+  FullThread *t = race_thread();
+  if (!t)
+    return;
+  Conflict c;
+  {
+    SpinGuard g(s.spin);
+    const Epoch e = t->epoch;
+    const Epoch w = s.write.load(std::memory_order_relaxed);
+    if (w == e)
+      return;
+    if (!ordered(w, *t))
+      c = {true, true, w, s.write_site, s.write_lock};
+    const Epoch r = s.read.load(std::memory_order_relaxed);
+    if (r == kReadShared) {
+      for (const RaceReads::Entry &x : s.reads->entries)
+        if (!c.found && !ordered(x.epoch, *t))
+          c = {true, false, x.epoch, x.site, x.lock};
+      s.reads->entries.clear();
+    } else if (!c.found && !ordered(r, *t)) {
+      c = {true, false, r, s.read_site, s.read_lock};
+    }
+    // Every read so far is ordered before this write or reported now; a
+    // later access that is ordered after the write is after them too.
+    s.read.store(0, std::memory_order_relaxed);
+    s.write.store(e, std::memory_order_relaxed);
+    s.write_site = where;
+    s.write_lock = innermost_lock();
+  }
+  if (c.found)
+    report_race(s, true, where, c, *t);
+}
+
+} // namespace fearless::detail
+
+namespace fearless {
+
+void watch_read(const void *p, std::size_t n, std::source_location where) {
+  detail::for_each_granule(
+      p, n, [&](detail::RaceShadow &s) { detail::race_read(s, where); });
+}
+
+void watch_write(const void *p, std::size_t n, std::source_location where) {
+  detail::for_each_granule(
+      p, n, [&](detail::RaceShadow &s) { detail::race_write(s, where); });
+}
+
+void unwatch(const void *p, std::size_t n) {
+  if (n == 0)
+    return;
+  auto first = reinterpret_cast<std::uintptr_t>(p) >> 3;
+  auto last = (reinterpret_cast<std::uintptr_t>(p) + n - 1) >> 3;
+  for (std::uintptr_t g = first; g <= last; ++g) {
+    detail::RaceShadow *s = detail::granule(g, false);
+    if (!s)
+      continue;
+    detail::SpinGuard guard(s->spin);
+    s->write.store(0, std::memory_order_relaxed);
+    s->read.store(0, std::memory_order_relaxed);
+    if (s->reads)
+      s->reads->entries.clear();
+  }
+}
+
+} // namespace fearless
+
+#elif FEARLESS_DETAIL_UNDER_TSAN
+
+// ThreadSanitizer checks the bytes itself (compiler-rt's tsan_interface.h).
+extern "C" void __tsan_read_range(void *addr, unsigned long size);
+extern "C" void __tsan_write_range(void *addr, unsigned long size);
+
+namespace fearless {
+void watch_read(const void *p, std::size_t n, std::source_location) {
+  __tsan_read_range(const_cast<void *>(p), n);
+}
+void watch_write(const void *p, std::size_t n, std::source_location) {
+  __tsan_write_range(const_cast<void *>(p), n);
+}
+void unwatch(const void *, std::size_t) {}
+} // namespace fearless
+
+#else // tracking compiled out
+
+namespace fearless {
+void watch_read(const void *, std::size_t, std::source_location) {}
+void watch_write(const void *, std::size_t, std::source_location) {}
+void unwatch(const void *, std::size_t) {}
+} // namespace fearless
+
+#endif

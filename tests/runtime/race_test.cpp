@@ -1,0 +1,588 @@
+// The race detector (fearless/watched.h): races that must be reported and
+// race-free hand-offs that must not be.
+//
+// Interleavings are forced with std::latch and std::atomic, which fearless
+// does not see as synchronisation: the racy tests therefore order the two
+// accesses in time without ordering them for the detector, so its verdict
+// does not depend on the scheduler. The race-free tests synchronise only
+// through fearless primitives.
+//
+// Under ThreadSanitizer fearless's own detector steps aside (TSan checks
+// Watched's plain accesses itself and would stop at the races below), so
+// the racy tests are skipped there and the race-free ones must stay silent
+// for TSan too.
+#include "fearless/watched.h"
+
+#include "fearless/channel.h"
+#include "fearless/condvar.h"
+#include "fearless/mutex.h"
+#include "fearless/rwlock.h"
+#include "fearless/thread.h"
+#include "fearless/tracker.h"
+#include "tracker_test_util.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <latch>
+#include <memory>
+#include <regex>
+#include <source_location>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using fearless::ReportKind;
+using fearless_test::Reports;
+
+#define SKIP_UNDER_TSAN()                                                      \
+  do {                                                                         \
+    if (fearless_test::under_tsan() || FEARLESS_DETAIL_UNDER_TSAN)             \
+      GTEST_SKIP() << "ThreadSanitizer checks Watched's accesses itself and "  \
+                      "stops the process at a race";                           \
+  } while (0)
+
+// FileCheck's CHECK-NEXT: `lines` match consecutive lines of `text`, the
+// first anywhere; each is a regular expression that must match a whole line.
+::testing::AssertionResult lines_match(const std::string &text,
+                                       const std::vector<std::string> &lines) {
+  std::vector<std::string> got;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    got.push_back(l);
+  for (std::size_t start = 0; start < got.size(); ++start) {
+    std::size_t i = 0;
+    while (i < lines.size() && start + i < got.size() &&
+           std::regex_match(got[start + i], std::regex(lines[i])))
+      ++i;
+    if (i == lines.size())
+      return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "expected consecutive lines\n"
+                                       <<
+         [&] {
+           std::string s;
+           for (auto &l : lines)
+             s += "  " + l + "\n";
+           return s;
+         }() << "in:\n" << text;
+}
+
+// "<file>:<line>" of a site, as reports print it.
+std::string at(const std::source_location &where) {
+  std::string f = where.file_name();
+  return f.substr(f.rfind('/') + 1) + ":" + std::to_string(where.line());
+}
+
+std::vector<fearless::Report> races(Reports &reports) {
+  std::vector<fearless::Report> out;
+  for (auto &r : reports.take())
+    if (r.kind == ReportKind::data_race)
+      out.push_back(std::move(r));
+  return out;
+}
+
+// --- races that must be reported ---------------------------------------------
+
+TEST(Race, WriteWriteWithoutSynchronisationIsReported) {
+  SKIP_UNDER_TSAN();
+  Reports reports;
+  fearless::Watched<int> hits{fearless::named("hits"), 0};
+  std::latch written(1);
+  const auto writer_site = std::source_location::current();
+  auto h = fearless::Builder().name("writer").spawn([&] {
+    hits.set(1, writer_site); // the writer's write
+    written.count_down();
+  });
+  written.wait(); // in time after the writer's write; not ordered by fearless
+  const auto main_site = std::source_location::current();
+  hits.set(2, main_site); // main's write
+  h.join();
+  auto seen = races(reports);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "write of 'hits' by thread 'main' races with a "
+                           "previous write by thread 'writer'");
+  EXPECT_TRUE(lines_match(
+      seen[0].to_string(),
+      {"fearless: data race",
+       "  write of 'hits' by thread 'main' races with a previous write by "
+       "thread 'writer'",
+       "  this write:     .*TestBody.* at " + at(main_site),
+       "  previous write: .*TestBody.* at " + at(writer_site),
+       "  location: 'hits', 4 bytes at 0x[0-9a-f]+",
+       "  no fearless synchronisation orders the two \\(unlock -> lock, send "
+       "-> recv, spawn -> start, end -> join\\)",
+       "  hint: guard it with a fearless::Mutex, or hand it over through a "
+       "channel so that one thread owns it at a time",
+       "  stack of this write:", "    #0 .*"}));
+}
+
+TEST(Race, ReadAfterUnorderedWriteIsReported) {
+  SKIP_UNDER_TSAN();
+  Reports reports;
+  fearless::Watched<long> total{fearless::named("total"), 0};
+  std::latch written(1);
+  const auto producer_site = std::source_location::current();
+  auto h = fearless::Builder().name("producer").spawn([&] {
+    total.update([](long &v) { v += 5; }, producer_site);
+    written.count_down();
+  });
+  written.wait();
+  const auto main_site = std::source_location::current();
+  long seen_total = total.get(main_site); // no join, no lock, no channel
+  h.join();
+  EXPECT_EQ(seen_total, 5);
+  auto seen = races(reports);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "read of 'total' by thread 'main' races with a "
+                           "previous write by thread 'producer'");
+  EXPECT_TRUE(lines_match(seen[0].to_string(),
+                          {"  this read:     .* at " + at(main_site),
+                           "  previous write: .* at " + at(producer_site)}));
+  EXPECT_TRUE(lines_match(seen[0].to_string(),
+                          {"  hint: guard it with a fearless::Mutex \\(an "
+                           "RwLock if reads dominate\\), or send the value "
+                           "through a channel instead of sharing it"}));
+}
+
+TEST(Race, WriteAfterUnorderedReadIsReported) {
+  SKIP_UNDER_TSAN();
+  Reports reports;
+  fearless::Watched<int> limit{fearless::named("limit"), 10};
+  std::latch read(1);
+  auto h = fearless::Builder().name("reader").spawn([&] {
+    (void)limit.inspect([](const int &v) { return v; });
+    read.count_down();
+  });
+  read.wait();
+  limit.set(20);
+  h.join();
+  auto seen = races(reports);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "write of 'limit' by thread 'main' races with a "
+                           "previous read by thread 'reader'");
+}
+
+TEST(Race, ReadsByTwoThreadsThenAWriteReportsTheUnorderedRead) {
+  SKIP_UNDER_TSAN();
+  Reports reports;
+  fearless::Watched<int> cfg{fearless::named("cfg"), 1};
+  std::latch both(2);
+  // Two concurrent readers: no race between them, but the read vector must
+  // keep both for the write that follows.
+  auto a = fearless::Builder().name("r1").spawn([&] {
+    (void)cfg.get();
+    both.count_down();
+  });
+  auto b = fearless::Builder().name("r2").spawn([&] {
+    (void)cfg.get();
+    both.count_down();
+  });
+  both.wait();
+  a.join(); // orders r1's read before main's write, not r2's
+  cfg.set(2);
+  b.join();
+  auto seen = races(reports);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "write of 'cfg' by thread 'main' races with a "
+                           "previous read by thread 'r2'");
+}
+
+TEST(Race, ValueModifiedBySenderAfterSendIsReported) {
+  SKIP_UNDER_TSAN();
+  Reports reports;
+  auto [tx, rx] = fearless::channel<std::shared_ptr<fearless::Watched<int>>>();
+  std::latch received(1);
+  const auto read_site = std::source_location::current();
+  auto consumer =
+      fearless::Builder()
+          .name("consumer")
+          .spawn(
+              [&received, read_site](
+                  fearless::Receiver<std::shared_ptr<fearless::Watched<int>>>
+                      rx) {
+                auto msg = rx.recv().value();
+                int v = msg->get(read_site); // ordered after the send: fine
+                received.count_down();
+                return v;
+              },
+              std::move(rx));
+  auto msg =
+      std::make_shared<fearless::Watched<int>>(fearless::named("msg"), 1);
+  tx.send(msg).value();
+  received.wait();
+  const auto write_site = std::source_location::current();
+  msg->set(2, write_site); // the sender keeps using what it sent
+  EXPECT_EQ(consumer.join(), 1);
+  auto seen = races(reports);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "write of 'msg' by thread 'main' races with a "
+                           "previous read by thread 'consumer'");
+  EXPECT_TRUE(lines_match(seen[0].to_string(),
+                          {"  this write:     .* at " + at(write_site),
+                           "  previous read:  .* at " + at(read_site)}));
+}
+
+TEST(Race, BufferWrittenBySenderAfterSendIsReportedByWatchWrite) {
+  SKIP_UNDER_TSAN();
+  Reports reports;
+  std::vector<int> buffer(16, 0); // plain memory, watched by hand
+  auto [tx, rx] = fearless::sync_channel<std::size_t>(1); // "it is ready"
+  std::latch received(1);
+  int sum = 0;
+  fearless::scope([&](fearless::Scope &s) {
+    (void)s.builder().name("consumer").spawn([&, rx = std::move(rx)]() mutable {
+      std::size_t n = rx.recv().value();
+      fearless::watch_read(buffer.data(), n * sizeof(int));
+      for (std::size_t i = 0; i < n; ++i)
+        sum += buffer[i];
+      received.count_down();
+    });
+    fearless::watch_write(buffer.data(), buffer.size() * sizeof(int));
+    for (int &x : buffer)
+      x = 1;
+    tx.send(buffer.size()).value();
+    received.wait();
+    fearless::watch_write(&buffer[3], sizeof(int)); // still the sender's?
+    buffer[3] = 7;
+  });
+  EXPECT_EQ(sum, 16);
+  auto seen = races(reports);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(std::regex_match(
+      seen[0].title, std::regex("write of the memory at 0x[0-9a-f]+ by thread "
+                                "'main' races with a previous read by thread "
+                                "'consumer'")))
+      << seen[0].title;
+  fearless::unwatch(buffer.data(), buffer.size() * sizeof(int));
+}
+
+TEST(Race, ReferenceKeptAfterTheGuardWasDroppedIsReported) {
+  SKIP_UNDER_TSAN();
+  Reports reports;
+  const auto lock_site = std::source_location::current();
+  fearless::Mutex<std::vector<int>> shared(std::vector<int>(4, 0), lock_site);
+  std::latch kept(1), other_done(1);
+  auto h = fearless::Builder().name("keeper").spawn([&] {
+    int *kept_ptr;
+    {
+      auto g = shared.lock();
+      kept_ptr = &(*g)[0];
+      fearless::watch_write(kept_ptr, sizeof(int));
+      *kept_ptr = 1;
+    } // the guard is gone, the pointer is not
+    kept.count_down();
+    other_done.wait();
+    fearless::watch_write(kept_ptr, sizeof(int)); // no lock held
+    *kept_ptr = 2;
+  });
+  kept.wait();
+  {
+    auto g = shared.lock(); // ordered after keeper's first write: fine
+    fearless::watch_read(&(*g)[0], sizeof(int));
+    EXPECT_EQ((*g)[0], 1);
+  }
+  other_done.count_down();
+  h.join();
+  auto seen = races(reports);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title.substr(seen[0].title.find(" by thread")),
+            " by thread 'keeper' races with a previous read by thread 'main'");
+  EXPECT_TRUE(lines_match(
+      seen[0].to_string(),
+      {"  hint: the previous read held '" + at(lock_site) +
+       "' but this write holds no lock: take it here too \\(was a pointer or "
+       "reference kept after its guard was dropped\\?\\)"}));
+}
+
+TEST(Race, APairOfSitesIsReportedOnce) {
+  SKIP_UNDER_TSAN();
+  Reports reports;
+  fearless::Watched<int> n{fearless::named("n"), 0};
+  for (int round = 0; round < 3; ++round) {
+    std::latch written(1);
+    auto h = fearless::spawn([&] {
+      n.set(round);
+      written.count_down();
+    });
+    written.wait();
+    n.set(-round); // races with the spawned write each round
+    h.join();
+  }
+  EXPECT_EQ(races(reports).size(), 1u);
+}
+
+// --- race-free programs that must not be reported
+// ------------------------------
+
+TEST(RaceFree, HandOffThroughAChannel) {
+  Reports reports;
+  auto [tx, rx] = fearless::channel<std::unique_ptr<fearless::Watched<int>>>();
+  auto consumer = fearless::spawn(
+      [](fearless::Receiver<std::unique_ptr<fearless::Watched<int>>> rx) {
+        auto msg = rx.recv().value();
+        msg->update([](int &v) { v *= 2; }); // the receiver owns it now
+        return msg->get();
+      },
+      std::move(rx));
+  auto msg =
+      std::make_unique<fearless::Watched<int>>(fearless::named("job"), 0);
+  msg->set(21);
+  tx.send(std::move(msg)).value();
+  EXPECT_EQ(consumer.join(), 42);
+  EXPECT_TRUE(races(reports).empty());
+}
+
+TEST(RaceFree, RendezvousOrdersBothWays) {
+  Reports reports;
+  fearless::Watched<int> box{fearless::named("box"), 0};
+  auto [tx, rx] = fearless::sync_channel<int>(0);
+  auto receiver = fearless::spawn(
+      [&box](fearless::Receiver<int> rx) {
+        box.set(1); // before the receive...
+        return rx.recv().value();
+      },
+      std::move(rx));
+  tx.send(5).value();
+  EXPECT_EQ(box.get(), 1); // ...is before the send returned
+  EXPECT_EQ(receiver.join(), 5);
+  EXPECT_TRUE(races(reports).empty());
+}
+
+TEST(RaceFree, HandOffThroughAMutex) {
+  Reports reports;
+  fearless::Watched<int> count{fearless::named("count"), 0};
+  fearless::Mutex<bool> turn(false); // guards `count` by convention
+  std::atomic<bool> first_done{false};
+  auto h = fearless::spawn([&] {
+    auto g = turn.lock();
+    count.update([](int &v) { ++v; });
+    *g = true;
+    first_done.store(true);
+  });
+  while (!first_done.load())
+    std::this_thread::yield();
+  {
+    auto g = turn.lock(); // after the spawned thread's unlock
+    count.update([](int &v) { ++v; });
+  }
+  h.join();
+  EXPECT_EQ(count.get(), 2);
+  EXPECT_TRUE(races(reports).empty());
+}
+
+TEST(RaceFree, HandOffThroughJoin) {
+  Reports reports;
+  fearless::Watched<std::string> out{fearless::named("out")};
+  auto h = fearless::spawn([&] { out.set("done"); });
+  h.join();
+  EXPECT_EQ(out.get(), "done");
+  out.set("again");
+  EXPECT_TRUE(races(reports).empty());
+}
+
+TEST(RaceFree, HandOffThroughACondvarPredicate) {
+  Reports reports;
+  fearless::Watched<int> result{fearless::named("result"), 0};
+  fearless::Mutex<bool> ready(false);
+  fearless::Condvar cv;
+  auto h = fearless::spawn([&] {
+    result.set(42); // before the predicate is published under the mutex
+    *ready.lock() = true;
+    cv.notify_one();
+  });
+  {
+    auto g = ready.lock();
+    cv.wait_while(g, [](bool &r) { return !r; });
+  }
+  EXPECT_EQ(result.get(), 42);
+  h.join();
+  EXPECT_TRUE(races(reports).empty());
+}
+
+TEST(RaceFree, ScopeEndOrdersItsThreads) {
+  Reports reports;
+  fearless::Watched<int> a{fearless::named("a"), 0}, b{fearless::named("b"), 0};
+  fearless::scope([&](fearless::Scope &s) {
+    (void)s.spawn([&] { a.set(1); }); // not joined by its handle
+    (void)s.spawn([&] { b.set(2); });
+  });
+  EXPECT_EQ(a.get() + b.get(), 3);
+  EXPECT_TRUE(races(reports).empty());
+}
+
+TEST(RaceFree, RwLockWriterThenReadersThenWriter) {
+  Reports reports;
+  fearless::Watched<int> value{fearless::named("value"), 0};
+  fearless::RwLock<int> lock(0); // orders `value` by convention
+  std::latch written(1), read(2);
+  auto w = fearless::spawn([&] {
+    {
+      auto g = lock.write();
+      value.set(1);
+    }
+    written.count_down();
+  });
+  written.wait();
+  auto reader = [&] {
+    auto g = lock.read(); // write-unlock -> read-lock
+    EXPECT_EQ(value.get(), 1);
+    read.count_down();
+  };
+  auto r1 = fearless::spawn(reader);
+  auto r2 = fearless::spawn(reader);
+  read.wait();
+  r1.join();
+  r2.join();
+  {
+    auto g = lock.write(); // read-unlocks -> write-lock (joins order it too)
+    value.set(2);
+  }
+  w.join();
+  EXPECT_TRUE(races(reports).empty());
+}
+
+TEST(RaceFree, ReadUnlockOrdersTheNextWriterWithoutJoin) {
+  Reports reports;
+  fearless::Watched<int> value{fearless::named("value2"), 0};
+  fearless::RwLock<int> lock(0);
+  std::latch read(1), may_exit(1);
+  auto r = fearless::spawn([&] {
+    {
+      auto g = lock.read();
+      (void)value.get();
+    }
+    read.count_down();
+    may_exit.wait();
+  });
+  read.wait();
+  {
+    auto g = lock.write(); // only the read-unlock orders the read before
+    value.set(3);
+  }
+  may_exit.count_down();
+  r.join();
+  EXPECT_TRUE(races(reports).empty());
+}
+
+TEST(RaceFree, ReadersDoNotOrderEachOther) {
+  SKIP_UNDER_TSAN();
+  // Two readers of an RwLock are not ordered by it: a write made under a
+  // read lock (a bug) races with a later reader's write.
+  Reports reports;
+  fearless::Watched<int> value{fearless::named("value3"), 0};
+  fearless::RwLock<int> lock(0);
+  std::latch first(1);
+  auto a = fearless::spawn([&] {
+    {
+      auto g = lock.read();
+      value.set(1); // a write under a read lock
+    }
+    first.count_down();
+  });
+  first.wait();
+  {
+    auto g = lock.read(); // read-unlock -> read-lock: no order
+    value.set(2);
+  }
+  a.join();
+  EXPECT_EQ(races(reports).size(), 1u);
+}
+
+// --- JSON --------------------------------------------------------------------
+// A child run of this binary with FEARLESS_REPORT_JSON set (read at start-up)
+// makes one report; the parent parses the file.
+TEST(RaceJson, Child) {
+  if (!std::getenv("FEARLESS_RACE_TEST_CHILD"))
+    GTEST_SKIP() << "run by RaceJson.ReportHasTheTrackersFieldsAndBothAccesses";
+  fearless::Watched<int> hits{fearless::named("json_hits"), 0};
+  std::latch written(1);
+  auto h = fearless::Builder().name("json_writer").spawn([&] {
+    hits.set(1); // JSON-WRITE
+    written.count_down();
+  });
+  written.wait();
+  (void)hits.get(); // JSON-READ
+  h.join();
+}
+
+// The line of this file whose comment is `// <marker>` (the child's sites).
+std::string line_of(const std::string &marker) {
+  std::ifstream src(__FILE__);
+  int n = 0;
+  for (std::string l; std::getline(src, l);) {
+    ++n;
+    if (l.size() >= marker.size() + 3 &&
+        l.compare(l.size() - marker.size() - 3, std::string::npos,
+                  "// " + marker) == 0)
+      return std::to_string(n);
+  }
+  return "?";
+}
+
+TEST(RaceJson, ReportHasTheTrackersFieldsAndBothAccesses) {
+  SKIP_UNDER_TSAN();
+  char path[] = "/tmp/fearless_race_json_XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  char self[4096];
+  ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+  ASSERT_GT(len, 0);
+  self[len] = '\0';
+  std::string cmd =
+      "FEARLESS_RACE_TEST_CHILD=1 FEARLESS_REPORT_JSON=" + std::string(path) +
+      " '" + self + "' --gtest_filter=RaceJson.Child >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream in(path);
+  std::vector<nlohmann::json> objs;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty())
+      objs.push_back(nlohmann::json::parse(line));
+  std::remove(path);
+  ASSERT_EQ(objs.size(), 1u);
+  const auto &j = objs[0];
+  EXPECT_EQ(j["kind"], "data race");
+  EXPECT_EQ(j["severity"], "error");
+  EXPECT_EQ(j["title"], "read of 'json_hits' by thread 'main' races with a "
+                        "previous write by thread 'json_writer'");
+  EXPECT_EQ(j["thread"], "");
+  EXPECT_TRUE(j["locks"].is_array());
+  EXPECT_EQ(j["location"], "json_hits");
+  ASSERT_EQ(j["accesses"].size(), 2u);
+  EXPECT_EQ(j["accesses"][0]["access"], "read");
+  EXPECT_EQ(j["accesses"][0]["thread"], "main");
+  EXPECT_EQ(j["accesses"][0]["site"], "race_test.cpp:" + line_of("JSON-READ"));
+  EXPECT_EQ(j["accesses"][1]["access"], "write");
+  EXPECT_EQ(j["accesses"][1]["thread"], "json_writer");
+  EXPECT_EQ(j["accesses"][1]["site"], "race_test.cpp:" + line_of("JSON-WRITE"));
+  EXPECT_EQ(j["text"].get<std::string>().rfind("fearless: data race\n", 0), 0u);
+}
+
+// --- policy ------------------------------------------------------------------
+TEST(RaceDeathTest, AbortPolicyStopsAtTheRace) {
+  SKIP_UNDER_TSAN();
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto racy_program = [] {
+    fearless::set_policy(fearless::Policy::abort);
+    fearless::Watched<int> v{fearless::named("doomed"), 0};
+    std::latch written(1);
+    auto h = fearless::spawn([&] {
+      v.set(1);
+      written.count_down();
+    });
+    written.wait();
+    v.set(2);
+    h.join();
+  };
+  EXPECT_DEATH(racy_program(), "fearless: data race\n  write of 'doomed'");
+}
+
+} // namespace
