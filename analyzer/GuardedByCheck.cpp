@@ -10,6 +10,8 @@
 #include "clang/AST/ASTLambda.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Lex/Lexer.h"
+#include <set>
 
 using namespace clang::ast_matchers;
 
@@ -33,6 +35,38 @@ bool isWrappedStdMutex(const Expr *E) {
   return Cap && !Cap->isImplicit();
 }
 
+bool isStdLocker(const CXXRecordDecl *RD) {
+  std::string Name = qualifiedName(RD);
+  return Name == "std::unique_lock" || Name == "std::shared_lock";
+}
+
+bool isMethodNamed(const CXXMethodDecl *MD, StringRef Name) {
+  return MD && MD->getDeclName().isIdentifier() && MD->getName() == Name;
+}
+
+// `lk.owns_lock()` or `lk` as a condition, on a standard locker: annotated
+// as a try-acquisition of the locker (StdMutexAttributes.cpp), so that the
+// branch where it is true holds the mutex. On a locker that already holds
+// it, the engine reports the relock as "already held": it is a question,
+// not an acquisition, and that finding is dropped.
+bool isOwnershipQuery(const CXXMemberCallExpr *MC) {
+  const CXXMethodDecl *MD = MC->getMethodDecl();
+  return MD && (isa<CXXConversionDecl>(MD) || isMethodNamed(MD, "owns_lock")) &&
+         isStdLocker(MD->getParent());
+}
+
+// `lk.release()`: the mutex stays locked and lk no longer manages it. The
+// engine cannot express that (a locker's capability is the mutex it was
+// built with), so it still has lk release the mutex at the end of lk's scope.
+const CXXMemberCallExpr *asLockerRelease(const Expr *E) {
+  const auto *MC =
+      E ? dyn_cast<CXXMemberCallExpr>(E->IgnoreParenImpCasts()) : nullptr;
+  return MC && isMethodNamed(MC->getMethodDecl(), "release") &&
+                 isStdLocker(MC->getMethodDecl()->getParent())
+             ? MC
+             : nullptr;
+}
+
 // One walk over the translation unit, template instantiations included:
 // every function definition and lambda, and where calls take a wrapped
 // standard mutex (isWrappedStdMutex) as an argument or as their object.
@@ -40,16 +74,43 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
   std::vector<const FunctionDecl *> Functions;
   std::vector<const LambdaExpr *> Lambdas;
   llvm::DenseSet<SourceLocation> WrappedUses;
+  llvm::DenseSet<SourceLocation> OwnershipQueries;
+  /// Unlocks through the pointer that release() returned.
+  llvm::DenseSet<SourceLocation> ReleasedUnlocks;
+  /// (end of function, mutex) for lockers released in that function.
+  std::set<std::pair<SourceLocation, std::string>> ReleasedAtEnd;
+  /// See returnedLockerSites.
+  llvm::DenseSet<SourceLocation> ReturnedLockerSites;
+  /// Functions that acquire for their caller by returning a locker
+  /// (inferReturnedLocker). The local locker they return is destroyed at
+  /// their end in the engine's CFG: its "expecting the mutex to be held at
+  /// the end of function" (noted at the function) is that artefact.
+  llvm::DenseSet<SourceLocation> InferredAcquirers;
+  /// Local lockers initialised by a call (`auto lk = obj.lock();`).
+  std::vector<std::pair<const VarDecl *, const CallExpr *>> LockersFromCalls;
+
+  explicit FunctionCollector(ASTContext &Ctx) : Ctx(Ctx) {}
 
   bool shouldVisitTemplateInstantiations() const { return true; }
 
   bool VisitFunctionDecl(FunctionDecl *FD) {
     if (!isLambdaCallOperator(FD))
       Functions.push_back(FD);
+    if (inferReturnedLocker(Ctx, FD))
+      InferredAcquirers.insert(FD->getLocation());
+    for (SourceLocation Site : returnedLockerSites(FD))
+      ReturnedLockerSites.insert(Site);
     return true;
   }
   bool VisitLambdaExpr(LambdaExpr *L) {
     Lambdas.push_back(L);
+    return true;
+  }
+  bool VisitVarDecl(VarDecl *V) {
+    const auto *RD = V->getType()->getAsCXXRecordDecl();
+    if (V->isLocalVarDecl() && V->getInit() && RD && isStdLocker(RD))
+      if (const auto *Call = dyn_cast<CallExpr>(V->getInit()->IgnoreImplicit()))
+        LockersFromCalls.push_back({V, Call});
     return true;
   }
   bool VisitCXXConstructExpr(CXXConstructExpr *E) {
@@ -61,14 +122,64 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
   }
   bool VisitCallExpr(CallExpr *E) {
     bool Uses = llvm::any_of(E->arguments(), isWrappedStdMutex);
-    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E))
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E)) {
       Uses |= isWrappedStdMutex(MC->getImplicitObjectArgument());
+      if (isOwnershipQuery(MC))
+        OwnershipQueries.insert(MC->getExprLoc());
+      if (isMethodNamed(MC->getMethodDecl(), "unlock") &&
+          releasedMutex(MC->getImplicitObjectArgument()))
+        ReleasedUnlocks.insert(MC->getExprLoc());
+      if (asLockerRelease(MC))
+        addReleasedLocker(MC->getImplicitObjectArgument());
+    }
     if (Uses)
       addWrappedUse(E);
     return true;
   }
 
 private:
+  ASTContext &Ctx;
+
+  // The mutex pointer that a locker's release() returned: the call itself,
+  // or a local variable initialised with it.
+  static bool releasedMutex(const Expr *E) {
+    if (!E)
+      return false;
+    if (asLockerRelease(E))
+      return true;
+    const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
+    const auto *V = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+    return V && V->isLocalVarDecl() && asLockerRelease(V->getInit());
+  }
+
+  // A function that releases a locker of mutex M ends with M still locked
+  // on that path: its "expecting M to be held at the end" finding, which
+  // assumes the locker unlocked it, is dropped.
+  void addReleasedLocker(const Expr *Locker) {
+    const auto *DRE = dyn_cast<DeclRefExpr>(Locker->IgnoreParenImpCasts());
+    const auto *V = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+    const auto *Construct =
+        V && V->getInit()
+            ? dyn_cast<CXXConstructExpr>(V->getInit()->IgnoreImplicit())
+            : nullptr;
+    const auto *Fn =
+        V ? dyn_cast_or_null<FunctionDecl>(V->getParentFunctionOrMethod())
+          : nullptr;
+    if (!Construct || Construct->getNumArgs() == 0 || !Fn)
+      return;
+    ReleasedAtEnd.insert({Fn->getEndLoc(), mutexName(Construct->getArg(0))});
+  }
+
+  // A mutex as the engine names it in findings, for a member of `this` or a
+  // variable: its spelling without `this->`.
+  std::string mutexName(const Expr *E) const {
+    StringRef Text = Lexer::getSourceText(
+        CharSourceRange::getTokenRange(E->getSourceRange()),
+        Ctx.getSourceManager(), Ctx.getLangOpts());
+    Text.consume_front("this->");
+    return Text.str();
+  }
+
   void addWrappedUse(const Expr *Call) {
     WrappedUses.insert(Call->getBeginLoc());
     WrappedUses.insert(Call->getExprLoc());
@@ -134,8 +245,28 @@ bool GuardedByCheck::enabled(TSGroup G) const {
   return true;
 }
 
+bool GuardedByCheck::isUnknownLocker(const TSFinding &F) const {
+  const SourceManager &SM = Ctx->getSourceManager();
+  const auto *Name = F.Args.size() > 1 ? std::get_if<std::string>(&F.Args[1])
+                                       : nullptr;
+  return Name && llvm::any_of(UnknownLockers, [&](const auto &U) {
+           return U.second == *Name &&
+                  SM.isPointWithin(F.Loc, U.first.getBegin(),
+                                   U.first.getEnd());
+         });
+}
+
 void GuardedByCheck::emit(const TSFinding &F) {
   if (!enabled(F.Group) || WrappedUses.contains(F.Loc) ||
+      (F.Kind == TSKind::DoubleLock && OwnershipQueries.contains(F.Loc)) ||
+      (F.Kind == TSKind::UnmatchedUnlock && ReleasedUnlocks.contains(F.Loc)) ||
+      (F.Kind == TSKind::NotHeldAtEnd &&
+       ReleasedAtEnd.count({F.Loc, F.LockName})) ||
+      ((F.Kind == TSKind::HeldAtEnd || F.Kind == TSKind::HeldOnSomePaths) &&
+       !F.Notes.empty() && ReturnedLockerSites.contains(F.Notes[0].Loc)) ||
+      (F.Kind == TSKind::NotHeldAtEnd && !F.Notes.empty() &&
+       InferredAcquirers.contains(F.Notes[0].Loc)) ||
+      (F.Kind == TSKind::UnmatchedUnlock && isUnknownLocker(F)) ||
       llvm::any_of(F.Notes, [&](const TSNote &N) {
         return WrappedUses.contains(N.Loc);
       }))
@@ -164,9 +295,28 @@ void GuardedByCheck::onEndOfTranslationUnit() {
   if (!Ctx)
     return;
   const SourceManager &SM = Ctx->getSourceManager();
-  FunctionCollector Collector;
+  FunctionCollector Collector(*Ctx);
   Collector.TraverseAST(*Ctx);
   WrappedUses = std::move(Collector.WrappedUses);
+  OwnershipQueries = std::move(Collector.OwnershipQueries);
+  ReleasedUnlocks = std::move(Collector.ReleasedUnlocks);
+  ReleasedAtEnd = std::move(Collector.ReleasedAtEnd);
+  ReturnedLockerSites = std::move(Collector.ReturnedLockerSites);
+  InferredAcquirers = std::move(Collector.InferredAcquirers);
+  // A locker returned by a function that says (or was found to say) what it
+  // acquires is a scoped capability in the engine's view; one returned by
+  // any other function is unknown to it, and its destructor is reported as
+  // "releasing 'lk' that was not held". Its mutex is unknown to fearless
+  // too: accesses under it are still checked (and reported), only the
+  // release is not.
+  for (const auto &[V, Call] : Collector.LockersFromCalls) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    const auto *Fn =
+        dyn_cast_or_null<FunctionDecl>(V->getParentFunctionOrMethod());
+    if (Fn && !(Callee && (Callee->hasAttr<AcquireCapabilityAttr>() ||
+                           Callee->hasAttr<TryAcquireCapabilityAttr>())))
+      UnknownLockers.push_back({Fn->getSourceRange(), V->getName().str()});
+  }
 
   ThreadSafetyEngine Engine(TSOptions{Beta, Verbose});
   LambdaLocks Lambdas(*Ctx, Engine, BoundaryArgs, BoundarySites,
@@ -187,6 +337,12 @@ void GuardedByCheck::onEndOfTranslationUnit() {
   BoundaryArgs.clear();
   BoundarySites.clear();
   WrappedUses.clear();
+  OwnershipQueries.clear();
+  ReleasedUnlocks.clear();
+  ReleasedAtEnd.clear();
+  ReturnedLockerSites.clear();
+  InferredAcquirers.clear();
+  UnknownLockers.clear();
 }
 
 } // namespace clang::tidy::fearless

@@ -14,6 +14,10 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "FearlessCheck.h"
 #include "llvm/ADT/DenseSet.h"
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace clang::tidy::fearless {
 
@@ -53,6 +57,16 @@ private:
   llvm::DenseSet<const Expr *> BoundarySites;
   /// Calls on a std::mutex that implements a user capability: not judged.
   llvm::DenseSet<SourceLocation> WrappedUses;
+  /// owns_lock() / operator bool calls on standard lockers.
+  llvm::DenseSet<SourceLocation> OwnershipQueries;
+  /// See FunctionCollector: what std::unique_lock::release() leaves behind.
+  llvm::DenseSet<SourceLocation> ReleasedUnlocks;
+  std::set<std::pair<SourceLocation, std::string>> ReleasedAtEnd;
+  llvm::DenseSet<SourceLocation> ReturnedLockerSites;
+  llvm::DenseSet<SourceLocation> InferredAcquirers;
+  /// (function, name) of lockers returned by calls the engine cannot follow.
+  std::vector<std::pair<SourceRange, std::string>> UnknownLockers;
+  bool isUnknownLocker(const TSFinding &F) const;
 };
 
 } // namespace clang::tidy::fearless

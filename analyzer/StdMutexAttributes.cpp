@@ -17,6 +17,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 
 namespace clang::tidy::fearless {
 
@@ -131,6 +132,41 @@ bool isMutexParam(const ParmVarDecl *P, const CXXRecordDecl *Locker) {
 
 enum class LockerKind { Exclusive, Shared, Multi };
 
+// What a locker's constructor does with its mutex.
+enum class CtorEffect { None, Acquire, Adopt, Defer };
+
+// The effect of a unique_lock/shared_lock/lock_guard constructor whose first
+// parameter is the mutex and whose second (if any) has type \p Second.
+// try_to_lock and the timed constructors (a chrono duration or time_point)
+// may or may not acquire: they start deferred, and the locker's owns_lock(),
+// operator bool and try_lock*() are try-acquisitions (see annotateLocker).
+CtorEffect effectOfSecondParam(QualType Second) {
+  if (isStdTag(Second, "std::adopt_lock_t"))
+    return CtorEffect::Adopt;
+  if (isStdTag(Second, "std::defer_lock_t") ||
+      isStdTag(Second, "std::try_to_lock_t"))
+    return CtorEffect::Defer;
+  const auto *RD = Second.getNonReferenceType()->getAsCXXRecordDecl();
+  if (RD) {
+    std::string Name = qualifiedName(RD);
+    if (Name == "std::chrono::duration" || Name == "std::chrono::time_point")
+      return CtorEffect::Defer;
+  }
+  return CtorEffect::None;
+}
+
+// Every constructor of Record, including specializations of constructor
+// templates (the timed constructors of unique_lock and shared_lock).
+llvm::SmallVector<CXXConstructorDecl *, 8> allCtors(CXXRecordDecl *Record) {
+  llvm::SmallVector<CXXConstructorDecl *, 8> Result(Record->ctors());
+  for (Decl *D : Record->decls())
+    if (auto *FTD = dyn_cast<FunctionTemplateDecl>(D))
+      for (FunctionDecl *Spec : FTD->specializations())
+        if (auto *Ctor = dyn_cast<CXXConstructorDecl>(Spec))
+          Result.push_back(Ctor);
+  return Result;
+}
+
 void annotateLocker(ASTContext &Ctx, ClassTemplateSpecializationDecl *Spec,
                     LockerKind Kind) {
   CXXRecordDecl *Record = Spec->getDefinition();
@@ -139,9 +175,9 @@ void annotateLocker(ASTContext &Ctx, ClassTemplateSpecializationDecl *Spec,
   addToAllRedecls(Record, ScopedLockableAttr::CreateImplicit(Ctx));
   const bool Shared = Kind == LockerKind::Shared;
 
-  for (CXXConstructorDecl *Ctor : Record->ctors()) {
+  for (CXXConstructorDecl *Ctor : allCtors(Record)) {
     llvm::SmallVector<Expr *, 4> Mutexes;
-    enum { None, Acquire, Adopt, Defer } What = None;
+    CtorEffect What = CtorEffect::None;
     unsigned N = Ctor->getNumParams();
     if (Kind == LockerKind::Multi) {
       unsigned First = 0;
@@ -154,38 +190,40 @@ void annotateLocker(ASTContext &Ctx, ClassTemplateSpecializationDecl *Spec,
         }
         Mutexes.push_back(paramRef(Ctx, Ctor->getParamDecl(I)));
       }
-      What = Mutexes.empty() ? None : First ? Adopt : Acquire;
+      What = Mutexes.empty() ? CtorEffect::None
+             : First         ? CtorEffect::Adopt
+                             : CtorEffect::Acquire;
     } else if (N >= 1 && isMutexParam(Ctor->getParamDecl(0), Record)) {
       Mutexes.push_back(paramRef(Ctx, Ctor->getParamDecl(0)));
       if (N == 1)
-        What = Acquire;
-      else if (N == 2) {
-        QualType Tag = Ctor->getParamDecl(1)->getType();
-        if (isStdTag(Tag, "std::adopt_lock_t"))
-          What = Adopt;
-        else if (isStdTag(Tag, "std::defer_lock_t"))
-          What = Defer;
-        // try_to_lock_t: the engine would record the locker, not the mutex,
-        // as tried; left unannotated (documented gap).
-      }
+        What = CtorEffect::Acquire;
+      else if (N == 2)
+        What = effectOfSecondParam(Ctor->getParamDecl(1)->getType());
+    } else if (Ctor->isMoveConstructor()) {
+      // The new locker takes over a lock the engine cannot name (it is the
+      // other locker's): any attribute makes the engine create a scoped
+      // capability for it, here one that manages nothing, so that its
+      // destructor releases nothing. The moved-from locker keeps the
+      // mutex in the engine's view until its own scope ends.
+      What = CtorEffect::Defer;
     }
     Attr *A = nullptr;
     switch (What) {
-    case None:
+    case CtorEffect::None:
       continue;
-    case Acquire:
+    case CtorEffect::Acquire:
       A = AcquireCapabilityAttr::CreateImplicit(
           Ctx, Mutexes.data(), Mutexes.size(), SourceRange(),
           Shared ? AcquireCapabilityAttr::GNU_acquire_shared_capability
                  : AcquireCapabilityAttr::GNU_acquire_capability);
       break;
-    case Adopt:
+    case CtorEffect::Adopt:
       A = RequiresCapabilityAttr::CreateImplicit(
           Ctx, Mutexes.data(), Mutexes.size(), SourceRange(),
           Shared ? RequiresCapabilityAttr::GNU_requires_shared_capability
                  : RequiresCapabilityAttr::GNU_requires_capability);
       break;
-    case Defer:
+    case CtorEffect::Defer:
       A = LocksExcludedAttr::CreateImplicit(Ctx, Mutexes.data(),
                                             Mutexes.size());
       break;
@@ -214,9 +252,178 @@ void annotateLocker(ASTContext &Ctx, ClassTemplateSpecializationDecl *Spec,
                     ReleaseCapabilityAttr::CreateImplicit(
                         Ctx, nullptr, 0, SourceRange(),
                         ReleaseCapabilityAttr::GNU_release_generic_capability));
+  // Conditional ownership. A try-acquisition of the locker itself, on the
+  // branch where it succeeded, finds the locker's scoped capability in the
+  // fact set and relocks the mutexes it manages -- the engine's own relock
+  // path -- so `if (lk.try_lock())`, `if (lk.owns_lock())` and `if (lk)`
+  // hold the mutex on their true branch. owns_lock() and operator bool on a
+  // locker that already holds its mutex only confirm it: the engine's
+  // "already held" finding at such a call is dropped (isOwnershipQuery).
+  Expr *True =
+      CXXBoolLiteralExpr::Create(Ctx, true, Ctx.BoolTy, SourceLocation());
+  auto TryAcquire = [&] {
+    return TryAcquireCapabilityAttr::CreateImplicit(
+        Ctx, True, nullptr, 0, SourceRange(),
+        Shared ? TryAcquireCapabilityAttr::GNU_try_acquire_shared_capability
+               : TryAcquireCapabilityAttr::GNU_try_acquire_capability);
+  };
+  for (StringRef Name :
+       {"try_lock", "try_lock_for", "try_lock_until", "owns_lock"})
+    for (FunctionDecl *FD : methodsNamed(Record, Name))
+      addToAllRedecls(FD, TryAcquire());
+  for (Decl *D : Record->decls())
+    if (auto *Conv = dyn_cast<CXXConversionDecl>(D))
+      if (Conv->getConversionType()->isBooleanType())
+        addToAllRedecls(Conv, TryAcquire());
+}
+
+// The locker a `return` hands out: a local locker variable or a locker
+// built in place, seen through the copy/move that returning it may imply.
+// \p Var is set to the local variable returned, if any.
+const CXXConstructExpr *
+returnedLockerConstruction(const Expr *E, const VarDecl **Var = nullptr) {
+  if (!E)
+    return nullptr;
+  E = E->IgnoreImplicit();
+  if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
+    return returnedLockerConstruction(Cast->getSubExpr(), Var);
+  if (const auto *CE = dyn_cast<CXXConstructExpr>(E)) {
+    if (CE->getNumArgs() == 1 && CE->getConstructor()->isCopyOrMoveConstructor())
+      return returnedLockerConstruction(CE->getArg(0), Var);
+    return CE;
+  }
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParens()))
+    if (const auto *V = dyn_cast<VarDecl>(DRE->getDecl()))
+      if (V->isLocalVarDecl() && V->getInit()) {
+        if (Var)
+          *Var = V;
+        return dyn_cast<CXXConstructExpr>(V->getInit()->IgnoreImplicit());
+      }
+  return nullptr;
+}
+
+// Whether the engine can evaluate \p E at a call of \p FD: built only from
+// `this`, FD's parameters and variables with static storage.
+bool nameableByCallers(const Expr *E, const FunctionDecl *FD) {
+  E = E->IgnoreParenImpCasts();
+  if (isa<CXXThisExpr>(E))
+    return true;
+  if (const auto *ME = dyn_cast<MemberExpr>(E))
+    return isa<FieldDecl>(ME->getMemberDecl()) &&
+           nameableByCallers(ME->getBase(), FD);
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    return (UO->getOpcode() == UO_Deref || UO->getOpcode() == UO_AddrOf) &&
+           nameableByCallers(UO->getSubExpr(), FD);
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    if (const auto *P = dyn_cast<ParmVarDecl>(DRE->getDecl()))
+      return P->getDeclContext() == FD;
+    if (const auto *V = dyn_cast<VarDecl>(DRE->getDecl()))
+      return V->hasGlobalStorage() && !V->isStaticLocal();
+  }
+  return false;
+}
+
+struct ReturnCollector : RecursiveASTVisitor<ReturnCollector> {
+  llvm::SmallVector<const ReturnStmt *, 2> Returns;
+  /// Local variables a member function is called on (lk.unlock(), ...).
+  llvm::SmallPtrSet<const Decl *, 4> CalledOn;
+  bool VisitReturnStmt(ReturnStmt *R) {
+    Returns.push_back(R);
+    return true;
+  }
+  bool VisitCXXMemberCallExpr(CXXMemberCallExpr *MC) {
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(
+            MC->getImplicitObjectArgument()->IgnoreParenImpCasts()))
+      CalledOn.insert(DRE->getDecl());
+    return true;
+  }
+  // Returns of nested lambdas and local classes are theirs.
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+};
+
+// Whether FD returns a std::unique_lock or std::shared_lock by value.
+bool returnsStdLocker(const FunctionDecl *FD) {
+  const auto *RD = FD->getReturnType()->getAsCXXRecordDecl();
+  if (!RD)
+    return false;
+  std::string Name = qualifiedName(RD);
+  return Name == "std::unique_lock" || Name == "std::shared_lock";
 }
 
 } // namespace
+
+llvm::SmallVector<SourceLocation, 2> returnedLockerSites(const FunctionDecl *FD) {
+  llvm::SmallVector<SourceLocation, 2> Sites;
+  if (!FD->doesThisDeclarationHaveABody() || !returnsStdLocker(FD))
+    return Sites;
+  ReturnCollector Collector;
+  Collector.TraverseStmt(FD->getBody());
+  for (const ReturnStmt *R : Collector.Returns) {
+    const Expr *E = R->getRetValue();
+    if (const CXXConstructExpr *CE = returnedLockerConstruction(E)) {
+      Sites.push_back(CE->getExprLoc());
+      Sites.push_back(CE->getBeginLoc());
+    }
+    if (E) {
+      Sites.push_back(E->getExprLoc());
+      Sites.push_back(E->IgnoreImplicit()->getBeginLoc());
+    }
+  }
+  return Sites;
+}
+
+const Expr *inferReturnedLocker(ASTContext &Ctx, FunctionDecl *FD) {
+  if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext() ||
+      !returnsStdLocker(FD))
+    return nullptr;
+  for (const FunctionDecl *R : FD->redecls())
+    if (R->hasAttr<AcquireCapabilityAttr>() ||
+        R->hasAttr<TryAcquireCapabilityAttr>() ||
+        R->hasAttr<RequiresCapabilityAttr>() ||
+        R->hasAttr<ReleaseCapabilityAttr>() ||
+        R->hasAttr<NoThreadSafetyAnalysisAttr>())
+      return nullptr;
+  ReturnCollector Collector;
+  Collector.TraverseStmt(FD->getBody());
+  const Expr *Mutex = nullptr;
+  std::string MutexText;
+  for (const ReturnStmt *R : Collector.Returns) {
+    const VarDecl *Var = nullptr;
+    const CXXConstructExpr *CE =
+        returnedLockerConstruction(R->getRetValue(), &Var);
+    // Only a locker that acquired its mutex when built: one argument, the
+    // mutex (adopted, deferred and tried ones say nothing certain), and
+    // that the function did not unlock or release before returning it.
+    if (!CE || CE->getNumArgs() != 1 ||
+        !CE->getConstructor()->hasAttr<AcquireCapabilityAttr>() ||
+        (Var && Collector.CalledOn.contains(Var)))
+      return nullptr;
+    const Expr *Arg = CE->getArg(0);
+    if (!nameableByCallers(Arg, FD))
+      return nullptr;
+    std::string Text;
+    llvm::raw_string_ostream OS(Text);
+    Arg->IgnoreParenImpCasts()->printPretty(OS, nullptr,
+                                            Ctx.getPrintingPolicy());
+    if (Mutex && Text != MutexText)
+      return nullptr;
+    Mutex = Arg;
+    MutexText = std::move(Text);
+  }
+  if (!Mutex)
+    return nullptr;
+  auto *E = const_cast<Expr *>(Mutex);
+  bool Shared = qualifiedName(FD->getReturnType()->getAsCXXRecordDecl()) ==
+                "std::shared_lock";
+  addToAllRedecls(FD, AcquireCapabilityAttr::CreateImplicit(
+                          Ctx, &E, 1, SourceRange(),
+                          Shared ? AcquireCapabilityAttr::
+                                       GNU_acquire_shared_capability
+                                 : AcquireCapabilityAttr::
+                                       GNU_acquire_capability));
+  return Mutex;
+}
 
 void annotateStdMutexes(ASTContext &Ctx) {
   for (StringRef Name : {"mutex", "timed_mutex", "recursive_mutex",

@@ -21,6 +21,24 @@ namespace clang::tidy::fearless {
 /// Idempotent: a second call on the same context does nothing.
 void annotateStdMutexes(ASTContext &Ctx);
 
+/// A function that returns a std::unique_lock or std::shared_lock it made on
+/// a mutex its callers can name (a member, a parameter, a global) -- every
+/// `return` a local locker, or a locker built in place, on the same mutex --
+/// and that carries no thread-safety attribute of its own, acquires that
+/// mutex for its caller: attaches ACQUIRE (or ACQUIRE_SHARED) of it to \p FD,
+/// so that `auto lk = obj.lock();` holds the mutex in the caller, as the
+/// engine does for annotated functions returning scoped capabilities.
+/// Returns that mutex if it did, else null. Call after annotateStdMutexes.
+const Expr *inferReturnedLocker(ASTContext &Ctx, FunctionDecl *FD);
+
+/// For a function defined here that returns a std::unique_lock or
+/// std::shared_lock by value: where the lockers it returns were constructed
+/// (the engine's "acquired here"). The engine sees no destructor for them
+/// and reports their mutexes as still held at the function's end, or held
+/// on some paths only where two returns join -- a false positive Clang's own
+/// tests note for scoped capabilities returned by value.
+llvm::SmallVector<SourceLocation, 2> returnedLockerSites(const FunctionDecl *FD);
+
 } // namespace clang::tidy::fearless
 
 #endif // FEARLESS_ANALYZER_STDMUTEXATTRIBUTES_H

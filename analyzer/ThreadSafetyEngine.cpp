@@ -100,6 +100,7 @@ public:
     if (Loc.isInvalid())
       Loc = FunLocation;
     TSFinding &F = add(Loc, WarnUnlockButNoLock, {Kind.str(), LockName.str()});
+    F.Kind = TSKind::UnmatchedUnlock;
     noteIf(F, LocPreviousUnlock, NoteUnlockedHere, Kind);
   }
 
@@ -120,6 +121,7 @@ public:
       LocDoubleLock = FunLocation;
     TSFinding &F =
         add(LocDoubleLock, WarnDoubleLock, {Kind.str(), LockName.str()});
+    F.Kind = TSKind::DoubleLock;
     noteIf(F, LocLocked, NoteLockedHere, Kind);
   }
 
@@ -153,6 +155,19 @@ public:
     if (LocEndOfScope.isInvalid())
       LocEndOfScope = FunEndLocation;
     TSFinding &F = add(LocEndOfScope, Format, {Kind.str(), LockName.str()});
+    switch (LEK) {
+    case LEK_NotLockedAtEndOfFunction:
+      F.Kind = TSKind::NotHeldAtEnd;
+      break;
+    case LEK_LockedAtEndOfFunction:
+      F.Kind = TSKind::HeldAtEnd;
+      break;
+    case LEK_LockedSomePredecessors:
+    case LEK_LockedSomeLoopIterations:
+      F.Kind = TSKind::HeldOnSomePaths;
+      break;
+    }
+    F.LockName = LockName.str();
     noteIf(F, LocLocked, NoteLockedHere, Kind);
   }
 

@@ -34,6 +34,16 @@ struct TSNote {
   llvm::SmallVector<TSArg, 3> Args;
 };
 
+/// Findings that checks need to tell apart beyond their wording.
+enum class TSKind {
+  Other,
+  DoubleLock,      ///< "acquiring ... that is already held"
+  UnmatchedUnlock, ///< "releasing ... that was not held"
+  NotHeldAtEnd,    ///< "expecting ... to be held at the end of function"
+  HeldAtEnd,       ///< "... is still held at the end of function"
+  HeldOnSomePaths, ///< "... is not held on every path through here"
+};
+
 /// One finding of the engine, in Clang's words.
 struct TSFinding {
   SourceLocation Loc;
@@ -41,9 +51,11 @@ struct TSFinding {
   llvm::SmallVector<TSArg, 4> Args;
   llvm::SmallVector<TSNote, 2> Notes;
   TSGroup Group = TSGroup::Analysis;
+  TSKind Kind = TSKind::Other;
 
   // For "requires holding" findings (handleMutexNotHeld): what was accessed
-  // or called, how, and which capability was missing.
+  // or called, how, and which capability was missing (LockName also for
+  // NotHeldAtEnd and HeldAtEnd).
   bool IsMutexNotHeld = false;
   const NamedDecl *D = nullptr;
   threadSafety::ProtectedOperationKind POK = threadSafety::POK_VarAccess;

@@ -62,6 +62,29 @@ public:
     // CLANG-DAG: fearless-guarded-by-clang-gaps.cpp:[[@LINE-1]]:5: warning: writing variable 'balance_' requires holding mutex 'mu_' exclusively [-Wthread-safety-analysis]
   }
 
+  // try_to_lock: only the branch where the lock was taken holds it. Clang
+  // has no notion of a scoped try-lock even with annotated locks.
+  void tryLocked() {
+    std::unique_lock<std::mutex> lk(mu_, std::try_to_lock);
+    if (lk)
+      balance_ += 1;
+    // CLANG-DAG: fearless-guarded-by-clang-gaps.cpp:[[@LINE-1]]:7: warning: writing variable 'balance_' requires holding mutex 'mu_' exclusively [-Wthread-safety-analysis]
+    else
+      balance_ -= 1;
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: writing variable 'balance_' requires holding mutex 'mu_' exclusively [fearless-guarded-by]
+    // CLANG-DAG: fearless-guarded-by-clang-gaps.cpp:[[@LINE-2]]:7: warning: writing variable 'balance_' requires holding mutex 'mu_' exclusively [-Wthread-safety-analysis]
+  }
+
+  // Correct: the lock is handed to the caller by returning the locker.
+  std::unique_lock<std::mutex> locked() {
+    return std::unique_lock<std::mutex>(mu_);
+  }
+  void throughLocked() {
+    auto lk = locked();
+    balance_ += 1;
+    // CLANG-DAG: fearless-guarded-by-clang-gaps.cpp:[[@LINE-1]]:5: warning: writing variable 'balance_' requires holding mutex 'mu_' exclusively [-Wthread-safety-analysis]
+  }
+
   // Correct: a lambda run right here under the lock (Clang's lambda false
   // positive, on top of the lock_guard one).
   void lambdaUnderLock() {
