@@ -26,9 +26,9 @@
 namespace fearless::detail {
 namespace {
 
-// --- clocks
-// ---------------------------------------------------------------------- Thread
-// slots index the vector clocks. A slot is reused only after kFreshSlots
+// --- clocks --------------------------------------------------------------
+
+// Thread slots index the vector clocks. A slot is reused only after kFreshSlots
 // threads have had one, and then the one freed longest ago: a reused slot's
 // thread looks ordered after its predecessor's accesses (see "Limits" in
 // docs/runtime/race.md), and the clocks stay short.
@@ -91,6 +91,7 @@ struct FullThread : RaceThread {
     std::uint64_t c = clock.get(tid) + 1;
     clock.set(tid, c);
     epoch = make_epoch(c, tid);
+    t_epoch = epoch; // called on the owning thread only
   }
 };
 
@@ -100,8 +101,7 @@ struct Slot {
   std::string name;       // for reports, kept after the thread ended
 };
 
-// --- granules of watch_read / watch_write
-// ----------------------------------------
+// --- granules of watch_read / watch_write ---------------------------------
 constexpr std::size_t kShards = 64;
 struct Shard {
   std::mutex mu;
@@ -160,6 +160,7 @@ struct RaceThreadOwner {
   ~RaceThreadOwner() {
     t_race_dead = true;
     t_race = nullptr;
+    t_epoch = kNoEpoch;
     if (!ok)
       return;
     auto &r = races();
@@ -241,9 +242,9 @@ RaceShadow::~RaceShadow() { delete reads; }
 
 namespace {
 
-// --- reports
-// --------------------------------------------------------------------- The
-// earlier access of a conflicting pair, copied out under the spin lock.
+// --- reports -------------------------------------------------------------
+
+// The earlier access of a conflicting pair, copied out under the spin lock.
 struct Conflict {
   bool found = false;
   bool write = false;
@@ -383,8 +384,7 @@ void report_race(const RaceShadow &s, bool cur_write,
   deliver(std::move(tr));
 }
 
-// --- watch_read / watch_write
-// ----------------------------------------------------
+// --- watch_read / watch_write ---------------------------------------------
 RaceShadow *granule(std::uintptr_t g, bool create) {
   Shard &sh = races().shards[(g * 0x9e3779b97f4a7c15ull) >> 58];
   std::lock_guard<std::mutex> lock(sh.mu);
@@ -412,9 +412,8 @@ void for_each_granule(const void *p, std::size_t n, Check check) {
 
 } // namespace
 
-// --- hooks
-// -----------------------------------------------------------------------
-void race_release_slow(std::atomic<RaceSync *> &cell, bool shared) noexcept {
+// --- hooks ---------------------------------------------------------------
+void race_release_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
   FullThread *t = race_thread();
   if (!t)
     return;
@@ -426,24 +425,34 @@ void race_release_slow(std::atomic<RaceSync *> &cell, bool shared) noexcept {
     else
       delete fresh; // another releaser installed one first
   }
-  {
+  VectorClock &into = how == RaceAccess::shared ? s->read : s->write;
+  if (how == RaceAccess::exclusive) {
+    into.join(t->clock); // Safety: the caller holds the lock alone
+  } else {
     SpinGuard g(s->spin);
-    (shared ? s->read : s->write).join(t->clock);
+    into.join(t->clock);
   }
   t->tick();
 }
 
-void race_acquire_slow(std::atomic<RaceSync *> &cell, bool shared) noexcept {
+void race_acquire_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
   RaceSync *s = cell.load(std::memory_order_acquire);
   if (!s)
     return; // nothing was released while the detector was on
   FullThread *t = race_thread();
   if (!t)
     return;
-  SpinGuard g(s->spin);
-  t->clock.join(s->write);
-  if (!shared)
-    t->clock.join(s->read);
+  auto join = [&] {
+    t->clock.join(s->write);
+    if (how != RaceAccess::shared) // readers do not order readers
+      t->clock.join(s->read);
+  };
+  if (how == RaceAccess::exclusive) {
+    join(); // Safety: the caller holds the lock alone
+  } else {
+    SpinGuard g(s->spin);
+    join();
+  }
 }
 
 void race_sync_free(RaceSync *sync) noexcept { delete sync; }
@@ -455,79 +464,113 @@ void race_construct(RaceShadow &s, const char *name, const void *address,
   s.address = address;
   s.size = size;
   if (FullThread *t = race_thread()) {
-    s.write.store(t->epoch, std::memory_order_relaxed);
-    s.write_lock = innermost_lock();
+    s.write_lock.store(innermost_lock(), std::memory_order_relaxed);
+    s.write.store(t->epoch, std::memory_order_release);
   }
 }
 
-// FastTrack's read rules: same epoch, check the last write, then keep the
-// read as an epoch while the reads are ordered, as a vector once not.
+namespace {
+
+Conflict write_conflict(const RaceShadow &s, Epoch w) {
+  return {true, true, w, s.write_site.load(std::memory_order_relaxed),
+          s.write_lock.load(std::memory_order_relaxed)};
+}
+
+Conflict read_conflict(const RaceShadow &s, Epoch r) {
+  return {true, false, r, s.read_site.load(std::memory_order_relaxed),
+          s.read_lock.load(std::memory_order_relaxed)};
+}
+
+// The read vector's half of a read: under the location's spin lock.
+FEARLESS_SLOW_PATH
+void read_shared(RaceShadow &s, const std::source_location &where,
+                 FullThread &t, Conflict &c) {
+  SpinGuard g(s.spin);
+  const Epoch e = t.epoch;
+  const Epoch r = s.read.load(std::memory_order_relaxed);
+  const Epoch w = s.write.load(std::memory_order_acquire);
+  if (!ordered(w, t))
+    c = write_conflict(s, w);
+  const ClassId lock = innermost_lock();
+  if (r == kReadShared) {
+    s.reads->set({e, where, lock});
+  } else if (ordered(r, t)) { // a write cleared the vector meanwhile
+    s.read_site.store(where, std::memory_order_relaxed);
+    s.read_lock.store(lock, std::memory_order_relaxed);
+    s.read.store(e, std::memory_order_release);
+    return;
+  } else {
+    if (!s.reads)
+      s.reads = new RaceReads;
+    s.reads->entries.clear();
+    s.reads->set({r, s.read_site.load(std::memory_order_relaxed),
+                  s.read_lock.load(std::memory_order_relaxed)});
+    s.reads->set({e, where, lock});
+    s.read.store(kReadShared, std::memory_order_release);
+  }
+  seen_slot(t, s) = {&s, e, w};
+}
+
+} // namespace
+
+// FastTrack's read rules: same epoch (inline), check the last write, keep
+// the read as an epoch while the reads are ordered -- plain stores -- and
+// in the vector once two are not.
 void race_read_slow(RaceShadow &s, const std::source_location &where) noexcept {
   FullThread *t = race_thread();
   if (!t)
     return;
+  const Epoch e = t->epoch;
+  const Epoch r = s.read.load(std::memory_order_acquire);
+  if (r == e)
+    return;
   Conflict c;
-  {
-    SpinGuard g(s.spin);
-    const Epoch e = t->epoch;
-    const Epoch r = s.read.load(std::memory_order_relaxed);
-    if (r == e || (r == kReadShared && s.reads->epoch_of(t->tid) == e))
-      return;
-    const Epoch w = s.write.load(std::memory_order_relaxed);
+  if (r != kReadShared && ordered(r, *t)) {
+    const Epoch w = s.write.load(std::memory_order_acquire);
     if (!ordered(w, *t))
-      c = {true, true, w, s.write_site, s.write_lock};
-    const ClassId lock = innermost_lock();
-    if (r == kReadShared) {
-      s.reads->set({e, where, lock});
-    } else if (ordered(r, *t)) {
-      s.read.store(e, std::memory_order_relaxed);
-      s.read_site = where;
-      s.read_lock = lock;
-    } else {
-      if (!s.reads)
-        s.reads = new RaceReads;
-      s.reads->entries.clear();
-      s.reads->set({r, s.read_site, s.read_lock});
-      s.reads->set({e, where, lock});
-      s.read.store(kReadShared, std::memory_order_relaxed);
-    }
+      c = write_conflict(s, w);
+    s.read_site.store(where, std::memory_order_relaxed);
+    s.read_lock.store(innermost_lock(), std::memory_order_relaxed);
+    s.read.store(e, std::memory_order_release);
+  } else {
+    read_shared(s, where, *t, c);
   }
   if (c.found)
     report_race(s, false, where, c, *t);
 }
 
-// FastTrack's write rules: same epoch, then the last write and every read
-// kept must be ordered before this write.
+// FastTrack's write rules: same epoch (inline), then the last write and
+// every read kept must be ordered before this write.
 void race_write_slow(RaceShadow &s,
                      const std::source_location &where) noexcept {
   FullThread *t = race_thread();
   if (!t)
     return;
+  const Epoch e = t->epoch;
+  const Epoch w = s.write.load(std::memory_order_acquire);
+  if (w == e)
+    return;
   Conflict c;
-  {
+  if (!ordered(w, *t))
+    c = write_conflict(s, w);
+  const Epoch r = s.read.load(std::memory_order_acquire);
+  if (r == kReadShared) {
     SpinGuard g(s.spin);
-    const Epoch e = t->epoch;
-    const Epoch w = s.write.load(std::memory_order_relaxed);
-    if (w == e)
-      return;
-    if (!ordered(w, *t))
-      c = {true, true, w, s.write_site, s.write_lock};
-    const Epoch r = s.read.load(std::memory_order_relaxed);
-    if (r == kReadShared) {
+    if (s.read.load(std::memory_order_relaxed) == kReadShared) {
       for (const RaceReads::Entry &x : s.reads->entries)
         if (!c.found && !ordered(x.epoch, *t))
           c = {true, false, x.epoch, x.site, x.lock};
       s.reads->entries.clear();
-    } else if (!c.found && !ordered(r, *t)) {
-      c = {true, false, r, s.read_site, s.read_lock};
     }
-    // Every read so far is ordered before this write or reported now; a
-    // later access that is ordered after the write is after them too.
-    s.read.store(0, std::memory_order_relaxed);
-    s.write.store(e, std::memory_order_relaxed);
-    s.write_site = where;
-    s.write_lock = innermost_lock();
+  } else if (!c.found && !ordered(r, *t)) {
+    c = read_conflict(s, r);
   }
+  // Every read so far is ordered before this write or reported now; a
+  // later access that is ordered after the write is after them too.
+  s.read.store(0, std::memory_order_relaxed);
+  s.write_site.store(where, std::memory_order_relaxed);
+  s.write_lock.store(innermost_lock(), std::memory_order_relaxed);
+  s.write.store(e, std::memory_order_release);
   if (c.found)
     report_race(s, true, where, c, *t);
 }

@@ -25,21 +25,43 @@ namespace fearless::detail {
 /// clock << 16 | thread slot; 0 = none.
 using Epoch = std::uint64_t;
 
+struct RaceShadow;
+
+/// Slots of a thread's cache of read-shared locations read this epoch.
+inline constexpr std::size_t kSeenSlots = 64;
+
 /// What the inline checks need of the calling thread.
 struct RaceThread {
   Epoch epoch = 0; ///< this thread's current epoch
+  /// Locations in the read-shared state (a read vector) this thread read in
+  /// `epoch`, while their last write was `write`: FastTrack's "read shared,
+  /// same epoch" without touching the vector. Direct-mapped by address.
+  struct Seen {
+    const RaceShadow *shadow = nullptr;
+    Epoch epoch = 0;
+    Epoch write = 0;
+  } seen[kSeenSlots];
 };
 
 /// The calling thread's race state; nullptr until its first slow path.
 inline constinit thread_local RaceThread *t_race = nullptr;
+/// `t_race->epoch`, or kNoEpoch without one: the same-epoch checks load
+/// one thread-local instead of two dependent ones.
+inline constexpr Epoch kNoEpoch = ~Epoch(0) - 1; // no thread, no location
+inline constinit thread_local Epoch t_epoch = kNoEpoch;
 
 struct RaceReads; // src/race.cpp: the read vector
 
 /// The shadow state of one watched location.
 ///
-/// Invariant: `write` and `read` change only under `spin`; the inline
-/// checks read them without it and only ever skip work on equality with
-/// their own thread's epoch, which no other thread can write.
+/// Invariant: only `read`/`write` equal to the calling thread's own epoch
+/// lets the inline checks skip work, and no other thread can store that
+/// value. The common updates (an epoch replacing an ordered one) are plain
+/// stores, not read-modify-writes; `spin` guards the read vector and the
+/// transitions to and from it. Two accesses that nothing orders -- not even
+/// a std::atomic or a std::latch -- and that run at the very same moment
+/// may overwrite each other's record (ThreadSanitizer's shadow has the
+/// same limit); accesses ordered in time by anything are always compared.
 struct RaceShadow {
   RaceShadow() = default;
   RaceShadow(const RaceShadow &) = delete;
@@ -48,13 +70,13 @@ struct RaceShadow {
 
   std::atomic<Epoch> write{0}; ///< last write's epoch
   std::atomic<Epoch> read{0};  ///< last read's epoch; kReadShared: `reads`
+  /// line 0: construction (or unknown)
+  std::atomic<std::source_location> write_site{};
+  std::atomic<std::source_location> read_site{};
+  std::atomic<std::uint32_t> write_lock{0}; ///< innermost lock class held
+  std::atomic<std::uint32_t> read_lock{0};
   std::atomic<std::uint32_t> spin{0};
-  // Guarded by spin.
-  RaceReads *reads = nullptr;
-  std::source_location write_site{}; ///< line 0: construction (or unknown)
-  std::source_location read_site{};
-  std::uint32_t write_lock = 0; ///< innermost lock class held, 0: none
-  std::uint32_t read_lock = 0;
+  RaceReads *reads = nullptr; ///< guarded by spin
   // Set once, before the location is shared.
   const char *name = nullptr;
   const void *address = nullptr;
@@ -70,18 +92,29 @@ void race_construct(RaceShadow &s, const char *name, const void *address,
 void race_read_slow(RaceShadow &s, const std::source_location &where) noexcept;
 void race_write_slow(RaceShadow &s, const std::source_location &where) noexcept;
 
+[[gnu::always_inline]] inline RaceThread::Seen &seen_slot(RaceThread &t,
+                                                          const RaceShadow &s) {
+  return t.seen[(reinterpret_cast<std::uintptr_t>(&s) >> 4) & (kSeenSlots - 1)];
+}
+
 [[gnu::always_inline]] inline void
 race_read(RaceShadow &s, const std::source_location &where) noexcept {
-  RaceThread *t = t_race;
-  if (t != nullptr && s.read.load(std::memory_order_relaxed) == t->epoch)
-    return; // read in this epoch already
+  const Epoch e = t_epoch;
+  const Epoch r = s.read.load(std::memory_order_relaxed);
+  if (r == e)
+    return;                                // read in this epoch already
+  if (r == kReadShared && e != kNoEpoch) { // Invariant: then t_race is set
+    const RaceThread::Seen &c = seen_slot(*t_race, s);
+    if (c.shadow == &s && c.epoch == e &&
+        c.write == s.write.load(std::memory_order_relaxed))
+      return; // in the read vector for this epoch, no write since
+  }
   race_read_slow(s, where);
 }
 
 [[gnu::always_inline]] inline void
 race_write(RaceShadow &s, const std::source_location &where) noexcept {
-  RaceThread *t = t_race;
-  if (t != nullptr && s.write.load(std::memory_order_relaxed) == t->epoch)
+  if (s.write.load(std::memory_order_relaxed) == t_epoch)
     return; // written in this epoch already
   race_write_slow(s, where);
 }

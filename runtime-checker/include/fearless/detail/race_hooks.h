@@ -21,8 +21,9 @@
 // g_race_on precedes every watched access in its thread, and the primitive
 // itself orders the release before the acquire).
 //
-// Invariant: a RaceSyncCell's clocks are only touched under its own spin
-// lock (src/race.cpp); its pointer is installed once, lazily, by a release.
+// Invariant: a RaceSyncCell's clocks are touched under its own spin lock
+// (src/race.cpp), or, for RaceAccess::exclusive, under the lock they belong
+// to; its pointer is installed once, lazily, by a release.
 #ifndef FEARLESS_DETAIL_RACE_HOOKS_H_
 #define FEARLESS_DETAIL_RACE_HOOKS_H_
 
@@ -54,14 +55,22 @@
 
 namespace fearless::detail {
 
+/// How the calling thread holds a synchronisation object while it
+/// releases into it or acquires from it.
+enum class RaceAccess : unsigned char {
+  exclusive, ///< alone: a locked Mutex, a write-locked RwLock (no spin lock)
+  shared,    ///< an RwLock read lock: orders only against writers
+  any,       ///< alongside other threads: channels, thread states
+};
+
 #if FEARLESS_RACE_DETECTION
 struct RaceSync; // src/race.cpp
 
 /// Set (never cleared) by the first watched access or Watched construction.
 inline constinit std::atomic<bool> g_race_on{false};
 
-void race_release_slow(std::atomic<RaceSync *> &cell, bool shared) noexcept;
-void race_acquire_slow(std::atomic<RaceSync *> &cell, bool shared) noexcept;
+void race_release_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept;
+void race_acquire_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept;
 void race_sync_free(RaceSync *sync) noexcept;
 
 /// The release clocks of one synchronisation object; empty until a release
@@ -76,17 +85,15 @@ public:
       race_sync_free(s);
   }
 
-  /// The calling thread releases (unlock, send, spawn, thread end);
-  /// `shared`: an RwLock read-unlock, which orders only later writers.
-  void release(bool shared = false) noexcept {
+  /// The calling thread releases (unlock, send, spawn, thread end).
+  void release(RaceAccess how = RaceAccess::any) noexcept {
     if (g_race_on.load(std::memory_order_relaxed)) [[unlikely]]
-      race_release_slow(sync_, shared);
+      race_release_slow(sync_, how);
   }
-  /// The calling thread acquires (lock, recv, thread start, join);
-  /// `shared`: an RwLock read-lock, which sees writers' releases only.
-  void acquire(bool shared = false) noexcept {
+  /// The calling thread acquires (lock, recv, thread start, join).
+  void acquire(RaceAccess how = RaceAccess::any) noexcept {
     if (g_race_on.load(std::memory_order_relaxed)) [[unlikely]]
-      race_acquire_slow(sync_, shared);
+      race_acquire_slow(sync_, how);
   }
 
 private:
@@ -96,8 +103,8 @@ private:
 /// Race detection compiled out (no tracking, or ThreadSanitizer): nothing.
 class RaceSyncCell {
 public:
-  void release(bool = false) noexcept {}
-  void acquire(bool = false) noexcept {}
+  void release(RaceAccess = RaceAccess::any) noexcept {}
+  void acquire(RaceAccess = RaceAccess::any) noexcept {}
 };
 #endif
 

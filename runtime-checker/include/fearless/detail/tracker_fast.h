@@ -134,6 +134,11 @@ push_held(ThreadRecord &t, int d, LockState &lock, LockMode mode, bool tried,
   t.depth.store(d + 1, std::memory_order_release);
 }
 
+/// How a lock held in `mode` is held, for the race detector's clocks.
+constexpr RaceAccess race_access(LockMode mode) noexcept {
+  return mode == LockMode::shared ? RaceAccess::shared : RaceAccess::exclusive;
+}
+
 /// What on_acquire learnt, for the on_acquired that follows it.
 struct Acquisition {
   ThreadRecord *t = nullptr; ///< nullptr: the slow path took over
@@ -198,7 +203,7 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
 [[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
                                                bool tried,
                                                unsigned subclass = 0) noexcept {
-  lock.race.acquire(mode == LockMode::shared);
+  lock.race.acquire(race_access(mode));
   ThreadRecord *t = t_record;
   ClassId cls = lock.cls.load(std::memory_order_relaxed);
   int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : kMaxHeld;
@@ -217,7 +222,7 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
 [[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
                                                const Acquisition &a,
                                                unsigned subclass = 0) noexcept {
-  lock.race.acquire(mode == LockMode::shared);
+  lock.race.acquire(race_access(mode));
   ThreadRecord *t = a.t;
   int d = a.depth;
   if (t == nullptr || d == kMaxHeld) [[unlikely]] {
@@ -234,7 +239,7 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
                                               LockMode mode) noexcept {
   // Before the tracker's bookkeeping and the unlock itself: the next
   // holder must find this thread's clock in the lock.
-  lock.race.release(mode == LockMode::shared);
+  lock.race.release(race_access(mode));
   ThreadRecord *t = t_record;
   int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : 0;
   // Invariant: held[d - 1] is the newest tracked lock; locks beyond
