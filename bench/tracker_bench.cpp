@@ -43,6 +43,7 @@
 namespace {
 
 using fearless_bench::at_depth;
+using fearless_bench::run_child;
 
 void std_at_depth(benchmark::State &state) {
   std::mutex outer[4], inner;
@@ -110,41 +111,6 @@ void fearless_new_edge(benchmark::State &state) {
     benchmark::DoNotOptimize(*gi);
   }
   fearless::set_class_mode(old);
-}
-
-// --- child programs
-// ------------------------------------------------------------
-std::string own_dir() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0)
-    return ".";
-  std::string path(buf, std::size_t(n));
-  return path.substr(0, path.rfind('/'));
-}
-
-// Runs a sibling program with the same benchmark flags; its "@@" lines.
-std::map<std::string, double> run_child(const std::string &name, int argc,
-                                        char **argv) {
-  std::map<std::string, double> out;
-  std::string cmd = own_dir() + "/" + name;
-  if (access(cmd.c_str(), X_OK) != 0) {
-    std::printf("(%s not built: its column is empty)\n", name.c_str());
-    return out;
-  }
-  for (int i = 1; i < argc; ++i)
-    cmd += std::string(" '") + argv[i] + "'";
-  std::printf("running %s ...\n", name.c_str());
-  std::fflush(stdout);
-  if (FILE *p = popen(cmd.c_str(), "r")) {
-    char line[512], bench[400];
-    double ns = 0;
-    while (std::fgets(line, sizeof line, p))
-      if (std::sscanf(line, "@@ %399s %lf", bench, &ns) == 2)
-        out[bench] = ns;
-    pclose(p);
-  }
-  return out;
 }
 
 // --- memory per class

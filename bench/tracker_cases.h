@@ -27,9 +27,11 @@
 
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace fearless_bench {
@@ -74,6 +76,41 @@ public:
                     r.GetAdjustedCPUTime());
   }
 };
+
+/// The folder this program was started from.
+inline std::string own_dir() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0)
+    return ".";
+  std::string path(buf, std::size_t(n));
+  return path.substr(0, path.rfind('/'));
+}
+
+/// Runs a sibling program with the same benchmark flags; its "@@" lines
+/// (an empty map, and a note, if it was not built).
+inline std::map<std::string, double> run_child(const std::string &name,
+                                               int argc, char **argv) {
+  std::map<std::string, double> out;
+  std::string cmd = own_dir() + "/" + name;
+  if (access(cmd.c_str(), X_OK) != 0) {
+    std::printf("(%s not built: its column is empty)\n", name.c_str());
+    return out;
+  }
+  for (int i = 1; i < argc; ++i)
+    cmd += std::string(" '") + argv[i] + "'";
+  std::printf("running %s ...\n", name.c_str());
+  std::fflush(stdout);
+  if (FILE *p = popen(cmd.c_str(), "r")) {
+    char line[512], bench[400];
+    double ns = 0;
+    while (std::fgets(line, sizeof line, p))
+      if (std::sscanf(line, "@@ %399s %lf", bench, &ns) == 2)
+        out[bench] = ns;
+    pclose(p);
+  }
+  return out;
+}
 
 /// main() of a child program: runs its benchmarks, prints "@@" lines.
 inline int child_main(int argc, char **argv) {

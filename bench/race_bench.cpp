@@ -1,0 +1,103 @@
+// What the race detector costs, in one run (race_cases.h has the loops):
+//
+//   watched     Watched<int> under a tracked fearless::Mutex  (this program)
+//   plain       a plain int under the same mutex              (this program)
+//   untracked   the same program, every fearless check compiled out
+//               (race_untracked_child)
+//   tsan        the same program under ThreadSanitizer (race_tsan_child,
+//               clang -fsanitize=thread)
+//
+// The overhead of a checker is its time minus the untracked time; the last
+// column is how many times TSan's overhead is fearless's (the target is at
+// least 5). Run it with tracking on (FEARLESS_LOCK_TRACKING=ON), as
+// `./fearless.sh bench` does; CPU ns per iteration.
+#include "fearless/watched.h"
+
+#include "race_cases.h"
+#include "ratio_reporter.h"
+#include "tracker_cases.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+using fearless_bench::run_child;
+
+void print_table(const fearless_bench::RatioReporter &r,
+                 const std::map<std::string, double> &untracked,
+                 const std::map<std::string, double> &tsan) {
+  auto get = [](const std::map<std::string, double> &m,
+                const std::string &k) -> std::optional<double> {
+    auto it = m.find(k);
+    if (it == m.end())
+      return std::nullopt;
+    return it->second;
+  };
+  auto cell = [](std::optional<double> v) {
+    char buf[32];
+    if (v)
+      std::snprintf(buf, sizeof buf, "%9.1f", *v);
+    else
+      std::snprintf(buf, sizeof buf, "%9s", "-");
+    return std::string(buf);
+  };
+  auto ratio = [](std::optional<double> a, std::optional<double> b) {
+    char buf[32];
+    if (a && b && *b > 0)
+      std::snprintf(buf, sizeof buf, "%9.2fx", *a / *b);
+    else
+      std::snprintf(buf, sizeof buf, "%10s", "-");
+    return std::string(buf);
+  };
+  std::printf("\nrace detection, CPU ns per iteration (tracking %s in this "
+              "program):\n",
+              FEARLESS_LOCK_TRACKING ? "on" : "compiled out");
+  std::printf("  loop        thr  untracked     plain   watched      tsan |"
+              " watch/plain tsan/untrk  fearless+   tsan+ tsan+/fearless+\n");
+  for (const char *loop : {"read_mostly", "write_heavy", "read_loop"}) {
+    for (int threads : {1, 2}) {
+      std::string t = "/threads:" + std::to_string(threads);
+      std::string l = loop;
+      auto unt = get(untracked, l + "/untracked" + t);
+      auto plain = r.cpu_ns(l + "/plain" + t);
+      auto watched = r.cpu_ns(l + "/watched" + t);
+      auto ts = get(tsan, l + "/tsan" + t);
+      // Overheads over the program with every check compiled out.
+      std::optional<double> over_f, over_t;
+      if (watched && unt)
+        over_f = *watched - *unt;
+      if (ts && unt)
+        over_t = *ts - *unt;
+      std::printf("  %-11s %3d %s %s %s %s | %s %s %s %s %s\n", loop, threads,
+                  cell(unt).c_str(), cell(plain).c_str(), cell(watched).c_str(),
+                  cell(ts).c_str(), ratio(watched, plain).c_str(),
+                  ratio(ts, unt).c_str(), cell(over_f).c_str(),
+                  cell(over_t).c_str(), ratio(over_t, over_f).c_str());
+    }
+  }
+  std::printf(
+      "  (fearless+ and tsan+: ns added over 'untracked'; a "
+      "negative or tiny fearless+ makes the last column meaningless)\n");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  fearless_bench::become_multithreaded();
+  fearless_bench::register_race_cases<fearless::Watched<int>>("watched");
+  fearless_bench::register_race_cases<fearless_bench::PlainCell>("plain");
+  std::vector<char *> child_args(argv, argv + argc);
+  return fearless_bench::run(argc, argv, [&](const auto &r) {
+    auto untracked = run_child("race_untracked_child", int(child_args.size()),
+                               child_args.data());
+    auto tsan =
+        run_child("race_tsan_child", int(child_args.size()), child_args.data());
+    print_table(r, untracked, tsan);
+  });
+}
