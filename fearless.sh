@@ -140,18 +140,20 @@ bench() {
   cmake --build "$BUILD_DIR-bench" -j "$JOBS"
   local b
   for b in "$BUILD_DIR-bench"/bench/*_bench; do
-    # tracker_bench runs from the tracked build below (it starts its
-    # compiled-out and ThreadSanitizer twins itself).
-    [ "${b##*/}" = tracker_bench ] && continue
+    # tracker_bench and race_bench run from the tracked build below (they
+    # start their compiled-out and ThreadSanitizer twins themselves).
+    case "${b##*/}" in tracker_bench|race_bench) continue ;; esac
     [ -x "$b" ] && { say "${b##*/}"; "$b" "$@"; }
   done
   # The tracker's cost needs tracking compiled in: a second configuration.
   configure "$BUILD_DIR-bench-tracked" -DCMAKE_BUILD_TYPE=Release -DFEARLESS_BUILD_BENCH=ON \
     -DFEARLESS_BUILD_TESTS=OFF -DFEARLESS_BUILD_ANALYZER=OFF -DFEARLESS_BUILD_SAMPLES=OFF \
     -DFEARLESS_LOCK_TRACKING=ON
-  cmake --build "$BUILD_DIR-bench-tracked" -j "$JOBS" --target tracker_bench
+  cmake --build "$BUILD_DIR-bench-tracked" -j "$JOBS" --target tracker_bench race_bench
   say "tracker_bench (tracking on)"
   "$BUILD_DIR-bench-tracked/bench/tracker_bench" "$@"
+  say "race_bench: Watched<int> vs plain int vs ThreadSanitizer"
+  "$BUILD_DIR-bench-tracked/bench/race_bench" "$@"
   say "channels: fearless vs mutex+deque vs Rust mpsc"
   FEARLESS_BUILD_DIR="$BUILD_DIR" "$ROOT/bench/channel_compare.sh"
   say "analyzer: clang-tidy with fearless-* vs parse only"
