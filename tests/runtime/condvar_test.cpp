@@ -1,15 +1,18 @@
 // Condvar: waiting, notification, timeouts, misuse with two mutexes.
 #include "fearless/condvar.h"
+#include "fearless/detail/raw_mutex.h"
 #include "fearless/mutex.h"
 #include "fearless/report.h"
 #include "fearless/thread.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <deque>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -192,6 +195,160 @@ TEST(Condvar, ReportGoesToStderrWithoutHandler) {
       err.find("fearless: misuse: condvar used with two different mutexes"),
       std::string::npos)
       << err;
+}
+
+// notify_one with N threads waiting: each notification with one token lets
+// one more thread through. A lost notification hangs; spurious wake-ups
+// find no token and wait again.
+TEST(Condvar, EachNotifyOneReleasesAWaiter) {
+  constexpr int waiters = 6;
+  struct State {
+    int waiting = 0;
+    int tokens = 0;
+    int through = 0;
+  };
+  fearless::Mutex<State> state;
+  fearless::Condvar cv;
+  fearless::scope([&](fearless::Scope &s) {
+    for (int i = 0; i < waiters; ++i)
+      s.spawn([&] {
+        auto g = state.lock();
+        ++g->waiting;
+        cv.wait_while(g, [](State &st) { return st.tokens == 0; });
+        --g->tokens;
+        ++g->through;
+      });
+    while (state.lock()->waiting < waiters)
+      std::this_thread::yield();
+    for (int i = 0; i < waiters; ++i) {
+      state.lock()->tokens += 1;
+      cv.notify_one();
+    }
+  });
+  auto g = state.lock();
+  EXPECT_EQ(g->through, waiters);
+  EXPECT_EQ(g->tokens, 0);
+}
+
+// notify_all: one notification releases every waiter.
+TEST(Condvar, NotifyAllReleasesEveryWaiter) {
+  constexpr int waiters = 8;
+  fearless::Mutex<int> waiting{0};
+  fearless::Mutex<bool> go{false};
+  fearless::Condvar cv;
+  std::atomic<int> through{0};
+  fearless::scope([&](fearless::Scope &s) {
+    for (int i = 0; i < waiters; ++i)
+      s.spawn([&] {
+        auto g = go.lock();
+        *waiting.lock() += 1;
+        cv.wait_while(g, [](bool &v) { return !v; });
+        through.fetch_add(1);
+      });
+    while (*waiting.lock() < waiters)
+      std::this_thread::yield();
+    *go.lock() = true;
+    cv.notify_all(); // only one notification for all of them
+  });
+  EXPECT_EQ(through.load(), waiters);
+}
+
+// A notification with nobody waiting is not remembered.
+TEST(Condvar, NotifyWithoutWaitersIsNotKept) {
+  fearless::Mutex<int> m{0};
+  fearless::Condvar cv;
+  cv.notify_one();
+  cv.notify_all();
+  auto g = m.lock();
+  auto deadline = std::chrono::steady_clock::now() + 2ms;
+  while (!cv.wait_until(g, deadline).timed_out()) {
+  }
+  EXPECT_GE(std::chrono::steady_clock::now(), deadline);
+}
+
+TEST(Condvar, WaitUntilAPastDeadlineTimesOutWithTheMutexHeld) {
+  fearless::Mutex<int> m{0};
+  fearless::Condvar cv;
+  auto g = m.lock();
+  EXPECT_TRUE(
+      cv.wait_until(g, std::chrono::steady_clock::now() - 1s).timed_out());
+  bool got = true;
+  std::thread([&] { got = m.try_lock().has_value(); }).join();
+  EXPECT_FALSE(got);
+}
+
+// Two threads take turns through one condvar many times: every
+// notification must reach the other thread (a lost one hangs the test).
+TEST(Condvar, PingPongLosesNoNotification) {
+  const int rounds = under_sanitizer() ? 2'000 : 50'000;
+  fearless::Mutex<int> turn{0};
+  fearless::Condvar cv;
+  auto player = [&](int me) {
+    for (int i = 0; i < rounds; ++i) {
+      auto g = turn.lock();
+      cv.wait_while(g, [me](int &t) { return t != me; });
+      *g = 1 - me;
+      cv.notify_one();
+    }
+  };
+  fearless::scope([&](fearless::Scope &s) {
+    s.spawn([&] { player(0); });
+    s.spawn([&] { player(1); });
+  });
+  EXPECT_EQ(*turn.lock(), 0);
+}
+
+// The raw condvar on its own: timed waits return false only at the
+// deadline; notify_all with waiters on a timed and an untimed wait.
+TEST(RawCondvar, TimedWaitReturnsFalseAtTheDeadline) {
+  fearless::detail::RawMutex m;
+  fearless::detail::RawCondvar cv;
+  m.lock();
+  auto deadline = std::chrono::steady_clock::now() + 2ms;
+  while (cv.wait_until(m, deadline)) {
+  } // true: woken (spuriously); false: the deadline passed
+  EXPECT_GE(std::chrono::steady_clock::now(), deadline);
+  // The mutex is held again.
+  bool got = true;
+  std::thread([&] { got = m.try_lock(); }).join();
+  EXPECT_FALSE(got);
+  m.unlock();
+}
+
+TEST(RawCondvar, NotifyAllWakesTimedAndUntimedWaiters) {
+  fearless::detail::RawMutex m;
+  fearless::detail::RawCondvar cv;
+  int waiting = 0;
+  bool go = false;
+  std::atomic<int> notified{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 4; ++i)
+    ts.emplace_back([&, i] {
+      m.lock();
+      ++waiting;
+      while (!go) {
+        if (i % 2 == 0)
+          cv.wait(m);
+        else
+          (void)cv.wait_until(m, std::chrono::steady_clock::now() + 60s);
+      }
+      notified.fetch_add(1);
+      m.unlock();
+    });
+  for (;;) {
+    m.lock();
+    bool all = waiting == 4;
+    if (all)
+      go = true;
+    m.unlock();
+    if (all)
+      break;
+    std::this_thread::yield();
+  }
+  cv.notify_all();
+  for (auto &t : ts)
+    t.join();
+  EXPECT_EQ(notified.load(), 4);
 }
 
 } // namespace

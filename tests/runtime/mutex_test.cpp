@@ -1,4 +1,5 @@
 // Mutex<T>: locking, try/timeout variants, poisoning, stress.
+#include "fearless/detail/raw_mutex.h"
 #include "fearless/mutex.h"
 #include "fearless/thread.h"
 
@@ -247,6 +248,140 @@ TEST(Mutex, StressEightThreadsCountExactly) {
       });
   });
   EXPECT_EQ(*counter.lock(), threads * per_thread);
+}
+
+// The raw lock under Mutex<T> (a futex on Linux): mutual exclusion checked
+// inside the critical section, not only by the final count. A plain
+// (non-atomic) counter and an "inside" flag: two threads in at once would
+// lose increments or find the flag set.
+TEST(RawMutex, ManyThreadsNeverOverlapAndCountExactly) {
+  const int per_thread = under_sanitizer() ? 5'000 : 200'000;
+  constexpr int threads = 16;
+  fearless::detail::RawMutex m;
+  long counter = 0;
+  std::atomic<int> inside{0};
+  std::atomic<int> overlaps{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < threads; ++i)
+    ts.emplace_back([&] {
+      for (int j = 0; j < per_thread; ++j) {
+        m.lock();
+        if (inside.fetch_add(1, std::memory_order_relaxed) != 0)
+          overlaps.fetch_add(1, std::memory_order_relaxed);
+        ++counter;
+        inside.fetch_sub(1, std::memory_order_relaxed);
+        m.unlock();
+      }
+    });
+  for (auto &t : ts)
+    t.join();
+  EXPECT_EQ(overlaps.load(), 0);
+  EXPECT_EQ(counter, long(threads) * per_thread);
+}
+
+TEST(RawMutex, TryLockFailsWhileHeldAndSucceedsAfter) {
+  fearless::detail::RawMutex m;
+  ASSERT_TRUE(m.try_lock());
+  bool got = true;
+  std::thread([&] { got = m.try_lock(); }).join();
+  EXPECT_FALSE(got);
+  m.unlock();
+  std::thread([&] {
+    got = m.try_lock();
+    if (got)
+      m.unlock();
+  }).join();
+  EXPECT_TRUE(got);
+}
+
+TEST(RawMutex, TimedLockTimesOutWhileHeld) {
+  fearless::detail::RawMutex m;
+  m.lock();
+  bool got = true;
+  std::thread t([&] {
+    auto deadline = std::chrono::steady_clock::now() + 2ms;
+    got = m.try_lock_until(deadline);
+    // It returned because the deadline passed, not early.
+    EXPECT_GE(std::chrono::steady_clock::now(), deadline);
+  });
+  t.join();
+  EXPECT_FALSE(got);
+  // A deadline in the past only tries.
+  std::thread([&] {
+    got = m.try_lock_until(std::chrono::steady_clock::now() - 1s);
+  }).join();
+  EXPECT_FALSE(got);
+  m.unlock();
+}
+
+// Threads sleep in the kernel behind a holder, some with deadlines: every
+// one that gives up leaves the lock usable, and every unlock still reaches
+// a sleeper (a lost wake-up hangs this test).
+TEST(RawMutex, SleepersAndTimedWaitersAllGetTheLock) {
+  const int rounds = under_sanitizer() ? 200 : 2'000;
+  constexpr int threads = 8;
+  fearless::detail::RawMutex m;
+  long counter = 0;
+  std::atomic<int> timeouts{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < threads; ++i)
+    ts.emplace_back([&, i] {
+      for (int j = 0; j < rounds; ++j) {
+        if (i % 2 == 0) {
+          m.lock();
+        } else {
+          // Short deadlines: some expire while the lock is contended.
+          while (!m.try_lock_until(std::chrono::steady_clock::now() +
+                                   std::chrono::microseconds(j % 50)))
+            timeouts.fetch_add(1, std::memory_order_relaxed);
+        }
+        ++counter;
+        if (j % 64 == 0) // hold it long enough for others to go to sleep
+          std::this_thread::sleep_for(std::chrono::microseconds(50));
+        m.unlock();
+      }
+    });
+  for (auto &t : ts)
+    t.join();
+  EXPECT_EQ(counter, long(threads) * rounds);
+  ASSERT_TRUE(m.try_lock()); // free at the end, whatever state it went through
+  m.unlock();
+}
+
+// Mutex<T> with every way of locking mixed: lock, try_lock, try_lock_for.
+TEST(Mutex, ContendedLockTryLockAndTimedLockCountExactly) {
+  const int per_thread = under_sanitizer() ? 2'000 : 100'000;
+  constexpr int threads = 12;
+  fearless::Mutex<long> counter{0L};
+  std::atomic<long> done{0};
+  fearless::scope([&](fearless::Scope &s) {
+    for (int i = 0; i < threads; ++i)
+      s.spawn([&, i] {
+        for (int j = 0; j < per_thread; ++j) {
+          switch ((i + j) % 3) {
+          case 0:
+            *counter.lock() += 1;
+            break;
+          case 1:
+            for (;;)
+              if (auto g = counter.try_lock()) {
+                **g += 1;
+                break;
+              }
+            break;
+          default:
+            for (;;)
+              if (auto g = counter.try_lock_for(1ms)) {
+                **g += 1;
+                break;
+              }
+          }
+          done.fetch_add(1, std::memory_order_relaxed);
+        }
+      });
+  });
+  EXPECT_EQ(*counter.lock(), done.load());
+  EXPECT_EQ(done.load(), long(threads) * per_thread);
 }
 
 } // namespace

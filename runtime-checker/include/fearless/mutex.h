@@ -321,15 +321,13 @@ private:
 
   void lock_raw(unsigned subclass = 0) noexcept {
 #if FEARLESS_LOCK_TRACKING
-    // glibc's trylock costs more than a lock: only a mutex the tracker
-    // believes held elsewhere is tried first, and reported if it blocks.
+    // A lock taken at once or after a brief spin never sleeps; one that is
+    // about to sleep tells the tracker first (its deadlock check).
     auto a = detail::on_acquire(track_, detail::LockMode::exclusive, subclass,
                                 /*shareable=*/false);
-    if (!a.held_elsewhere) {
-      raw_.lock();
-    } else if (!raw_.try_lock()) {
+    if (!raw_.try_lock() && !raw_.try_lock_spinning()) [[unlikely]] {
       detail::on_block(&track_, detail::WaitKind::mutex, false);
-      raw_.lock();
+      raw_.lock_sleeping();
       detail::on_unblock(&track_);
     }
     detail::on_acquired(track_, detail::LockMode::exclusive, a, subclass);

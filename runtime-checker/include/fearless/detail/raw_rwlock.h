@@ -2,12 +2,12 @@
 //
 // std::shared_mutex (pthread_rwlock_t) prefers readers on glibc, so a steady
 // stream of readers starves writers. This lock makes new readers wait as
-// soon as a writer is waiting. Built on the OS mutex and condition
-// variables, so ThreadSanitizer sees its happens-before edges through the
-// pthread interceptors; under ThreadSanitizer it also announces itself as a
-// reader-writer lock (TSan's dynamic annotations), so that TSan's own
-// reports (lock-order inversions, "unlock of an unlocked mutex") name it
-// as one and agree with fearless' tracker.
+// soon as a writer is waiting. Built on RawMutex and RawCondvar (futexes on
+// Linux). Under ThreadSanitizer those are the pthread ones, so TSan sees
+// its happens-before edges through the pthread interceptors; the lock also
+// announces itself as a reader-writer lock (TSan's dynamic annotations), so
+// that TSan's own reports (lock-order inversions, "unlock of an unlocked
+// mutex") name it as one and agree with fearless' tracker.
 //
 // Invariant (under m_): writer_ implies readers_ == 0; a reader enters only
 // when !writer_ && writers_waiting_ == 0.
@@ -18,14 +18,6 @@
 
 #include <chrono>
 #include <cstddef>
-
-#if defined(__SANITIZE_THREAD__)
-#define FEARLESS_DETAIL_TSAN_ 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FEARLESS_DETAIL_TSAN_ 1
-#endif
-#endif
 
 #if FEARLESS_DETAIL_TSAN_
 // ThreadSanitizer's dynamic annotations (compiler-rt, tsan_interface_ann).
