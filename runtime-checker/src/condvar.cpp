@@ -1,5 +1,7 @@
-// Condvar's slow path: the first mutex it sees, and misuse reports.
+// Condvar's slow paths: the first mutex it sees, misuse reports, and the
+// nest level a waiting thread holds its mutex at.
 #include "fearless/condvar.h"
+#include "fearless/detail/hooks.h"
 #include "fearless/report.h"
 
 #include <cstdio>
@@ -22,6 +24,20 @@ void Condvar::check_mutex_slow(const void *mutex) {
   detail::emit_report(Report{ReportKind::misuse,
                              "condvar used with two different mutexes", details,
                              ""});
+}
+
+unsigned Condvar::nest_level(const detail::LockState &mutex) noexcept {
+#if FEARLESS_LOCK_TRACKING
+  // Only this thread writes its record's held stack (tracker_fast.h).
+  if (const detail::ThreadRecord *t = detail::t_record) {
+    for (int i = t->depth.load(std::memory_order_relaxed) - 1; i >= 0; --i)
+      if (t->held[i].lock.load(std::memory_order_relaxed) == &mutex)
+        return t->held[i].subclass;
+  }
+#else
+  (void)mutex;
+#endif
+  return 0;
 }
 
 } // namespace fearless

@@ -2,6 +2,7 @@
 // scenarios), the false-positive controls, misuse, and real deadlocks with
 // fearless::Mutex. Each test uses locks of its own, so classes never mix
 // between tests.
+#include "fearless/condvar.h"
 #include "fearless/detail/hooks.h"
 #include "fearless/mutex.h"
 #include "fearless/report.h"
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <barrier>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
@@ -185,6 +187,36 @@ TEST(Tracker, NestLevelsOrderOneClass) {
   EXPECT_EQ(seen[0].title, "lock-order inversion");
   EXPECT_NE(seen[0].details.find("'nest.node/1'"), std::string::npos)
       << seen[0].details;
+}
+
+// A Condvar wait re-takes its mutex at the nest level the guard took it
+// at: the child below is still level 1 after the wait, so "child, then
+// other" here and "other, then a level-1 node" on another thread invert.
+// (Taken back at level 0, the edge would be node/0 -> other and the
+// inversion would go unseen.) The second thread locks a third node, so
+// that ThreadSanitizer's detector, which orders instances, sees no cycle.
+TEST(Tracker, CondvarWaitKeepsTheNestLevel) {
+  Reports reports;
+  std::vector<std::unique_ptr<fearless::Mutex<int>>> nodes;
+  for (int i = 0; i < 3; ++i)
+    nodes.emplace_back(new fearless::Mutex<int>(i));
+  fearless::Mutex<int> other(0);
+  fearless::Condvar cv;
+  on_thread([&] {
+    auto parent = nodes[0]->lock();
+    auto child = nodes[1]->lock_nested(1);
+    (void)cv.wait_for(child, std::chrono::milliseconds(1));
+    auto o = other.lock();
+  });
+  EXPECT_TRUE(reports.take().empty());
+  on_thread([&] {
+    auto o = other.lock();
+    auto n = nodes[2]->lock_nested(1);
+  });
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "lock-order inversion");
+  EXPECT_NE(seen[0].details.find("/1'"), std::string::npos) << seen[0].details;
 }
 
 TEST(TrackerMisuse, MoreLocksThanTheHeldStackIsReportedOnce) {

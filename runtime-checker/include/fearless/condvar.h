@@ -59,9 +59,9 @@ public:
   template <class T> void wait(MutexGuard<T> &guard) {
     Mutex<T> &m = guard.mutex_;
     check_mutex(&m);
-    before_wait(m.track_, false);
+    unsigned level = before_wait(m.track_, false);
     raw_.wait(m.raw_);
-    after_wait(m.track_);
+    after_wait(m.track_, level);
   }
 
   /// Waits while `pred(value)` is true (Rust: `wait_while`); returns with
@@ -98,9 +98,9 @@ public:
     auto steady = std::chrono::steady_clock::now() +
                   std::chrono::ceil<std::chrono::steady_clock::duration>(
                       deadline - Clock::now());
-    before_wait(m.track_, true);
+    unsigned level = before_wait(m.track_, true);
     bool notified = raw_.wait_until(m.raw_, steady);
-    after_wait(m.track_);
+    after_wait(m.track_, level);
     return WaitTimeoutResult(!notified);
   }
 
@@ -134,16 +134,23 @@ private:
   }
   void check_mutex_slow(const void *mutex);
 
-  void before_wait(detail::LockState &mutex, bool timed) noexcept {
+  // Returns the nest level the mutex was locked at (Mutex::lock_nested).
+  unsigned before_wait(detail::LockState &mutex, bool timed) noexcept {
+    unsigned level = nest_level(mutex);
     detail::on_release(mutex, detail::LockMode::exclusive);
     detail::on_block(this, detail::WaitKind::condvar, timed);
+    return level;
   }
   // The mutex is re-acquired inside the OS wait, so there is no "about to
-  // acquire" point: only the acquisition itself is reported.
-  void after_wait(detail::LockState &mutex) noexcept {
+  // acquire" point: only the acquisition itself is reported, at the level
+  // the guard took it.
+  void after_wait(detail::LockState &mutex, unsigned level) noexcept {
     detail::on_unblock(this);
-    detail::on_acquired(mutex, detail::LockMode::exclusive, false);
+    detail::on_acquired(mutex, detail::LockMode::exclusive, false, level);
   }
+  // The nest level at which the calling thread holds `mutex` (0 if the
+  // tracker does not know it). Out of line: a wait is a slow path.
+  static unsigned nest_level(const detail::LockState &mutex) noexcept;
 
   detail::RawCondvar raw_;
   std::atomic<const void *> mutex_{nullptr};
