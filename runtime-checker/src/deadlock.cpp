@@ -19,7 +19,8 @@
 //
 // The rules are applied until nothing changes; if the calling thread still
 // cannot proceed, it is deadlocked. A snapshot is not atomic, so a suspected
-// deadlock is checked again after a short pause before it is reported.
+// deadlock is checked again after a short pause before it is reported, with
+// the stack every blocked thread recorded when it blocked.
 #include "fearless/detail/channel_core.h"
 #include "fearless/detail/hooks.h"
 #include "fearless/thread.h"
@@ -88,6 +89,59 @@ std::vector<Snapshot> snapshot() {
 
 // Set once the watchdog thread (below) runs: a thread that is not tracked.
 std::atomic<bool> g_watchdog_running{false};
+
+// Where each thread blocked: its stack, captured by the thread itself in
+// on_block (it is about to sleep; a capture costs a few microseconds) and
+// read by whichever thread reports the deadlock, which cannot unwind
+// another thread's stack. One per thread record, indexed like g_threads.
+// Symbolised only when a report prints it.
+//
+// Invariant: a seqlock. Only the record's thread writes, with seq odd while
+// it does; a reader that sees seq odd or changed drops the copy (the thread
+// was blocking anew, so it was not part of a deadlock anyway). Every field
+// is atomic, so the concurrent read is no data race.
+constexpr int kBlockedFrames = 32;
+struct BlockedStack {
+  std::atomic<std::uint32_t> seq{0};
+  std::atomic<int> size{0};
+  std::atomic<void *> frames[kBlockedFrames] = {};
+};
+BlockedStack g_blocked_stacks[kMaxThreads];
+
+FEARLESS_SLOW_PATH
+void record_blocked_stack(const ThreadRecord &t) {
+  void *frames[kBlockedFrames];
+  int n = capture_stack(frames, kBlockedFrames, 1);
+  BlockedStack &b = g_blocked_stacks[&t - g_threads];
+  std::uint32_t seq = b.seq.load(std::memory_order_relaxed);
+  b.seq.store(seq + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  for (int i = 0; i < n; ++i)
+    b.frames[i].store(frames[i], std::memory_order_relaxed);
+  b.size.store(n, std::memory_order_relaxed);
+  b.seq.store(seq + 2, std::memory_order_release);
+}
+
+// The stack thread `id` recorded when it last blocked (empty if unknown).
+Stack blocked_stack(ThreadId id) {
+  ThreadRecord *r = record_of(id);
+  if (!r)
+    return {};
+  const BlockedStack &b = g_blocked_stacks[r - g_threads];
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    std::uint32_t seq = b.seq.load(std::memory_order_acquire);
+    if (seq & 1)
+      continue;
+    int n = b.size.load(std::memory_order_relaxed);
+    Stack stack;
+    for (int i = 0; i < n && i < kBlockedFrames; ++i)
+      stack.push_back(b.frames[i].load(std::memory_order_relaxed));
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (b.seq.load(std::memory_order_relaxed) == seq)
+      return stack;
+  }
+  return {};
+}
 
 // Threads of this process, from the kernel (0 if unknown).
 std::size_t os_thread_count() {
@@ -276,6 +330,12 @@ std::string deadlock_details(const std::vector<Snapshot> &all, std::size_t me,
            ? "  every thread in this cycle is blocked and none can proceed\n"
            : "  every thread of the process is blocked and none can "
              "proceed\n";
+  // Each blocked thread's stack, as it recorded it when it blocked.
+  for (std::size_t k : order) {
+    std::string lines = format_stack(blocked_stack(all[k].id), "    ");
+    d += "  stack of thread " + thread_label(all[k].id, nullptr) + ":\n" +
+         (lines.empty() ? "    (not recorded)\n" : lines);
+  }
   return d;
 }
 
@@ -299,11 +359,10 @@ bool still_stuck(const std::vector<Snapshot> &all, std::vector<Snapshot> &again,
 }
 
 void report_deadlock(const std::vector<Snapshot> &all, std::size_t me,
-                     const void *object, WaitKind kind, std::string stack) {
+                     const void *object, WaitKind kind) {
   std::vector<std::string> locks;
   bool only_locks = true;
   std::string d = deadlock_details(all, me, object, kind, locks, only_locks);
-  d += stack;
   deliver({Report{ReportKind::deadlock,
                   only_locks ? "threads wait for each other's locks"
                              : "every thread is blocked",
@@ -330,7 +389,7 @@ std::atomic<std::uint32_t> g_suspicions{0};
         continue;
       std::size_t me = 0;
       if (still_stuck(all, again, all[i].id, me, false))
-        report_deadlock(again, me, nullptr, again[me].kind, "");
+        report_deadlock(again, me, nullptr, again[me].kind);
       break;
     }
   }
@@ -377,9 +436,7 @@ void check_deadlock(ThreadRecord &t, const void *object, WaitKind kind) {
   if (me == all.size() || !stuck(all, me, false, true) ||
       !stuck(all, me, true, true) || !still_stuck(all, again, t.id, me, true))
     return;
-  report_deadlock(again, me, object, kind,
-                  "  stack of thread " + thread_label(t.id, nullptr) + ":\n" +
-                      format_stack(capture_stack(0), "    "));
+  report_deadlock(again, me, object, kind);
 }
 
 void copy_name(ThreadRecord &r) {
@@ -410,6 +467,7 @@ void on_block(const void *object, WaitKind kind, bool timed) noexcept {
            "  a thread waits for itself to finish: it never will\n", t);
     return;
   }
+  record_blocked_stack(*t);
   t->waiting_cls.store(is_lock_wait(kind)
                            ? static_cast<const LockState *>(object)->cls.load(
                                  std::memory_order_relaxed)

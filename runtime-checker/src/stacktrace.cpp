@@ -169,6 +169,16 @@ Stack capture_stack(int skip) {
   return stack;
 }
 
+int capture_stack(void **out, int max, int skip) {
+  void *frames[64];
+  int want = skip + 1 + max; // +1: this function
+  int n = backtrace(frames, want < 64 ? want : 64);
+  int count = 0;
+  for (int i = skip + 1; i < n && count < max; ++i)
+    out[count++] = frames[i];
+  return count;
+}
+
 std::string describe_address(void *address) {
   void *site = call_site(address);
   std::vector<Symbolizer::Frame> frames = Symbolizer::get().lookup(site);

@@ -14,6 +14,10 @@ using Stack = std::vector<void *>;
 /// The caller's stack, without the tracker's own frames (`skip` of them).
 Stack capture_stack(int skip);
 
+/// The same into `out` (at most `max` frames), without allocating: for
+/// paths that may run often (a thread about to block). Returns the count.
+int capture_stack(void **out, int max, int skip);
+
 /// One line per frame, "    #N function at file:line", indented by `indent`.
 /// Frames inside the fearless runtime itself are left out.
 std::string format_stack(const Stack &stack, const char *indent = "    ");

@@ -113,6 +113,49 @@ TEST_F(EveryThreadBlockedDeathTest, SenderOnAFullChannelAndItsBlockedReceiver) {
               "fearless: deadlock\n(.|\n)*room in a channel");
 }
 
+// Every blocked thread's stack is in the report, as the thread recorded it
+// when it blocked -- also when the watchdog thread reports (a channel
+// deadlock), which cannot unwind the others' stacks itself. Each thread
+// blocks inside a function of its own name, which its stack must show.
+[[gnu::noinline]] int alice_waits(fearless::Receiver<int> &rx) {
+  int n = rx.recv().value();
+  return n + 1;
+}
+[[gnu::noinline]] int bob_waits(fearless::Receiver<int> &rx) {
+  int n = rx.recv().value();
+  return n * 2; // not alice's code: the linker would fold the two
+}
+
+// A thread's stack in a report: its header, then frames up to `function`.
+std::string stack_showing(const std::string &thread,
+                          const std::string &function) {
+  return "stack of thread '" + thread + "':\n(    #[0-9]+ [^\n]*\n)*" +
+         "    #[0-9]+ [^\n]*" + function;
+}
+
+TEST_F(EveryThreadBlockedDeathTest, ChannelDeadlockShowsEveryBlockedStack) {
+  auto deadlock = [] {
+    exit_42_on_deadlock_report();
+    auto [to_a, from_b] = fearless::channel<int>();
+    auto [to_b, from_a] = fearless::channel<int>();
+    auto a = fearless::Builder().name("alice").spawn(
+        [rx = std::move(from_b), tx = std::move(to_b)]() mutable {
+          tx.send(alice_waits(rx)).value();
+        });
+    auto b = fearless::Builder().name("bob").spawn(
+        [rx = std::move(from_a), tx = std::move(to_a)]() mutable {
+          tx.send(bob_waits(rx)).value();
+        });
+    a.join();
+    b.join();
+  };
+  std::string alice = stack_showing("alice", "alice_waits");
+  std::string bob = stack_showing("bob", "bob_waits");
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*(" + alice + "(.|\n)*" + bob + "|" +
+                  bob + "(.|\n)*" + alice + ")");
+}
+
 TEST(Deadlock, SlowSenderIsNotADeadlock) {
   Reports reports;
   auto [tx, rx] = fearless::channel<int>();
@@ -176,6 +219,46 @@ TEST(DeadlockDeathTest, ReaderOfAnRwLockInACycleIsReported) {
               "fearless: deadlock\n(.|\n)*(thread 'reader' waits for(.|\n)*"
               "held by thread 'writer'|thread 'writer' waits for(.|\n)*held by "
               "thread 'reader')");
+}
+
+// The same for a lock cycle, reported by the last thread to block: the
+// other thread's stack is there too, not only the reporter's.
+[[gnu::noinline]] void first_takes(fearless::Mutex<int> &a,
+                                   fearless::Mutex<int> &b,
+                                   std::barrier<> &sync) {
+  auto ga = a.lock();
+  sync.arrive_and_wait();
+  auto gb = b.lock();
+  *gb += *ga;
+}
+[[gnu::noinline]] void second_takes(fearless::Mutex<int> &a,
+                                    fearless::Mutex<int> &b,
+                                    std::barrier<> &sync) {
+  auto gb = b.lock();
+  sync.arrive_and_wait();
+  auto ga = a.lock();
+  *ga += *gb;
+}
+
+TEST(DeadlockDeathTest, LockCycleShowsEveryBlockedStack) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto deadlock = [] {
+    exit_42_on_deadlock_report();
+    fearless::Mutex<int> a(0);
+    fearless::Mutex<int> b(0);
+    std::barrier sync(2);
+    auto one =
+        fearless::Builder().name("one").spawn([&] { first_takes(a, b, sync); });
+    auto two = fearless::Builder().name("two").spawn(
+        [&] { second_takes(a, b, sync); });
+    one.join();
+    two.join();
+  };
+  std::string one = stack_showing("one", "first_takes");
+  std::string two = stack_showing("two", "second_takes");
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*(" + one + "(.|\n)*" + two + "|" +
+                  two + "(.|\n)*" + one + ")");
 }
 
 // A timed lock in the cycle breaks it: no report, and both finish.
