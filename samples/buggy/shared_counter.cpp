@@ -16,7 +16,11 @@
 
 namespace {
 using Counter = fearless::Watched<long>;
-replay::Step step; // see replay.h: one interleaving on every run
+// See replay.h. Here the order decides whether there is a race to see: had
+// the locker finished before the borrower took its pointer, the borrower's
+// lock would order every increment. Step lets the borrower take the pointer
+// first and increment through it last.
+replay::Step step;
 } // namespace
 
 int main() {

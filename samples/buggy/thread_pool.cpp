@@ -17,8 +17,9 @@
 #include <vector>
 
 namespace {
-// See replay.h: job 0 waits until job 1 has started on the other worker,
-// then job 0 pushes first and job 1 second.
+// See replay.h: job 0 waits until job 1 has started on the other worker
+// (one worker running both jobs would order them), then job 0 pushes first
+// and job 1 second.
 replay::Step step;
 } // namespace
 
