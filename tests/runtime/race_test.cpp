@@ -591,6 +591,64 @@ TEST(RaceJson, ReportHasTheTrackersFieldsAndBothAccesses) {
   EXPECT_EQ(j["text"].get<std::string>().rfind("fearless: data race\n", 0), 0u);
 }
 
+// --- before the first watched value ------------------------------------------
+// Until a Watched exists the primitives skip their clock work. In a fresh
+// process, threads started and a lock taken while the detector was off must
+// still order what follows them (no report), and a real race in the same
+// process must still be reported (exactly one).
+TEST(RaceLazy, Child) {
+  if (!std::getenv("FEARLESS_RACE_TEST_CHILD"))
+    GTEST_SKIP() << "run by RaceLazy.SynchronisationBeforeTheFirstValueCounts";
+  fearless::Mutex<int> mu(0);
+  auto [tx, rx] = fearless::channel<int>();
+  std::unique_ptr<fearless::Watched<int>> handed, racy;
+  std::latch handed_made(1), racy_made(1), racy_written(1);
+  fearless::scope([&](fearless::Scope &s) {
+    // All three start while no Watched exists: their starts are not
+    // recorded.
+    (void)s.spawn([&, rx = std::move(rx)]() mutable {
+      (void)rx.recv().value();
+      (void)handed->get(); // ordered by the send
+    });
+    (void)s.spawn([&] {
+      handed_made.wait();
+      auto g = mu.lock(); // after main's unlock: ordered by the mutex
+      (void)handed->get();
+    });
+    (void)s.spawn([&] {
+      racy_made.wait();
+      racy->set(1); // the latch orders it in time only: a race
+      racy_written.count_down();
+    });
+    {
+      auto g = mu.lock(); // taken while the detector is off
+      handed = std::make_unique<fearless::Watched<int>>(
+          fearless::named("lazy_handed"), 1); // turns it on
+    }                                         // this unlock is recorded
+    handed_made.count_down();
+    tx.send(0).value();
+    racy = std::make_unique<fearless::Watched<int>>(
+        fearless::named("lazy_racy"), 0);
+    racy_made.count_down();
+    racy_written.wait();
+  });
+  handed->set(2); // after both reads: ordered by the end of the scope
+}
+
+TEST(RaceLazy, SynchronisationBeforeTheFirstValueCounts) {
+  SKIP_UNDER_TSAN();
+  std::string err;
+  ASSERT_EQ(run_child("FEARLESS_RACE_TEST_CHILD=1", "RaceLazy.Child", &err), 0)
+      << err;
+  std::size_t reports = 0;
+  for (std::size_t at = 0;
+       (at = err.find("fearless: data race", at)) != std::string::npos; ++at)
+    ++reports;
+  EXPECT_EQ(reports, 1u) << err;
+  EXPECT_NE(err.find("  write of 'lazy_racy' by thread"), std::string::npos)
+      << err;
+}
+
 // --- under ThreadSanitizer ---------------------------------------------------
 // TSan, not fearless, reports: once per race, for Watched and for watch_*.
 // The accesses are ordered in time by relaxed atomics, which order nothing
