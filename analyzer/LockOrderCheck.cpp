@@ -97,19 +97,26 @@ public:
     Check.recordAcquisition(FD, New, Held, reacquired(New));
   }
   void call(const Expr *Call, llvm::ArrayRef<HeldLock> Held) override {
-    Check.recordCall(FD, Call, Held);
+    llvm::SmallVector<const ValueDecl *, 2> Reacquirable(OnEntry.begin(),
+                                                        OnEntry.end());
+    for (const auto &[Class, Locs] : Releases)
+      if (!OnEntry.contains(Class) && releasedBefore(Class, Call->getExprLoc()))
+        Reacquirable.push_back(Class);
+    Check.recordCall(FD, Call, Held, Reacquirable);
   }
 
 private:
   bool reacquired(const HeldLock &New) const {
     if (!New.Class)
       return false;
-    if (OnEntry.contains(New.Class))
-      return true;
-    auto It = Releases.find(New.Class);
+    return OnEntry.contains(New.Class) || releasedBefore(New.Class, New.Loc);
+  }
+
+  bool releasedBefore(const ValueDecl *Class, SourceLocation Loc) const {
+    auto It = Releases.find(Class);
     return It != Releases.end() &&
            llvm::any_of(It->second, [&](SourceLocation R) {
-             return SM.isBeforeInTranslationUnit(R, New.Loc);
+             return SM.isBeforeInTranslationUnit(R, Loc);
            });
   }
 
@@ -193,8 +200,9 @@ void LockOrderCheck::recordAcquisition(const FunctionDecl *FD,
   }
 }
 
-void LockOrderCheck::recordCall(const FunctionDecl *FD, const Expr *Call,
-                                llvm::ArrayRef<HeldLock> Held) {
+void LockOrderCheck::recordCall(
+    const FunctionDecl *FD, const Expr *Call, llvm::ArrayRef<HeldLock> Held,
+    llvm::ArrayRef<const ValueDecl *> Reacquirable) {
   const FunctionDecl *Callee = nullptr;
   bool Virtual = false, ThroughThis = false;
   if (const auto *CE = dyn_cast<CallExpr>(Call)) {
@@ -215,8 +223,9 @@ void LockOrderCheck::recordCall(const FunctionDecl *FD, const Expr *Call,
   for (const HeldLock &L : Held)
     if (isLockClass(L))
       H.push_back(L);
-  Facts[FD].Calls.push_back({Callee->getCanonicalDecl(), Virtual, ThroughThis,
-                             Call->getExprLoc(), std::move(H)});
+  Facts[FD].Calls.push_back(
+      {Callee->getCanonicalDecl(), Virtual, ThroughThis, Call->getExprLoc(),
+       std::move(H), {Reacquirable.begin(), Reacquirable.end()}});
 }
 
 std::vector<const FunctionDecl *>
@@ -263,6 +272,8 @@ void LockOrderCheck::computeSummaries() {
             continue;
           std::vector<Acquisition> Callee = Summaries[T];
           for (const Acquisition &A : Callee) {
+            if (llvm::is_contained(C.Reacquirable, A.Class))
+              continue;
             Acquisition Up = A;
             Up.ViaThis = A.ViaThis && C.ThroughThis;
             Up.Path.insert(Up.Path.begin(), {T, C.Loc});

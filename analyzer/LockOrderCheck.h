@@ -53,6 +53,11 @@ public:
     bool ThroughThis;
     SourceLocation Loc;
     std::vector<HeldLock> Held;
+    /// Locks the caller held on entry or released before this call: what
+    /// the callee takes of them, the caller takes back, not acquires for
+    /// its own callers (leveldb's DoCompactionWork drops mutex_, then calls
+    /// OpenCompactionOutputFile, which locks it).
+    llvm::SmallVector<const ValueDecl *, 2> Reacquirable;
   };
   struct FunctionFacts {
     std::vector<Acquisition> Direct;
@@ -72,7 +77,8 @@ public:
   void recordAcquisition(const FunctionDecl *FD, const HeldLock &New,
                          llvm::ArrayRef<HeldLock> Held, bool Reacquired);
   void recordCall(const FunctionDecl *FD, const Expr *Call,
-                  llvm::ArrayRef<HeldLock> Held);
+                  llvm::ArrayRef<HeldLock> Held,
+                  llvm::ArrayRef<const ValueDecl *> Reacquirable);
 
 private:
   void addEdge(const HeldLock &From, const Acquisition &To, SourceLocation At,

@@ -459,11 +459,15 @@ private:
     const ValueDecl *Class;
     std::string LockName;
     describeMutex(Obj, Class, LockName);
-    for (auto It = Held.rbegin(); It != Held.rend(); ++It)
-      if (!It->Guard && It->Active && It->Class == Class) {
-        It->Active = false;
-        break;
-      }
+    // A mutex locked by hand first; else one a guard holds, unlocked by hand
+    // under it (leveldb's DBImpl::Get: MutexLock l(&mutex_); ...
+    // mutex_.Unlock(); read files; mutex_.Lock();).
+    for (bool Guarded : {false, true})
+      for (auto It = Held.rbegin(); It != Held.rend(); ++It)
+        if (bool(It->Guard) == Guarded && It->Active && It->Class == Class) {
+          It->Active = false;
+          return;
+        }
   }
 };
 

@@ -70,3 +70,76 @@ private:
   Mutex mutex_;
   int built_ = 0;
 };
+
+// leveldb's DBImpl::Get: a guard holds mutex_, and the function drops it by
+// hand around the reads and takes it back before the guard's scope ends.
+#define SCOPED_LOCKABLE __attribute__((scoped_lockable))
+class SCOPED_LOCKABLE MutexLock {
+public:
+  explicit MutexLock(Mutex *mu) EXCLUSIVE_LOCK_FUNCTION(mu) : mu_(mu) { mu_->Lock(); }
+  ~MutexLock() UNLOCK_FUNCTION() { mu_->Unlock(); }
+
+private:
+  Mutex *mu_;
+};
+
+class Reader {
+public:
+  int Get() {
+    MutexLock l(&mutex_);
+    int v;
+    {
+      mutex_.Unlock();
+      v = BuildTable();
+      mutex_.Lock();
+    }
+    return v;
+  }
+  // Positive twin: taken again while the guard still holds it.
+  int GetTwice() {
+    MutexLock l(&mutex_);
+    mutex_.Lock();
+    // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'Reader::mutex_' acquired while it is already held: self-deadlock [fearless-lock-order]
+    int v = BuildTable();
+    mutex_.Unlock();
+    return v;
+  }
+
+private:
+  Mutex mutex_;
+};
+
+// leveldb's DBImpl::DoCompactionWork: it requires mutex_, drops it for the
+// compaction, and calls OpenCompactionOutputFile, which locks mutex_ for a
+// moment. The callee takes a lock the caller released: the caller's callers
+// (BackgroundCompaction, holding mutex_) do not deadlock.
+class Compactor {
+public:
+  void Background() {
+    mutex_.Lock();
+    Work();
+    mutex_.Unlock();
+  }
+  // Positive twin: calls the locking callee without dropping mutex_ first.
+  void BackgroundNoDrop() {
+    mutex_.Lock();
+    WorkNoDrop();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: call to 'Compactor::WorkNoDrop' acquires 'Compactor::mutex_', which is already held: self-deadlock [fearless-lock-order]
+    mutex_.Unlock();
+  }
+
+private:
+  void Work() EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    mutex_.Unlock();
+    OpenOutput();
+    mutex_.Lock();
+  }
+  void WorkNoDrop() { OpenOutput(); }
+  void OpenOutput() {
+    mutex_.Lock();
+    ++outputs_;
+    mutex_.Unlock();
+  }
+  Mutex mutex_;
+  int outputs_ = 0;
+};
