@@ -2,7 +2,8 @@
 # fearless.sh - the project's entry point.
 #
 #   ./fearless.sh demo     install what is missing, build, run the analyzer on
-#                          samples/analyzer and the runtime samples
+#                          samples/analyzer and the runtime samples, then
+#                          show the buggy Rust-book programs (samples/buggy)
 #   ./fearless.sh test     install what is missing, build, run every test
 #                          (ctest, lit) and the runtime tests under
 #                          ThreadSanitizer and AddressSanitizer+UBSan
@@ -108,6 +109,24 @@ demo() {
     [ -x "$s" ] || continue
     echo "--- ${s##*/}"
     "$s"
+  done
+  # The Rust-book programs: each samples/buggy/X.cpp has its correct twin in
+  # samples/runtime/X.cpp. The twins are analysed too, so that the count
+  # below says whether the findings all belong to the buggy ones.
+  say "fearless analyzer on the buggy Rust-book programs (samples/buggy)"
+  local buggy=("$ROOT"/samples/buggy/*.cpp) twins=() b twin_out
+  for b in "${buggy[@]}"; do twins+=("$ROOT/samples/runtime/${b##*/}"); done
+  out=$(analyze -p "$BUILD_DIR" "${buggy[@]}")
+  echo "${out//$ROOT\//}"
+  twin_out=$(analyze -p "$BUILD_DIR" "${twins[@]}")
+  [ -z "$twin_out" ] || echo "${twin_out//$ROOT\//}"
+  echo "fearless: $(grep -c "warning:" <<<"$out" || true) finding(s) in ${#buggy[@]} buggy" \
+       "program(s), $(grep -c "warning:" <<<"$twin_out" || true) in their correct twins"
+  say "the buggy Rust-book programs at run time"
+  for s in "$BUILD_DIR"/samples/buggy_*; do
+    [ -x "$s" ] || continue
+    echo "--- ${s##*/}"
+    "$s" 2>&1
   done
 }
 
