@@ -45,26 +45,34 @@ protected:
 };
 
 // Two threads, each receiving from a channel whose only sender the other
-// one holds: neither message is ever sent.
+// one holds: neither message is ever sent. Each waits inside a function of
+// its own, which its stack in the report must show.
+[[gnu::noinline]] int alice_waits(fearless::Receiver<int> &rx) {
+  int n = rx.recv().value(); // waits for bob, who waits for alice
+  return n + 1;
+}
+[[gnu::noinline]] int bob_waits(fearless::Receiver<int> &rx) {
+  int n = rx.recv().value();
+  return n * 2; // not alice's code: the linker would fold the two
+}
+void two_thread_channel_deadlock() {
+  exit_42_on_deadlock_report();
+  auto [to_a, from_b] = fearless::channel<int>();
+  auto [to_b, from_a] = fearless::channel<int>();
+  auto a = fearless::Builder().name("alice").spawn(
+      [rx = std::move(from_b), tx = std::move(to_b)]() mutable {
+        tx.send(alice_waits(rx)).value();
+      });
+  auto b = fearless::Builder().name("bob").spawn(
+      [rx = std::move(from_a), tx = std::move(to_a)]() mutable {
+        tx.send(bob_waits(rx)).value();
+      });
+  a.join();
+  b.join();
+}
+
 TEST_F(EveryThreadBlockedDeathTest, TwoThreadChannelDeadlockIsReportedNotHung) {
-  auto deadlock = [] {
-    exit_42_on_deadlock_report();
-    auto [to_a, from_b] = fearless::channel<int>();
-    auto [to_b, from_a] = fearless::channel<int>();
-    auto a = fearless::Builder().name("alice").spawn(
-        [rx = std::move(from_b), tx = std::move(to_b)]() mutable {
-          int n = rx.recv().value(); // waits for bob, who waits for alice
-          tx.send(n + 1).value();
-        });
-    auto b = fearless::Builder().name("bob").spawn(
-        [rx = std::move(from_a), tx = std::move(to_a)]() mutable {
-          int n = rx.recv().value();
-          tx.send(n + 1).value();
-        });
-    a.join();
-    b.join();
-  };
-  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+  EXPECT_EXIT(two_thread_channel_deadlock(), testing::ExitedWithCode(42),
               "fearless: deadlock\n(.|\n)*a message on a channel");
 }
 
@@ -113,19 +121,6 @@ TEST_F(EveryThreadBlockedDeathTest, SenderOnAFullChannelAndItsBlockedReceiver) {
               "fearless: deadlock\n(.|\n)*room in a channel");
 }
 
-// Every blocked thread's stack is in the report, as the thread recorded it
-// when it blocked -- also when the watchdog thread reports (a channel
-// deadlock), which cannot unwind the others' stacks itself. Each thread
-// blocks inside a function of its own name, which its stack must show.
-[[gnu::noinline]] int alice_waits(fearless::Receiver<int> &rx) {
-  int n = rx.recv().value();
-  return n + 1;
-}
-[[gnu::noinline]] int bob_waits(fearless::Receiver<int> &rx) {
-  int n = rx.recv().value();
-  return n * 2; // not alice's code: the linker would fold the two
-}
-
 // A thread's stack in a report: its header, then frames up to `function`.
 std::string stack_showing(const std::string &thread,
                           const std::string &function) {
@@ -133,27 +128,21 @@ std::string stack_showing(const std::string &thread,
          "    #[0-9]+ [^\n]*" + function;
 }
 
+// A deadlock report with the stacks of threads `a` (blocked in `fa`) and
+// `b` (in `fb`), in either order.
+std::string report_with_stacks(const std::string &a, const std::string &fa,
+                               const std::string &b, const std::string &fb) {
+  std::string sa = stack_showing(a, fa), sb = stack_showing(b, fb);
+  return "fearless: deadlock\n(.|\n)*(" + sa + "(.|\n)*" + sb + "|" + sb +
+         "(.|\n)*" + sa + ")";
+}
+
+// Every blocked thread's stack is in the report, as the thread recorded it
+// when it blocked -- also when the watchdog thread reports (a channel
+// deadlock), which cannot unwind the others' stacks itself.
 TEST_F(EveryThreadBlockedDeathTest, ChannelDeadlockShowsEveryBlockedStack) {
-  auto deadlock = [] {
-    exit_42_on_deadlock_report();
-    auto [to_a, from_b] = fearless::channel<int>();
-    auto [to_b, from_a] = fearless::channel<int>();
-    auto a = fearless::Builder().name("alice").spawn(
-        [rx = std::move(from_b), tx = std::move(to_b)]() mutable {
-          tx.send(alice_waits(rx)).value();
-        });
-    auto b = fearless::Builder().name("bob").spawn(
-        [rx = std::move(from_a), tx = std::move(to_a)]() mutable {
-          tx.send(bob_waits(rx)).value();
-        });
-    a.join();
-    b.join();
-  };
-  std::string alice = stack_showing("alice", "alice_waits");
-  std::string bob = stack_showing("bob", "bob_waits");
-  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
-              "fearless: deadlock\n(.|\n)*(" + alice + "(.|\n)*" + bob + "|" +
-                  bob + "(.|\n)*" + alice + ")");
+  EXPECT_EXIT(two_thread_channel_deadlock(), testing::ExitedWithCode(42),
+              report_with_stacks("alice", "alice_waits", "bob", "bob_waits"));
 }
 
 TEST(Deadlock, SlowSenderIsNotADeadlock) {
@@ -254,11 +243,8 @@ TEST(DeadlockDeathTest, LockCycleShowsEveryBlockedStack) {
     one.join();
     two.join();
   };
-  std::string one = stack_showing("one", "first_takes");
-  std::string two = stack_showing("two", "second_takes");
   EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
-              "fearless: deadlock\n(.|\n)*(" + one + "(.|\n)*" + two + "|" +
-                  two + "(.|\n)*" + one + ")");
+              report_with_stacks("one", "first_takes", "two", "second_takes"));
 }
 
 // A timed lock in the cycle breaks it: no report, and both finish.
