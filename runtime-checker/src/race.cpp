@@ -508,7 +508,7 @@ void read_shared(RaceShadow &s, const std::source_location &where,
     s.reads->set({e, where, lock});
     s.read.store(kReadShared, std::memory_order_release);
   }
-  seen_slot(t, s) = {&s, e, w};
+  seen_slot(s) = {&s, e, w};
 }
 
 } // namespace

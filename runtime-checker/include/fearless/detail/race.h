@@ -30,18 +30,21 @@ struct RaceShadow;
 /// Slots of a thread's cache of read-shared locations read this epoch.
 inline constexpr std::size_t kSeenSlots = 64;
 
-/// What the inline checks need of the calling thread.
+/// What the slow paths keep of the calling thread (src/race.cpp).
 struct RaceThread {
   Epoch epoch = 0; ///< this thread's current epoch
-  /// Locations in the read-shared state (a read vector) this thread read in
-  /// `epoch`, while their last write was `write`: FastTrack's "read shared,
-  /// same epoch" without touching the vector. Direct-mapped by address.
-  struct Seen {
-    const RaceShadow *shadow = nullptr;
-    Epoch epoch = 0;
-    Epoch write = 0;
-  } seen[kSeenSlots];
 };
+
+/// A location in the read-shared state (a read vector) that this thread
+/// read in `epoch` while its last write was `write`: FastTrack's "read
+/// shared, same epoch" without touching the vector.
+struct RaceSeen {
+  const RaceShadow *shadow = nullptr;
+  Epoch epoch = 0;
+  Epoch write = 0;
+};
+/// The calling thread's RaceSeen cache, direct-mapped by address.
+inline constinit thread_local RaceSeen t_seen[kSeenSlots] = {};
 
 /// The calling thread's race state; nullptr until its first slow path.
 inline constinit thread_local RaceThread *t_race = nullptr;
@@ -92,9 +95,8 @@ void race_construct(RaceShadow &s, const char *name, const void *address,
 void race_read_slow(RaceShadow &s, const std::source_location &where) noexcept;
 void race_write_slow(RaceShadow &s, const std::source_location &where) noexcept;
 
-[[gnu::always_inline]] inline RaceThread::Seen &seen_slot(RaceThread &t,
-                                                          const RaceShadow &s) {
-  return t.seen[(reinterpret_cast<std::uintptr_t>(&s) >> 4) & (kSeenSlots - 1)];
+[[gnu::always_inline]] inline RaceSeen &seen_slot(const RaceShadow &s) {
+  return t_seen[(reinterpret_cast<std::uintptr_t>(&s) >> 4) & (kSeenSlots - 1)];
 }
 
 [[gnu::always_inline]] inline void
@@ -102,9 +104,9 @@ race_read(RaceShadow &s, const std::source_location &where) noexcept {
   const Epoch e = t_epoch;
   const Epoch r = s.read.load(std::memory_order_relaxed);
   if (r == e)
-    return;                                // read in this epoch already
-  if (r == kReadShared && e != kNoEpoch) { // Invariant: then t_race is set
-    const RaceThread::Seen &c = seen_slot(*t_race, s);
+    return; // read in this epoch already
+  if (r == kReadShared) {
+    const RaceSeen &c = seen_slot(s); // never kNoEpoch: no false hit
     if (c.shadow == &s && c.epoch == e &&
         c.write == s.write.load(std::memory_order_relaxed))
       return; // in the read vector for this epoch, no write since
