@@ -496,7 +496,12 @@ Verdict TypeProperties::computeStdRecord(QualType T, const CXXRecordDecl *RD,
     return Spec->getTemplateArgs()[0].getAsType();
   };
 
-  if (P == Property::ThreadSafe)
+  // std::array, std::pair and std::tuple are plain aggregates of their
+  // elements, as a C array or struct is: thread-safe when every element is
+  // (a std::array<std::atomic<int>, N> of counters).
+  bool Aggregate =
+      Name == "std::array" || Name == "std::pair" || Name == "std::tuple";
+  if (P == Property::ThreadSafe && !Aggregate)
     return fails(SourceLocation(),
                  Self + " is not thread-safe: only the standard "
                         "synchronisation types are internally synchronised");

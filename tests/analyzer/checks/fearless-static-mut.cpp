@@ -60,3 +60,28 @@ void correct_uses() {
 
 // Negative: not on another thread.
 void same_thread() { ++hits; }
+
+// std::array, std::pair and std::tuple are aggregates of their elements:
+// thread-safe exactly when the elements are (real code: a global array of
+// atomic counters indexed by thread).
+#include <array>
+#include <tuple>
+#include <utility>
+std::array<std::atomic<int>, 2> per_side;
+std::pair<std::atomic<int>, std::atomic<bool>> count_and_flag;
+std::tuple<std::atomic<long>, const int> stamped{0, 1};
+std::array<int, 2> plain_sides;
+std::pair<std::atomic<int>, int> half_atomic;
+
+void aggregates() {
+  std::thread t([] {
+    per_side[1].fetch_add(1);
+    count_and_flag.second = true;
+    std::get<0>(stamped)++;
+    plain_sides[0] = 1;
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: non-const global 'plain_sides' is used from a thread started by 'std::thread' but 'std::array<int, 2>' is not thread-safe [fearless-static-mut]
+    half_atomic.second = 2;
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: non-const global 'half_atomic' is used from a thread started by 'std::thread' but 'std::pair<std::atomic<int>, int>' is not thread-safe [fearless-static-mut]
+  });
+  t.join();
+}
