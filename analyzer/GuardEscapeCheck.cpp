@@ -23,7 +23,10 @@ namespace {
 
 /// A lock guard local to the function being walked.
 struct GuardInfo {
-  const VarDecl *Var = nullptr;
+  const VarDecl *Var = nullptr; ///< null for a temporary guard
+  /// A guard that is a temporary (`*m.lock()`): it unlocks at the end of
+  /// the full-expression, so any borrow that survives the statement escapes.
+  const Expr *Temporary = nullptr;
   unsigned Depth = 0;
   /// The mutexes it locked (their declarations, when they are names).
   llvm::SmallVector<const ValueDecl *, 2> Locks;
@@ -123,7 +126,9 @@ private:
   unsigned CurDepth = 0;
   llvm::DenseMap<const VarDecl *, unsigned> Depth;
   /// Every guard declared so far, and the indices of those still alive.
-  std::vector<GuardInfo> Guards;
+  /// (mutable: temporary guards are found while evaluating expressions.)
+  mutable std::vector<GuardInfo> Guards;
+  mutable llvm::DenseMap<const Expr *, unsigned> TemporaryGuards;
   llvm::SmallVector<unsigned, 4> Alive;
   llvm::DenseMap<const VarDecl *, unsigned> GuardOf;
   /// Local variables (references, pointers, iterators, views, callables,
@@ -166,6 +171,14 @@ private:
                                                   : valueIn(VD->getInit());
     if (G == NoGuard)
       return;
+    if (Guards[G].Temporary) {
+      // The range of a range-for (`for (auto &x : *m.lock())`) is the same
+      // bug before C++23 and fine since (P2718 extends the temporary).
+      if (!VD->isImplicit())
+        report(VD->getInit(), VD->getType(), G,
+               "bound to '" + VD->getNameAsString() + "'", VD->getLocation());
+      return;
+    }
     if (VD->isStaticLocal()) {
       report(VD->getInit(), VD->getType(), G,
              "stored in static '" + VD->getNameAsString() + "'",
@@ -253,13 +266,17 @@ private:
     return false;
   }
 
-  bool isAlive(unsigned G) const { return llvm::is_contained(Alive, G); }
+  bool isAlive(unsigned G) const {
+    return Guards[G].Temporary || llvm::is_contained(Alive, G);
+  }
 
   // The guard whose data the lvalue \p E designates, or NoGuard.
   unsigned lvalueIn(const Expr *E) const {
     if (!E)
       return NoGuard;
     E = E->IgnoreParens();
+    if (const auto *FE = dyn_cast<FullExpr>(E))
+      return lvalueIn(FE->getSubExpr());
     if (const auto *Cast = dyn_cast<ImplicitCastExpr>(E)) {
       if (Cast->getCastKind() == CK_NoOp ||
           Cast->getCastKind() == CK_DerivedToBase ||
@@ -433,14 +450,39 @@ private:
     return NoGuard;
   }
 
-  // \p E names a live guard of this function.
+  // \p E names a live guard of this function, or is a temporary guard.
   unsigned guardVar(const Expr *E) const {
     const auto *Ref = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
     if (!Ref)
-      return NoGuard;
+      return temporaryGuard(E);
     const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
     auto It = VD ? GuardOf.find(VD) : GuardOf.end();
     return It != GuardOf.end() && isAlive(It->second) ? It->second : NoGuard;
+  }
+
+  // `m.lock()` used without a variable: a fearless guard that lives until
+  // the end of the full-expression (Rust's E0716, "temporary value dropped
+  // while borrowed", for `let r = &*m.lock().unwrap();`).
+  unsigned temporaryGuard(const Expr *E) const {
+    const Expr *Bare = E->IgnoreImplicit();
+    const auto *Call = dyn_cast<CXXMemberCallExpr>(Bare);
+    if (!Call || !Bare->isPRValue() || !isGuardType(Bare->getType()))
+      return NoGuard;
+    if (auto It = TemporaryGuards.find(Bare); It != TemporaryGuards.end())
+      return It->second;
+    GuardInfo G;
+    G.Temporary = Bare;
+    if (const Expr *Mutex = Call->getImplicitObjectArgument()) {
+      const ValueDecl *Class;
+      std::string Name;
+      describeMutex(Mutex, Class, Name);
+      if (Class)
+        G.Locks.push_back(Class);
+      G.MutexName = Class ? Class->getNameAsString() : Name;
+    }
+    TemporaryGuards[Bare] = Guards.size();
+    Guards.push_back(std::move(G));
+    return Guards.size() - 1;
   }
 
   // A GUARDED_BY field or global whose mutex a live guard holds.
@@ -522,7 +564,7 @@ private:
               SourceLocation Loc, bool IntoContainer) {
     if (G == NoGuard || !isAlive(G) || T.K == Target::None)
       return;
-    if (T.K == Target::Local) {
+    if (T.K == Target::Local && !Guards[G].Temporary) {
       auto It = Depth.find(T.Var);
       if (It != Depth.end() && It->second >= Guards[G].Depth) {
         Borrows[T.Var] = G; // dies with (or before) the guard
@@ -609,6 +651,18 @@ private:
     if (Noun.empty())
       Noun = "value holding a reference";
     const GuardInfo &Guard = Guards[G];
+    if (Guard.Temporary) {
+      Check.diag(Loc, "%0 to data guarded by '%1' outlives the temporary "
+                      "guard that locks it (%2); the lock is released at the "
+                      "end of the statement")
+          << Noun << Guard.MutexName << Where << Value->getSourceRange();
+      Check.diag(Guard.Temporary->getExprLoc(),
+                 "the guard is a temporary: bind it to a variable to keep "
+                 "'%0' locked while the %1 is in use",
+                 DiagnosticIDs::Note)
+          << Guard.MutexName << Noun;
+      return;
+    }
     Check.diag(Loc, "%0 to data guarded by '%1' escapes the scope of '%2' (%3)")
         << Noun << Guard.MutexName << Guard.Var->getName() << Where
         << Value->getSourceRange();

@@ -104,6 +104,12 @@ void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name) {
   if (const auto *Op = dyn_cast<UnaryOperator>(E);
       Op && (Op->getOpcode() == UO_Deref || Op->getOpcode() == UO_AddrOf))
     E = Op->getSubExpr()->IgnoreParenImpCasts();
+  // Through a smart pointer (`p->lock()`, `*p`), as through a raw one: the
+  // pointer variable names the mutex.
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+      Op && Op->getNumArgs() == 1 &&
+      (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star))
+    E = Op->getArg(0)->IgnoreParenImpCasts();
   Class = nullptr;
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
     Class = Ref->getDecl();

@@ -312,3 +312,45 @@ private:
   std::string label_ FEARLESS_GUARDED_BY(mu_);
   std::unique_ptr<int> item_ FEARLESS_GUARDED_BY(mu_);
 };
+
+// --- temporary guards (Rust's E0716) -------------------------------------------
+// `m.lock()` not bound to a variable unlocks at the end of the statement: a
+// borrow of its data that outlives the statement escapes it.
+namespace temporaries {
+fearless::Mutex<long> counter{0L};
+fearless::Mutex<Config> config;
+long *kept;
+
+void borrows() {
+  long &count = *counter.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: reference to data guarded by 'counter' outlives the temporary guard that locks it (bound to 'count'); the lock is released at the end of the statement [fearless-guard-escape]
+  ++count;
+  std::string_view name = config.lock()->name;
+  // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: view to data guarded by 'config' outlives the temporary guard that locks it (bound to 'name'); the lock is released at the end of the statement [fearless-guard-escape]
+  kept = &*counter.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: pointer to data guarded by 'counter' outlives the temporary guard that locks it (stored in global 'kept'); the lock is released at the end of the statement [fearless-guard-escape]
+  (void)name;
+}
+long &returned() {
+  return *counter.lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: reference to data guarded by 'counter' outlives the temporary guard that locks it (returned from 'temporaries::returned'); the lock is released at the end of the statement [fearless-guard-escape]
+}
+void throughSharedPtr(std::shared_ptr<fearless::Mutex<long>> p) {
+  long &r = *p->lock();
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: reference to data guarded by 'p' outlives the temporary guard that locks it (bound to 'r'); the lock is released at the end of the statement [fearless-guard-escape]
+  ++r;
+}
+// Negative: copies, uses within the statement, and a named guard.
+void fine() {
+  long copy = *counter.lock();
+  *counter.lock() += 1;
+  int retries = config.lock()->retries;
+  std::size_t ports = config.lock()->ports.size();
+  auto guard = counter.lock();
+  long &held = *guard;
+  ++held;
+  (void)copy;
+  (void)retries;
+  (void)ports;
+}
+} // namespace temporaries
