@@ -51,6 +51,7 @@ public:
       c_.resize(tid + 1, 0);
     c_[tid] = v;
   }
+  bool empty() const { return c_.empty(); }
   void join(const VectorClock &o) {
     if (o.c_.size() > c_.size())
       c_.resize(o.c_.size(), 0);
@@ -84,7 +85,11 @@ private:
 // The full per-thread state; detail/race.h sees only the epoch.
 struct FullThread : RaceThread {
   std::uint32_t tid = 0;
+  std::uint64_t uid = 0; ///< never reused, unlike tid
   VectorClock clock;
+  /// Acquires that joined a clock into `clock`: while it has not changed,
+  /// only this thread's own component has.
+  std::uint64_t joins = 0;
 
   // A release: later accesses of this thread are a new epoch.
   void tick() {
@@ -114,6 +119,7 @@ struct Races {
   Slot slots[kRaceSlots];          // guarded by slots_mu; [0] unused
   std::uint32_t next_fresh = 1;    // guarded by slots_mu
   std::deque<std::uint32_t> freed; // guarded by slots_mu; oldest first
+  std::uint64_t next_uid = 0;      // guarded by slots_mu
   std::mutex reported_mu;
   std::set<std::string> reported; // guarded by reported_mu: pairs of sites
   Shard shards[kShards];
@@ -151,6 +157,7 @@ struct RaceThreadOwner {
     s.in_use = true;
     s.name = std::move(name);
     t.tid = i;
+    t.uid = ++r.next_uid;
     // Invariant: a slot's clock only grows, so the epochs of the thread
     // that had it before stay below this one's.
     t.clock.set(i, s.last);
@@ -236,6 +243,14 @@ struct RaceSync {
   std::atomic<std::uint32_t> spin{0};
   VectorClock write; // exclusive releases: unlock, send, spawn, thread end
   VectorClock read;  // RwLock read-unlocks: seen by writers only
+  // The last release into `write`: its thread (uid) and that thread's
+  // `joins`.
+  // The same thread releasing again with no acquire in between changed
+  // only its own component; re-locking what it released itself brings it
+  // nothing new. Both spare an O(threads) join on a lock taken again and
+  // again by one thread.
+  std::uint64_t last_uid = 0;
+  std::uint64_t last_joins = 0;
 };
 
 RaceShadow::~RaceShadow() { delete reads; }
@@ -425,12 +440,23 @@ void race_release_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
     else
       delete fresh; // another releaser installed one first
   }
-  VectorClock &into = how == RaceAccess::shared ? s->read : s->write;
+  auto release = [&] {
+    if (how == RaceAccess::shared) {
+      s->read.join(t->clock);
+      return;
+    }
+    if (s->last_uid == t->uid && s->last_joins == t->joins)
+      s->write.set(t->tid, t->clock.get(t->tid));
+    else
+      s->write.join(t->clock);
+    s->last_uid = t->uid;
+    s->last_joins = t->joins;
+  };
   if (how == RaceAccess::exclusive) {
-    into.join(t->clock); // Safety: the caller holds the lock alone
+    release(); // Safety: the caller holds the lock alone
   } else {
     SpinGuard g(s->spin);
-    into.join(t->clock);
+    release();
   }
   t->tick();
 }
@@ -443,9 +469,16 @@ void race_acquire_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
   if (!t)
     return;
   auto join = [&] {
-    t->clock.join(s->write);
-    if (how != RaceAccess::shared) // readers do not order readers
-      t->clock.join(s->read);
+    // A lock held alone and last released by this very thread: its write
+    // clock is this thread's past (it acquired everything in it before).
+    if (how != RaceAccess::exclusive || s->last_uid != t->uid) {
+      t->clock.join(s->write);
+      ++t->joins;
+    }
+    if (how != RaceAccess::shared && !s->read.empty()) { // readers do not
+      t->clock.join(s->read);                            // order readers
+      ++t->joins;
+    }
   };
   if (how == RaceAccess::exclusive) {
     join(); // Safety: the caller holds the lock alone
