@@ -89,6 +89,25 @@ std::vector<fearless::Report> races(Reports &reports) {
   return out;
 }
 
+// Runs `first()` on a new fearless thread named `name`, waits until it is
+// done -- with a std::latch, which orders the two in time but not for
+// fearless -- then runs `second()` on this thread, then joins. Returns
+// what `second()` returned.
+template <class First, class Second>
+auto one_after_the_other(std::string name, First first, Second second) {
+  std::latch done(1);
+  auto h = fearless::Builder().name(std::move(name)).spawn([&] {
+    first();
+    done.count_down();
+  });
+  done.wait();
+  struct Joiner {
+    fearless::JoinHandle<void> &h;
+    ~Joiner() { h.join(); }
+  } joiner{h};
+  return second();
+}
+
 // This test binary.
 std::string self_exe() {
   char buf[4096];
@@ -122,16 +141,11 @@ TEST(Race, WriteWriteWithoutSynchronisationIsReported) {
   SKIP_UNDER_TSAN();
   Reports reports;
   fearless::Watched<int> hits{fearless::named("hits"), 0};
-  std::latch written(1);
   const auto writer_site = std::source_location::current();
-  auto h = fearless::Builder().name("writer").spawn([&] {
-    hits.set(1, writer_site); // the writer's write
-    written.count_down();
-  });
-  written.wait(); // in time after the writer's write; not ordered by fearless
   const auto main_site = std::source_location::current();
-  hits.set(2, main_site); // main's write
-  h.join();
+  one_after_the_other(
+      "writer", [&] { hits.set(1, writer_site); },
+      [&] { hits.set(2, main_site); });
   auto seen = races(reports);
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].title, "write of 'hits' by thread 'main' races with a "
@@ -155,16 +169,11 @@ TEST(Race, ReadAfterUnorderedWriteIsReported) {
   SKIP_UNDER_TSAN();
   Reports reports;
   fearless::Watched<long> total{fearless::named("total"), 0};
-  std::latch written(1);
   const auto producer_site = std::source_location::current();
-  auto h = fearless::Builder().name("producer").spawn([&] {
-    total.update([](long &v) { v += 5; }, producer_site);
-    written.count_down();
-  });
-  written.wait();
   const auto main_site = std::source_location::current();
-  long seen_total = total.get(main_site); // no join, no lock, no channel
-  h.join();
+  long seen_total = one_after_the_other(
+      "producer", [&] { total.update([](long &v) { v += 5; }, producer_site); },
+      [&] { return total.get(main_site); }); // no join, lock or channel
   EXPECT_EQ(seen_total, 5);
   auto seen = races(reports);
   ASSERT_EQ(seen.size(), 1u);
@@ -183,14 +192,9 @@ TEST(Race, WriteAfterUnorderedReadIsReported) {
   SKIP_UNDER_TSAN();
   Reports reports;
   fearless::Watched<int> limit{fearless::named("limit"), 10};
-  std::latch read(1);
-  auto h = fearless::Builder().name("reader").spawn([&] {
-    (void)limit.inspect([](const int &v) { return v; });
-    read.count_down();
-  });
-  read.wait();
-  limit.set(20);
-  h.join();
+  one_after_the_other(
+      "reader", [&] { (void)limit.inspect([](const int &v) { return v; }); },
+      [&] { limit.set(20); });
   auto seen = races(reports);
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].title, "write of 'limit' by thread 'main' races with a "
@@ -334,14 +338,9 @@ TEST(Race, APairOfSitesIsReportedOnce) {
   Reports reports;
   fearless::Watched<int> n{fearless::named("n"), 0};
   for (int round = 0; round < 3; ++round) {
-    std::latch written(1);
-    auto h = fearless::spawn([&] {
-      n.set(round);
-      written.count_down();
-    });
-    written.wait();
-    n.set(-round); // races with the spawned write each round
-    h.join();
+    one_after_the_other(
+        "writer", [&] { n.set(round); },
+        [&] { n.set(-round); }); // races with the spawned write each round
   }
   EXPECT_EQ(races(reports).size(), 1u);
 }
@@ -530,14 +529,9 @@ TEST(RaceJson, Child) {
   if (!std::getenv("FEARLESS_RACE_TEST_CHILD"))
     GTEST_SKIP() << "run by RaceJson.ReportHasTheTrackersFieldsAndBothAccesses";
   fearless::Watched<int> hits{fearless::named("json_hits"), 0};
-  std::latch written(1);
-  auto h = fearless::Builder().name("json_writer").spawn([&] {
-    hits.set(1); // JSON-WRITE
-    written.count_down();
-  });
-  written.wait();
-  (void)hits.get(); // JSON-READ
-  h.join();
+  one_after_the_other(
+      "json_writer", [&] { hits.set(1); }, // JSON-WRITE
+      [&] { (void)hits.get(); });          // JSON-READ
 }
 
 // The line of this file whose comment is `// <marker>` (the child's sites).
@@ -694,14 +688,8 @@ TEST(RaceDeathTest, AbortPolicyStopsAtTheRace) {
   auto racy_program = [] {
     fearless::set_policy(fearless::Policy::abort);
     fearless::Watched<int> v{fearless::named("doomed"), 0};
-    std::latch written(1);
-    auto h = fearless::spawn([&] {
-      v.set(1);
-      written.count_down();
-    });
-    written.wait();
-    v.set(2);
-    h.join();
+    one_after_the_other(
+        "doomed_writer", [&] { v.set(1); }, [&] { v.set(2); });
   };
   EXPECT_DEATH(racy_program(), "fearless: data race\n  write of 'doomed'");
 }
