@@ -32,42 +32,24 @@ using fearless_bench::run_child;
 void print_table(const fearless_bench::RatioReporter &r,
                  const std::map<std::string, double> &untracked,
                  const std::map<std::string, double> &tsan) {
-  auto get = [](const std::map<std::string, double> &m,
-                const std::string &k) -> std::optional<double> {
-    auto it = m.find(k);
-    if (it == m.end())
-      return std::nullopt;
-    return it->second;
-  };
+  using fearless_bench::child_ns, fearless_bench::ratio_cell;
   auto cell = [](std::optional<double> v) {
-    char buf[32];
-    if (v)
-      std::snprintf(buf, sizeof buf, "%9.1f", *v);
-    else
-      std::snprintf(buf, sizeof buf, "%9s", "-");
-    return std::string(buf);
-  };
-  auto ratio = [](std::optional<double> a, std::optional<double> b) {
-    char buf[32];
-    if (a && b && *b > 0)
-      std::snprintf(buf, sizeof buf, "%9.2fx", *a / *b);
-    else
-      std::snprintf(buf, sizeof buf, "%10s", "-");
-    return std::string(buf);
+    return fearless_bench::ns_cell(v, 1);
   };
   std::printf("\nrace detection, CPU ns per iteration (tracking %s in this "
               "program):\n",
               FEARLESS_LOCK_TRACKING ? "on" : "compiled out");
-  std::printf("  loop        thr  untracked     plain   watched      tsan |"
-              " watch/plain tsan/untrk  fearless+   tsan+ tsan+/fearless+\n");
+  std::printf("  %-11s %3s %9s %9s %9s %9s | %9s %9s %9s %9s %9s\n", "loop",
+              "thr", "untracked", "plain", "watched", "tsan", "wat/plain",
+              "tsan/untr", "fearless+", "tsan+", "tsan+/f+");
   for (const char *loop : {"read_mostly", "write_heavy", "read_loop"}) {
     for (int threads : {1, 2}) {
       std::string t = "/threads:" + std::to_string(threads);
       std::string l = loop;
-      auto unt = get(untracked, l + "/untracked" + t);
+      auto unt = child_ns(untracked, l + "/untracked" + t);
       auto plain = r.cpu_ns(l + "/plain" + t);
       auto watched = r.cpu_ns(l + "/watched" + t);
-      auto ts = get(tsan, l + "/tsan" + t);
+      auto ts = child_ns(tsan, l + "/tsan" + t);
       // Overheads over the program with every check compiled out.
       std::optional<double> over_f, over_t;
       if (watched && unt)
@@ -76,14 +58,13 @@ void print_table(const fearless_bench::RatioReporter &r,
         over_t = *ts - *unt;
       std::printf("  %-11s %3d %s %s %s %s | %s %s %s %s %s\n", loop, threads,
                   cell(unt).c_str(), cell(plain).c_str(), cell(watched).c_str(),
-                  cell(ts).c_str(), ratio(watched, plain).c_str(),
-                  ratio(ts, unt).c_str(), cell(over_f).c_str(),
-                  cell(over_t).c_str(), ratio(over_t, over_f).c_str());
+                  cell(ts).c_str(), ratio_cell(watched, plain).c_str(),
+                  ratio_cell(ts, unt).c_str(), cell(over_f).c_str(),
+                  cell(over_t).c_str(), ratio_cell(over_t, over_f).c_str());
     }
   }
-  std::printf(
-      "  (fearless+ and tsan+: ns added over 'untracked'; a "
-      "negative or tiny fearless+ makes the last column meaningless)\n");
+  std::printf("  (fearless+, tsan+: ns added over 'untracked'; tsan+/f+: how "
+              "many times TSan's overhead is fearless's, target >= 5)\n");
 }
 
 } // namespace

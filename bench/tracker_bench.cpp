@@ -156,29 +156,10 @@ void graph_memory() {
 void print_tables(const fearless_bench::RatioReporter &r,
                   const std::map<std::string, double> &untracked,
                   const std::map<std::string, double> &tsan) {
-  auto get = [&](const std::map<std::string, double> &m,
-                 const std::string &k) -> std::optional<double> {
-    auto it = m.find(k);
-    if (it == m.end())
-      return std::nullopt;
-    return it->second;
-  };
-  auto cell = [](std::optional<double> v) {
-    char buf[32];
-    if (v)
-      std::snprintf(buf, sizeof buf, "%9.2f", *v);
-    else
-      std::snprintf(buf, sizeof buf, "%9s", "-");
-    return std::string(buf);
-  };
-  auto ratio = [](std::optional<double> a, std::optional<double> b) {
-    char buf[32];
-    if (a && b && *b > 0)
-      std::snprintf(buf, sizeof buf, "%8.2fx", *a / *b);
-    else
-      std::snprintf(buf, sizeof buf, "%9s", "-");
-    return std::string(buf);
-  };
+  using fearless_bench::ns_cell, fearless_bench::ratio_cell;
+  auto get = fearless_bench::child_ns;
+  auto cell = [](std::optional<double> v) { return ns_cell(v); };
+  auto ratio = ratio_cell;
   std::printf("\nlock+unlock, CPU ns per iteration (tracking %s in this "
               "program):\n",
               FEARLESS_LOCK_TRACKING ? "on" : "compiled out");

@@ -29,6 +29,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -110,6 +111,36 @@ inline std::map<std::string, double> run_child(const std::string &name,
     pclose(p);
   }
   return out;
+}
+
+/// What a child program reported for `key` (run_child's map), if anything.
+inline std::optional<double> child_ns(const std::map<std::string, double> &m,
+                                      const std::string &key) {
+  auto it = m.find(key);
+  if (it == m.end())
+    return std::nullopt;
+  return it->second;
+}
+
+/// A table cell: `v` in 9 columns with `digits` decimals, or "-".
+inline std::string ns_cell(std::optional<double> v, int digits = 2) {
+  char buf[32];
+  if (v)
+    std::snprintf(buf, sizeof buf, "%9.*f", digits, *v);
+  else
+    std::snprintf(buf, sizeof buf, "%9s", "-");
+  return std::string(buf);
+}
+
+/// A table cell: `a / b` as "N.NNx" in 9 columns, or "-".
+inline std::string ratio_cell(std::optional<double> a,
+                              std::optional<double> b) {
+  char buf[32];
+  if (a && b && *b > 0)
+    std::snprintf(buf, sizeof buf, "%8.2fx", *a / *b);
+  else
+    std::snprintf(buf, sizeof buf, "%9s", "-");
+  return std::string(buf);
 }
 
 /// main() of a child program: runs its benchmarks, prints "@@" lines.
