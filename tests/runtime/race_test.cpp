@@ -42,11 +42,15 @@ namespace {
 using fearless::ReportKind;
 using fearless_test::Reports;
 
-#define SKIP_UNDER_TSAN()                                                      \
+// The racy tests need fearless's own detector: not compiled in with
+// FEARLESS_LOCK_TRACKING=0, and stepping aside under ThreadSanitizer.
+#define SKIP_WITHOUT_DETECTOR()                                                      \
   do {                                                                         \
     if (fearless_test::under_tsan() || FEARLESS_DETAIL_UNDER_TSAN)             \
       GTEST_SKIP() << "fearless's detector is compiled out under "             \
                       "ThreadSanitizer; RaceUnderTsan checks the hand-over";   \
+    if (!FEARLESS_RACE_DETECTION)                                              \
+      GTEST_SKIP() << "built with FEARLESS_LOCK_TRACKING=0: no detector";      \
   } while (0)
 
 // FileCheck's CHECK-NEXT: `lines` match consecutive lines of `text`, the
@@ -138,7 +142,7 @@ int run_child(const std::string &env, const std::string &test,
 // --- races that must be reported ---------------------------------------------
 
 TEST(Race, WriteWriteWithoutSynchronisationIsReported) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   Reports reports;
   fearless::Watched<int> hits{fearless::named("hits"), 0};
   const auto writer_site = std::source_location::current();
@@ -166,7 +170,7 @@ TEST(Race, WriteWriteWithoutSynchronisationIsReported) {
 }
 
 TEST(Race, ReadAfterUnorderedWriteIsReported) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   Reports reports;
   fearless::Watched<long> total{fearless::named("total"), 0};
   const auto producer_site = std::source_location::current();
@@ -189,7 +193,7 @@ TEST(Race, ReadAfterUnorderedWriteIsReported) {
 }
 
 TEST(Race, WriteAfterUnorderedReadIsReported) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   Reports reports;
   fearless::Watched<int> limit{fearless::named("limit"), 10};
   one_after_the_other(
@@ -202,7 +206,7 @@ TEST(Race, WriteAfterUnorderedReadIsReported) {
 }
 
 TEST(Race, ReadsByTwoThreadsThenAWriteReportsTheUnorderedRead) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   Reports reports;
   fearless::Watched<int> cfg{fearless::named("cfg"), 1};
   std::latch both(2);
@@ -227,7 +231,7 @@ TEST(Race, ReadsByTwoThreadsThenAWriteReportsTheUnorderedRead) {
 }
 
 TEST(Race, ValueModifiedBySenderAfterSendIsReported) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   Reports reports;
   auto [tx, rx] = fearless::channel<std::shared_ptr<fearless::Watched<int>>>();
   std::latch received(1);
@@ -262,7 +266,7 @@ TEST(Race, ValueModifiedBySenderAfterSendIsReported) {
 }
 
 TEST(Race, BufferWrittenBySenderAfterSendIsReportedByWatchWrite) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   Reports reports;
   std::vector<int> buffer(16, 0); // plain memory, watched by hand
   auto [tx, rx] = fearless::sync_channel<std::size_t>(1); // "it is ready"
@@ -296,7 +300,7 @@ TEST(Race, BufferWrittenBySenderAfterSendIsReportedByWatchWrite) {
 }
 
 TEST(Race, ReferenceKeptAfterTheGuardWasDroppedIsReported) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   Reports reports;
   const auto lock_site = std::source_location::current();
   fearless::Mutex<std::vector<int>> shared(std::vector<int>(4, 0), lock_site);
@@ -334,7 +338,7 @@ TEST(Race, ReferenceKeptAfterTheGuardWasDroppedIsReported) {
 }
 
 TEST(Race, APairOfSitesIsReportedOnce) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   Reports reports;
   fearless::Watched<int> n{fearless::named("n"), 0};
   for (int round = 0; round < 3; ++round) {
@@ -346,7 +350,7 @@ TEST(Race, APairOfSitesIsReportedOnce) {
 }
 
 TEST(Race, WritesUnderReadLocksAreNotOrderedByThem) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   // Two readers of an RwLock are not ordered by it: a write made under a
   // read lock (a bug) races with a later reader's write.
   Reports reports;
@@ -549,7 +553,7 @@ std::string line_of(const std::string &marker) {
 }
 
 TEST(RaceJson, ReportHasTheTrackersFieldsAndBothAccesses) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   char path[] = "/tmp/fearless_race_json_XXXXXX";
   int fd = mkstemp(path);
   ASSERT_GE(fd, 0);
@@ -630,7 +634,7 @@ TEST(RaceLazy, Child) {
 }
 
 TEST(RaceLazy, SynchronisationBeforeTheFirstValueCounts) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   std::string err;
   ASSERT_EQ(run_child("FEARLESS_RACE_TEST_CHILD=1", "RaceLazy.Child", &err), 0)
       << err;
@@ -683,7 +687,7 @@ TEST(RaceUnderTsan, TsanReportsWatchedAccessesOnce) {
 
 // --- policy ------------------------------------------------------------------
 TEST(RaceDeathTest, AbortPolicyStopsAtTheRace) {
-  SKIP_UNDER_TSAN();
+  SKIP_WITHOUT_DETECTOR();
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   auto racy_program = [] {
     fearless::set_policy(fearless::Policy::abort);
