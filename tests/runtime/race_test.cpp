@@ -44,7 +44,7 @@ using fearless_test::Reports;
 
 // The racy tests need fearless's own detector: not compiled in with
 // FEARLESS_LOCK_TRACKING=0, and stepping aside under ThreadSanitizer.
-#define SKIP_WITHOUT_DETECTOR()                                                      \
+#define SKIP_WITHOUT_DETECTOR()                                                \
   do {                                                                         \
     if (fearless_test::under_tsan() || FEARLESS_DETAIL_UNDER_TSAN)             \
       GTEST_SKIP() << "fearless's detector is compiled out under "             \
@@ -91,6 +91,16 @@ std::vector<fearless::Report> races(Reports &reports) {
     if (r.kind == ReportKind::data_race)
       out.push_back(std::move(r));
   return out;
+}
+
+// The one data race reported: a test failure, and an empty report, if
+// there is not exactly one.
+fearless::Report the_race(Reports &reports) {
+  auto seen = races(reports);
+  EXPECT_EQ(seen.size(), 1u);
+  if (seen.size() != 1)
+    return {ReportKind::data_race, "", "", ""};
+  return seen[0];
 }
 
 // Runs `first()` on a new fearless thread named `name`, waits until it is
@@ -150,12 +160,11 @@ TEST(Race, WriteWriteWithoutSynchronisationIsReported) {
   one_after_the_other(
       "writer", [&] { hits.set(1, writer_site); },
       [&] { hits.set(2, main_site); });
-  auto seen = races(reports);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].title, "write of 'hits' by thread 'main' races with a "
-                           "previous write by thread 'writer'");
+  const fearless::Report race = the_race(reports);
+  EXPECT_EQ(race.title, "write of 'hits' by thread 'main' races with a "
+                        "previous write by thread 'writer'");
   EXPECT_TRUE(lines_match(
-      seen[0].to_string(),
+      race.to_string(),
       {"fearless: data race",
        "  write of 'hits' by thread 'main' races with a previous write by "
        "thread 'writer'",
@@ -179,14 +188,13 @@ TEST(Race, ReadAfterUnorderedWriteIsReported) {
       "producer", [&] { total.update([](long &v) { v += 5; }, producer_site); },
       [&] { return total.get(main_site); }); // no join, lock or channel
   EXPECT_EQ(seen_total, 5);
-  auto seen = races(reports);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].title, "read of 'total' by thread 'main' races with a "
-                           "previous write by thread 'producer'");
-  EXPECT_TRUE(lines_match(seen[0].to_string(),
+  const fearless::Report race = the_race(reports);
+  EXPECT_EQ(race.title, "read of 'total' by thread 'main' races with a "
+                        "previous write by thread 'producer'");
+  EXPECT_TRUE(lines_match(race.to_string(),
                           {"  this read:     .* at " + at(main_site),
                            "  previous write: .* at " + at(producer_site)}));
-  EXPECT_TRUE(lines_match(seen[0].to_string(),
+  EXPECT_TRUE(lines_match(race.to_string(),
                           {"  hint: guard it with a fearless::Mutex \\(an "
                            "RwLock if reads dominate\\), or send the value "
                            "through a channel instead of sharing it"}));
@@ -199,10 +207,9 @@ TEST(Race, WriteAfterUnorderedReadIsReported) {
   one_after_the_other(
       "reader", [&] { (void)limit.inspect([](const int &v) { return v; }); },
       [&] { limit.set(20); });
-  auto seen = races(reports);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].title, "write of 'limit' by thread 'main' races with a "
-                           "previous read by thread 'reader'");
+  const fearless::Report race = the_race(reports);
+  EXPECT_EQ(race.title, "write of 'limit' by thread 'main' races with a "
+                        "previous read by thread 'reader'");
 }
 
 TEST(Race, ReadsByTwoThreadsThenAWriteReportsTheUnorderedRead) {
@@ -224,10 +231,9 @@ TEST(Race, ReadsByTwoThreadsThenAWriteReportsTheUnorderedRead) {
   a.join(); // orders r1's read before main's write, not r2's
   cfg.set(2);
   b.join();
-  auto seen = races(reports);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].title, "write of 'cfg' by thread 'main' races with a "
-                           "previous read by thread 'r2'");
+  const fearless::Report race = the_race(reports);
+  EXPECT_EQ(race.title, "write of 'cfg' by thread 'main' races with a "
+                        "previous read by thread 'r2'");
 }
 
 TEST(Race, ValueModifiedBySenderAfterSendIsReported) {
@@ -256,11 +262,10 @@ TEST(Race, ValueModifiedBySenderAfterSendIsReported) {
   const auto write_site = std::source_location::current();
   msg->set(2, write_site); // the sender keeps using what it sent
   EXPECT_EQ(consumer.join(), 1);
-  auto seen = races(reports);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].title, "write of 'msg' by thread 'main' races with a "
-                           "previous read by thread 'consumer'");
-  EXPECT_TRUE(lines_match(seen[0].to_string(),
+  const fearless::Report race = the_race(reports);
+  EXPECT_EQ(race.title, "write of 'msg' by thread 'main' races with a "
+                        "previous read by thread 'consumer'");
+  EXPECT_TRUE(lines_match(race.to_string(),
                           {"  this write:     .* at " + at(write_site),
                            "  previous read:  .* at " + at(read_site)}));
 }
@@ -289,13 +294,12 @@ TEST(Race, BufferWrittenBySenderAfterSendIsReportedByWatchWrite) {
     buffer[3] = 7;
   });
   EXPECT_EQ(sum, 16);
-  auto seen = races(reports);
-  ASSERT_EQ(seen.size(), 1u);
+  const fearless::Report race = the_race(reports);
   EXPECT_TRUE(std::regex_match(
-      seen[0].title, std::regex("write of the memory at 0x[0-9a-f]+ by thread "
-                                "'main' races with a previous read by thread "
-                                "'consumer'")))
-      << seen[0].title;
+      race.title, std::regex("write of the memory at 0x[0-9a-f]+ by thread "
+                             "'main' races with a previous read by thread "
+                             "'consumer'")))
+      << race.title;
   fearless::unwatch(buffer.data(), buffer.size() * sizeof(int));
 }
 
@@ -326,12 +330,11 @@ TEST(Race, ReferenceKeptAfterTheGuardWasDroppedIsReported) {
   }
   other_done.count_down();
   h.join();
-  auto seen = races(reports);
-  ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].title.substr(seen[0].title.find(" by thread")),
+  const fearless::Report race = the_race(reports);
+  EXPECT_EQ(race.title.substr(race.title.find(" by thread")),
             " by thread 'keeper' races with a previous read by thread 'main'");
   EXPECT_TRUE(lines_match(
-      seen[0].to_string(),
+      race.to_string(),
       {"  hint: the previous read held '" + at(lock_site) +
        "' but this write holds no lock: take it here too \\(was a pointer or "
        "reference kept after its guard was dropped\\?\\)"}));
