@@ -91,7 +91,8 @@ std::vector<Snapshot> snapshot() {
 std::atomic<bool> g_watchdog_running{false};
 
 // Where each thread blocked: its stack, captured by the thread itself in
-// on_block (it is about to sleep; a capture costs a few microseconds) and
+// on_block (it is about to sleep; a capture costs a microsecond or more,
+// a repeat from the same place far less: capture_stack_again) and
 // read by whichever thread reports the deadlock, which cannot unwind
 // another thread's stack. One per thread record, indexed like g_threads.
 // Symbolised only when a report prints it.
@@ -111,7 +112,7 @@ BlockedStack g_blocked_stacks[kMaxThreads];
 FEARLESS_SLOW_PATH
 void record_blocked_stack(const ThreadRecord &t) {
   void *frames[kBlockedFrames];
-  int n = capture_stack(frames, kBlockedFrames, 1);
+  int n = capture_stack_again(frames, kBlockedFrames, 1);
   BlockedStack &b = g_blocked_stacks[&t - g_threads];
   std::uint32_t seq = b.seq.load(std::memory_order_relaxed);
   b.seq.store(seq + 1, std::memory_order_relaxed);

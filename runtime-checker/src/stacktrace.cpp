@@ -7,7 +7,9 @@
 #include <elfutils/libdwfl.h>
 #include <execinfo.h>
 #include <unistd.h>
+#include <unwind.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -176,6 +178,98 @@ int capture_stack(void **out, int max, int skip) {
   int count = 0;
   for (int i = skip + 1; i < n && count < max; ++i)
     out[count++] = frames[i];
+  return count;
+}
+
+namespace {
+
+constexpr int kAgainFrames = 40;
+// Places a thread blocks at in turn (a bounded channel's send and receive,
+// a condvar and its mutex) each keep their capture.
+constexpr int kAgainPlaces = 4;
+
+// A thread's last capture_stack_again at one place: each frame's code
+// address (for the frames above the first, a return address) and the
+// canonical frame address (CFA) the unwinder gives with it. On x86-64 the
+// return address ips[k] (k >= 1) is kept on the stack just below cfas[k]:
+// where the call into the frame below pushed it.
+struct LastCapture {
+  const void *anchor = nullptr; // capture_stack_again's frame: its depth
+  int size = 0;
+  void *ips[kAgainFrames] = {};
+  std::uintptr_t cfas[kAgainFrames] = {};
+};
+struct LastCaptures {
+  LastCapture places[kAgainPlaces];
+  int next = 0; // the one to replace next
+};
+constinit thread_local LastCaptures t_last;
+
+struct Collect {
+  LastCapture *into;
+  int max;
+};
+
+_Unwind_Reason_Code collect_frame(_Unwind_Context *context, void *arg) {
+  auto *c = static_cast<Collect *>(arg);
+  LastCapture &l = *c->into;
+  void *ip = reinterpret_cast<void *>(_Unwind_GetIP(context));
+  if (l.size >= c->max || ip == nullptr) // no code address: _start's caller
+    return _URC_END_OF_STACK;
+  l.ips[l.size] = ip;
+  l.cfas[l.size] = static_cast<std::uintptr_t>(_Unwind_GetCFA(context));
+  ++l.size;
+  return _URC_NO_REASON;
+}
+
+// True if every return address of `l` is still in its slot: the frames
+// are the same calls as then. Called only when capture_stack_again's frame
+// is where it was (the anchor), so every slot checked before the first
+// mismatch is in a live frame above it. Safety: every slot is an address
+// of this thread's own stack (the capture was made on it; t_last is per
+// thread), which stays mapped while the thread lives, so reading it cannot
+// fault. Not instrumented: a slot may now be a sanitizer's red zone or
+// another frame's local, which only makes the check fail.
+[[gnu::no_sanitize_address, gnu::no_sanitize_thread]] bool
+still_in_place(const LastCapture &l) {
+#if defined(__x86_64__)
+  // Frame 0 is capture_stack_again's call into the unwinder, gone now;
+  // frame 1's slot is capture_stack_again's own return address.
+  for (int k = 1; k < l.size; ++k)
+    if (*reinterpret_cast<void *const *>(l.cfas[k] - sizeof(void *)) !=
+        l.ips[k])
+      return false;
+  return l.size > 1;
+#else
+  (void)l;
+  return false;
+#endif
+}
+
+} // namespace
+
+[[gnu::noinline]] int capture_stack_again(void **out, int max, int skip) {
+  // This frame's place on the (real) stack: its depth. Not a local's
+  // address, which AddressSanitizer may move to a heap "fake stack".
+  const void *anchor = __builtin_frame_address(0);
+  LastCapture *l = nullptr;
+  for (LastCapture &p : t_last.places)
+    if (p.anchor == anchor && still_in_place(p)) {
+      l = &p;
+      break;
+    }
+  if (!l) {
+    l = &t_last.places[t_last.next];
+    t_last.next = (t_last.next + 1) % kAgainPlaces;
+    // _Unwind_Backtrace reports this function first, then its callers.
+    l->size = 0;
+    l->anchor = anchor;
+    Collect c{l, skip + 1 + max < kAgainFrames ? skip + 1 + max : kAgainFrames};
+    _Unwind_Backtrace(collect_frame, &c);
+  }
+  int count = 0;
+  for (int i = skip + 1; i < l->size && count < max; ++i) // +1: this function
+    out[count++] = l->ips[i];
   return count;
 }
 

@@ -18,6 +18,13 @@ Stack capture_stack(int skip);
 /// paths that may run often (a thread about to block). Returns the count.
 int capture_stack(void **out, int max, int skip);
 
+/// Like capture_stack(out, max, skip), cheap when the calling thread is
+/// called from exactly where it was called last time: the thread keeps its
+/// last capture with the stack slot each return address came from, and if
+/// every slot still holds its return address the stack is the same and is
+/// not unwound again (x86-64; elsewhere it always unwinds).
+int capture_stack_again(void **out, int max, int skip);
+
 /// One line per frame, "    #N function at file:line", indented by `indent`.
 /// Frames inside the fearless runtime itself are left out.
 std::string format_stack(const Stack &stack, const char *indent = "    ");

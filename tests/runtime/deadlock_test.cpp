@@ -145,6 +145,50 @@ TEST_F(EveryThreadBlockedDeathTest, ChannelDeadlockShowsEveryBlockedStack) {
               report_with_stacks("alice", "alice_waits", "bob", "bob_waits"));
 }
 
+// A thread that blocks twice, from two functions called one after the other
+// from the same place, is reported with the stack of its second wait: a
+// stack recorded before is reused only when every frame is the same call.
+struct Stage {
+  int waiting = 0;
+  bool go = false;
+};
+[[gnu::noinline]] void first_wait(fearless::Mutex<Stage> &m,
+                                  fearless::Condvar &cv) {
+  auto g = m.lock();
+  g->waiting += 1;
+  while (!g->go)
+    cv.wait(g);
+}
+[[gnu::noinline]] void second_wait(fearless::Mutex<Stage> &m,
+                                   fearless::Condvar &cv) {
+  auto g = m.lock();
+  g->waiting += 2; // not first_wait's code: the linker would fold the two
+  // Nobody ever clears it.
+  while (g->go)
+    cv.wait(g);
+}
+
+TEST_F(EveryThreadBlockedDeathTest, ASecondWaitShowsItsOwnStack) {
+  auto deadlock = [] {
+    exit_42_on_deadlock_report();
+    fearless::Mutex<Stage> m;
+    fearless::Condvar cv;
+    auto waiter = fearless::Builder().name("waiter").spawn([&] {
+      first_wait(m, cv);
+      second_wait(m, cv);
+    });
+    // Counted with the mutex held, released only by waiting: it waits.
+    while (m.lock()->waiting < 1)
+      std::this_thread::yield();
+    m.lock()->go = true;
+    cv.notify_all();
+    waiter.join();
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*" +
+                  stack_showing("waiter", "second_wait"));
+}
+
 TEST(Deadlock, SlowSenderIsNotADeadlock) {
   Reports reports;
   auto [tx, rx] = fearless::channel<int>();
