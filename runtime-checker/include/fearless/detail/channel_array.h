@@ -86,8 +86,8 @@ public:
         const Status s = try_send(value);
         if (s != Status::would_block)
           return s;
-        backoff.spin();
-      } while (!backoff.spun_out());
+        backoff.snooze();
+      } while (!backoff.completed());
       if (deadline != nullptr && Clock::now() >= *deadline) {
         const Status s = try_send(value);
         return s == Status::would_block ? Status::timeout : s;
@@ -102,7 +102,7 @@ public:
   Status try_recv(std::optional<T> &out) noexcept {
     Backoff backoff;
     for (;;) {
-      const std::size_t head = head_;
+      const std::size_t head = head_.load(std::memory_order_relaxed);
       const std::size_t index = head & (mark_bit_ - 1);
       const std::size_t lap = head & ~(one_lap_ - 1);
       Slot &slot = slots_[index];
@@ -112,10 +112,12 @@ public:
         T *ptr = std::launder(reinterpret_cast<T *>(slot.storage));
         out.emplace(std::move(*ptr));
         ptr->~T();
-        head_ = next;
+        slot.stamp.store(head + one_lap_, std::memory_order_release);
         // seq_cst: the publication half of the WaitQueue protocol (a
-        // sender's send_ready() reads this stamp).
-        slot.stamp.store(head + one_lap_, std::memory_order_seq_cst);
+        // sender's send_ready() reads head_). The locked store lands on
+        // head_'s line, which senders read only when the ring is full, not
+        // on the slot's, which a sender waiting for room is spinning on.
+        head_.store(next, std::memory_order_seq_cst);
         send_waiters_.notify_one();
         return Status::ok;
       }
@@ -137,8 +139,8 @@ public:
         const Status s = try_recv(out);
         if (s != Status::would_block)
           return s;
-        backoff.spin();
-      } while (!backoff.spun_out());
+        backoff.snooze();
+      } while (!backoff.completed());
       if (deadline != nullptr && Clock::now() >= *deadline) {
         const Status s = try_recv(out);
         return s == Status::would_block ? Status::timeout : s;
@@ -171,15 +173,15 @@ private:
 
   bool recv_ready() const noexcept {
     const std::size_t tail = tail_.load(std::memory_order_seq_cst);
-    return (tail & mark_bit_) != 0 || tail != head_;
+    return (tail & mark_bit_) != 0 ||
+           tail != head_.load(std::memory_order_relaxed);
   }
-  /// The slot at the tail is free (or another sender is ahead of us), or
-  /// the channel is disconnected: anything but "full" (see try_send).
+  /// The ring is not full (the receiver's position is less than a lap
+  /// behind the senders'), or the channel is disconnected.
   bool send_ready() const noexcept {
     const std::size_t tail = tail_.load(std::memory_order_seq_cst);
-    const std::size_t stamp =
-        slots_[tail & (mark_bit_ - 1)].stamp.load(std::memory_order_seq_cst);
-    return (tail & mark_bit_) != 0 || stamp + one_lap_ != tail + 1;
+    const std::size_t head = head_.load(std::memory_order_seq_cst);
+    return (tail & mark_bit_) != 0 || head + one_lap_ != tail;
   }
 
   /// Drops every message still in the ring, waiting for senders that
@@ -187,7 +189,7 @@ private:
   void drain() noexcept {
     const std::size_t tail =
         tail_.load(std::memory_order_acquire) & ~mark_bit_;
-    std::size_t head = head_;
+    std::size_t head = head_.load(std::memory_order_relaxed);
     while (head != tail) {
       const std::size_t index = head & (mark_bit_ - 1);
       const std::size_t lap = head & ~(one_lap_ - 1);
@@ -199,17 +201,18 @@ private:
       slot.stamp.store(head + one_lap_, std::memory_order_release);
       head = index + 1 < cap_ ? head + 1 : lap + one_lap_;
     }
-    head_ = head;
+    head_.store(head, std::memory_order_relaxed);
   }
 
   const std::size_t cap_;
   const std::size_t mark_bit_; ///< first bit above the index bits
   const std::size_t one_lap_;  ///< one lap: the bit above the mark
   const std::unique_ptr<Slot[]> slots_;
-  // The receiver's position: read and written only by the Receiver (and by
-  // the destructor, which runs after both sides released the channel).
-  // Senders never read it: a slot's stamp says whether the ring is full.
-  alignas(kCacheLine) std::size_t head_ = 0;
+  // The receiver's position: written only by the Receiver (and by the
+  // destructor, which runs after both sides released the channel). Senders
+  // read it only to decide whether to sleep (send_ready); on their fast path
+  // a slot's stamp says whether the ring is full.
+  alignas(kCacheLine) std::atomic<std::size_t> head_{0};
   // The senders' position and the disconnection mark.
   alignas(kCacheLine) std::atomic<std::size_t> tail_{0};
   alignas(kCacheLine) WaitQueue recv_waiters_;

@@ -124,8 +124,8 @@ public:
         const Status s = try_recv(out);
         if (s != Status::would_block)
           return s;
-        backoff.spin();
-      } while (!backoff.spun_out());
+        backoff.snooze();
+      } while (!backoff.completed());
       if (deadline != nullptr && Clock::now() >= *deadline) {
         const Status s = try_recv(out);
         return s == Status::would_block ? Status::timeout : s;
