@@ -622,6 +622,32 @@ void watch_write(const void *p, std::size_t n, std::source_location where) {
       p, n, [&](detail::RaceShadow &s) { detail::race_write(s, where); });
 }
 
+namespace {
+// The clocks of sync_release/sync_acquire tags: created on first use, kept
+// (a RaceSyncCell must outlive every thread that may still use it).
+detail::RaceSyncCell &tag_cell(const void *tag) {
+  static std::mutex *mu = new std::mutex;
+  static auto *cells =
+      new std::unordered_map<const void *,
+                             std::unique_ptr<detail::RaceSyncCell>>;
+  std::lock_guard<std::mutex> lock(*mu);
+  std::unique_ptr<detail::RaceSyncCell> &cell = (*cells)[tag];
+  if (!cell)
+    cell = std::make_unique<detail::RaceSyncCell>();
+  return *cell;
+}
+} // namespace
+
+void sync_release(const void *tag) noexcept {
+  if (detail::g_race_on.load(std::memory_order_relaxed))
+    tag_cell(tag).release(detail::RaceAccess::any);
+}
+
+void sync_acquire(const void *tag) noexcept {
+  if (detail::g_race_on.load(std::memory_order_relaxed))
+    tag_cell(tag).acquire(detail::RaceAccess::any);
+}
+
 void unwatch(const void *p, std::size_t n) {
   if (n == 0)
     return;
@@ -646,6 +672,8 @@ void unwatch(const void *p, std::size_t n) {
 // ThreadSanitizer checks the bytes itself (compiler-rt's tsan_interface.h).
 extern "C" void __tsan_read_range(void *addr, unsigned long size);
 extern "C" void __tsan_write_range(void *addr, unsigned long size);
+extern "C" void __tsan_acquire(void *addr);
+extern "C" void __tsan_release(void *addr);
 
 namespace fearless {
 void watch_read(const void *p, std::size_t n, std::source_location) {
@@ -655,6 +683,12 @@ void watch_write(const void *p, std::size_t n, std::source_location) {
   __tsan_write_range(const_cast<void *>(p), n);
 }
 void unwatch(const void *, std::size_t) {}
+void sync_release(const void *tag) noexcept {
+  __tsan_release(const_cast<void *>(tag));
+}
+void sync_acquire(const void *tag) noexcept {
+  __tsan_acquire(const_cast<void *>(tag));
+}
 } // namespace fearless
 
 #else // tracking compiled out
@@ -663,6 +697,8 @@ namespace fearless {
 void watch_read(const void *, std::size_t, std::source_location) {}
 void watch_write(const void *, std::size_t, std::source_location) {}
 void unwatch(const void *, std::size_t) {}
+void sync_release(const void *) noexcept {}
+void sync_acquire(const void *) noexcept {}
 } // namespace fearless
 
 #endif

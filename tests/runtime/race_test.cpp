@@ -29,6 +29,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <latch>
+#include <mutex>
 #include <memory>
 #include <regex>
 #include <source_location>
@@ -433,6 +434,47 @@ TEST(RaceFree, HandOffThroughAMutex) {
   h.join();
   EXPECT_EQ(count.get(), 2);
   EXPECT_TRUE(races(reports).empty());
+}
+
+// std::mutex, atomics, a library's queue: fearless does not see them, and
+// sync_release / sync_acquire on a tag say what they order.
+TEST(RaceFree, HandOffThroughUserSynchronisationTags) {
+  SKIP_WITHOUT_DETECTOR();
+  Reports reports;
+  fearless::Watched<int> slot{fearless::named("slot"), 0};
+  std::mutex queue_mu; // the tag: what the real code synchronises on
+  int got = one_after_the_other(
+      "producer",
+      [&] {
+        slot.set(7);
+        fearless::sync_release(&queue_mu);
+      },
+      [&] {
+        fearless::sync_acquire(&queue_mu);
+        return slot.get();
+      });
+  EXPECT_EQ(got, 7);
+  EXPECT_TRUE(races(reports).empty());
+}
+
+TEST(Race, AcquireOfAnotherTagDoesNotOrder) {
+  SKIP_WITHOUT_DETECTOR();
+  Reports reports;
+  fearless::Watched<int> slot{fearless::named("slot"), 0};
+  std::mutex released, acquired;
+  one_after_the_other(
+      "producer",
+      [&] {
+        slot.set(7);
+        fearless::sync_release(&released);
+      },
+      [&] {
+        fearless::sync_acquire(&acquired);
+        return slot.get();
+      });
+  EXPECT_EQ(the_race(reports).title,
+            "read of 'slot' by thread 'main' races with a previous write by "
+            "thread 'producer'");
 }
 
 TEST(RaceFree, HandOffThroughJoin) {

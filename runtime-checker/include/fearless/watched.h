@@ -157,6 +157,28 @@ void watch_write(const void *p, std::size_t n,
 /// the old one's accesses (a false report if the old ones were unordered).
 void unwatch(const void *p, std::size_t n);
 
+/// Happens-before for synchronisation fearless does not make itself
+/// (`std::thread`, `std::mutex`, atomics, a library's own queue): what the
+/// calling thread did before `sync_release(tag)` is ordered before what any
+/// thread does after a later `sync_acquire(tag)` with the same `tag` (any
+/// stable address, e.g. the `std::mutex` or the queue). Call release right
+/// before the real synchronisation (the unlock, the store, the push) and
+/// acquire right after its counterpart (the lock, the load that saw it, the
+/// pop). Under ThreadSanitizer they forward to `__tsan_release` /
+/// `__tsan_acquire`; with tracking compiled out they do nothing.
+///
+/// Blocks: no (a short internal lock the first time a tag is used).
+/// Not guaranteed: a tag's clock is kept for the life of the process.
+///
+/// Example:
+///
+///   std::mutex mu;                          // not a fearless primitive
+///   { std::lock_guard lk(mu); fearless::sync_acquire(&mu);
+///     hits.set(hits.get() + 1); fearless::sync_release(&mu); }
+void sync_release(const void *tag) noexcept;
+/// See sync_release.
+void sync_acquire(const void *tag) noexcept;
+
 } // namespace fearless
 
 #endif // FEARLESS_WATCHED_H_
