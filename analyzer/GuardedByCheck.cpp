@@ -36,8 +36,7 @@ bool isWrappedStdMutex(const Expr *E) {
 }
 
 bool isStdLocker(const CXXRecordDecl *RD) {
-  std::string Name = qualifiedName(RD);
-  return Name == "std::unique_lock" || Name == "std::shared_lock";
+  return stdLockerKind(RD) != StdLocker::None;
 }
 
 bool isMethodNamed(const CXXMethodDecl *MD, StringRef Name) {

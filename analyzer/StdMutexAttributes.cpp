@@ -344,14 +344,22 @@ struct ReturnCollector : RecursiveASTVisitor<ReturnCollector> {
 
 // Whether FD returns a std::unique_lock or std::shared_lock by value.
 bool returnsStdLocker(const FunctionDecl *FD) {
-  const auto *RD = FD->getReturnType()->getAsCXXRecordDecl();
-  if (!RD)
-    return false;
-  std::string Name = qualifiedName(RD);
-  return Name == "std::unique_lock" || Name == "std::shared_lock";
+  return stdLockerKind(FD->getReturnType()->getAsCXXRecordDecl()) !=
+         StdLocker::None;
 }
 
 } // namespace
+
+StdLocker stdLockerKind(const CXXRecordDecl *RD) {
+  const IdentifierInfo *Id = RD ? RD->getIdentifier() : nullptr;
+  if (!Id || !RD->isInStdNamespace())
+    return StdLocker::None;
+  if (Id->getName() == "unique_lock")
+    return StdLocker::Unique;
+  if (Id->getName() == "shared_lock")
+    return StdLocker::Shared;
+  return StdLocker::None;
+}
 
 llvm::SmallVector<SourceLocation, 2> returnedLockerSites(const FunctionDecl *FD) {
   llvm::SmallVector<SourceLocation, 2> Sites;
@@ -414,8 +422,8 @@ const Expr *inferReturnedLocker(ASTContext &Ctx, FunctionDecl *FD) {
   if (!Mutex)
     return nullptr;
   auto *E = const_cast<Expr *>(Mutex);
-  bool Shared = qualifiedName(FD->getReturnType()->getAsCXXRecordDecl()) ==
-                "std::shared_lock";
+  bool Shared = stdLockerKind(FD->getReturnType()->getAsCXXRecordDecl()) ==
+                StdLocker::Shared;
   addToAllRedecls(FD, AcquireCapabilityAttr::CreateImplicit(
                           Ctx, &E, 1, SourceRange(),
                           Shared ? AcquireCapabilityAttr::

@@ -21,6 +21,12 @@ namespace clang::tidy::fearless {
 /// Idempotent: a second call on the same context does nothing.
 void annotateStdMutexes(ASTContext &Ctx);
 
+/// Which standard locker \p RD is (a specialization of std::unique_lock or
+/// std::shared_lock), without building its qualified name: this runs on
+/// every call, variable and function of a translation unit.
+enum class StdLocker { None, Unique, Shared };
+StdLocker stdLockerKind(const CXXRecordDecl *RD);
+
 /// A function that returns a std::unique_lock or std::shared_lock it made on
 /// a mutex its callers can name (a member, a parameter, a global) -- every
 /// `return` a local locker, or a locker built in place, on the same mutex --
