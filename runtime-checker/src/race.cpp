@@ -90,13 +90,31 @@ struct FullThread : RaceThread {
   /// Acquires that joined a clock into `clock`: while it has not changed,
   /// only this thread's own component has.
   std::uint64_t joins = 0;
+  /// Bit i % 64 of word i / 64: t_seen.slot[i] was filled in this epoch.
+  std::uint64_t seen_used[kSeenSlots / 64] = {};
 
-  // A release: later accesses of this thread are a new epoch.
+  // A release: later accesses of this thread are a new epoch. Called on
+  // the owning thread only.
   void tick() {
     std::uint64_t c = clock.get(tid) + 1;
     clock.set(tid, c);
     epoch = make_epoch(c, tid);
-    t_epoch = epoch; // called on the owning thread only
+    t_epoch = epoch;
+    // Invariant: t_seen holds only what was read in the current epoch (the
+    // inline check compares no epoch).
+    for (std::size_t w = 0; w < kSeenSlots / 64; ++w) {
+      for (std::uint64_t m = seen_used[w]; m != 0; m &= m - 1)
+        t_seen.slot[w * 64 + __builtin_ctzll(m)] = kNoEpoch;
+      seen_used[w] = 0;
+    }
+  }
+
+  // This thread's read of `s` is recorded, and `s.read` is now `read`.
+  void see(const RaceShadow &s, Epoch read) {
+    Epoch &slot = seen_slot(s);
+    slot = read;
+    const std::size_t i = std::size_t(&slot - t_seen.slot);
+    seen_used[i / 64] |= std::uint64_t(1) << (i % 64);
   }
 };
 
@@ -514,34 +532,54 @@ Conflict read_conflict(const RaceShadow &s, Epoch r) {
           s.read_lock.load(std::memory_order_relaxed)};
 }
 
+bool is_shared(Epoch r) { return (r & kSharedBit) != 0; }
+
+// A read-shared phase never used before (see kSharedBit).
+Epoch new_phase() {
+  static std::atomic<std::uint64_t> last{0};
+  return kSharedBit | (last.fetch_add(1, std::memory_order_relaxed) + 1);
+}
+
 // The read vector's half of a read: under the location's spin lock.
 FEARLESS_SLOW_PATH
-void read_shared(RaceShadow &s, const std::source_location &where,
-                 FullThread &t, Conflict &c) {
+void read_shared(RaceShadow &s, std::source_location where, FullThread &t,
+                 Conflict &c) {
   SpinGuard g(s.spin);
   const Epoch e = t.epoch;
-  const Epoch r = s.read.load(std::memory_order_relaxed);
-  const Epoch w = s.write.load(std::memory_order_acquire);
-  if (!ordered(w, t))
-    c = write_conflict(s, w);
   const ClassId lock = innermost_lock();
-  if (r == kReadShared) {
-    s.reads->set({e, where, lock});
-  } else if (ordered(r, t)) { // a write cleared the vector meanwhile
-    s.read_site.store(where, std::memory_order_relaxed);
-    s.read_lock.store(lock, std::memory_order_relaxed);
-    s.read.store(e, std::memory_order_release);
-    return;
-  } else {
+  for (;;) {
+    Epoch r = s.read.load(std::memory_order_acquire);
+    const Epoch w = s.write.load(std::memory_order_acquire);
+    c = ordered(w, t) ? Conflict{} : write_conflict(s, w);
+    if (is_shared(r)) {
+      s.reads->set({e, where, lock});
+      t.see(s, r);
+      return;
+    }
+    if (ordered(r, t)) { // a write cleared the vector meanwhile
+      s.read_site.store(where, std::memory_order_relaxed);
+      s.read_lock.store(lock, std::memory_order_relaxed);
+      s.read.store(e, std::memory_order_release);
+      t.see(s, e);
+      return;
+    }
     if (!s.reads)
       s.reads = new RaceReads;
     s.reads->entries.clear();
     s.reads->set({r, s.read_site.load(std::memory_order_relaxed),
                   s.read_lock.load(std::memory_order_relaxed)});
     s.reads->set({e, where, lock});
-    s.read.store(kReadShared, std::memory_order_release);
+    // A write that did not see the vector ends the phase by storing `read`
+    // after `write` (race_write_slow); one that stored it before this
+    // exchange makes it fail, and the read is done again against it. So a
+    // phase lasts only while no write followed it, and its slots (t_seen)
+    // need no copy of `write`.
+    const Epoch p = new_phase();
+    if (s.read.compare_exchange_strong(r, p, std::memory_order_acq_rel)) {
+      t.see(s, p);
+      return;
+    }
   }
-  seen_slot(s) = {&s, e, w};
 }
 
 } // namespace
@@ -549,22 +587,25 @@ void read_shared(RaceShadow &s, const std::source_location &where,
 // FastTrack's read rules: same epoch (inline), check the last write, keep
 // the read as an epoch while the reads are ordered -- plain stores -- and
 // in the vector once two are not.
-void race_read_slow(RaceShadow &s, const std::source_location &where) noexcept {
+void race_read_slow(RaceShadow &s, std::source_location where) noexcept {
   FullThread *t = race_thread();
   if (!t)
     return;
   const Epoch e = t->epoch;
   const Epoch r = s.read.load(std::memory_order_acquire);
-  if (r == e)
+  if (r == e) {
+    t->see(s, e); // its slot held another location's
     return;
+  }
   Conflict c;
-  if (r != kReadShared && ordered(r, *t)) {
+  if (!is_shared(r) && ordered(r, *t)) {
     const Epoch w = s.write.load(std::memory_order_acquire);
     if (!ordered(w, *t))
       c = write_conflict(s, w);
     s.read_site.store(where, std::memory_order_relaxed);
     s.read_lock.store(innermost_lock(), std::memory_order_relaxed);
     s.read.store(e, std::memory_order_release);
+    t->see(s, e);
   } else {
     read_shared(s, where, *t, c);
   }
@@ -574,8 +615,7 @@ void race_read_slow(RaceShadow &s, const std::source_location &where) noexcept {
 
 // FastTrack's write rules: same epoch (inline), then the last write and
 // every read kept must be ordered before this write.
-void race_write_slow(RaceShadow &s,
-                     const std::source_location &where) noexcept {
+void race_write_slow(RaceShadow &s, std::source_location where) noexcept {
   FullThread *t = race_thread();
   if (!t)
     return;
@@ -587,9 +627,9 @@ void race_write_slow(RaceShadow &s,
   if (!ordered(w, *t))
     c = write_conflict(s, w);
   const Epoch r = s.read.load(std::memory_order_acquire);
-  if (r == kReadShared) {
+  if (is_shared(r)) {
     SpinGuard g(s.spin);
-    if (s.read.load(std::memory_order_relaxed) == kReadShared) {
+    if (is_shared(s.read.load(std::memory_order_relaxed))) {
       for (const RaceReads::Entry &x : s.reads->entries)
         if (!c.found && !ordered(x.epoch, *t))
           c = {true, false, x.epoch, x.site, x.lock};
@@ -600,10 +640,13 @@ void race_write_slow(RaceShadow &s,
   }
   // Every read so far is ordered before this write or reported now; a
   // later access that is ordered after the write is after them too.
-  s.read.store(0, std::memory_order_relaxed);
   s.write_site.store(where, std::memory_order_relaxed);
   s.write_lock.store(innermost_lock(), std::memory_order_relaxed);
   s.write.store(e, std::memory_order_release);
+  // Invariant: `read` is reset after `write` is stored, so a reader that
+  // still finds the read-shared phase it joined (t_seen) has either seen
+  // this write or runs at the same instant as it (see read_shared).
+  s.read.store(0, std::memory_order_release);
   if (c.found)
     report_race(s, true, where, c, *t);
 }

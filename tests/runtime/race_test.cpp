@@ -237,6 +237,72 @@ TEST(Race, ReadsByTwoThreadsThenAWriteReportsTheUnorderedRead) {
                         "previous read by thread 'r2'");
 }
 
+// A reader of the read vector skips its later reads in the same epoch
+// (t_seen): a write by another thread must end that, or the reader's read
+// after the write goes unchecked.
+TEST(Race, ReadVectorReaderReadingAgainAfterAnUnorderedWriteIsReported) {
+  SKIP_WITHOUT_DETECTOR();
+  Reports reports;
+  fearless::Watched<int> cfg{fearless::named("cfg"), 1};
+  std::latch r2_read(1), r1_read(1), written(1);
+  auto r2 = fearless::Builder().name("r2").spawn([&] {
+    (void)cfg.get();
+    r2_read.count_down();
+  });
+  auto r1 = fearless::Builder().name("r1").spawn([&] {
+    r2_read.wait();
+    (void)cfg.get(); // joins r2's read: the read vector
+    r1_read.count_down();
+    written.wait(); // not a release: the same epoch
+    (void)cfg.get();
+  });
+  auto w = fearless::Builder().name("w").spawn([&] {
+    r1_read.wait();
+    cfg.set(2);
+    written.count_down();
+  });
+  r1.join();
+  r2.join();
+  w.join();
+  auto seen = races(reports);
+  ASSERT_EQ(seen.size(), 2u); // the write, then r1's second read
+  EXPECT_EQ(seen[1].title, "read of 'cfg' by thread 'r1' races with a "
+                           "previous write by thread 'w'");
+}
+
+// A release starts a new epoch: a read after it must be recorded again in
+// the read vector, for a writer ordered only after the release.
+TEST(Race, ReadVectorReadAfterAReleaseIsRecordedAgain) {
+  SKIP_WITHOUT_DETECTOR();
+  Reports reports;
+  fearless::Watched<int> cfg{fearless::named("cfg"), 1};
+  fearless::Mutex<int> mu(0);
+  std::latch r2_read(1), r1_done(1);
+  auto r2 = fearless::Builder().name("r2").spawn([&] {
+    (void)cfg.get();
+    r2_read.count_down();
+  });
+  auto r1 = fearless::Builder().name("r1").spawn([&] {
+    r2_read.wait();
+    {
+      auto g = mu.lock();
+      (void)cfg.get(); // joins r2's read: the read vector
+    }                  // the unlock: a new epoch
+    (void)cfg.get();
+    r1_done.count_down();
+  });
+  r2.join();
+  r1_done.wait();
+  {
+    auto g = mu.lock(); // after r1's first read, not its second
+    cfg.set(2);
+  }
+  r1.join();
+  EXPECT_EQ(the_race(reports).title,
+            "write of 'cfg' by thread 'main' races with a previous read by "
+            "thread 'r1'");
+}
+
 TEST(Race, ValueModifiedBySenderAfterSendIsReported) {
   SKIP_WITHOUT_DETECTOR();
   Reports reports;

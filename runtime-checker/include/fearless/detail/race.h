@@ -3,9 +3,11 @@
 // FastTrack (Flanagan and Freund, PLDI 2009): each watched location keeps
 // the epoch (clock@thread) of its last write and of its last read -- or,
 // while several threads read it unordered, a vector of read epochs. An
-// access in the same epoch as the one recorded needs no check at all: one
-// thread-local load, one relaxed load, one compare. Everything else goes
-// out of line (src/race.cpp) and takes the location's spin lock.
+// access in the same epoch as the one recorded needs no check at all: a
+// relaxed load, a thread-local load, one compare (a read compares `read`
+// with the thread's slot for the location in t_seen, a write compares
+// `write` with the thread's epoch). Everything else goes out of line
+// (src/race.cpp); the read vector takes the location's spin lock.
 //
 // Under ThreadSanitizer the checks are empty: Watched's accesses are plain
 // loads and stores that TSan instruments itself.
@@ -27,44 +29,54 @@ using Epoch = std::uint64_t;
 
 struct RaceShadow;
 
-/// Slots of a thread's cache of read-shared locations read this epoch.
-inline constexpr std::size_t kSeenSlots = 64;
-
 /// What the slow paths keep of the calling thread (src/race.cpp).
 struct RaceThread {
   Epoch epoch = 0; ///< this thread's current epoch
 };
 
-/// A location in the read-shared state (a read vector) that this thread
-/// read in `epoch` while its last write was `write`: FastTrack's "read
-/// shared, same epoch" without touching the vector.
-struct RaceSeen {
-  const RaceShadow *shadow = nullptr;
-  Epoch epoch = 0;
-  Epoch write = 0;
-};
-/// The calling thread's RaceSeen cache, direct-mapped by address.
-inline constinit thread_local RaceSeen t_seen[kSeenSlots] = {};
-
-/// The calling thread's race state; nullptr until its first slow path.
-inline constinit thread_local RaceThread *t_race = nullptr;
 /// `t_race->epoch`, or kNoEpoch without one: the same-epoch checks load
 /// one thread-local instead of two dependent ones.
 inline constexpr Epoch kNoEpoch = ~Epoch(0) - 1; // no thread, no location
+
+/// Slots of a thread's cache of locations read this epoch.
+inline constexpr std::size_t kSeenSlots = 128;
+
+/// What the calling thread read in its current epoch, direct-mapped by
+/// the shadow's address: a slot holds the value the location's `read` had
+/// right after this thread's read was recorded -- the thread's epoch, or a
+/// read-shared phase (kSharedBit). A read finds `read` equal to its slot
+/// when it was recorded this epoch and nothing replaced the record since:
+/// FastTrack's "same epoch" for one reader and for the read vector alike,
+/// with one compare. A slot never holds another thread's epoch, and a
+/// phase belongs to one location, so a slot shared by two locations can
+/// only miss. A release (src/race.cpp, tick) empties the slots it filled.
+struct RaceSeen {
+  Epoch slot[kSeenSlots];
+  constexpr RaceSeen() : slot{} {
+    for (Epoch &e : slot)
+      e = kNoEpoch; // never a location's `read`
+  }
+};
+inline constinit thread_local RaceSeen t_seen;
+
+/// The calling thread's race state; nullptr until its first slow path.
+inline constinit thread_local RaceThread *t_race = nullptr;
 inline constinit thread_local Epoch t_epoch = kNoEpoch;
 
 struct RaceReads; // src/race.cpp: the read vector
 
 /// The shadow state of one watched location.
 ///
-/// Invariant: only `read`/`write` equal to the calling thread's own epoch
-/// lets the inline checks skip work, and no other thread can store that
-/// value. The common updates (an epoch replacing an ordered one) are plain
-/// stores, not read-modify-writes; `spin` guards the read vector and the
-/// transitions to and from it. Two accesses that nothing orders -- not even
-/// a std::atomic or a std::latch -- and that run at the very same moment
-/// may overwrite each other's record (ThreadSanitizer's shadow has the
-/// same limit); accesses ordered in time by anything are always compared.
+/// Invariant: only `write` equal to the calling thread's own epoch, or
+/// `read` equal to its t_seen slot (its own epoch, or a read-shared phase
+/// it joined this epoch), lets the inline checks skip work; no other
+/// thread can store that epoch, and a phase ends at the first write after
+/// it began and never comes back. The common updates (an epoch replacing
+/// an ordered one) are plain stores, not read-modify-writes; `spin` guards the
+/// read vector and the transitions to and from it. Two accesses that nothing
+/// orders -- not even a std::atomic or a std::latch -- and that run at the very
+/// same moment may overwrite each other's record (ThreadSanitizer's shadow has
+/// the same limit); accesses ordered in time by anything are always compared.
 struct RaceShadow {
   RaceShadow() = default;
   RaceShadow(const RaceShadow &) = delete;
@@ -72,7 +84,7 @@ struct RaceShadow {
   ~RaceShadow();
 
   std::atomic<Epoch> write{0}; ///< last write's epoch
-  std::atomic<Epoch> read{0};  ///< last read's epoch; kReadShared: `reads`
+  std::atomic<Epoch> read{0};  ///< last read's epoch; kSharedBit: `reads`
   /// line 0: construction (or unknown)
   std::atomic<std::source_location> write_site{};
   std::atomic<std::source_location> read_site{};
@@ -86,36 +98,39 @@ struct RaceShadow {
   std::size_t size = 0;
 };
 
-/// `read` when the reads are kept in the vector.
-inline constexpr Epoch kReadShared = ~Epoch(0);
+static_assert(alignof(RaceShadow) % sizeof(Epoch) == 0,
+              "seen_slot's offset is a whole slot");
+
+/// Set in `read` while the reads are kept in the vector (read-shared):
+/// the rest is the phase, unique in the process, so that a write, which
+/// ends the phase, makes every thread's t_seen slot for it miss.
+inline constexpr Epoch kSharedBit = Epoch(1) << 63;
 
 /// A watched value was constructed at `address` (a write by this thread).
 void race_construct(RaceShadow &s, const char *name, const void *address,
                     std::size_t size) noexcept;
-void race_read_slow(RaceShadow &s, const std::source_location &where) noexcept;
-void race_write_slow(RaceShadow &s, const std::source_location &where) noexcept;
+// `where` by value: it is one pointer, passed in a register, where a
+// reference would make every inline check store it to the stack.
+void race_read_slow(RaceShadow &s, std::source_location where) noexcept;
+void race_write_slow(RaceShadow &s, std::source_location where) noexcept;
 
-[[gnu::always_inline]] inline RaceSeen &seen_slot(const RaceShadow &s) {
-  return t_seen[(reinterpret_cast<std::uintptr_t>(&s) >> 4) & (kSeenSlots - 1)];
+[[gnu::always_inline]] inline Epoch &seen_slot(const RaceShadow &s) {
+  // Slot (address / 8) % kSeenSlots, as a byte offset: one `and`.
+  const std::uintptr_t offset =
+      reinterpret_cast<std::uintptr_t>(&s) & ((kSeenSlots - 1) * sizeof(Epoch));
+  return *reinterpret_cast<Epoch *>(reinterpret_cast<char *>(t_seen.slot) +
+                                    offset);
 }
 
 [[gnu::always_inline]] inline void
-race_read(RaceShadow &s, const std::source_location &where) noexcept {
-  const Epoch e = t_epoch;
-  const Epoch r = s.read.load(std::memory_order_relaxed);
-  if (r == e)
-    return; // read in this epoch already
-  if (r == kReadShared) {
-    const RaceSeen &c = seen_slot(s); // never kNoEpoch: no false hit
-    if (c.shadow == &s && c.epoch == e &&
-        c.write == s.write.load(std::memory_order_relaxed))
-      return; // in the read vector for this epoch, no write since
-  }
+race_read(RaceShadow &s, std::source_location where) noexcept {
+  if (s.read.load(std::memory_order_relaxed) == seen_slot(s)) [[likely]]
+    return; // read in this epoch already, and no write since
   race_read_slow(s, where);
 }
 
 [[gnu::always_inline]] inline void
-race_write(RaceShadow &s, const std::source_location &where) noexcept {
+race_write(RaceShadow &s, std::source_location where) noexcept {
   if (s.write.load(std::memory_order_relaxed) == t_epoch)
     return; // written in this epoch already
   race_write_slow(s, where);
@@ -124,8 +139,8 @@ race_write(RaceShadow &s, const std::source_location &where) noexcept {
 struct RaceShadow {};
 inline void race_construct(RaceShadow &, const char *, const void *,
                            std::size_t) noexcept {}
-inline void race_read(RaceShadow &, const std::source_location &) noexcept {}
-inline void race_write(RaceShadow &, const std::source_location &) noexcept {}
+inline void race_read(RaceShadow &, std::source_location) noexcept {}
+inline void race_write(RaceShadow &, std::source_location) noexcept {}
 #endif
 
 } // namespace fearless::detail
