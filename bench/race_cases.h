@@ -10,8 +10,9 @@
 //
 // Each iteration is one critical section over eight cells: read-mostly
 // reads all eight and writes one, write-heavy writes all eight. read_loop
-// reads one cell 64 times with no synchronisation in between (FastTrack's
-// same-epoch case). One and two threads; CPU ns per iteration.
+// makes 64 reads of the eight cells with no synchronisation in between
+// (FastTrack's same-epoch case; with two threads the cells are in the
+// read-vector state). One and two threads; CPU ns per iteration.
 #ifndef FEARLESS_BENCH_RACE_CASES_H_
 #define FEARLESS_BENCH_RACE_CASES_H_
 
