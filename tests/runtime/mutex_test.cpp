@@ -254,7 +254,7 @@ TEST(Mutex, StressEightThreadsCountExactly) {
 // inside the critical section, not only by the final count. A plain
 // (non-atomic) counter and an "inside" flag: two threads in at once would
 // lose increments or find the flag set.
-TEST(RawMutex, ManyThreadsNeverOverlapAndCountExactly) {
+void many_threads_never_overlap_and_count_exactly() {
   const int per_thread = under_sanitizer() ? 5'000 : 200'000;
   constexpr int threads = 16;
   fearless::detail::RawMutex m;
@@ -278,6 +278,69 @@ TEST(RawMutex, ManyThreadsNeverOverlapAndCountExactly) {
   EXPECT_EQ(overlaps.load(), 0);
   EXPECT_EQ(counter, long(threads) * per_thread);
 }
+
+#if FEARLESS_DETAIL_FUTEX_
+// Unlock is a plain store and load when the process could register for
+// membarrier (the sleeper fences for both), an atomic exchange otherwise:
+// both protocols are run by the tests below.
+class UnlockMode {
+public:
+  explicit UnlockMode(bool light) {
+    fearless::detail::futex::asym::set_light_unlock_for_testing(light);
+  }
+  ~UnlockMode() {
+    fearless::detail::futex::asym::set_light_unlock_for_testing(true);
+  }
+  UnlockMode(const UnlockMode &) = delete;
+  UnlockMode &operator=(const UnlockMode &) = delete;
+};
+
+TEST(RawMutex, LightUnlockIsOnWhereMembarrierIsAvailable) {
+  long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+  if (cmds <= 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+    GTEST_SKIP() << "this kernel has no private expedited membarrier";
+  EXPECT_TRUE(fearless::detail::futex::asym::light_unlock());
+}
+#endif
+
+TEST(RawMutex, ManyThreadsNeverOverlapAndCountExactly) {
+  many_threads_never_overlap_and_count_exactly();
+}
+
+#if FEARLESS_DETAIL_FUTEX_
+TEST(RawMutex, ManyThreadsNeverOverlapWithAtomicUnlock) {
+  UnlockMode heavy(false);
+  ASSERT_FALSE(fearless::detail::futex::asym::light_unlock());
+  many_threads_never_overlap_and_count_exactly();
+}
+
+#if FEARLESS_DETAIL_SINGLE_THREADED_
+// Before the first thread starts, try_lock is a plain load and store: a
+// lock taken then still excludes the threads started while it is held.
+TEST(RawMutexDeathTest, LockTakenSingleThreadedExcludesLaterThreads) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe"); // a fresh process
+  EXPECT_EXIT(
+      {
+        bool single = __libc_single_threaded;
+        fearless::detail::RawMutex m;
+        m.lock();
+        bool relocked = m.try_lock(); // held: fails, even single-threaded
+        bool other_got_it = true;
+        std::thread([&] { other_got_it = m.try_lock(); }).join();
+        m.unlock();
+        bool other_got_it_after = false;
+        std::thread([&] {
+          other_got_it_after = m.try_lock();
+          if (other_got_it_after)
+            m.unlock();
+        }).join();
+        std::exit(single && !relocked && !other_got_it && other_got_it_after ? 7
+                                                                     : 1);
+      },
+      testing::ExitedWithCode(7), "");
+}
+#endif
+#endif
 
 TEST(RawMutex, TryLockFailsWhileHeldAndSucceedsAfter) {
   fearless::detail::RawMutex m;
@@ -317,7 +380,7 @@ TEST(RawMutex, TimedLockTimesOutWhileHeld) {
 // Threads sleep in the kernel behind a holder, some with deadlines: every
 // one that gives up leaves the lock usable, and every unlock still reaches
 // a sleeper (a lost wake-up hangs this test).
-TEST(RawMutex, SleepersAndTimedWaitersAllGetTheLock) {
+void sleepers_and_timed_waiters_all_get_the_lock() {
   const int rounds = under_sanitizer() ? 200 : 2'000;
   constexpr int threads = 8;
   fearless::detail::RawMutex m;
@@ -347,6 +410,17 @@ TEST(RawMutex, SleepersAndTimedWaitersAllGetTheLock) {
   ASSERT_TRUE(m.try_lock()); // free at the end, whatever state it went through
   m.unlock();
 }
+
+TEST(RawMutex, SleepersAndTimedWaitersAllGetTheLock) {
+  sleepers_and_timed_waiters_all_get_the_lock();
+}
+
+#if FEARLESS_DETAIL_FUTEX_
+TEST(RawMutex, SleepersAndTimedWaitersAllGetTheLockWithAtomicUnlock) {
+  UnlockMode heavy(false);
+  sleepers_and_timed_waiters_all_get_the_lock();
+}
+#endif
 
 // Mutex<T> with every way of locking mixed: lock, try_lock, try_lock_for.
 TEST(Mutex, ContendedLockTryLockAndTimedLockCountExactly) {

@@ -2,11 +2,12 @@
 // fearless::Mutex, fearless::Condvar and RwLock<T>.
 //
 // On Linux: a futex mutex and a futex condition variable, as Rust's std
-// and Abseil build theirs. Locking takes one compare-and-swap, unlocking
-// one atomic exchange; the kernel is called only when a thread has to
-// sleep or wake one that sleeps. pthread_mutex_lock costs more (a call,
-// the mutex kind checks, lock elision), and the tracker's fast path is
-// measured against what it adds to the lock, so the lock must be cheap.
+// and Abseil build theirs. Locking takes one compare-and-swap; unlocking a
+// plain store and a load (see RawMutex); the kernel is called only when a
+// thread has to sleep or wake one that sleeps. pthread_mutex_lock costs
+// more (a call, the mutex kind checks, lock elision, a locked instruction
+// to unlock), and the tracker's fast path is measured against what it adds
+// to the lock, so the lock must be cheap.
 //
 // Under ThreadSanitizer, and where there is no futex: thin wrappers over
 // pthreads, so that TSan sees every operation through its pthread
@@ -43,10 +44,22 @@
 #define FEARLESS_DETAIL_FUTEX_ 1
 #include <cerrno>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #else
 #define FEARLESS_DETAIL_FUTEX_ 0
+#endif
+
+// glibc's flag "this process has never started a thread" (2.32): while it
+// is set, RawMutex locks with a plain store, as glibc's own mutexes and
+// libstdc++'s shared_ptr do.
+#if FEARLESS_DETAIL_FUTEX_ && defined(__GLIBC__) &&                            \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+#define FEARLESS_DETAIL_SINGLE_THREADED_ 1
+#include <sys/single_threaded.h>
+#else
+#define FEARLESS_DETAIL_SINGLE_THREADED_ 0
 #endif
 
 #if defined(__GLIBC__) &&                                                      \
@@ -122,15 +135,112 @@ inline void spin_hint() noexcept {
 #endif
 }
 
+// --- the asymmetric fence behind RawMutex's unlock -------------------------
+//
+// An unlock that stores "free" and then loads "does anyone sleep?" races
+// with a locker that adds itself to the sleepers and then loads "is it
+// free?": without a full fence on both sides each may miss the other's
+// store (store->load reordering), and the locker sleeps with nobody to
+// wake it. Unlocks are frequent and sleeps rare, so the whole fence goes
+// to the sleeper: membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) runs a full
+// fence on every CPU that runs a thread of this process, so an unlocker
+// has either made its "free" visible or not yet loaded the sleeper count
+// (Linux 4.14; what Folly's asymmetric fences and liburcu do). Where the
+// call is missing or refused (old kernels, seccomp, valgrind) unlock keeps
+// its atomic exchange and the sleeper a plain fence.
+//
+// The membarrier costs the sleeper microseconds (an interrupt to the other
+// CPUs), so a mutex that once had a sleeper turns heavy (RawMutex below):
+// its later holders unlock with an exchange, and sleeping behind them
+// needs no membarrier. Uncontended mutexes stay light.
+//
+// Invariant: light_unlock() is true only once this process is registered,
+// and a sleeper that finds a holder which may unlock light issues the
+// membarrier after announcing itself and before it sleeps.
+namespace asym {
+
+/// 0: not asked yet; 1: registered, unlocks are light; -1: not available
+/// (or switched off for a test): unlocks are atomic exchanges.
+inline std::atomic<int> g_mode{0};
+
+/// Registers the process (once; racing callers register twice, which the
+/// kernel allows) and returns whether unlocks are light.
+[[gnu::noinline]] inline bool init() noexcept {
+  int mode = g_mode.load(std::memory_order_acquire);
+  if (mode != 0)
+    return mode > 0;
+  long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+  bool ok = cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+            syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+                    0, 0) == 0;
+  int expected = 0;
+  g_mode.compare_exchange_strong(expected, ok ? 1 : -1,
+                                 std::memory_order_acq_rel);
+  return g_mode.load(std::memory_order_acquire) > 0;
+}
+
+/// Registered at start-up, before main's threads exist, so that the first
+/// uncontended unlocks are already light. (A mutex unlocked during static
+/// initialisation before this runs takes the atomic path: still correct.)
+inline const bool g_started = init();
+
+/// True if RawMutex::unlock may be a plain store and load.
+[[gnu::always_inline]] inline bool light_unlock() noexcept {
+  return g_mode.load(std::memory_order_relaxed) > 0;
+}
+
+/// The sleeper's side: a full fence on every CPU running this process.
+/// Returns false if it could not be made while unlocks are light (it
+/// cannot fail once registered; the caller then sleeps in short slices).
+[[gnu::noinline]] inline bool heavy_fence() noexcept {
+  if (init() &&
+      syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+    return false;
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  return true;
+}
+
+/// For tests only, with no thread waiting on any RawMutex: false makes
+/// every unlock an atomic exchange (the fallback path); true restores the
+/// light unlock if the process is registered.
+inline void set_light_unlock_for_testing(bool light) noexcept {
+  if (!light) {
+    g_mode.store(-1, std::memory_order_seq_cst);
+    return;
+  }
+  g_mode.store(0, std::memory_order_seq_cst);
+  init();
+}
+
+} // namespace asym
+
 } // namespace futex
 
-/// A non-recursive mutex on one futex word (Drepper, "Futexes Are Tricky",
-/// mutex 3; Rust std's futex mutex). Not movable: waiters hold its address.
+/// A non-recursive mutex on one futex word plus a count of the threads
+/// that may sleep on it (Drepper, "Futexes Are Tricky"; Rust std's futex
+/// mutex). An uncontended mutex unlocks without a locked instruction
+/// (futex::asym above); once a thread had to sleep on it, it unlocks with
+/// an atomic exchange, so that sleeping on it again costs no membarrier.
+/// Not movable: waiters hold its address.
 ///
-/// Invariant: state_ is 0 (unlocked), 1 (locked, nobody sleeps) or 2
-/// (locked, a thread may sleep on it). A thread sets 2 before it sleeps, so
-/// the unlock that finds 2 wakes one; a woken thread takes the lock with 2
-/// again, since others may still sleep (at worst one wake-up too many).
+/// Invariant: state_ is one of
+///   kFree          0  unlocked, light;
+///   kLocked        1  locked by a thread that took it light: its unlock may
+///                     be a plain store (which also wipes kHeavy);
+///   kFreeHeavy     2  unlocked; a thread once slept on it;
+///   kLockedLight   3  kLocked plus kHeavy: a sleeper came while it was held;
+///   kLockedHeavy   7  locked by a thread that took it from kFreeHeavy: its
+///                     unlock reads kHeavy and is an exchange;
+///   kLockedWaited 15  kLockedHeavy, and a thread may sleep on it.
+/// Behind a heavy holder a thread sleeps as in Drepper's mutex 3: it sets
+/// kLockedWaited (an exchange orders it with the unlock's), and a woken
+/// thread takes the lock as kLockedWaited again, since others may still
+/// sleep (at worst one wake-up too many). Behind a light holder it counts
+/// itself in sleepers_ from before it reads state_ until after its sleep,
+/// marks the mutex heavy and makes a membarrier; every unlock that finds
+/// sleepers_ non-zero wakes one. State 0 never comes back once the mutex is
+/// heavy, except through a light holder's store, and no thread sleeps on
+/// kLockedWaited then.
 class RawMutex {
 public:
   RawMutex() = default;
@@ -138,8 +248,21 @@ public:
   RawMutex &operator=(const RawMutex &) = delete;
 
   bool try_lock() noexcept {
-    std::uint32_t expected = kUnlocked;
-    return state_.compare_exchange_strong(expected, kLocked,
+#if FEARLESS_DETAIL_SINGLE_THREADED_
+    // No other thread exists, and none can start during this call (thread
+    // creation then orders the store before the new thread's accesses).
+    if (__libc_single_threaded) {
+      std::uint32_t s = state_.load(std::memory_order_relaxed);
+      if (s & kLockedBit)
+        return false;
+      state_.store(locked_from(s), std::memory_order_relaxed);
+      return true;
+    }
+#endif
+    // One compare-and-swap, from the free state this mutex is in.
+    std::uint32_t s = state_.load(std::memory_order_relaxed);
+    return !(s & kLockedBit) &&
+           state_.compare_exchange_strong(s, locked_from(s),
                                           std::memory_order_acquire,
                                           std::memory_order_relaxed);
   }
@@ -148,9 +271,17 @@ public:
       lock_sleeping();
   }
   void unlock() noexcept {
-    if (state_.exchange(kUnlocked, std::memory_order_release) == kContended)
-        [[unlikely]]
-      futex::wake(state_, 1);
+    if (state_.load(std::memory_order_relaxed) == kLocked &&
+        futex::asym::light_unlock()) [[likely]] {
+      state_.store(kFree, std::memory_order_release);
+      // Keeps the compiler from loading first; the CPU's store->load
+      // reordering is the sleeper's membarrier's business.
+      std::atomic_signal_fence(std::memory_order_seq_cst);
+      if (sleepers_.load(std::memory_order_relaxed) != 0) [[unlikely]]
+        futex::wake(state_, 1);
+      return;
+    }
+    unlock_heavy();
   }
 
   /// After a failed try_lock: spins briefly while the holder runs (most
@@ -159,10 +290,11 @@ public:
   [[gnu::noinline]] bool try_lock_spinning() noexcept {
     for (int i = 0; i < kSpins; ++i) {
       std::uint32_t s = state_.load(std::memory_order_relaxed);
-      if (s == kContended)
+      if (s == kLockedWaited)
         return false;
-      if (s == kUnlocked &&
-          state_.compare_exchange_weak(s, kLocked, std::memory_order_acquire,
+      if (!(s & kLockedBit) &&
+          state_.compare_exchange_weak(s, locked_from(s),
+                                       std::memory_order_acquire,
                                        std::memory_order_relaxed))
         return true;
       futex::spin_hint();
@@ -173,8 +305,7 @@ public:
   /// Locks, sleeping in the kernel until it is free (after try_lock and
   /// try_lock_spinning failed).
   [[gnu::noinline]] void lock_sleeping() noexcept {
-    while (state_.exchange(kContended, std::memory_order_acquire) != kUnlocked)
-      futex::wait(state_, kContended, nullptr);
+    sleep_until_locked(nullptr);
   }
 
   /// Returns false if `deadline` passed before the lock was free.
@@ -182,21 +313,89 @@ public:
     if (try_lock() || try_lock_spinning())
       return true;
     timespec ts = to_steady_timespec(deadline);
-    while (state_.exchange(kContended, std::memory_order_acquire) !=
-           kUnlocked) {
-      // Timed out with state_ left at 2: the next unlock wakes someone
-      // who may not be there, which is harmless.
-      if (!futex::wait(state_, kContended, &ts))
-        return false;
-    }
-    return true;
+    return sleep_until_locked(&ts);
   }
 
 private:
   friend class RawCondvar;
-  static constexpr std::uint32_t kUnlocked = 0, kLocked = 1, kContended = 2;
+  static constexpr std::uint32_t kLockedBit = 1, kHeavy = 2;
+  static constexpr std::uint32_t kFree = 0, kLocked = kLockedBit,
+                                 kFreeHeavy = kHeavy,
+                                 kLockedLight = kLockedBit | kHeavy,
+                                 kLockedHeavy = kLockedBit | kHeavy | 4,
+                                 kLockedWaited = kLockedHeavy | 8;
   static constexpr int kSpins = 100; // as Rust's std
-  std::atomic<std::uint32_t> state_{kUnlocked};
+
+  static std::uint32_t locked_from(std::uint32_t free_state) noexcept {
+    return free_state == kFree ? kLocked : kLockedHeavy;
+  }
+
+  [[gnu::noinline]] void unlock_heavy() noexcept {
+    std::uint32_t old =
+        state_.exchange(kFreeHeavy, std::memory_order_seq_cst);
+    if (old == kLockedWaited ||
+        sleepers_.load(std::memory_order_seq_cst) != 0)
+      futex::wake(state_, 1);
+  }
+
+  // Takes the lock, or sleeps while it is held (see the invariant). With
+  // no fence possible behind a light holder it sleeps in 1 ms slices (a
+  // missed wake-up then costs a slice, not a hang).
+  bool sleep_until_locked(const timespec *deadline) noexcept {
+    for (;;) {
+      std::uint32_t s = state_.load(std::memory_order_relaxed);
+      if (!(s & kLockedBit)) {
+        if (state_.compare_exchange_strong(
+                s, s == kFree ? kLocked : kLockedWaited,
+                std::memory_order_acquire, std::memory_order_relaxed))
+          return true;
+        continue;
+      }
+      if (s == kLockedHeavy || s == kLockedWaited) {
+        if (s == kLockedHeavy &&
+            !state_.compare_exchange_strong(s, kLockedWaited,
+                                            std::memory_order_seq_cst,
+                                            std::memory_order_relaxed))
+          continue; // it changed: look again
+        if (!futex::wait(state_, kLockedWaited, deadline))
+          return false;
+        continue;
+      }
+      if (!sleep_behind_light_holder(deadline))
+        return false;
+    }
+  }
+
+  // One sleep behind a holder that took the lock light (kLocked or
+  // kLockedLight). False if the deadline passed.
+  [[gnu::noinline]] bool
+  sleep_behind_light_holder(const timespec *deadline) noexcept {
+    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    std::uint32_t s = state_.load(std::memory_order_seq_cst);
+    bool timed_out = false;
+    if ((s == kLocked &&
+         state_.compare_exchange_strong(s, kLockedLight,
+                                        std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) ||
+        s == kLockedLight) {
+      const timespec *until = deadline;
+      timespec slice;
+      if (!futex::asym::heavy_fence()) {
+        slice = to_steady_timespec(std::chrono::steady_clock::now() +
+                                   std::chrono::milliseconds(1));
+        if (!deadline || slice.tv_sec < deadline->tv_sec ||
+            (slice.tv_sec == deadline->tv_sec &&
+             slice.tv_nsec < deadline->tv_nsec))
+          until = &slice;
+      }
+      timed_out = !futex::wait(state_, kLockedLight, until) && until == deadline;
+    }
+    sleepers_.fetch_sub(1, std::memory_order_relaxed);
+    return !timed_out;
+  }
+
+  std::atomic<std::uint32_t> state_{kFree};
+  std::atomic<std::uint32_t> sleepers_{0};
 };
 
 /// A condition variable on one futex word: a sequence number that every
