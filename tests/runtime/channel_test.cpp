@@ -399,6 +399,36 @@ TEST(BoundedChannel, TrySendIsFullExactlyAtCapacityAtEveryRingPosition) {
   }
 }
 
+TEST(BoundedChannel, BlockedSenderTakesASingleFreedSlot) {
+  // A sender blocked on a full ring waits for the receiver to free half of
+  // it before it retries, but only while it snoozes: one freed slot must be
+  // enough for `send` to finish, whether the slot is freed while the sender
+  // snoozes (at once) or after it went to sleep, at any ring position.
+  for (const int cap : {1, 2, 3, 8, 64}) {
+    for (const bool after_sleep : {false, true}) {
+      auto [tx, rx] = fearless::sync_channel<int>(cap);
+      const auto &chan = *static_cast<const fearless::detail::ArrayChannel<
+          int> *>(fearless::detail::ChannelInspector::core(tx));
+      int sent = 0, received = 0;
+      for (int shift = 0; shift < cap + 1; ++shift) {
+        while (sent - received < cap)
+          ASSERT_TRUE(tx.try_send(sent++));
+        std::thread t([&tx = tx, v = sent++] { EXPECT_TRUE(tx.send(v)); });
+        if (after_sleep)
+          while (chan.parked_senders() == 0)
+            std::this_thread::yield();
+        // Exactly one slot freed, and nothing more until the send is done.
+        ASSERT_EQ(rx.recv().value(), received++);
+        t.join();
+        ASSERT_TRUE(tx.try_send(-1).error().is_full())
+            << "cap " << cap << " shift " << shift;
+        for (int k = 0; k <= shift % cap; ++k)
+          ASSERT_EQ(rx.recv().value(), received++);
+      }
+    }
+  }
+}
+
 TEST(BoundedChannel, CapacityAndTrySendFull) {
   auto [tx, rx] = fearless::sync_channel<std::unique_ptr<Job>>(3);
   for (int i = 0; i < 3; ++i)
