@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <regex>
@@ -28,6 +29,13 @@ static std::string readFile(const std::string &Path) {
   std::stringstream S;
   S << In.rdbuf();
   return S.str();
+}
+
+bool isConfigFileError(const std::string &Error) {
+  // "path/.clang-tidy:2:1: unknown key ..." (or _clang-tidy, clang-tidy's
+  // other accepted name).
+  static const std::regex ConfigFile(R"(^(.*[/\\])?[._]clang-tidy:[0-9]+:[0-9]+: .*)");
+  return std::regex_match(Error, ConfigFile);
 }
 
 std::vector<Finding> parseDiagnostics(const std::string &Text,
@@ -124,6 +132,18 @@ UnitResult runClangTidy(const RunnerConfig &Config, const Unit &U,
   // Configuration errors ("unknown option ... [clang-tidy-config]") and
   // plugin load failures are printed on stderr.
   parseDiagnostics(ErrText, Errors);
+  // A .clang-tidy that does not parse ("unknown key ...") is reported by
+  // clang-tidy, which then goes on without it: the unit was analysed, but
+  // the run must say that the project's options did not apply.
+  if (ErrText.find("Error parsing ") != std::string::npos)
+    Errors.erase(std::remove_if(Errors.begin(), Errors.end(),
+                                [&](const std::string &E) {
+                                  if (!isConfigFileError(E))
+                                    return false;
+                                  R.ConfigErrors.push_back(E);
+                                  return true;
+                                }),
+                 Errors.end());
   if (WIFSIGNALED(Status)) {
     R.Failed = true;
     R.FailureReason =

@@ -19,7 +19,8 @@ struct RunnerConfig {
 
 /// Runs clang-tidy on \p U (blocking) and collects its fearless findings.
 /// A compiler error, a configuration error or an abnormal exit makes the
-/// unit Failed, with the reason in the result.
+/// unit Failed, with the reason in the result; a .clang-tidy file that
+/// clang-tidy could not parse (and ignored) goes to ConfigErrors instead.
 UnitResult runClangTidy(const RunnerConfig &Config, const Unit &U,
                         size_t Index);
 
@@ -27,6 +28,9 @@ UnitResult runClangTidy(const RunnerConfig &Config, const Unit &U,
 /// "fearless-" with their following notes. Compiler errors go to \p Errors.
 std::vector<Finding> parseDiagnostics(const std::string &Text,
                                       std::vector<std::string> &Errors);
+
+/// True for an error located in a .clang-tidy (or _clang-tidy) file.
+bool isConfigFileError(const std::string &Error);
 
 } // namespace fearless::driver
 

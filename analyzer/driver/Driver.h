@@ -62,12 +62,17 @@ struct UnitResult {
   std::vector<Finding> Findings;
   bool Failed = false;
   std::string FailureReason;
+  /// Errors in a .clang-tidy file, which clang-tidy then ignored: the unit
+  /// was analysed, without that file's options ("path:line:col: message").
+  std::vector<std::string> ConfigErrors;
 };
 
 /// The whole run, as the output formats see it.
 struct Report {
   std::vector<Finding> Findings; ///< sorted by file, line, column, check
   std::vector<FailedUnit> Failed;
+  /// Distinct .clang-tidy errors of all units, sorted; they fail the run.
+  std::vector<std::string> ConfigErrors;
   size_t UnitsChecked = 0;
   bool BaselineUsed = false;
   std::string Root; ///< paths are printed relative to this directory

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <iomanip>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -97,14 +98,42 @@ void writeSummary(std::ostream &OS, const Report &R) {
      << " translation unit(s) checked";
   if (!R.Failed.empty())
     OS << ", " << R.Failed.size() << " failed";
+  if (!R.ConfigErrors.empty())
+    OS << "; " << R.ConfigErrors.size()
+       << " error(s) in .clang-tidy files, whose options did not apply";
   OS << "\n";
 }
 
-void writeText(std::ostream &OS, const Report &R) {
+// "path:line:col: message" of a .clang-tidy error, with the path relative
+// to the root and what the error meant for the run.
+struct ConfigError {
+  std::string Where, Message;
+};
+static ConfigError configError(const std::string &Error,
+                               const std::string &Root) {
+  static const std::regex Located(R"(^(.+?)(:[0-9]+:[0-9]+): (.*)$)");
+  std::smatch M;
+  if (!std::regex_match(Error, M, Located))
+    return {"", Error};
+  return {relativeTo(M[1].str(), Root) + M[2].str(),
+          M[3].str() + " (clang-tidy ignored this .clang-tidy file: its "
+                       "options did not apply to this run)"};
+}
+
+void writeFailures(std::ostream &OS, const Report &R) {
+  for (const std::string &E : R.ConfigErrors) {
+    ConfigError C = configError(E, R.Root);
+    OS << (C.Where.empty() ? "fearless-check" : C.Where)
+       << ": error: " << C.Message << "\n";
+  }
   for (const FailedUnit &U : R.Failed)
     OS << relativeTo(U.File, R.Root)
        << ": error: translation unit not analysed: " << U.Reason << "\n";
-  if (!R.Failed.empty())
+}
+
+void writeText(std::ostream &OS, const Report &R) {
+  writeFailures(OS, R);
+  if (!R.Failed.empty() || !R.ConfigErrors.empty())
     OS << "\n";
   std::string File;
   for (const Finding &F : R.Findings) {
@@ -153,10 +182,16 @@ void writeJson(std::ostream &OS, const Report &R) {
   for (const FailedUnit &U : R.Failed)
     Failed.push_back(
         {{"file", relativeTo(U.File, R.Root)}, {"reason", U.Reason}});
+  json ConfigErrors = json::array();
+  for (const std::string &E : R.ConfigErrors) {
+    ConfigError C = configError(E, R.Root);
+    ConfigErrors.push_back({{"where", C.Where}, {"message", C.Message}});
+  }
   json Out = {{"version", 1},
               {"tool", "fearless-check"},
               {"unitsChecked", R.UnitsChecked},
               {"failedUnits", Failed},
+              {"configErrors", ConfigErrors},
               {"findings", Findings},
               {"summary",
                {{"findings", R.Findings.size()},
@@ -258,7 +293,13 @@ void writeSarif(std::ostream &OS, const Report &R) {
              {{"artifactLocation",
                physicalLocation({U.File, 1, 0},
                                 R.Root)["artifactLocation"]}}}}}}});
-  json Invocation = {{"executionSuccessful", R.Failed.empty()},
+  for (const std::string &E : R.ConfigErrors)
+    Notifications.push_back(
+        {{"level", "error"},
+         {"message", {{"text", configError(E, R.Root).Where + ": " +
+                                   configError(E, R.Root).Message}}}});
+  json Invocation = {{"executionSuccessful",
+                      R.Failed.empty() && R.ConfigErrors.empty()},
                      {"toolExecutionNotifications", Notifications}};
 
   json Run = {{"tool",

@@ -15,6 +15,9 @@ void writeText(std::ostream &OS, const Report &R);
 
 /// The summary table and line alone (stderr for JSON and SARIF runs).
 void writeSummary(std::ostream &OS, const Report &R);
+/// The run's errors that are not findings: .clang-tidy files clang-tidy
+/// could not parse, then units not analysed; one line each.
+void writeFailures(std::ostream &OS, const Report &R);
 
 /// The JSON report; its format is documented in docs/driver.md.
 void writeJson(std::ostream &OS, const Report &R);

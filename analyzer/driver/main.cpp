@@ -339,12 +339,16 @@ int run(const Options &O) {
   Report R;
   R.Root = Root;
   R.UnitsChecked = Units.size();
+  std::set<std::string> ConfigErrors;
   for (size_t I = 0; I < Units.size(); ++I) {
     if (Results[I].Failed)
       R.Failed.push_back({Units[I].File, Results[I].FailureReason});
+    ConfigErrors.insert(Results[I].ConfigErrors.begin(),
+                        Results[I].ConfigErrors.end());
     for (Finding &F : Results[I].Findings)
       R.Findings.push_back(std::move(F));
   }
+  R.ConfigErrors.assign(ConfigErrors.begin(), ConfigErrors.end());
   std::vector<LockEdge> Edges = readLockFacts(FactsDir);
   for (const std::string &Dir : O.MergeFacts) {
     std::vector<LockEdge> More = readLockFacts(Dir);
@@ -360,11 +364,8 @@ int run(const Options &O) {
     writeBaseline(O.WriteBaseline, R);
     std::cerr << "fearless-check: wrote " << R.Findings.size()
               << " finding(s) to baseline '" << O.WriteBaseline << "'\n";
-    for (const FailedUnit &U : R.Failed)
-      std::cerr << relativeTo(U.File, Root)
-                << ": error: translation unit not analysed: " << U.Reason
-                << "\n";
-    return R.Failed.empty() ? 0 : 1;
+    writeFailures(std::cerr, R);
+    return R.Failed.empty() && R.ConfigErrors.empty() ? 0 : 1;
   }
   if (!O.Baseline.empty()) {
     R.BaselineUsed = true;
@@ -385,16 +386,13 @@ int run(const Options &O) {
       writeSummary(std::cerr, R);
   } else {
     O.Format == "json" ? writeJson(OS, R) : writeSarif(OS, R);
-    for (const FailedUnit &U : R.Failed)
-      std::cerr << relativeTo(U.File, Root)
-                << ": error: translation unit not analysed: " << U.Reason
-                << "\n";
+    writeFailures(std::cerr, R);
     writeSummary(std::cerr, R);
   }
   bool NewFindings =
       std::any_of(R.Findings.begin(), R.Findings.end(),
                   [](const Finding &F) { return !F.InBaseline; });
-  return NewFindings || !R.Failed.empty() ? 1 : 0;
+  return NewFindings || !R.Failed.empty() || !R.ConfigErrors.empty() ? 1 : 0;
 }
 
 } // namespace
