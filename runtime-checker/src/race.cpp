@@ -7,6 +7,7 @@
 #include "fearless/thread.h"
 #include "tracker_internal.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -513,7 +514,7 @@ void race_construct(RaceShadow &s, const char *name, const void *address,
   race_enable();
   s.name = name;
   s.address = address;
-  s.size = size;
+  s.size = std::uint32_t(std::min<std::size_t>(size, ~std::uint32_t(0)));
   if (FullThread *t = race_thread()) {
     s.write_lock.store(innermost_lock(), std::memory_order_relaxed);
     s.write.store(t->epoch, std::memory_order_release);

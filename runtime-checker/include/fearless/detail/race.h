@@ -91,11 +91,12 @@ struct RaceShadow {
   std::atomic<std::uint32_t> write_lock{0}; ///< innermost lock class held
   std::atomic<std::uint32_t> read_lock{0};
   std::atomic<std::uint32_t> spin{0};
+  // Set once, before the location is shared. 32 bits, in what would be
+  // padding: a Watched<int> is 80 bytes, which arrays index more cheaply.
+  std::uint32_t size = 0;     ///< bytes, at most 4 GiB - 1
   RaceReads *reads = nullptr; ///< guarded by spin
-  // Set once, before the location is shared.
   const char *name = nullptr;
   const void *address = nullptr;
-  std::size_t size = 0;
 };
 
 static_assert(alignof(RaceShadow) % sizeof(Epoch) == 0,
