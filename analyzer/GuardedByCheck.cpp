@@ -72,23 +72,12 @@ const CXXMemberCallExpr *asLockerRelease(const Expr *E) {
 struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
   std::vector<const FunctionDecl *> Functions;
   std::vector<const LambdaExpr *> Lambdas;
-  llvm::DenseSet<SourceLocation> WrappedUses;
-  llvm::DenseSet<SourceLocation> OwnershipQueries;
-  /// Unlocks through the pointer that release() returned.
-  llvm::DenseSet<SourceLocation> ReleasedUnlocks;
-  /// (end of function, mutex) for lockers released in that function.
-  std::set<std::pair<SourceLocation, std::string>> ReleasedAtEnd;
-  /// See returnedLockerSites.
-  llvm::DenseSet<SourceLocation> ReturnedLockerSites;
-  /// Functions that acquire for their caller by returning a locker
-  /// (inferReturnedLocker). The local locker they return is destroyed at
-  /// their end in the engine's CFG: its "expecting the mutex to be held at
-  /// the end of function" (noted at the function) is that artefact.
-  llvm::DenseSet<SourceLocation> InferredAcquirers;
+  GuardedByCheck::EngineArtefacts &Found;
   /// Local lockers initialised by a call (`auto lk = obj.lock();`).
   std::vector<std::pair<const VarDecl *, const CallExpr *>> LockersFromCalls;
 
-  explicit FunctionCollector(ASTContext &Ctx) : Ctx(Ctx) {}
+  FunctionCollector(ASTContext &Ctx, GuardedByCheck::EngineArtefacts &Found)
+      : Found(Found), Ctx(Ctx) {}
 
   bool shouldVisitTemplateInstantiations() const { return true; }
 
@@ -96,9 +85,9 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
     if (!isLambdaCallOperator(FD))
       Functions.push_back(FD);
     if (inferReturnedLocker(Ctx, FD))
-      InferredAcquirers.insert(FD->getLocation());
+      Found.InferredAcquirers.insert(FD->getLocation());
     for (SourceLocation Site : returnedLockerSites(FD))
-      ReturnedLockerSites.insert(Site);
+      Found.ReturnedLockerSites.insert(Site);
     return true;
   }
   bool VisitLambdaExpr(LambdaExpr *L) {
@@ -115,7 +104,7 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
   bool VisitCXXConstructExpr(CXXConstructExpr *E) {
     if (llvm::any_of(E->arguments(), isWrappedStdMutex)) {
       addWrappedUse(E);
-      WrappedUses.insert(E->getLocation());
+      Found.WrappedUses.insert(E->getLocation());
     }
     return true;
   }
@@ -124,10 +113,10 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E)) {
       Uses |= isWrappedStdMutex(MC->getImplicitObjectArgument());
       if (isOwnershipQuery(MC))
-        OwnershipQueries.insert(MC->getExprLoc());
+        Found.OwnershipQueries.insert(MC->getExprLoc());
       if (isMethodNamed(MC->getMethodDecl(), "unlock") &&
           releasedMutex(MC->getImplicitObjectArgument()))
-        ReleasedUnlocks.insert(MC->getExprLoc());
+        Found.ReleasedUnlocks.insert(MC->getExprLoc());
       if (asLockerRelease(MC))
         addReleasedLocker(MC->getImplicitObjectArgument());
     }
@@ -166,7 +155,8 @@ private:
           : nullptr;
     if (!Construct || Construct->getNumArgs() == 0 || !Fn)
       return;
-    ReleasedAtEnd.insert({Fn->getEndLoc(), mutexName(Construct->getArg(0))});
+    Found.ReleasedAtEnd.insert(
+        {Fn->getEndLoc(), mutexName(Construct->getArg(0))});
   }
 
   // A mutex as the engine names it in findings, for a member of `this` or a
@@ -180,8 +170,8 @@ private:
   }
 
   void addWrappedUse(const Expr *Call) {
-    WrappedUses.insert(Call->getBeginLoc());
-    WrappedUses.insert(Call->getExprLoc());
+    Found.WrappedUses.insert(Call->getBeginLoc());
+    Found.WrappedUses.insert(Call->getExprLoc());
   }
 };
 
@@ -248,7 +238,7 @@ bool GuardedByCheck::isUnknownLocker(const TSFinding &F) const {
   const SourceManager &SM = Ctx->getSourceManager();
   const auto *Name = F.Args.size() > 1 ? std::get_if<std::string>(&F.Args[1])
                                        : nullptr;
-  return Name && llvm::any_of(UnknownLockers, [&](const auto &U) {
+  return Name && llvm::any_of(Artefacts.UnknownLockers, [&](const auto &U) {
            return U.second == *Name &&
                   SM.isPointWithin(F.Loc, U.first.getBegin(),
                                    U.first.getEnd());
@@ -256,18 +246,20 @@ bool GuardedByCheck::isUnknownLocker(const TSFinding &F) const {
 }
 
 void GuardedByCheck::emit(const TSFinding &F) {
-  if (!enabled(F.Group) || WrappedUses.contains(F.Loc) ||
-      (F.Kind == TSKind::DoubleLock && OwnershipQueries.contains(F.Loc)) ||
-      (F.Kind == TSKind::UnmatchedUnlock && ReleasedUnlocks.contains(F.Loc)) ||
+  const EngineArtefacts &A = Artefacts;
+  if (!enabled(F.Group) || A.WrappedUses.contains(F.Loc) ||
+      (F.Kind == TSKind::DoubleLock && A.OwnershipQueries.contains(F.Loc)) ||
+      (F.Kind == TSKind::UnmatchedUnlock &&
+       A.ReleasedUnlocks.contains(F.Loc)) ||
       (F.Kind == TSKind::NotHeldAtEnd &&
-       ReleasedAtEnd.count({F.Loc, F.LockName})) ||
+       A.ReleasedAtEnd.count({F.Loc, F.LockName})) ||
       ((F.Kind == TSKind::HeldAtEnd || F.Kind == TSKind::HeldOnSomePaths) &&
-       !F.Notes.empty() && ReturnedLockerSites.contains(F.Notes[0].Loc)) ||
+       !F.Notes.empty() && A.ReturnedLockerSites.contains(F.Notes[0].Loc)) ||
       (F.Kind == TSKind::NotHeldAtEnd && !F.Notes.empty() &&
-       InferredAcquirers.contains(F.Notes[0].Loc)) ||
+       A.InferredAcquirers.contains(F.Notes[0].Loc)) ||
       (F.Kind == TSKind::UnmatchedUnlock && isUnknownLocker(F)) ||
       llvm::any_of(F.Notes, [&](const TSNote &N) {
-        return WrappedUses.contains(N.Loc);
+        return A.WrappedUses.contains(N.Loc);
       }))
     return;
   auto AddArgs = [](DiagnosticBuilder &DB, llvm::ArrayRef<TSArg> Args) {
@@ -294,14 +286,8 @@ void GuardedByCheck::onEndOfTranslationUnit() {
   if (!Ctx)
     return;
   const SourceManager &SM = Ctx->getSourceManager();
-  FunctionCollector Collector(*Ctx);
+  FunctionCollector Collector(*Ctx, Artefacts);
   Collector.TraverseAST(*Ctx);
-  WrappedUses = std::move(Collector.WrappedUses);
-  OwnershipQueries = std::move(Collector.OwnershipQueries);
-  ReleasedUnlocks = std::move(Collector.ReleasedUnlocks);
-  ReleasedAtEnd = std::move(Collector.ReleasedAtEnd);
-  ReturnedLockerSites = std::move(Collector.ReturnedLockerSites);
-  InferredAcquirers = std::move(Collector.InferredAcquirers);
   // A locker returned by a function that says (or was found to say) what it
   // acquires is a scoped capability in the engine's view; one returned by
   // any other function is unknown to it, and its destructor is reported as
@@ -314,7 +300,8 @@ void GuardedByCheck::onEndOfTranslationUnit() {
         dyn_cast_or_null<FunctionDecl>(V->getParentFunctionOrMethod());
     if (Fn && !(Callee && (Callee->hasAttr<AcquireCapabilityAttr>() ||
                            Callee->hasAttr<TryAcquireCapabilityAttr>())))
-      UnknownLockers.push_back({Fn->getSourceRange(), V->getName().str()});
+      Artefacts.UnknownLockers.push_back(
+          {Fn->getSourceRange(), V->getName().str()});
   }
 
   ThreadSafetyEngine Engine(TSOptions{Beta, Verbose});
@@ -335,13 +322,7 @@ void GuardedByCheck::onEndOfTranslationUnit() {
   Ctx = nullptr;
   BoundaryArgs.clear();
   BoundarySites.clear();
-  WrappedUses.clear();
-  OwnershipQueries.clear();
-  ReleasedUnlocks.clear();
-  ReleasedAtEnd.clear();
-  ReturnedLockerSites.clear();
-  InferredAcquirers.clear();
-  UnknownLockers.clear();
+  Artefacts = {};
 }
 
 } // namespace clang::tidy::fearless

@@ -38,6 +38,29 @@ public:
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
 
+  /// Where the engine's findings are artefacts of the std model, found by
+  /// one walk over the unit (FunctionCollector in the .cpp).
+  struct EngineArtefacts {
+    /// Calls on a std::mutex that implements a user capability: not judged.
+    llvm::DenseSet<SourceLocation> WrappedUses;
+    /// owns_lock() / operator bool calls on standard lockers.
+    llvm::DenseSet<SourceLocation> OwnershipQueries;
+    /// Unlocks through the pointer that unique_lock::release() returned.
+    llvm::DenseSet<SourceLocation> ReleasedUnlocks;
+    /// (end of function, mutex) for lockers released in that function.
+    std::set<std::pair<SourceLocation, std::string>> ReleasedAtEnd;
+    /// See returnedLockerSites.
+    llvm::DenseSet<SourceLocation> ReturnedLockerSites;
+    /// Functions that acquire for their caller by returning a locker
+    /// (inferReturnedLocker). The local locker they return is destroyed at
+    /// their end in the engine's CFG: its "expecting the mutex to be held
+    /// at the end of function" (noted at the function) is that artefact.
+    llvm::DenseSet<SourceLocation> InferredAcquirers;
+    /// (function, name) of lockers returned by calls the engine cannot
+    /// follow.
+    std::vector<std::pair<SourceRange, std::string>> UnknownLockers;
+  };
+
 private:
   void emit(const TSFinding &F);
   bool enabled(TSGroup G) const;
@@ -55,17 +78,7 @@ private:
   /// Lambdas handed to another thread: analysed with no locks held.
   llvm::DenseSet<const Expr *> BoundaryArgs;
   llvm::DenseSet<const Expr *> BoundarySites;
-  /// Calls on a std::mutex that implements a user capability: not judged.
-  llvm::DenseSet<SourceLocation> WrappedUses;
-  /// owns_lock() / operator bool calls on standard lockers.
-  llvm::DenseSet<SourceLocation> OwnershipQueries;
-  /// See FunctionCollector: what std::unique_lock::release() leaves behind.
-  llvm::DenseSet<SourceLocation> ReleasedUnlocks;
-  std::set<std::pair<SourceLocation, std::string>> ReleasedAtEnd;
-  llvm::DenseSet<SourceLocation> ReturnedLockerSites;
-  llvm::DenseSet<SourceLocation> InferredAcquirers;
-  /// (function, name) of lockers returned by calls the engine cannot follow.
-  std::vector<std::pair<SourceRange, std::string>> UnknownLockers;
+  EngineArtefacts Artefacts;
   bool isUnknownLocker(const TSFinding &F) const;
 };
 
