@@ -420,6 +420,16 @@ TEST(RawMutex, SleepersAndTimedWaitersAllGetTheLockWithAtomicUnlock) {
   UnlockMode heavy(false);
   sleepers_and_timed_waiters_all_get_the_lock();
 }
+
+// membarrier refused after registration (a sandbox installed later):
+// unlocks turn to exchanges and sleepers sleep in 1 ms slices.
+TEST(RawMutex, SleepersAndTimedWaitersAllGetTheLockWhenMembarrierIsRefused) {
+  UnlockMode restore(true);
+  fearless::detail::futex::asym::degrade_for_testing();
+  ASSERT_FALSE(fearless::detail::futex::asym::light_unlock());
+  ASSERT_FALSE(fearless::detail::futex::asym::heavy_fence());
+  sleepers_and_timed_waiters_all_get_the_lock();
+}
 #endif
 
 // Mutex<T> with every way of locking mixed: lock, try_lock, try_lock_for.

@@ -160,7 +160,8 @@ inline void spin_hint() noexcept {
 namespace asym {
 
 /// 0: not asked yet; 1: registered, unlocks are light; -1: not available
-/// (or switched off for a test): unlocks are atomic exchanges.
+/// (or switched off for a test): unlocks are atomic exchanges; kDegraded
+/// (below): refused after registration.
 inline std::atomic<int> g_mode{0};
 
 /// Registers the process (once; racing callers register twice, which the
@@ -190,14 +191,26 @@ inline const bool g_started = init();
 }
 
 /// The sleeper's side: a full fence on every CPU running this process.
-/// Returns false if it could not be made while unlocks are light (it
-/// cannot fail once registered; the caller then sleeps in short slices).
+/// Returns false if it could not be made while unlocks may be light: the
+/// caller then sleeps in short slices. That cannot happen once registered,
+/// unless a sandbox installed later (a seccomp filter) refuses the call;
+/// then unlocks turn to exchanges for good (kDegraded), and sleepers keep
+/// to slices, since an unlock that read the old mode may still be running.
+inline constexpr int kDegraded = -2;
 [[gnu::noinline]] inline bool heavy_fence() noexcept {
   if (init() &&
       syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+    g_mode.store(kDegraded, std::memory_order_seq_cst);
+  if (g_mode.load(std::memory_order_seq_cst) == kDegraded)
     return false;
   std::atomic_thread_fence(std::memory_order_seq_cst);
   return true;
+}
+
+/// For tests only, with no thread waiting on any RawMutex: as if
+/// membarrier had been refused after registration (kDegraded).
+inline void degrade_for_testing() noexcept {
+  g_mode.store(kDegraded, std::memory_order_seq_cst);
 }
 
 /// For tests only, with no thread waiting on any RawMutex: false makes
