@@ -271,6 +271,10 @@ public:
       walk(Child);
     if (const auto *ME = dyn_cast<MemberExpr>(S); ME && CB.wantsAccesses())
       CB.access(ME, active());
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(S); DRE && CB.wantsAccesses())
+      if (const auto *V = dyn_cast<VarDecl>(DRE->getDecl());
+          V && V->hasGlobalStorage())
+        CB.accessStatic(DRE, active());
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S))
       memberCall(MC);
     else if (const auto *CE = dyn_cast<CallExpr>(S))

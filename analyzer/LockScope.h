@@ -54,6 +54,10 @@ public:
   /// A member expression (a field or a method named through an object)
   /// evaluated while \p Held (active ones only) are held.
   virtual void access(const MemberExpr *E, llvm::ArrayRef<HeldLock> Held) {}
+  /// A variable with static storage (a global, a static member or local)
+  /// named while \p Held (active ones only) are held; with wantsAccesses().
+  virtual void accessStatic(const DeclRefExpr *E,
+                            llvm::ArrayRef<HeldLock> Held) {}
   /// Whether the body of \p L, an argument of \p Call (or the lambda called
   /// by it), runs right there, with the locks held at the call. By default
   /// a lambda body starts with no lock held.

@@ -42,6 +42,18 @@ struct MissingGuardedByCheck::Access {
   }
 };
 
+/// One use of a variable with static storage.
+struct MissingGuardedByCheck::StaticAccess {
+  const DeclRefExpr *E = nullptr;
+  const FunctionDecl *Function = nullptr;
+  bool Write = false;
+  bool InPredicate = false;
+  /// The function notifies a condition variable: it means to wake a waiter.
+  bool Notifies = false;
+  /// The mutexes with static storage held.
+  llvm::SmallVector<const ValueDecl *, 2> Held;
+};
+
 struct MissingGuardedByCheck::ClassFacts {
   const RecordDecl *Class = nullptr;
   llvm::MapVector<const FieldDecl *, std::vector<Access>> Fields;
@@ -53,11 +65,21 @@ const CXXThisExpr *thisBase(const MemberExpr *ME) {
   return dyn_cast<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts());
 }
 
-// The field of *this whose storage the lvalue \p E designates: 'count_',
-// 'pos_.x', 'arr_[i]', 'map_[k]'; null when it reaches through a pointer.
-const MemberExpr *rootField(const Expr *E) {
+bool isStaticVariable(const Expr *E) {
+  const auto *DRE = dyn_cast<DeclRefExpr>(E);
+  const auto *V = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+  return V && V->hasGlobalStorage();
+}
+
+// The field of *this (a MemberExpr) or the variable with static storage (a
+// DeclRefExpr) whose storage the lvalue \p E designates: 'count_',
+// 'pos_.x', 'arr_[i]', 'map_[k]', 'g_ready'; null when it reaches through a
+// pointer.
+const Expr *storageRoot(const Expr *E) {
   while (E) {
     E = E->IgnoreParenImpCasts();
+    if (isStaticVariable(E))
+      return E;
     if (const auto *ME = dyn_cast<MemberExpr>(E)) {
       if (thisBase(ME))
         return isa<FieldDecl>(ME->getMemberDecl()) ? ME : nullptr;
@@ -96,6 +118,8 @@ bool hasConstTwin(const CXXMethodDecl *MD) {
 class WriteFinder : public RecursiveASTVisitor<WriteFinder> {
 public:
   llvm::SmallPtrSet<const MemberExpr *, 16> Writes;
+  /// The same for variables with static storage.
+  llvm::SmallPtrSet<const DeclRefExpr *, 8> StaticWrites;
 
   bool VisitBinaryOperator(BinaryOperator *BO) {
     if (BO->isAssignmentOp())
@@ -140,8 +164,11 @@ public:
 
 private:
   void mark(const Expr *E) {
-    if (const MemberExpr *ME = rootField(E))
+    const Expr *Root = storageRoot(E);
+    if (const auto *ME = dyn_cast_or_null<MemberExpr>(Root))
       Writes.insert(ME);
+    else if (const auto *DRE = dyn_cast_or_null<DeclRefExpr>(Root))
+      StaticWrites.insert(DRE);
   }
   // Arguments bound to non-const lvalue references may be written.
   void markReferenceArgs(const FunctionDecl *FD, const Expr *const *Args,
@@ -159,11 +186,24 @@ private:
   }
 };
 
+bool isConditionNotify(llvm::StringRef Name) {
+  for (llvm::StringRef Class :
+       {"std::condition_variable::", "std::condition_variable_any::",
+        "fearless::Condvar::"})
+    if (Name.consume_front(Class))
+      return Name == "notify_one" || Name == "notify_all";
+  return false;
+}
+
 // Fields read by a condition variable's wait predicate: a lambda given to
 // a wait, or the condition of a loop whose body waits.
 class PredicateFinder : public RecursiveASTVisitor<PredicateFinder> {
 public:
   llvm::SmallPtrSet<const MemberExpr *, 8> Reads;
+  /// Variables with static storage read by a wait predicate.
+  llvm::SmallPtrSet<const DeclRefExpr *, 8> StaticReads;
+  /// Whether the function notifies a condition variable.
+  bool Notifies = false;
   /// The first join() call: where a destructor stops sharing the object.
   SourceLocation FirstJoin;
   const SourceManager &SM;
@@ -176,7 +216,10 @@ public:
         (FirstJoin.isInvalid() ||
          SM.isBeforeInTranslationUnit(MC->getBeginLoc(), FirstJoin)))
       FirstJoin = MC->getBeginLoc();
-    if (!isConditionWait(calleeName(MC)))
+    std::string Callee = calleeName(MC);
+    if (isConditionNotify(Callee))
+      Notifies = true;
+    if (!isConditionWait(Callee))
       return true;
     for (const Expr *Arg : MC->arguments())
       if (const auto *L = dyn_cast<LambdaExpr>(Arg->IgnoreImplicit()))
@@ -195,6 +238,8 @@ private:
       return;
     if (const auto *ME = dyn_cast<MemberExpr>(S); ME && thisBase(ME))
       Reads.insert(ME);
+    if (const auto *E = dyn_cast<Expr>(S); E && isStaticVariable(E))
+      StaticReads.insert(cast<DeclRefExpr>(E));
     for (const Stmt *Child : S->children())
       collect(Child);
   }
@@ -213,24 +258,44 @@ private:
 
 // Walks one member function with LockScope and records every use of a
 // field of *this with the mutexes of the field's class held at it.
+using StaticFacts =
+    llvm::MapVector<const VarDecl *,
+                    std::vector<MissingGuardedByCheck::StaticAccess>>;
+
 class AccessCollector : public LockScopeCallbacks {
 public:
-  AccessCollector(const CXXMethodDecl *Method, bool CountAll,
+  AccessCollector(const FunctionDecl *Function, bool CountAll,
                   SourceLocation CountUntil, const WriteFinder &Writes,
                   const PredicateFinder &Predicates,
                   const llvm::DenseSet<const Expr *> &BoundaryArgs,
                   llvm::MapVector<const RecordDecl *,
                                   MissingGuardedByCheck::ClassFacts> &Classes,
-                  const SourceManager &SM)
-      : Method(Method), CountAll(CountAll), CountUntil(CountUntil),
-        Writes(Writes), Predicates(Predicates), BoundaryArgs(BoundaryArgs),
-        Classes(Classes), SM(SM) {}
+                  StaticFacts &Statics, const SourceManager &SM)
+      : Function(Function), Method(dyn_cast<CXXMethodDecl>(Function)),
+        CountAll(CountAll), CountUntil(CountUntil), Writes(Writes),
+        Predicates(Predicates), BoundaryArgs(BoundaryArgs), Classes(Classes),
+        Statics(Statics), SM(SM) {}
 
   bool wantsAccesses() const override { return true; }
 
+  void accessStatic(const DeclRefExpr *E,
+                    llvm::ArrayRef<HeldLock> Held) override {
+    const auto *Var = cast<VarDecl>(E->getDecl());
+    MissingGuardedByCheck::StaticAccess A;
+    A.E = E;
+    A.Function = Function;
+    A.Write = Writes.StaticWrites.contains(E);
+    A.InPredicate = Predicates.StaticReads.contains(E);
+    A.Notifies = Predicates.Notifies;
+    for (const HeldLock &L : Held)
+      if (L.Global && L.Class && isa<VarDecl>(L.Class))
+        A.Held.push_back(L.Class);
+    Statics[Var->getCanonicalDecl()].push_back(std::move(A));
+  }
+
   void access(const MemberExpr *ME, llvm::ArrayRef<HeldLock> Held) override {
     const auto *Field = dyn_cast<FieldDecl>(ME->getMemberDecl());
-    if (!Field || !thisBase(ME))
+    if (!Method || !Field || !thisBase(ME))
       return;
     const RecordDecl *Class = Field->getParent();
     MissingGuardedByCheck::Access A;
@@ -270,7 +335,8 @@ public:
   }
 
 private:
-  const CXXMethodDecl *Method;
+  const FunctionDecl *Function;
+  const CXXMethodDecl *Method; ///< null in a free function
   bool CountAll;
   SourceLocation CountUntil;
   const WriteFinder &Writes;
@@ -278,17 +344,26 @@ private:
   const llvm::DenseSet<const Expr *> &BoundaryArgs;
   llvm::MapVector<const RecordDecl *, MissingGuardedByCheck::ClassFacts>
       &Classes;
+  StaticFacts &Statics;
   const SourceManager &SM;
 };
 
-// Member functions with a body, written in the source (no instantiations:
-// the pattern is walked once), lambdas excluded (walked from their method).
+// Functions with a body, written in the source (no instantiations: the
+// pattern is walked once), lambdas excluded (walked from their function):
+// member functions, and the others apart.
 struct MethodCollector : RecursiveASTVisitor<MethodCollector> {
   std::vector<const CXXMethodDecl *> Methods;
-  bool VisitCXXMethodDecl(CXXMethodDecl *MD) {
-    if (MD->doesThisDeclarationHaveABody() && !MD->getParent()->isLambda() &&
-        !MD->isImplicit() && !MD->isInvalidDecl())
-      Methods.push_back(MD);
+  std::vector<const FunctionDecl *> FreeFunctions;
+  bool VisitFunctionDecl(FunctionDecl *FD) {
+    if (!FD->doesThisDeclarationHaveABody() || FD->isImplicit() ||
+        FD->isInvalidDecl())
+      return true;
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(FD)) {
+      if (!MD->getParent()->isLambda())
+        Methods.push_back(MD);
+    } else {
+      FreeFunctions.push_back(FD);
+    }
     return true;
   }
 };
@@ -414,6 +489,7 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
       walkLockScopes(MD->getBody(), Helpers, Initial(MD));
 
   llvm::MapVector<const RecordDecl *, ClassFacts> Classes;
+  StaticFacts Statics;
   for (const CXXMethodDecl *MD : Collector.Methods) {
     if (!Analysed(MD))
       continue;
@@ -438,14 +514,60 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
     llvm::SmallVector<HeldLock, 2> Entry = Initial(MD);
     llvm::append_range(Entry, Helpers.heldAtCalls(MD));
     AccessCollector C(MD, CountAll, CountUntil, Writes, Predicates,
-                      BoundaryArgs, Classes, SM);
+                      BoundaryArgs, Classes, Statics, SM);
     walkLockScopes(Body, C, Entry);
+  }
+  // Free functions: their uses of variables with static storage only.
+  for (const FunctionDecl *FD : Collector.FreeFunctions) {
+    if (SM.isInSystemHeader(FD->getLocation()))
+      continue;
+    WriteFinder Writes;
+    Writes.TraverseStmt(FD->getBody());
+    PredicateFinder Predicates(SM);
+    Predicates.TraverseStmt(FD->getBody());
+    AccessCollector C(FD, true, SourceLocation(), Writes, Predicates,
+                      BoundaryArgs, Classes, Statics, SM);
+    walkLockScopes(FD->getBody(), C, {});
   }
   for (auto &[Class, Facts] : Classes)
     analyseClass(Facts);
+  for (auto &[Var, Accesses] : Statics)
+    analyseStatic(Var, Accesses);
 
   Ctx = nullptr;
   BoundaryArgs.clear();
+}
+
+void MissingGuardedByCheck::analyseStatic(
+    const VarDecl *Var, const std::vector<StaticAccess> &Accesses) {
+  const SourceManager &SM = Ctx->getSourceManager();
+  if (SM.isInSystemHeader(Var->getLocation()) ||
+      Var->hasAttr<GuardedByAttr>() || Var->hasAttr<PtGuardedByAttr>())
+    return;
+  // As for fields: written without the mutex a wait predicate reads it
+  // under, by a function that then notifies (one that does not means to
+  // wake anybody: an initialisation before the threads start, say).
+  for (const StaticAccess &Read : Accesses) {
+    if (!Read.InPredicate || Read.Write || Read.Held.empty())
+      continue;
+    const ValueDecl *Mutex = Read.Held.front();
+    for (const StaticAccess &W : Accesses) {
+      if (!W.Write || W.InPredicate || !W.Notifies ||
+          llvm::is_contained(W.Held, Mutex))
+        continue;
+      diag(W.E->getLocation(),
+           "'%0' is written without holding '%1', but the wait predicate "
+           "in '%2' reads it under '%1': a waiter can check it just before "
+           "this write and then sleep through the notification (lost "
+           "wake-up)")
+          << name(Var) << name(Mutex) << plainQualifiedName(Read.Function);
+      diag(Read.E->getLocation(),
+           "the wait predicate reads '%0' here with '%1' held",
+           DiagnosticIDs::Note)
+          << name(Var) << name(Mutex);
+    }
+    return;
+  }
 }
 
 void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {

@@ -38,9 +38,14 @@ public:
 
   struct Access;
   struct ClassFacts;
+  struct StaticAccess;
 
 private:
   void analyseClass(const ClassFacts &Facts);
+  /// The lost wake-up rule for a variable with static storage (a global
+  /// flag read by a wait predicate under a global mutex).
+  void analyseStatic(const VarDecl *Var,
+                     const std::vector<StaticAccess> &Accesses);
 
   ASTContext *Ctx = nullptr;
   Preprocessor *PP = nullptr;
