@@ -76,13 +76,24 @@ std::string calleeName(const Expr *Call, std::string *DeclaringName) {
   return Declared;
 }
 
-bool isConditionWait(llvm::StringRef Name) {
+// The member name of a condition variable's member function ("" if
+// \p Name is not one).
+static llvm::StringRef conditionMember(llvm::StringRef Name) {
   for (llvm::StringRef Class :
        {"std::condition_variable::", "std::condition_variable_any::",
         "fearless::Condvar::"})
     if (Name.consume_front(Class))
-      return Name.starts_with("wait");
-  return false;
+      return Name;
+  return "";
+}
+
+bool isConditionWait(llvm::StringRef Name) {
+  return conditionMember(Name).starts_with("wait");
+}
+
+bool isConditionNotify(llvm::StringRef Name) {
+  llvm::StringRef Member = conditionMember(Name);
+  return Member == "notify_one" || Member == "notify_all";
 }
 
 bool isMutexType(QualType T) {

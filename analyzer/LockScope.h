@@ -84,6 +84,8 @@ std::string calleeName(const Expr *Call, std::string *DeclaringName = nullptr);
 /// variable wait: std::condition_variable(_any)::wait*,
 /// fearless::Condvar::wait*.
 bool isConditionWait(llvm::StringRef QualifiedCallee);
+/// The same for notify_one / notify_all.
+bool isConditionNotify(llvm::StringRef QualifiedCallee);
 
 /// Whether \p T is a mutex type: the std:: mutexes, fearless::Mutex and
 /// RwLock, or a class annotated as a capability.

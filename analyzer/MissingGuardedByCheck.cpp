@@ -186,15 +186,6 @@ private:
   }
 };
 
-bool isConditionNotify(llvm::StringRef Name) {
-  for (llvm::StringRef Class :
-       {"std::condition_variable::", "std::condition_variable_any::",
-        "fearless::Condvar::"})
-    if (Name.consume_front(Class))
-      return Name == "notify_one" || Name == "notify_all";
-  return false;
-}
-
 // Fields read by a condition variable's wait predicate: a lambda given to
 // a wait, or the condition of a loop whose body waits.
 class PredicateFinder : public RecursiveASTVisitor<PredicateFinder> {
