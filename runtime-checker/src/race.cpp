@@ -123,6 +123,9 @@ struct Slot {
   bool in_use = false;
   std::uint64_t last = 0; // the clock its previous thread ended with
   std::string name;       // for reports, kept after the thread ended
+  // The tracker's number of the thread ("T<number>" in every report when
+  // it has no name), kept with the name.
+  std::uint32_t number = 0;
 };
 
 // --- granules of watch_read / watch_write ---------------------------------
@@ -160,6 +163,7 @@ struct RaceThreadOwner {
     std::string name(current_thread_name());
     if (name.empty() && gettid() == getpid())
       name = "main"; // as the tracker (and Rust) call it
+    ThreadRecord *rec = record(); // outside slots_mu: it may take locks
     auto &r = races();
     std::lock_guard<std::mutex> lock(r.slots_mu);
     std::uint32_t i = 0;
@@ -175,6 +179,8 @@ struct RaceThreadOwner {
     Slot &s = r.slots[i];
     s.in_use = true;
     s.name = std::move(name);
+    s.number = rec ? std::uint32_t(rec->id & 0xffff) // as thread_label
+                   : i;
     t.tid = i;
     t.uid = ++r.next_uid;
     // Invariant: a slot's clock only grows, so the epochs of the thread
@@ -306,15 +312,14 @@ std::string site_line(const std::source_location &s) {
          ":" + std::to_string(s.line());
 }
 
-// The name of the thread in slot `tid` ("" if unnamed).
-std::string slot_name(std::uint32_t tid) {
+// The thread in slot `tid` as reports name it: its name, or "T<n>" with
+// the tracker's number when it has none.
+std::string slot_thread(std::uint32_t tid, std::string name = "") {
   auto &r = races();
   std::lock_guard<std::mutex> lock(r.slots_mu);
-  return r.slots[tid].name;
-}
-
-std::string label(const std::string &name, std::uint32_t tid) {
-  return "'" + (name.empty() ? "T" + std::to_string(tid) : name) + "'";
+  if (name.empty())
+    name = r.slots[tid].name;
+  return name.empty() ? "T" + std::to_string(r.slots[tid].number) : name;
 }
 
 // What the user probably meant. Only what the two accesses themselves say
@@ -357,12 +362,11 @@ void report_race(const RaceShadow &s, bool cur_write,
     if (!r.reported.insert(a + "|" + b).second)
       return; // once per pair of sites
   }
-  std::string prev_name = slot_name(epoch_tid(c.epoch));
-  std::string cur_name(current_thread_name());
-  if (cur_name.empty())
-    cur_name = slot_name(t.tid);
-  std::string prev_thread = label(prev_name, epoch_tid(c.epoch));
-  std::string cur_thread = label(cur_name, t.tid);
+  const std::string prev_name = slot_thread(epoch_tid(c.epoch));
+  const std::string cur_name =
+      slot_thread(t.tid, std::string(current_thread_name()));
+  std::string prev_thread = "'" + prev_name + "'";
+  std::string cur_thread = "'" + cur_name + "'";
   const char *cur = cur_write ? "write" : "read";
   const char *prev = c.write ? "write" : "read";
   char addr[32];
@@ -407,13 +411,7 @@ void report_race(const RaceShadow &s, bool cur_write,
   tr.json_extra =
       ",\"location\":\"" + json_escape(s.name ? s.name : std::string(addr)) +
       "\",\"accesses\":[" +
-      access(cur, cur_name.empty() ? "T" + std::to_string(t.tid) : cur_name,
-             where) +
-      "," +
-      access(prev,
-             prev_name.empty() ? "T" + std::to_string(epoch_tid(c.epoch))
-                               : prev_name,
-             c.site) +
+      access(cur, cur_name, where) + "," + access(prev, prev_name, c.site) +
       "]";
   deliver(std::move(tr));
 }
