@@ -21,6 +21,7 @@
 #ifndef FEARLESS_DETAIL_CHANNEL_CORE_H_
 #define FEARLESS_DETAIL_CHANNEL_CORE_H_
 
+#include "fearless/detail/cpu_relax.h"
 #include "fearless/detail/hooks.h"
 #include "fearless/thread_safety.h"
 
@@ -70,14 +71,6 @@ Clock::time_point deadline_after(std::chrono::duration<Rep, Period> d) {
 /// Cache line size used to keep the producers' and the consumer's hot
 /// fields apart.
 inline constexpr std::size_t kCacheLine = 64;
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield" ::: "memory");
-#endif
-}
 
 /// Exponential backoff: busy-spin for short waits, then yield the CPU.
 /// `completed()` / `spun_out()` say it is time to park instead.

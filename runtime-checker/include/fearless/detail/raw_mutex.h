@@ -22,6 +22,8 @@
 #ifndef FEARLESS_DETAIL_RAW_MUTEX_H_
 #define FEARLESS_DETAIL_RAW_MUTEX_H_
 
+#include "fearless/detail/cpu_relax.h"
+
 #include <atomic>
 #include <chrono>
 #include <climits>
@@ -124,15 +126,6 @@ inline bool wait(std::atomic<std::uint32_t> &word, std::uint32_t expected,
 inline void wake(std::atomic<std::uint32_t> &word, int n) noexcept {
   syscall(SYS_futex, reinterpret_cast<std::uint32_t *>(&word),
           FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n);
-}
-
-/// A hint to the CPU inside a spin loop (channel_core.h has its own).
-inline void spin_hint() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield" ::: "memory");
-#endif
 }
 
 // --- the asymmetric fence behind RawMutex's unlock -------------------------
@@ -310,7 +303,7 @@ public:
                                        std::memory_order_acquire,
                                        std::memory_order_relaxed))
         return true;
-      futex::spin_hint();
+      cpu_relax();
     }
     return false;
   }
