@@ -481,6 +481,7 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
 
   llvm::MapVector<const RecordDecl *, ClassFacts> Classes;
   StaticFacts Statics;
+  bool StaticPredicates = false; // a wait predicate reads a static variable
   for (const CXXMethodDecl *MD : Collector.Methods) {
     if (!Analysed(MD))
       continue;
@@ -489,6 +490,7 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
     Writes.TraverseStmt(const_cast<Stmt *>(Body));
     PredicateFinder Predicates(SM);
     Predicates.TraverseStmt(const_cast<Stmt *>(Body));
+    StaticPredicates |= !Predicates.StaticReads.empty();
     // Nobody else sees the object while it is constructed, nor once its
     // destructor joined the threads it owns (a destructor of an object that
     // owns none is as private as a constructor).
@@ -508,9 +510,22 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
                       BoundaryArgs, Classes, Statics, SM);
     walkLockScopes(Body, C, Entry);
   }
-  // Free functions: their uses of variables with static storage only.
+  // Free functions: their uses of variables with static storage only,
+  // which matter only if some wait predicate of the unit reads one: the
+  // lock walk of every free function is not paid otherwise.
+  auto InSource = [&](const FunctionDecl *FD) {
+    return !SM.isInSystemHeader(FD->getLocation());
+  };
   for (const FunctionDecl *FD : Collector.FreeFunctions) {
-    if (SM.isInSystemHeader(FD->getLocation()))
+    if (StaticPredicates)
+      break;
+    PredicateFinder Predicates(SM);
+    if (InSource(FD))
+      Predicates.TraverseStmt(FD->getBody());
+    StaticPredicates = !Predicates.StaticReads.empty();
+  }
+  for (const FunctionDecl *FD : Collector.FreeFunctions) {
+    if (!StaticPredicates || !InSource(FD))
       continue;
     WriteFinder Writes;
     Writes.TraverseStmt(FD->getBody());
@@ -522,8 +537,9 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
   }
   for (auto &[Class, Facts] : Classes)
     analyseClass(Facts);
-  for (auto &[Var, Accesses] : Statics)
-    analyseStatic(Var, Accesses);
+  if (StaticPredicates)
+    for (auto &[Var, Accesses] : Statics)
+      analyseStatic(Var, Accesses);
 
   Ctx = nullptr;
   BoundaryArgs.clear();
