@@ -53,12 +53,24 @@ public:
     c_[tid] = v;
   }
   bool empty() const { return c_.empty(); }
-  void join(const VectorClock &o) {
+  /// Raises every component to `o`'s; true if one rose.
+  bool join(const VectorClock &o) {
     if (o.c_.size() > c_.size())
       c_.resize(o.c_.size(), 0);
+    bool rose = false;
     for (std::size_t i = 0; i < o.c_.size(); ++i)
-      if (o.c_[i] > c_[i])
+      if (o.c_[i] > c_[i]) {
         c_[i] = o.c_[i];
+        rose = true;
+      }
+    return rose;
+  }
+  /// Raises component `tid` to `v`; true if it rose.
+  bool raise(std::uint32_t tid, std::uint64_t v) {
+    if (v <= get(tid))
+      return false;
+    set(tid, v);
+    return true;
   }
 
 private:
@@ -83,14 +95,27 @@ private:
   std::atomic<std::uint32_t> &s_;
 };
 
+/// What a thread remembers of one synchronisation object (see RaceSync):
+/// valid while `sync` is the object's id.
+struct SyncMemo {
+  std::uint64_t sync = 0; ///< RaceSync::id; 0: empty
+  /// FullThread::joins when the thread last knew that, but for its own
+  /// component, its clock was at most the object's write clock.
+  std::uint64_t joins = ~std::uint64_t(0);
+  /// RaceSync::base_version when the thread's clock last covered `base`.
+  std::uint64_t base_version = ~std::uint64_t(0);
+};
+constexpr std::size_t kSyncMemos = 64;
+
 // The full per-thread state; detail/race.h sees only the epoch.
 struct FullThread : RaceThread {
   std::uint32_t tid = 0;
-  std::uint64_t uid = 0; ///< never reused, unlike tid
   VectorClock clock;
-  /// Acquires that joined a clock into `clock`: while it has not changed,
-  /// only this thread's own component has.
+  /// Acquires that raised a component of `clock`: while it has not
+  /// changed, only this thread's own component has.
   std::uint64_t joins = 0;
+  /// Direct-mapped by the object's id.
+  SyncMemo memo[kSyncMemos];
   /// Bit i % 64 of word i / 64: t_seen.slot[i] was filled in this epoch.
   std::uint64_t seen_used[kSeenSlots / 64] = {};
 
@@ -141,7 +166,6 @@ struct Races {
   Slot slots[kRaceSlots];          // guarded by slots_mu; [0] unused
   std::uint32_t next_fresh = 1;    // guarded by slots_mu
   std::deque<std::uint32_t> freed; // guarded by slots_mu; oldest first
-  std::uint64_t next_uid = 0;      // guarded by slots_mu
   std::mutex reported_mu;
   std::set<std::string> reported; // guarded by reported_mu: pairs of sites
   Shard shards[kShards];
@@ -182,7 +206,6 @@ struct RaceThreadOwner {
     s.number = rec ? std::uint32_t(rec->id & 0xffff) // as thread_label
                    : i;
     t.tid = i;
-    t.uid = ++r.next_uid;
     // Invariant: a slot's clock only grows, so the epochs of the thread
     // that had it before stay below this one's.
     t.clock.set(i, s.last);
@@ -264,18 +287,58 @@ struct RaceReads {
   }
 };
 
-struct RaceSync {
+// The release clocks of one synchronisation object. Its write clock is
+// `base` joined with `pending`: a release by a thread whose clock adds
+// nothing to the object's but its own component (a lock handed back and
+// forth) only records that component in `pending`, on the object's first
+// cache line, and an acquirer that already covers `base` (its memo says so)
+// joins only `pending`. A hand-off then touches one line of the object
+// instead of the clock's whole array.
+struct alignas(64) RaceSync {
+  static constexpr std::uint32_t kPending = 4;
+
   std::atomic<std::uint32_t> spin{0};
-  VectorClock write; // exclusive releases: unlock, send, spawn, thread end
-  VectorClock read;  // RwLock read-unlocks: seen by writers only
-  // The last release into `write`: its thread (uid) and that thread's
-  // `joins`.
-  // The same thread releasing again with no acquire in between changed
-  // only its own component; re-locking what it released itself brings it
-  // nothing new. Both spare an O(threads) join on a lock taken again and
-  // again by one thread.
-  std::uint64_t last_uid = 0;
-  std::uint64_t last_joins = 0;
+  std::uint32_t npending = 0;
+  const std::uint64_t id = next_id(); ///< never reused (SyncMemo::sync)
+  /// Bumped whenever `base` rises: a memo of an older version no longer
+  /// proves its thread covers `base`.
+  std::uint64_t base_version = 1;
+  /// Own-component epochs of releasers, one per thread slot, not yet in
+  /// `base`.
+  Epoch pending[kPending] = {};
+  VectorClock base;
+  VectorClock read; // RwLock read-unlocks: seen by writers only
+
+  static std::uint64_t next_id() {
+    static std::atomic<std::uint64_t> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+
+  // Records `e` (tid's own component) in `pending`, folding `pending` into
+  // `base` first when it has no room for a new slot.
+  void bump(Epoch e) {
+    for (std::uint32_t i = 0; i < npending; ++i)
+      if (epoch_tid(pending[i]) == epoch_tid(e)) {
+        pending[i] = e; // clocks only grow
+        return;
+      }
+    if (npending == kPending)
+      fold();
+    pending[npending++] = e;
+  }
+  void fold() {
+    for (std::uint32_t i = 0; i < npending; ++i)
+      base.raise(epoch_tid(pending[i]), epoch_clock(pending[i]));
+    npending = 0;
+    ++base_version;
+  }
+  // Raises `c` to `pending`; true if a component rose.
+  bool join_pending_into(VectorClock &c) const {
+    bool rose = false;
+    for (std::uint32_t i = 0; i < npending; ++i)
+      rose |= c.raise(epoch_tid(pending[i]), epoch_clock(pending[i]));
+    return rose;
+  }
 };
 
 RaceShadow::~RaceShadow() { delete reads; }
@@ -445,6 +508,13 @@ void for_each_granule(const void *p, std::size_t n, Check check) {
 } // namespace
 
 // --- hooks ---------------------------------------------------------------
+// Invariants, for thread t and object s with t's memo m of s (m.sync ==
+// s.id):
+//   m.joins == t.joins         => t.clock[u] <= s's write clock[u], u != t
+//   m.base_version == s.base_version => t.clock >= s.base
+// Both survive s's clocks rising (they only grow); the first is lost when
+// an acquire of anything raises t's clock (joins changes), the second when
+// `base` rises (base_version changes).
 void race_release_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
   FullThread *t = race_thread();
   if (!t)
@@ -457,17 +527,24 @@ void race_release_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
     else
       delete fresh; // another releaser installed one first
   }
+  SyncMemo &m = t->memo[s->id % kSyncMemos];
   auto release = [&] {
     if (how == RaceAccess::shared) {
       s->read.join(t->clock);
       return;
     }
-    if (s->last_uid == t->uid && s->last_joins == t->joins)
-      s->write.set(t->tid, t->clock.get(t->tid));
-    else
-      s->write.join(t->clock);
-    s->last_uid = t->uid;
-    s->last_joins = t->joins;
+    if (m.sync == s->id && m.joins == t->joins) {
+      // Nothing but this thread's own component is new to the object.
+      s->bump(make_epoch(t->clock.get(t->tid), t->tid));
+      return;
+    }
+    const bool covered = m.sync == s->id && m.base_version == s->base_version;
+    if (s->base.join(t->clock))
+      ++s->base_version;
+    m.sync = s->id;
+    m.joins = t->joins;
+    // Covered before and `base` rose only to this thread's clock.
+    m.base_version = covered ? s->base_version : ~std::uint64_t(0);
   };
   if (how == RaceAccess::exclusive) {
     release(); // Safety: the caller holds the lock alone
@@ -485,17 +562,23 @@ void race_acquire_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
   FullThread *t = race_thread();
   if (!t)
     return;
+  SyncMemo &m = t->memo[s->id % kSyncMemos];
   auto join = [&] {
-    // A lock held alone and last released by this very thread: its write
-    // clock is this thread's past (it acquired everything in it before).
-    if (how != RaceAccess::exclusive || s->last_uid != t->uid) {
-      t->clock.join(s->write);
+    const bool below = m.sync == s->id && m.joins == t->joins;
+    bool rose = false;
+    if (!(m.sync == s->id && m.base_version == s->base_version))
+      rose = t->clock.join(s->base);
+    rose |= s->join_pending_into(t->clock);
+    // Now t.clock >= the write clock; and t.clock[u] == it, u != t, if
+    // t was below it before.
+    bool above = false;
+    if (how != RaceAccess::shared && !s->read.empty()) // readers do not
+      above = t->clock.join(s->read);                  // order readers
+    if (rose || above)
       ++t->joins;
-    }
-    if (how != RaceAccess::shared && !s->read.empty()) { // readers do not
-      t->clock.join(s->read);                            // order readers
-      ++t->joins;
-    }
+    m.sync = s->id;
+    m.base_version = s->base_version;
+    m.joins = below && !above ? t->joins : ~std::uint64_t(0);
   };
   if (how == RaceAccess::exclusive) {
     join(); // Safety: the caller holds the lock alone
