@@ -35,6 +35,7 @@
 #include <source_location>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -499,6 +500,120 @@ TEST(RaceFree, HandOffThroughAMutex) {
   }
   h.join();
   EXPECT_EQ(count.get(), 2);
+  EXPECT_TRUE(races(reports).empty());
+}
+
+// Waits (yielding) until `step` is `k`: orders threads in time, not for
+// fearless.
+void wait_for_step(const std::atomic<int> &step, int k) {
+  while (step.load() != k)
+    std::this_thread::yield();
+}
+
+// A lock handed back and forth records only its releaser's own clock
+// component (src/race.cpp, RaceSync::pending) -- unless the releaser
+// acquired something else meanwhile: then what it acquired goes with the
+// lock too. Thread "a" learns of c's write through a tag, then hands the
+// mutex to main, which has taken it from "a" before (both memos warm).
+// `chained` false: "a" skips the tag, and main's read races with c's write.
+// `read_at`: main's read, a site of each test's own (a pair of sites is
+// reported once per process).
+void lock_hand_off_after_another_acquire(bool chained,
+                                         std::source_location read_at) {
+  Reports reports;
+  fearless::Watched<int> x{fearless::named("x"), 0};
+  fearless::Mutex<int> m(0);
+  int tag = 0;
+  std::atomic<int> step{0};
+  auto a = fearless::Builder().name("a").spawn([&] {
+    for (int round = 0; round < 3; ++round) {
+      wait_for_step(step, 2 * round);
+      *m.lock() += 1;
+      step.store(2 * round + 1);
+    }
+    wait_for_step(step, 7);
+    if (chained)
+      fearless::sync_acquire(&tag);
+    *m.lock() += 1;
+    step.store(8);
+  });
+  for (int round = 0; round < 3; ++round) {
+    wait_for_step(step, 2 * round + 1);
+    *m.lock() += 1;
+    step.store(2 * round + 2);
+  }
+  auto c = fearless::Builder().name("c").spawn([&] {
+    wait_for_step(step, 6);
+    x.set(1);
+    fearless::sync_release(&tag);
+    step.store(7);
+  });
+  wait_for_step(step, 8);
+  int got = 0;
+  {
+    auto g = m.lock();
+    got = x.get(read_at);
+  }
+  a.join();
+  c.join();
+  EXPECT_EQ(got, 1);
+  auto seen = races(reports);
+  if (chained) {
+    EXPECT_TRUE(seen.empty());
+  } else {
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_NE(seen[0].title.find("read of 'x' by thread 'main' races with a "
+                                 "previous write by thread 'c'"),
+              std::string::npos)
+        << seen[0].title;
+  }
+}
+
+TEST(RaceFree, LockHandOffCarriesWhatTheReleaserAcquiredElsewhere) {
+  SKIP_WITHOUT_DETECTOR();
+  lock_hand_off_after_another_acquire(true, std::source_location::current());
+}
+
+TEST(Race, LockHandOffWithoutTheOtherAcquireDoesNotOrder) {
+  SKIP_WITHOUT_DETECTOR();
+  lock_hand_off_after_another_acquire(false, std::source_location::current());
+}
+
+// More threads take turns with one mutex than its sync object keeps own
+// components for (RaceSync::kPending): thread i reads cell i+5 and writes
+// cell i, so each write meets a read made five turns (five threads) before
+// -- whose clock component the object has folded into its base clock by
+// then. Every thread must still see it.
+TEST(RaceFree, ManyThreadsTakingTurnsWithOneMutex) {
+  SKIP_WITHOUT_DETECTOR();
+  Reports reports;
+  constexpr int kThreads = 7, kRounds = 4;
+  struct Cells {
+    fearless::Watched<int> c[kThreads]{
+        fearless::Watched<int>(0), fearless::Watched<int>(0),
+        fearless::Watched<int>(0), fearless::Watched<int>(0),
+        fearless::Watched<int>(0), fearless::Watched<int>(0),
+        fearless::Watched<int>(0)};
+  } cells;
+  fearless::Mutex<int> m(0);
+  std::atomic<int> step{0};
+  std::vector<fearless::JoinHandle<void>> hs;
+  for (int i = 0; i < kThreads; ++i)
+    hs.push_back(fearless::spawn([&, i] {
+      for (int round = 0; round < kRounds; ++round) {
+        wait_for_step(step, round * kThreads + i);
+        {
+          auto g = m.lock();
+          (void)cells.c[(i + 5) % kThreads].get();
+          cells.c[i].set(round + 1);
+        }
+        step.store(round * kThreads + i + 1);
+      }
+    }));
+  for (auto &h : hs)
+    h.join();
+  for (auto &c : cells.c)
+    EXPECT_EQ(c.get(), kRounds);
   EXPECT_TRUE(races(reports).empty());
 }
 
