@@ -8,10 +8,12 @@
 #include "tracker_internal.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <sched.h>
@@ -116,6 +118,12 @@ struct FullThread : RaceThread {
   std::uint64_t joins = 0;
   /// Direct-mapped by the object's id.
   SyncMemo memo[kSyncMemos];
+  /// Interned sites (site_id), direct-mapped by site and lock.
+  struct SiteSlot {
+    const void *where = nullptr; ///< the source_location's pointer
+    ClassId lock = 0;
+    RaceSite id = 0; ///< 0: empty
+  } sites[256];
   /// Bit i % 64 of word i / 64: t_seen.slot[i] was filled in this epoch.
   std::uint64_t seen_used[kSeenSlots / 64] = {};
 
@@ -168,6 +176,10 @@ struct Races {
   std::deque<std::uint32_t> freed; // guarded by slots_mu; oldest first
   std::mutex reported_mu;
   std::set<std::string> reported; // guarded by reported_mu: pairs of sites
+  std::mutex sites_mu;
+  /// RaceSite n is sites[n - 1]; never shrinks. Guarded by sites_mu.
+  std::deque<std::pair<std::source_location, ClassId>> sites;
+  std::map<std::pair<const void *, ClassId>, RaceSite> site_index;
   Shard shards[kShards];
 };
 
@@ -260,14 +272,53 @@ ClassId innermost_lock() {
   return d > 0 ? r->held[d - 1].cls : 0;
 }
 
+static_assert(sizeof(std::source_location) == sizeof(const void *) &&
+                  std::is_trivially_copyable_v<std::source_location>,
+              "a source_location is one pointer (site_id keys on it)");
+
+FEARLESS_SLOW_PATH
+RaceSite intern_site(std::source_location where, ClassId lock) {
+  auto &r = races();
+  std::lock_guard<std::mutex> guard(r.sites_mu);
+  auto key = std::make_pair(std::bit_cast<const void *>(where), lock);
+  auto it = r.site_index.find(key);
+  if (it != r.site_index.end())
+    return it->second;
+  r.sites.emplace_back(where, lock);
+  const RaceSite id = RaceSite(r.sites.size());
+  r.site_index.emplace(key, id);
+  return id;
+}
+
+// `where` with the innermost lock held now, as the shadow keeps it: a
+// lookup in the thread's cache, the global table on a miss.
+RaceSite site_id(FullThread &t, std::source_location where) {
+  const ClassId lock = innermost_lock();
+  const void *key = std::bit_cast<const void *>(where);
+  auto &slot = t.sites[((reinterpret_cast<std::uintptr_t>(key) >> 3) ^
+                        (lock * 0x9e3779b1u)) &
+                       255];
+  if (slot.id == 0 || slot.where != key || slot.lock != lock)
+    slot = {key, lock, intern_site(where, lock)};
+  return slot.id;
+}
+
+// What an interned site stands for (reports only).
+std::pair<std::source_location, ClassId> site_of(RaceSite id) {
+  auto &r = races();
+  std::lock_guard<std::mutex> guard(r.sites_mu);
+  if (id == 0 || id > r.sites.size())
+    return {std::source_location{}, 0};
+  return r.sites[id - 1];
+}
+
 } // namespace
 
 // The read vector of a location read by several threads unordered.
 struct RaceReads {
   struct Entry {
     Epoch epoch;
-    std::source_location site;
-    ClassId lock;
+    RaceSite site;
   };
   std::vector<Entry> entries;
 
@@ -341,7 +392,15 @@ struct alignas(64) RaceSync {
   }
 };
 
-RaceShadow::~RaceShadow() { delete reads; }
+// What a shadow needs only in reports and while its reads are kept in a
+// vector.
+struct RaceCold {
+  std::atomic<std::uint32_t> spin{0};
+  const char *name = nullptr;
+  RaceReads reads; // guarded by spin
+};
+
+RaceShadow::~RaceShadow() { delete cold.load(std::memory_order_acquire); }
 
 namespace {
 
@@ -352,8 +411,15 @@ struct Conflict {
   bool found = false;
   bool write = false;
   Epoch epoch = 0;
-  std::source_location site{};
-  ClassId lock = 0;
+  RaceSite site = 0;
+};
+
+// The earlier access of a reported pair, with its site resolved.
+struct Previous {
+  bool write;
+  Epoch epoch;
+  std::source_location site;
+  ClassId lock;
 };
 
 const char *base_name(const char *file) {
@@ -388,7 +454,7 @@ std::string slot_thread(std::uint32_t tid, std::string name = "") {
 // What the user probably meant. Only what the two accesses themselves say
 // (their kinds and the locks held), never timing: the text of a report is
 // the same in every run that finds it.
-std::string hint(bool cur_write, const Conflict &c, ClassId cur_lock) {
+std::string hint(bool cur_write, const Previous &c, ClassId cur_lock) {
   const char *prev = c.write ? "write" : "read";
   const char *cur = cur_write ? "write" : "read";
   if (c.lock != 0 && cur_lock == 0)
@@ -414,8 +480,10 @@ std::string hint(bool cur_write, const Conflict &c, ClassId cur_lock) {
 
 FEARLESS_SLOW_PATH
 void report_race(const RaceShadow &s, bool cur_write,
-                 const std::source_location &where, const Conflict &c,
-                 const FullThread &t) {
+                 const std::source_location &where, const Conflict &conflict,
+                 const FullThread &t, const void *address, std::size_t size) {
+  const auto [prev_site, prev_lock] = site_of(conflict.site);
+  const Previous c{conflict.write, conflict.epoch, prev_site, prev_lock};
   {
     std::string a = site_key(where), b = site_key(c.site);
     if (b < a)
@@ -433,9 +501,11 @@ void report_race(const RaceShadow &s, bool cur_write,
   const char *cur = cur_write ? "write" : "read";
   const char *prev = c.write ? "write" : "read";
   char addr[32];
-  std::snprintf(addr, sizeof addr, "%p", s.address);
-  std::string what = s.name ? "'" + std::string(s.name) + "'"
-                            : std::string("the memory at ") + addr;
+  std::snprintf(addr, sizeof addr, "%p", address);
+  const RaceCold *cold = s.cold.load(std::memory_order_acquire);
+  const char *name = cold ? cold->name : nullptr;
+  std::string what = name ? "'" + std::string(name) + "'"
+                          : std::string("the memory at ") + addr;
   ClassId cur_lock = innermost_lock();
 
   std::string title = std::string(cur) + " of " + what + " by thread " +
@@ -447,9 +517,8 @@ void report_race(const RaceShadow &s, bool cur_write,
   };
   d += column("this " + std::string(cur) + ":") + site_line(where) + "\n";
   d += column("previous " + std::string(prev) + ":") + site_line(c.site) + "\n";
-  d += "  location: " +
-       (s.name ? "'" + std::string(s.name) + "', " : std::string()) +
-       std::to_string(s.size) + " bytes at " + addr + "\n";
+  d += "  location: " + (name ? "'" + std::string(name) + "', " : std::string()) +
+       std::to_string(size) + " bytes at " + addr + "\n";
   d += "  no fearless synchronisation orders the two (unlock -> lock, send -> "
        "recv, spawn -> start, end -> join)\n";
   d += "  hint: " + hint(cur_write, c, cur_lock) + "\n";
@@ -472,7 +541,7 @@ void report_race(const RaceShadow &s, bool cur_write,
   if (c.lock && c.lock != cur_lock)
     tr.locks.push_back(class_name_locked(c.lock));
   tr.json_extra =
-      ",\"location\":\"" + json_escape(s.name ? s.name : std::string(addr)) +
+      ",\"location\":\"" + json_escape(name ? name : std::string(addr)) +
       "\",\"accesses\":[" +
       access(cur, cur_name, where) + "," + access(prev, prev_name, c.site) +
       "]";
@@ -488,12 +557,11 @@ RaceShadow *granule(std::uintptr_t g, bool create) {
     return it->second.get();
   if (!create)
     return nullptr;
-  auto fresh = std::make_unique<RaceShadow>();
-  fresh->address = reinterpret_cast<const void *>(g << 3);
-  fresh->size = 8;
-  return sh.map.emplace(g, std::move(fresh)).first->second.get();
+  return sh.map.emplace(g, std::make_unique<RaceShadow>())
+      .first->second.get();
 }
 
+// Calls check(shadow, address) for each 8-byte granule of [p, p + n).
 template <class Check>
 void for_each_granule(const void *p, std::size_t n, Check check) {
   if (n == 0)
@@ -502,7 +570,7 @@ void for_each_granule(const void *p, std::size_t n, Check check) {
   auto first = reinterpret_cast<std::uintptr_t>(p) >> 3;
   auto last = (reinterpret_cast<std::uintptr_t>(p) + n - 1) >> 3;
   for (std::uintptr_t g = first; g <= last; ++g)
-    check(*granule(g, true));
+    check(*granule(g, true), reinterpret_cast<const void *>(g << 3));
 }
 
 } // namespace
@@ -590,14 +658,16 @@ void race_acquire_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
 
 void race_sync_free(RaceSync *sync) noexcept { delete sync; }
 
-void race_construct(RaceShadow &s, const char *name, const void *address,
-                    std::size_t size) noexcept {
+void race_construct(RaceShadow &s, const char *name) noexcept {
   race_enable();
-  s.name = name;
-  s.address = address;
-  s.size = std::uint32_t(std::min<std::size_t>(size, ~std::uint32_t(0)));
+  if (name) {
+    auto *cold = new RaceCold;
+    cold->name = name;
+    s.cold.store(cold, std::memory_order_release);
+  }
   if (FullThread *t = race_thread()) {
-    s.write_lock.store(innermost_lock(), std::memory_order_relaxed);
+    s.write_site.store(site_id(*t, std::source_location{}),
+                       std::memory_order_relaxed);
     s.write.store(t->epoch, std::memory_order_release);
   }
 }
@@ -605,13 +675,11 @@ void race_construct(RaceShadow &s, const char *name, const void *address,
 namespace {
 
 Conflict write_conflict(const RaceShadow &s, Epoch w) {
-  return {true, true, w, s.write_site.load(std::memory_order_relaxed),
-          s.write_lock.load(std::memory_order_relaxed)};
+  return {true, true, w, s.write_site.load(std::memory_order_relaxed)};
 }
 
 Conflict read_conflict(const RaceShadow &s, Epoch r) {
-  return {true, false, r, s.read_site.load(std::memory_order_relaxed),
-          s.read_lock.load(std::memory_order_relaxed)};
+  return {true, false, r, s.read_site.load(std::memory_order_relaxed)};
 }
 
 bool is_shared(Epoch r) { return (r & kSharedBit) != 0; }
@@ -622,35 +690,44 @@ Epoch new_phase() {
   return kSharedBit | (last.fetch_add(1, std::memory_order_relaxed) + 1);
 }
 
-// The read vector's half of a read: under the location's spin lock.
+// The shadow's cold part, installed by the first caller that needs it.
+RaceCold &cold_of(RaceShadow &s) {
+  RaceCold *c = s.cold.load(std::memory_order_acquire);
+  if (c)
+    return *c;
+  auto *fresh = new RaceCold;
+  if (s.cold.compare_exchange_strong(c, fresh, std::memory_order_acq_rel))
+    return *fresh;
+  delete fresh; // another thread installed one first
+  return *c;
+}
+
+// The read vector's half of a read: under the cold part's spin lock.
 FEARLESS_SLOW_PATH
 void read_shared(RaceShadow &s, std::source_location where, FullThread &t,
                  Conflict &c) {
-  SpinGuard g(s.spin);
+  RaceCold &cold = cold_of(s);
+  const RaceSite site = site_id(t, where);
+  SpinGuard g(cold.spin);
   const Epoch e = t.epoch;
-  const ClassId lock = innermost_lock();
   for (;;) {
     Epoch r = s.read.load(std::memory_order_acquire);
     const Epoch w = s.write.load(std::memory_order_acquire);
     c = ordered(w, t) ? Conflict{} : write_conflict(s, w);
     if (is_shared(r)) {
-      s.reads->set({e, where, lock});
+      cold.reads.set({e, site});
       t.see(s, r);
       return;
     }
     if (ordered(r, t)) { // a write cleared the vector meanwhile
-      s.read_site.store(where, std::memory_order_relaxed);
-      s.read_lock.store(lock, std::memory_order_relaxed);
+      s.read_site.store(site, std::memory_order_relaxed);
       s.read.store(e, std::memory_order_release);
       t.see(s, e);
       return;
     }
-    if (!s.reads)
-      s.reads = new RaceReads;
-    s.reads->entries.clear();
-    s.reads->set({r, s.read_site.load(std::memory_order_relaxed),
-                  s.read_lock.load(std::memory_order_relaxed)});
-    s.reads->set({e, where, lock});
+    cold.reads.entries.clear();
+    cold.reads.set({r, s.read_site.load(std::memory_order_relaxed)});
+    cold.reads.set({e, site});
     // A write that did not see the vector ends the phase by storing `read`
     // after `write` (race_write_slow); one that stored it before this
     // exchange makes it fail, and the read is done again against it. So a
@@ -669,7 +746,8 @@ void read_shared(RaceShadow &s, std::source_location where, FullThread &t,
 // FastTrack's read rules: same epoch (inline), check the last write, keep
 // the read as an epoch while the reads are ordered -- plain stores -- and
 // in the vector once two are not.
-void race_read_slow(RaceShadow &s, std::source_location where) noexcept {
+void race_read_slow(RaceShadow &s, std::source_location where,
+                    const void *address, std::size_t size) noexcept {
   FullThread *t = race_thread();
   if (!t)
     return;
@@ -684,20 +762,20 @@ void race_read_slow(RaceShadow &s, std::source_location where) noexcept {
     const Epoch w = s.write.load(std::memory_order_acquire);
     if (!ordered(w, *t))
       c = write_conflict(s, w);
-    s.read_site.store(where, std::memory_order_relaxed);
-    s.read_lock.store(innermost_lock(), std::memory_order_relaxed);
+    s.read_site.store(site_id(*t, where), std::memory_order_relaxed);
     s.read.store(e, std::memory_order_release);
     t->see(s, e);
   } else {
     read_shared(s, where, *t, c);
   }
   if (c.found)
-    report_race(s, false, where, c, *t);
+    report_race(s, false, where, c, *t, address, size);
 }
 
 // FastTrack's write rules: same epoch (inline), then the last write and
 // every read kept must be ordered before this write.
-void race_write_slow(RaceShadow &s, std::source_location where) noexcept {
+void race_write_slow(RaceShadow &s, std::source_location where,
+                     const void *address, std::size_t size) noexcept {
   FullThread *t = race_thread();
   if (!t)
     return;
@@ -710,27 +788,28 @@ void race_write_slow(RaceShadow &s, std::source_location where) noexcept {
     c = write_conflict(s, w);
   const Epoch r = s.read.load(std::memory_order_acquire);
   if (is_shared(r)) {
-    SpinGuard g(s.spin);
+    // Safety: `cold` was installed before the phase began (read_shared).
+    RaceCold &cold = *s.cold.load(std::memory_order_acquire);
+    SpinGuard g(cold.spin);
     if (is_shared(s.read.load(std::memory_order_relaxed))) {
-      for (const RaceReads::Entry &x : s.reads->entries)
+      for (const RaceReads::Entry &x : cold.reads.entries)
         if (!c.found && !ordered(x.epoch, *t))
-          c = {true, false, x.epoch, x.site, x.lock};
-      s.reads->entries.clear();
+          c = {true, false, x.epoch, x.site};
+      cold.reads.entries.clear();
     }
   } else if (!c.found && !ordered(r, *t)) {
     c = read_conflict(s, r);
   }
   // Every read so far is ordered before this write or reported now; a
   // later access that is ordered after the write is after them too.
-  s.write_site.store(where, std::memory_order_relaxed);
-  s.write_lock.store(innermost_lock(), std::memory_order_relaxed);
+  s.write_site.store(site_id(*t, where), std::memory_order_relaxed);
   s.write.store(e, std::memory_order_release);
   // Invariant: `read` is reset after `write` is stored, so a reader that
   // still finds the read-shared phase it joined (t_seen) has either seen
   // this write or runs at the same instant as it (see read_shared).
   s.read.store(0, std::memory_order_release);
   if (c.found)
-    report_race(s, true, where, c, *t);
+    report_race(s, true, where, c, *t, address, size);
 }
 
 } // namespace fearless::detail
@@ -738,13 +817,15 @@ void race_write_slow(RaceShadow &s, std::source_location where) noexcept {
 namespace fearless {
 
 void watch_read(const void *p, std::size_t n, std::source_location where) {
-  detail::for_each_granule(
-      p, n, [&](detail::RaceShadow &s) { detail::race_read(s, where); });
+  detail::for_each_granule(p, n, [&](detail::RaceShadow &s, const void *at) {
+    detail::race_read(s, where, at, 8);
+  });
 }
 
 void watch_write(const void *p, std::size_t n, std::source_location where) {
-  detail::for_each_granule(
-      p, n, [&](detail::RaceShadow &s) { detail::race_write(s, where); });
+  detail::for_each_granule(p, n, [&](detail::RaceShadow &s, const void *at) {
+    detail::race_write(s, where, at, 8);
+  });
 }
 
 namespace {
@@ -782,11 +863,11 @@ void unwatch(const void *p, std::size_t n) {
     detail::RaceShadow *s = detail::granule(g, false);
     if (!s)
       continue;
-    detail::SpinGuard guard(s->spin);
+    detail::RaceCold &cold = detail::cold_of(*s);
+    detail::SpinGuard guard(cold.spin);
     s->write.store(0, std::memory_order_relaxed);
     s->read.store(0, std::memory_order_relaxed);
-    if (s->reads)
-      s->reads->entries.clear();
+    cold.reads.entries.clear();
   }
 }
 

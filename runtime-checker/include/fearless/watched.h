@@ -85,14 +85,14 @@ public:
   template <class... Args>
   requires std::constructible_from<T, Args...>
   explicit Watched(Args &&...args) : value_(std::forward<Args>(args)...) {
-    detail::race_construct(shadow_, nullptr, &value_, sizeof(T));
+    detail::race_construct(shadow_, nullptr);
   }
   /// The same, named `name.name` in reports.
   template <class... Args>
   requires std::constructible_from<T, Args...>
   explicit Watched(WatchName name, Args &&...args)
       : value_(std::forward<Args>(args)...) {
-    detail::race_construct(shadow_, name.name, &value_, sizeof(T));
+    detail::race_construct(shadow_, name.name);
   }
 
   // A cell is shared by reference, never copied: a copy would be an
@@ -102,13 +102,13 @@ public:
 
   /// A checked read; returns a copy of the value.
   T get(std::source_location where = std::source_location::current()) const {
-    detail::race_read(shadow_, where);
+    detail::race_read(shadow_, where, &value_, sizeof(T));
     return value_;
   }
 
   /// A checked write of `v`.
   void set(T v, std::source_location where = std::source_location::current()) {
-    detail::race_write(shadow_, where);
+    detail::race_write(shadow_, where, &value_, sizeof(T));
     value_ = std::move(v);
   }
 
@@ -117,7 +117,7 @@ public:
   requires std::invocable<F &, T &>
   decltype(auto)
   update(F &&f, std::source_location where = std::source_location::current()) {
-    detail::race_write(shadow_, where);
+    detail::race_write(shadow_, where, &value_, sizeof(T));
     return std::invoke(f, value_);
   }
 
@@ -127,7 +127,7 @@ public:
   decltype(auto)
   inspect(F &&f,
           std::source_location where = std::source_location::current()) const {
-    detail::race_read(shadow_, where);
+    detail::race_read(shadow_, where, &value_, sizeof(T));
     return std::invoke(f, std::as_const(value_));
   }
 

@@ -7,7 +7,8 @@
 // relaxed load, a thread-local load, one compare (a read compares `read`
 // with the thread's slot for the location in t_seen, a write compares
 // `write` with the thread's epoch). Everything else goes out of line
-// (src/race.cpp); the read vector takes the location's spin lock.
+// (src/race.cpp); the read vector takes a spin lock in the shadow's cold
+// part.
 //
 // Under ThreadSanitizer the checks are empty: Watched's accesses are plain
 // loads and stores that TSan instruments itself.
@@ -63,20 +64,27 @@ inline constinit thread_local RaceSeen t_seen;
 inline constinit thread_local RaceThread *t_race = nullptr;
 inline constinit thread_local Epoch t_epoch = kNoEpoch;
 
-struct RaceReads; // src/race.cpp: the read vector
+/// An access's site and the innermost fearless lock held at it, interned
+/// (src/race.cpp): 4 bytes in the shadow instead of 12. 0: none yet.
+using RaceSite = std::uint32_t;
 
-/// The shadow state of one watched location.
+struct RaceCold; // src/race.cpp: the name, the read vector, its spin lock
+
+/// The shadow state of one watched location: 32 bytes, so that a
+/// Watched<int> is 40 and eight of them span five cache lines. What only
+/// reports and the read vector need is out of line (`cold`).
 ///
 /// Invariant: only `write` equal to the calling thread's own epoch, or
 /// `read` equal to its t_seen slot (its own epoch, or a read-shared phase
 /// it joined this epoch), lets the inline checks skip work; no other
 /// thread can store that epoch, and a phase ends at the first write after
 /// it began and never comes back. The common updates (an epoch replacing
-/// an ordered one) are plain stores, not read-modify-writes; `spin` guards the
-/// read vector and the transitions to and from it. Two accesses that nothing
-/// orders -- not even a std::atomic or a std::latch -- and that run at the very
-/// same moment may overwrite each other's record (ThreadSanitizer's shadow has
-/// the same limit); accesses ordered in time by anything are always compared.
+/// an ordered one) are plain stores, not read-modify-writes; the cold
+/// part's spin lock guards the read vector and the transitions to and from
+/// it. Two accesses that nothing orders -- not even a std::atomic or a
+/// std::latch -- and that run at the very same moment may overwrite each
+/// other's record (ThreadSanitizer's shadow has the same limit); accesses
+/// ordered in time by anything are always compared.
 struct RaceShadow {
   RaceShadow() = default;
   RaceShadow(const RaceShadow &) = delete;
@@ -84,19 +92,12 @@ struct RaceShadow {
   ~RaceShadow();
 
   std::atomic<Epoch> write{0}; ///< last write's epoch
-  std::atomic<Epoch> read{0};  ///< last read's epoch; kSharedBit: `reads`
-  /// line 0: construction (or unknown)
-  std::atomic<std::source_location> write_site{};
-  std::atomic<std::source_location> read_site{};
-  std::atomic<std::uint32_t> write_lock{0}; ///< innermost lock class held
-  std::atomic<std::uint32_t> read_lock{0};
-  std::atomic<std::uint32_t> spin{0};
-  // Set once, before the location is shared. 32 bits, in what would be
-  // padding: a Watched<int> is 80 bytes, which arrays index more cheaply.
-  std::uint32_t size = 0;     ///< bytes, at most 4 GiB - 1
-  RaceReads *reads = nullptr; ///< guarded by spin
-  const char *name = nullptr;
-  const void *address = nullptr;
+  std::atomic<Epoch> read{0};  ///< last read's epoch; kSharedBit: the vector
+  std::atomic<RaceSite> write_site{0};
+  std::atomic<RaceSite> read_site{0};
+  /// Installed once (a name at construction, or the first read-shared
+  /// phase); freed with the shadow.
+  std::atomic<RaceCold *> cold{nullptr};
 };
 
 static_assert(alignof(RaceShadow) % sizeof(Epoch) == 0,
@@ -107,13 +108,16 @@ static_assert(alignof(RaceShadow) % sizeof(Epoch) == 0,
 /// ends the phase, makes every thread's t_seen slot for it miss.
 inline constexpr Epoch kSharedBit = Epoch(1) << 63;
 
-/// A watched value was constructed at `address` (a write by this thread).
-void race_construct(RaceShadow &s, const char *name, const void *address,
-                    std::size_t size) noexcept;
+/// A watched value was constructed (a write by this thread), named `name`
+/// (static storage) or nullptr.
+void race_construct(RaceShadow &s, const char *name) noexcept;
 // `where` by value: it is one pointer, passed in a register, where a
-// reference would make every inline check store it to the stack.
-void race_read_slow(RaceShadow &s, std::source_location where) noexcept;
-void race_write_slow(RaceShadow &s, std::source_location where) noexcept;
+// reference would make every inline check store it to the stack. `address`
+// and `size`, the watched bytes, are for reports only.
+void race_read_slow(RaceShadow &s, std::source_location where,
+                    const void *address, std::size_t size) noexcept;
+void race_write_slow(RaceShadow &s, std::source_location where,
+                     const void *address, std::size_t size) noexcept;
 
 [[gnu::always_inline]] inline Epoch &seen_slot(const RaceShadow &s) {
   // Slot (address / 8) % kSeenSlots, as a byte offset: one `and`.
@@ -123,25 +127,30 @@ void race_write_slow(RaceShadow &s, std::source_location where) noexcept;
                                     offset);
 }
 
-[[gnu::always_inline]] inline void
-race_read(RaceShadow &s, std::source_location where) noexcept {
+[[gnu::always_inline]] inline void race_read(RaceShadow &s,
+                                             std::source_location where,
+                                             const void *address,
+                                             std::size_t size) noexcept {
   if (s.read.load(std::memory_order_relaxed) == seen_slot(s)) [[likely]]
     return; // read in this epoch already, and no write since
-  race_read_slow(s, where);
+  race_read_slow(s, where, address, size);
 }
 
-[[gnu::always_inline]] inline void
-race_write(RaceShadow &s, std::source_location where) noexcept {
+[[gnu::always_inline]] inline void race_write(RaceShadow &s,
+                                              std::source_location where,
+                                              const void *address,
+                                              std::size_t size) noexcept {
   if (s.write.load(std::memory_order_relaxed) == t_epoch)
     return; // written in this epoch already
-  race_write_slow(s, where);
+  race_write_slow(s, where, address, size);
 }
 #else
 struct RaceShadow {};
-inline void race_construct(RaceShadow &, const char *, const void *,
-                           std::size_t) noexcept {}
-inline void race_read(RaceShadow &, std::source_location) noexcept {}
-inline void race_write(RaceShadow &, std::source_location) noexcept {}
+inline void race_construct(RaceShadow &, const char *) noexcept {}
+inline void race_read(RaceShadow &, std::source_location, const void *,
+                      std::size_t) noexcept {}
+inline void race_write(RaceShadow &, std::source_location, const void *,
+                       std::size_t) noexcept {}
 #endif
 
 } // namespace fearless::detail
