@@ -238,13 +238,16 @@ inline void set_light_unlock_for_testing(bool light) noexcept {
 ///   kLockedHeavy   7  locked by a thread that took it from kFreeHeavy: its
 ///                     unlock reads kHeavy and is an exchange;
 ///   kLockedWaited 15  kLockedHeavy, and a thread may sleep on it.
-/// Behind a heavy holder a thread sleeps as in Drepper's mutex 3: it sets
-/// kLockedWaited (an exchange orders it with the unlock's), and a woken
-/// thread takes the lock as kLockedWaited again, since others may still
-/// sleep (at worst one wake-up too many). Behind a light holder it counts
-/// itself in sleepers_ from before it reads state_ until after its sleep,
-/// marks the mutex heavy and makes a membarrier; every unlock that finds
-/// sleepers_ non-zero wakes one. State 0 never comes back once the mutex is
+/// Every sleeper counts itself in sleepers_ from before it reads state_
+/// for its sleep until after it wakes, and every unlock that finds
+/// sleepers_ non-zero wakes one. Behind a heavy holder a thread sleeps as
+/// in Drepper's mutex 3 -- it sets kLockedWaited (a compare-and-swap
+/// orders it with the unlock's exchange) -- except that a woken thread
+/// takes the lock as kLockedHeavy, not kLockedWaited: the count, not the
+/// state, says whether others still sleep, so a lock handed back and forth
+/// does not make every unlock a system call; and it spins before sleeping
+/// again. Behind a light holder a sleeper marks the mutex heavy and makes
+/// a membarrier. State 0 never comes back once the mutex is
 /// heavy, except through a light holder's store, and no thread sleeps on
 /// kLockedWaited then.
 class RawMutex {
@@ -351,25 +354,52 @@ private:
     for (;;) {
       std::uint32_t s = state_.load(std::memory_order_relaxed);
       if (!(s & kLockedBit)) {
-        if (state_.compare_exchange_strong(
-                s, s == kFree ? kLocked : kLockedWaited,
-                std::memory_order_acquire, std::memory_order_relaxed))
+        if (state_.compare_exchange_strong(s, locked_from(s),
+                                           std::memory_order_acquire,
+                                           std::memory_order_relaxed))
           return true;
         continue;
       }
       if (s == kLockedHeavy || s == kLockedWaited) {
-        if (s == kLockedHeavy &&
-            !state_.compare_exchange_strong(s, kLockedWaited,
-                                            std::memory_order_seq_cst,
-                                            std::memory_order_relaxed))
-          continue; // it changed: look again
-        if (!futex::wait(state_, kLockedWaited, deadline))
+        if (!sleep_behind_heavy_holder(s, deadline))
           return false;
+        // Woken (or the state changed before the sleep): the holder may
+        // be about to unlock, so spin before sleeping again.
+        spin_while_locked();
         continue;
       }
       if (!sleep_behind_light_holder(deadline))
         return false;
     }
+  }
+
+  // Spins while the mutex is held (any holder); true once it is free.
+  bool spin_while_locked() noexcept {
+    for (int i = 0; i < kSpins; ++i) {
+      if (!(state_.load(std::memory_order_relaxed) & kLockedBit))
+        return true;
+      cpu_relax();
+    }
+    return false;
+  }
+
+  // One sleep behind a holder that took the lock heavy (`s` is
+  // kLockedHeavy or kLockedWaited). Counted in sleepers_ from before it
+  // marks the mutex waited until after it wakes, so that the lock can be
+  // taken again as kLockedHeavy: an unlock wakes while sleepers_ is not 0.
+  // False if the deadline passed.
+  bool sleep_behind_heavy_holder(std::uint32_t s,
+                                 const timespec *deadline) noexcept {
+    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    bool ok = true;
+    if (s == kLockedWaited ||
+        state_.compare_exchange_strong(s, kLockedWaited,
+                                       std::memory_order_seq_cst,
+                                       std::memory_order_relaxed) ||
+        s == kLockedWaited)
+      ok = futex::wait(state_, kLockedWaited, deadline);
+    sleepers_.fetch_sub(1, std::memory_order_relaxed);
+    return ok;
   }
 
   // One sleep behind a holder that took the lock light (kLocked or
