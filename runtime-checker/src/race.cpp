@@ -118,7 +118,7 @@ struct FullThread : RaceThread {
   std::uint64_t joins = 0;
   /// Direct-mapped by the object's id.
   SyncMemo memo[kSyncMemos];
-  /// Interned sites (site_id), direct-mapped by site and lock.
+  /// Interned sites (site_id), direct-mapped by site.
   struct SiteSlot {
     const void *where = nullptr; ///< the source_location's pointer
     ClassId lock = 0;
@@ -291,14 +291,15 @@ RaceSite intern_site(std::source_location where, ClassId lock) {
 }
 
 // `where` with the innermost lock held now, as the shadow keeps it: a
-// lookup in the thread's cache, the global table on a miss.
-RaceSite site_id(FullThread &t, std::source_location where) {
-  const ClassId lock = innermost_lock();
+// lookup in the thread's cache, the global table on a miss. The slot
+// depends on `where` alone, so that loading it does not wait for the
+// lock's three dependent loads.
+[[gnu::always_inline]] inline RaceSite site_id(FullThread &t,
+                                               std::source_location where) {
   const void *key = std::bit_cast<const void *>(where);
-  auto &slot = t.sites[((reinterpret_cast<std::uintptr_t>(key) >> 3) ^
-                        (lock * 0x9e3779b1u)) &
-                       255];
-  if (slot.id == 0 || slot.where != key || slot.lock != lock)
+  auto &slot = t.sites[(reinterpret_cast<std::uintptr_t>(key) >> 3) & 255];
+  const ClassId lock = innermost_lock();
+  if (slot.where != key || slot.lock != lock || slot.id == 0) [[unlikely]]
     slot = {key, lock, intern_site(where, lock)};
   return slot.id;
 }
@@ -743,11 +744,12 @@ void read_shared(RaceShadow &s, std::source_location where, FullThread &t,
 
 } // namespace
 
-// FastTrack's read rules: same epoch (inline), check the last write, keep
-// the read as an epoch while the reads are ordered -- plain stores -- and
-// in the vector once two are not.
-void race_read_slow(RaceShadow &s, std::source_location where,
-                    const void *address, std::size_t size) noexcept {
+namespace {
+
+// The rest of race_read_slow: a new thread, the read vector, a race.
+FEARLESS_SLOW_PATH
+void read_slower(RaceShadow &s, std::source_location where,
+                 const void *address, std::size_t size) noexcept {
   FullThread *t = race_thread();
   if (!t)
     return;
@@ -772,10 +774,37 @@ void race_read_slow(RaceShadow &s, std::source_location where,
     report_race(s, false, where, c, *t, address, size);
 }
 
-// FastTrack's write rules: same epoch (inline), then the last write and
-// every read kept must be ordered before this write.
-void race_write_slow(RaceShadow &s, std::source_location where,
-                     const void *address, std::size_t size) noexcept {
+} // namespace
+
+// FastTrack's read rules: same epoch (inline), check the last write, keep
+// the read as an epoch while the reads are ordered -- plain stores -- and
+// in the vector once two are not. Here only the common case, a read
+// ordered after the last read and write, in a frame small enough to cost
+// little; read_slower does the rest.
+void race_read_slow(RaceShadow &s, std::source_location where,
+                    const void *address, std::size_t size) noexcept {
+  if (FullThread *t = static_cast<FullThread *>(t_race)) [[likely]] {
+    const Epoch e = t->epoch;
+    const Epoch r = s.read.load(std::memory_order_acquire);
+    if (!is_shared(r) && ordered(r, *t) &&
+        ordered(s.write.load(std::memory_order_acquire), *t)) [[likely]] {
+      if (r != e) {
+        s.read_site.store(site_id(*t, where), std::memory_order_relaxed);
+        s.read.store(e, std::memory_order_release);
+      }
+      t->see(s, e);
+      return;
+    }
+  }
+  read_slower(s, where, address, size);
+}
+
+namespace {
+
+// The rest of race_write_slow: a new thread, the read vector, a race.
+FEARLESS_SLOW_PATH
+void write_slower(RaceShadow &s, std::source_location where,
+                  const void *address, std::size_t size) noexcept {
   FullThread *t = race_thread();
   if (!t)
     return;
@@ -810,6 +839,29 @@ void race_write_slow(RaceShadow &s, std::source_location where,
   s.read.store(0, std::memory_order_release);
   if (c.found)
     report_race(s, true, where, c, *t, address, size);
+}
+
+} // namespace
+
+// FastTrack's write rules: same epoch (inline), then the last write and
+// every read kept must be ordered before this write. Here only the common
+// case, a write ordered after them all; write_slower does the rest.
+void race_write_slow(RaceShadow &s, std::source_location where,
+                     const void *address, std::size_t size) noexcept {
+  if (FullThread *t = static_cast<FullThread *>(t_race)) [[likely]] {
+    const Epoch e = t->epoch;
+    const Epoch w = s.write.load(std::memory_order_acquire);
+    if (w == e)
+      return;
+    const Epoch r = s.read.load(std::memory_order_acquire);
+    if (ordered(w, *t) && !is_shared(r) && ordered(r, *t)) [[likely]] {
+      s.write_site.store(site_id(*t, where), std::memory_order_relaxed);
+      s.write.store(e, std::memory_order_release);
+      s.read.store(0, std::memory_order_release); // after `write`: see
+      return;                                        // write_slower
+    }
+  }
+  write_slower(s, where, address, size);
 }
 
 } // namespace fearless::detail
