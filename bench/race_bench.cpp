@@ -19,15 +19,46 @@
 
 #include <benchmark/benchmark.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
 
 using fearless_bench::run_child;
+
+// How long a cache line takes to go to another CPU and back (two threads
+// passing a counter), in ns. The two-thread critical sections move a few
+// lines per hand-off, so their times follow this figure; on a virtual
+// machine it can change severalfold between runs, as the host moves the
+// virtual CPUs.
+double line_round_trip_ns() {
+  alignas(64) static std::atomic<int> ball{0};
+  constexpr int kTrips = 100000;
+  ball.store(0);
+  std::thread other([] {
+    for (int i = 0; i < kTrips; ++i) {
+      while (ball.load(std::memory_order_acquire) != 2 * i + 1) {
+      }
+      ball.store(2 * i + 2, std::memory_order_release);
+    }
+  });
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kTrips; ++i) {
+    while (ball.load(std::memory_order_acquire) != 2 * i) {
+    }
+    ball.store(2 * i + 1, std::memory_order_release);
+  }
+  other.join();
+  std::chrono::duration<double, std::nano> took =
+      std::chrono::steady_clock::now() - start;
+  return took.count() / kTrips;
+}
 
 void print_table(const fearless_bench::RatioReporter &r,
                  const std::map<std::string, double> &untracked,
@@ -65,6 +96,9 @@ void print_table(const fearless_bench::RatioReporter &r,
   }
   std::printf("  (fearless+, tsan+: ns added over 'untracked'; tsan+/f+: how "
               "many times TSan's overhead is fearless's, target >= 5)\n");
+  std::printf("  cache-line round trip between two CPUs, measured after the "
+              "runs: %.0f ns (the two-thread rows follow it)\n",
+              line_round_trip_ns());
 }
 
 } // namespace
