@@ -401,7 +401,92 @@ struct RaceCold {
   RaceReads reads; // guarded by spin
 };
 
-RaceShadow::~RaceShadow() { delete cold.load(std::memory_order_acquire); }
+namespace {
+
+// The cold parts, by index (RaceShadow::cold): chunks of kColdChunk
+// pointers, allocated as indices reach them, in a directory that never
+// moves. A slot is written under `mu` before its index is published by the
+// shadow's release store, and read after the acquire load of that index.
+class ColdTable {
+public:
+  static constexpr std::uint32_t kColdChunk = 4096;
+
+  RaceCold *at(std::uint32_t id) const {
+    return chunks_[id / kColdChunk].load(std::memory_order_acquire)
+        [id % kColdChunk];
+  }
+  // A fresh index for `c`.
+  std::uint32_t add(RaceCold *c) {
+    std::lock_guard<std::mutex> guard(mu_);
+    std::uint32_t id;
+    if (!free_.empty()) {
+      id = free_.back();
+      free_.pop_back();
+    } else {
+      if (next_ == 0) { // all 2^32 - 1 in use at once
+        std::fputs("fearless: too many watched values with a name or a read "
+                   "vector alive at once\n",
+                   stderr);
+        std::abort();
+      }
+      id = next_++;
+    }
+    auto &chunk = chunks_[id / kColdChunk];
+    RaceCold **slots = chunk.load(std::memory_order_relaxed);
+    if (!slots) {
+      slots = new RaceCold *[kColdChunk]();
+      chunk.store(slots, std::memory_order_release);
+    }
+    slots[id % kColdChunk] = c;
+    return id;
+  }
+  // Deletes the cold part at `id` and frees the index.
+  void remove(std::uint32_t id) {
+    std::lock_guard<std::mutex> guard(mu_);
+    RaceCold *&slot =
+        chunks_[id / kColdChunk].load(std::memory_order_relaxed)[id % kColdChunk];
+    delete slot;
+    slot = nullptr;
+    free_.push_back(id);
+  }
+
+private:
+  std::mutex mu_;
+  std::vector<std::uint32_t> free_; // guarded by mu_
+  std::uint32_t next_ = 1;          // guarded by mu_; 0 is "none"
+  std::atomic<RaceCold **> chunks_[(std::uint64_t(1) << 32) / kColdChunk] = {};
+};
+
+ColdTable &cold_table() {
+  static ColdTable *t = new ColdTable; // never destroyed: shadows may outlive
+  return *t;                           // static destruction
+}
+
+// The shadow's cold part, or nullptr.
+RaceCold *cold_if_any(const RaceShadow &s) {
+  std::uint32_t id = s.cold.load(std::memory_order_acquire);
+  return id ? cold_table().at(id) : nullptr;
+}
+
+// The shadow's cold part, installed by the first caller that needs it.
+RaceCold &cold_of(RaceShadow &s) {
+  std::uint32_t id = s.cold.load(std::memory_order_acquire);
+  if (id)
+    return *cold_table().at(id);
+  auto *fresh = new RaceCold;
+  const std::uint32_t mine = cold_table().add(fresh);
+  if (s.cold.compare_exchange_strong(id, mine, std::memory_order_acq_rel))
+    return *fresh;
+  cold_table().remove(mine); // another thread installed one first
+  return *cold_table().at(id);
+}
+
+} // namespace
+
+RaceShadow::~RaceShadow() {
+  if (std::uint32_t id = cold.load(std::memory_order_acquire))
+    cold_table().remove(id);
+}
 
 namespace {
 
@@ -503,7 +588,7 @@ void report_race(const RaceShadow &s, bool cur_write,
   const char *prev = c.write ? "write" : "read";
   char addr[32];
   std::snprintf(addr, sizeof addr, "%p", address);
-  const RaceCold *cold = s.cold.load(std::memory_order_acquire);
+  const RaceCold *cold = cold_if_any(s);
   const char *name = cold ? cold->name : nullptr;
   std::string what = name ? "'" + std::string(name) + "'"
                           : std::string("the memory at ") + addr;
@@ -662,9 +747,7 @@ void race_sync_free(RaceSync *sync) noexcept { delete sync; }
 void race_construct(RaceShadow &s, const char *name) noexcept {
   race_enable();
   if (name) {
-    auto *cold = new RaceCold;
-    cold->name = name;
-    s.cold.store(cold, std::memory_order_release);
+    cold_of(s).name = name;
   }
   if (FullThread *t = race_thread()) {
     s.write_site.store(site_id(*t, std::source_location{}),
@@ -689,18 +772,6 @@ bool is_shared(Epoch r) { return (r & kSharedBit) != 0; }
 Epoch new_phase() {
   static std::atomic<std::uint64_t> last{0};
   return kSharedBit | (last.fetch_add(1, std::memory_order_relaxed) + 1);
-}
-
-// The shadow's cold part, installed by the first caller that needs it.
-RaceCold &cold_of(RaceShadow &s) {
-  RaceCold *c = s.cold.load(std::memory_order_acquire);
-  if (c)
-    return *c;
-  auto *fresh = new RaceCold;
-  if (s.cold.compare_exchange_strong(c, fresh, std::memory_order_acq_rel))
-    return *fresh;
-  delete fresh; // another thread installed one first
-  return *c;
 }
 
 // The read vector's half of a read: under the cold part's spin lock.
@@ -818,7 +889,7 @@ void write_slower(RaceShadow &s, std::source_location where,
   const Epoch r = s.read.load(std::memory_order_acquire);
   if (is_shared(r)) {
     // Safety: `cold` was installed before the phase began (read_shared).
-    RaceCold &cold = *s.cold.load(std::memory_order_acquire);
+    RaceCold &cold = *cold_if_any(s);
     SpinGuard g(cold.spin);
     if (is_shared(s.read.load(std::memory_order_relaxed))) {
       for (const RaceReads::Entry &x : cold.reads.entries)

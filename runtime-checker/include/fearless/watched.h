@@ -132,8 +132,9 @@ public:
   }
 
 private:
+  // The shadow first: a small value_ fits in its tail padding.
+  [[no_unique_address]] mutable detail::RaceShadow shadow_;
   T value_;
-  mutable detail::RaceShadow shadow_;
 };
 
 /// Checks a read of the `n` bytes at `p`, for code that cannot change its

@@ -68,11 +68,10 @@ inline constinit thread_local Epoch t_epoch = kNoEpoch;
 /// (src/race.cpp): 4 bytes in the shadow instead of 12. 0: none yet.
 using RaceSite = std::uint32_t;
 
-struct RaceCold; // src/race.cpp: the name, the read vector, its spin lock
-
-/// The shadow state of one watched location: 32 bytes, so that a
-/// Watched<int> is 40 and eight of them span five cache lines. What only
-/// reports and the read vector need is out of line (`cold`).
+/// The shadow state of one watched location: 28 bytes and 4 of tail
+/// padding, which Watched<T> fills with a small T ([[no_unique_address]]):
+/// a Watched<int> is 32 bytes, and eight of them span four cache lines.
+/// What only reports and the read vector need is out of line (`cold`).
 ///
 /// Invariant: only `write` equal to the calling thread's own epoch, or
 /// `read` equal to its t_seen slot (its own epoch, or a read-shared phase
@@ -95,9 +94,11 @@ struct RaceShadow {
   std::atomic<Epoch> read{0};  ///< last read's epoch; kSharedBit: the vector
   std::atomic<RaceSite> write_site{0};
   std::atomic<RaceSite> read_site{0};
-  /// Installed once (a name at construction, or the first read-shared
-  /// phase); freed with the shadow.
-  std::atomic<RaceCold *> cold{nullptr};
+  /// The index of the cold part (src/race.cpp: the name, the read vector,
+  /// its spin lock); 0: none yet. Installed once -- a name at
+  /// construction, or the first read-shared phase -- and freed with the
+  /// shadow.
+  std::atomic<std::uint32_t> cold{0};
 };
 
 static_assert(alignof(RaceShadow) % sizeof(Epoch) == 0,
