@@ -986,11 +986,18 @@ void unwatch(const void *p, std::size_t n) {
     detail::RaceShadow *s = detail::granule(g, false);
     if (!s)
       continue;
-    detail::RaceCold &cold = detail::cold_of(*s);
-    detail::SpinGuard guard(cold.spin);
+    // No access may run concurrently (the memory is being freed or
+    // reused); the spin lock only keeps a stale read vector consistent.
+    detail::RaceCold *cold = detail::cold_if_any(*s);
+    if (!cold) {
+      s->write.store(0, std::memory_order_relaxed);
+      s->read.store(0, std::memory_order_relaxed);
+      continue;
+    }
+    detail::SpinGuard guard(cold->spin);
     s->write.store(0, std::memory_order_relaxed);
     s->read.store(0, std::memory_order_relaxed);
-    cold.reads.entries.clear();
+    cold->reads.entries.clear();
   }
 }
 
