@@ -410,6 +410,8 @@ namespace {
 class ColdTable {
 public:
   static constexpr std::uint32_t kColdChunk = 4096;
+  /// 2^26 indices: 128 KiB of directory, zeroed once.
+  static constexpr std::uint32_t kColdChunks = 16384;
 
   RaceCold *at(std::uint32_t id) const {
     return chunks_[id / kColdChunk].load(std::memory_order_acquire)
@@ -423,7 +425,7 @@ public:
       id = free_.back();
       free_.pop_back();
     } else {
-      if (next_ == 0) { // all 2^32 - 1 in use at once
+      if (next_ == kColdChunk * kColdChunks) { // all in use at once
         std::fputs("fearless: too many watched values with a name or a read "
                    "vector alive at once\n",
                    stderr);
@@ -454,7 +456,7 @@ private:
   std::mutex mu_;
   std::vector<std::uint32_t> free_; // guarded by mu_
   std::uint32_t next_ = 1;          // guarded by mu_; 0 is "none"
-  std::atomic<RaceCold **> chunks_[(std::uint64_t(1) << 32) / kColdChunk] = {};
+  std::atomic<RaceCold **> chunks_[kColdChunks] = {};
 };
 
 ColdTable &cold_table() {
@@ -747,7 +749,10 @@ void race_sync_free(RaceSync *sync) noexcept { delete sync; }
 void race_construct(RaceShadow &s, const char *name) noexcept {
   race_enable();
   if (name) {
-    cold_of(s).name = name;
+    // Complete before its index is published.
+    auto *cold = new RaceCold;
+    cold->name = name;
+    s.cold.store(cold_table().add(cold), std::memory_order_release);
   }
   if (FullThread *t = race_thread()) {
     s.write_site.store(site_id(*t, std::source_location{}),
@@ -824,6 +829,10 @@ void read_slower(RaceShadow &s, std::source_location where,
   FullThread *t = race_thread();
   if (!t)
     return;
+  // The site first: nothing between the checks and the stores below may
+  // wait (intern_site takes a mutex), or a write that lands in between is
+  // lost for good (see race_read_slow).
+  const RaceSite site = site_id(*t, where);
   const Epoch e = t->epoch;
   const Epoch r = s.read.load(std::memory_order_acquire);
   if (r == e) {
@@ -835,7 +844,7 @@ void read_slower(RaceShadow &s, std::source_location where,
     const Epoch w = s.write.load(std::memory_order_acquire);
     if (!ordered(w, *t))
       c = write_conflict(s, w);
-    s.read_site.store(site_id(*t, where), std::memory_order_relaxed);
+    s.read_site.store(site, std::memory_order_relaxed);
     s.read.store(e, std::memory_order_release);
     t->see(s, e);
   } else {
@@ -852,15 +861,23 @@ void read_slower(RaceShadow &s, std::source_location where,
 // in the vector once two are not. Here only the common case, a read
 // ordered after the last read and write, in a frame small enough to cost
 // little; read_slower does the rest.
+//
+// The checks and the record are separate loads and stores: a write by
+// another thread that lands between them is overwritten by this read's
+// epoch, and this thread's later reads in the epoch find their record and
+// skip the check. That is the "same instant" limit of docs/runtime/race.md;
+// the site is looked up before the checks so that the window stays a few
+// instructions wide (intern_site can wait on a mutex).
 void race_read_slow(RaceShadow &s, std::source_location where,
                     const void *address, std::size_t size) noexcept {
   if (FullThread *t = static_cast<FullThread *>(t_race)) [[likely]] {
+    const RaceSite site = site_id(*t, where);
     const Epoch e = t->epoch;
     const Epoch r = s.read.load(std::memory_order_acquire);
     if (!is_shared(r) && ordered(r, *t) &&
         ordered(s.write.load(std::memory_order_acquire), *t)) [[likely]] {
       if (r != e) {
-        s.read_site.store(site_id(*t, where), std::memory_order_relaxed);
+        s.read_site.store(site, std::memory_order_relaxed);
         s.read.store(e, std::memory_order_release);
       }
       t->see(s, e);
@@ -879,7 +896,8 @@ void write_slower(RaceShadow &s, std::source_location where,
   FullThread *t = race_thread();
   if (!t)
     return;
-  const Epoch e = t->epoch;
+  const RaceSite site = site_id(*t, where); // before the checks: see
+  const Epoch e = t->epoch;                 // race_read_slow
   const Epoch w = s.write.load(std::memory_order_acquire);
   if (w == e)
     return;
@@ -902,7 +920,7 @@ void write_slower(RaceShadow &s, std::source_location where,
   }
   // Every read so far is ordered before this write or reported now; a
   // later access that is ordered after the write is after them too.
-  s.write_site.store(site_id(*t, where), std::memory_order_relaxed);
+  s.write_site.store(site, std::memory_order_relaxed);
   s.write.store(e, std::memory_order_release);
   // Invariant: `read` is reset after `write` is stored, so a reader that
   // still finds the read-shared phase it joined (t_seen) has either seen
@@ -920,13 +938,14 @@ void write_slower(RaceShadow &s, std::source_location where,
 void race_write_slow(RaceShadow &s, std::source_location where,
                      const void *address, std::size_t size) noexcept {
   if (FullThread *t = static_cast<FullThread *>(t_race)) [[likely]] {
-    const Epoch e = t->epoch;
+    const RaceSite site = site_id(*t, where); // before the checks: see
+    const Epoch e = t->epoch;                 // race_read_slow
     const Epoch w = s.write.load(std::memory_order_acquire);
     if (w == e)
       return;
     const Epoch r = s.read.load(std::memory_order_acquire);
     if (ordered(w, *t) && !is_shared(r) && ordered(r, *t)) [[likely]] {
-      s.write_site.store(site_id(*t, where), std::memory_order_relaxed);
+      s.write_site.store(site, std::memory_order_relaxed);
       s.write.store(e, std::memory_order_release);
       s.read.store(0, std::memory_order_release); // after `write`: see
       return;                                        // write_slower

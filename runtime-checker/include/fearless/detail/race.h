@@ -82,8 +82,11 @@ using RaceSite = std::uint32_t;
 /// part's spin lock guards the read vector and the transitions to and from
 /// it. Two accesses that nothing orders -- not even a std::atomic or a
 /// std::latch -- and that run at the very same moment may overwrite each
-/// other's record (ThreadSanitizer's shadow has the same limit); accesses
-/// ordered in time by anything are always compared.
+/// other's record (ThreadSanitizer's shadow has the same limit), and the
+/// survivor's thread then skips its further accesses to the location until
+/// its next release (a missed race, never a false one). The slow paths keep
+/// that window to a few instructions: nothing between their checks and
+/// their stores may wait.
 struct RaceShadow {
   RaceShadow() = default;
   RaceShadow(const RaceShadow &) = delete;
