@@ -880,9 +880,12 @@ TEST(RaceLazy, SynchronisationBeforeTheFirstValueCounts) {
 TEST(RaceUnderTsan, Child) {
   if (!std::getenv("FEARLESS_RACE_TEST_CHILD"))
     GTEST_SKIP() << "run by RaceUnderTsan.TsanReportsWatchedAccessesOnce";
-  fearless::Watched<int> hits{fearless::named("tsan_hits"), 0};
-  int plain[2] = {0, 0};
-  std::atomic<int> step{0};
+  // Each on an 8-byte granule of its own: TSan keeps four accesses per
+  // granule, and the polled `step` beside a 4-byte Watched<int> (a plain
+  // int under TSan) can push the racing write out (at -O2 it does).
+  alignas(16) fearless::Watched<int> hits{fearless::named("tsan_hits"), 0};
+  alignas(16) int plain[2] = {0, 0};
+  alignas(16) std::atomic<int> step{0};
   auto h = fearless::spawn([&] {
     hits.set(1);
     fearless::watch_write(plain, sizeof plain);
