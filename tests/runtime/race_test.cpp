@@ -755,6 +755,16 @@ TEST(RaceFree, ReadUnlockOrdersTheNextWriterWithoutJoin) {
 // --- JSON --------------------------------------------------------------------
 // A child run of this binary with FEARLESS_REPORT_JSON set (read at start-up)
 // makes one report; the parent parses the file.
+// The layout docs/runtime/race.md promises: a Watched<int> is 32 bytes
+// with the detector (eight in a row span four cache lines), and a plain
+// int without it (ThreadSanitizer, FEARLESS_LOCK_TRACKING=0).
+TEST(WatchedLayout, IntIsThirtyTwoBytesWithTheDetectorAndPlainWithout) {
+  if (FEARLESS_RACE_DETECTION)
+    EXPECT_EQ(sizeof(fearless::Watched<int>), 32u);
+  else
+    EXPECT_EQ(sizeof(fearless::Watched<int>), sizeof(int));
+}
+
 TEST(RaceJson, Child) {
   if (!std::getenv("FEARLESS_RACE_TEST_CHILD"))
     GTEST_SKIP() << "run by RaceJson.ReportHasTheTrackersFieldsAndBothAccesses";
