@@ -118,12 +118,14 @@ struct FullThread : RaceThread {
   std::uint64_t joins = 0;
   /// Direct-mapped by the object's id.
   SyncMemo memo[kSyncMemos];
-  /// Interned sites (site_id), direct-mapped by site.
+  /// Interned sites (site_id): 128 sets by site, two ways each, so that
+  /// a site used under two locks in turn (a helper called from two
+  /// critical sections) does not evict itself.
   struct SiteSlot {
     const void *where = nullptr; ///< the source_location's pointer
     ClassId lock = 0;
     RaceSite id = 0; ///< 0: empty
-  } sites[256];
+  } sites[128][2];
   /// Bit i % 64 of word i / 64: t_seen.slot[i] was filled in this epoch.
   std::uint64_t seen_used[kSeenSlots / 64] = {};
 
@@ -297,11 +299,15 @@ RaceSite intern_site(std::source_location where, ClassId lock) {
 [[gnu::always_inline]] inline RaceSite site_id(FullThread &t,
                                                std::source_location where) {
   const void *key = std::bit_cast<const void *>(where);
-  auto &slot = t.sites[(reinterpret_cast<std::uintptr_t>(key) >> 3) & 255];
+  auto &set = t.sites[(reinterpret_cast<std::uintptr_t>(key) >> 3) & 127];
   const ClassId lock = innermost_lock();
-  if (slot.where != key || slot.lock != lock || slot.id == 0) [[unlikely]]
-    slot = {key, lock, intern_site(where, lock)};
-  return slot.id;
+  if (set[0].where == key && set[0].lock == lock && set[0].id != 0)
+      [[likely]]
+    return set[0].id;
+  if (set[1].where != key || set[1].lock != lock || set[1].id == 0)
+    set[1] = {key, lock, intern_site(where, lock)};
+  std::swap(set[0], set[1]); // the most recent first
+  return set[0].id;
 }
 
 // What an interned site stands for (reports only).

@@ -408,6 +408,44 @@ TEST(Race, ReferenceKeptAfterTheGuardWasDroppedIsReported) {
        "reference kept after its guard was dropped\\?\\)"}));
 }
 
+// One site used under two locks in turn (a helper called from two critical
+// sections): each access is recorded with the lock held at it, so the
+// report names both.
+void add_one(fearless::Watched<int> &x,
+             std::source_location where = std::source_location::current()) {
+  x.update([](int &v) { ++v; }, where);
+}
+
+TEST(Race, ASiteUsedUnderTwoLocksIsRecordedWithEach) {
+  SKIP_WITHOUT_DETECTOR();
+  Reports reports;
+  const auto site_a = std::source_location::current();
+  fearless::Mutex<int> a(0, site_a);
+  const auto site_b = std::source_location::current();
+  fearless::Mutex<int> b(0, site_b);
+  fearless::Watched<int> x{fearless::named("x"), 0};
+  const auto helper = std::source_location::current(); // one site for all
+  one_after_the_other(
+      "other",
+      [&] { // a, b, a: the last write is recorded with 'a'
+        for (fearless::Mutex<int> *m : {&a, &b, &a}) {
+          auto g = m->lock();
+          add_one(x, helper);
+        }
+      },
+      [&] {
+        auto g = b.lock(); // not what the last write held
+        add_one(x, helper);
+      });
+  const fearless::Report race = the_race(reports);
+  EXPECT_TRUE(lines_match(
+      race.to_string(),
+      {"  hint: the two accesses hold different locks \\('" + at(site_a) +
+       "' and '" + at(site_b) + "'\\): guard the value with one "
+       "fearless::Mutex, always the same"}))
+      << race.to_string();
+}
+
 TEST(Race, APairOfSitesIsReportedOnce) {
   SKIP_WITHOUT_DETECTOR();
   Reports reports;
