@@ -7,7 +7,6 @@
 #include "fearless/thread.h"
 #include "tracker_internal.h"
 
-#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstdio>
@@ -251,9 +250,13 @@ FullThread *make_race_thread() {
   return &owner.t;
 }
 
+// The calling thread's state if it has one already (the slow paths' fast
+// prefixes), else nullptr.
+FullThread *existing_race_thread() { return static_cast<FullThread *>(t_race); }
+
 FullThread *race_thread() {
-  if (RaceThread *t = t_race)
-    return static_cast<FullThread *>(t);
+  if (FullThread *t = existing_race_thread())
+    return t;
   return make_race_thread();
 }
 
@@ -329,12 +332,6 @@ struct RaceReads {
   };
   std::vector<Entry> entries;
 
-  Epoch epoch_of(std::uint32_t tid) const {
-    for (const Entry &e : entries)
-      if (epoch_tid(e.epoch) == tid)
-        return e.epoch;
-    return 0;
-  }
   void set(const Entry &n) {
     for (Entry &e : entries)
       if (epoch_tid(e.epoch) == epoch_tid(n.epoch)) {
@@ -876,7 +873,7 @@ void read_slower(RaceShadow &s, std::source_location where,
 // instructions wide (intern_site can wait on a mutex).
 void race_read_slow(RaceShadow &s, std::source_location where,
                     const void *address, std::size_t size) noexcept {
-  if (FullThread *t = static_cast<FullThread *>(t_race)) [[likely]] {
+  if (FullThread *t = existing_race_thread()) [[likely]] {
     const RaceSite site = site_id(*t, where);
     const Epoch e = t->epoch;
     const Epoch r = s.read.load(std::memory_order_acquire);
@@ -943,7 +940,7 @@ void write_slower(RaceShadow &s, std::source_location where,
 // case, a write ordered after them all; write_slower does the rest.
 void race_write_slow(RaceShadow &s, std::source_location where,
                      const void *address, std::size_t size) noexcept {
-  if (FullThread *t = static_cast<FullThread *>(t_race)) [[likely]] {
+  if (FullThread *t = existing_race_thread()) [[likely]] {
     const RaceSite site = site_id(*t, where); // before the checks: see
     const Epoch e = t->epoch;                 // race_read_slow
     const Epoch w = s.write.load(std::memory_order_acquire);

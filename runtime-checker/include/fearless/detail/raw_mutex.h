@@ -373,14 +373,13 @@ private:
     }
   }
 
-  // Spins while the mutex is held (any holder); true once it is free.
-  bool spin_while_locked() noexcept {
+  // Spins while the mutex is held (any holder), at most kSpins times.
+  void spin_while_locked() noexcept {
     for (int i = 0; i < kSpins; ++i) {
       if (!(state_.load(std::memory_order_relaxed) & kLockedBit))
-        return true;
+        return;
       cpu_relax();
     }
-    return false;
   }
 
   // One sleep behind a holder that took the lock heavy (`s` is
