@@ -80,20 +80,29 @@ private:
 
 // A tiny lock for a location's or a sync object's clocks: held for a few
 // compares, never across a call that could block.
+// With `take` false it does nothing: for a caller that holds the object
+// alone already (RaceAccess::exclusive), with one copy of the code.
 class SpinGuard {
 public:
-  explicit SpinGuard(std::atomic<std::uint32_t> &s) : s_(s) {
+  explicit SpinGuard(std::atomic<std::uint32_t> &s, bool take = true)
+      : s_(s), taken_(take) {
+    if (!take)
+      return;
     for (int n = 0; s_.exchange(1, std::memory_order_acquire) != 0; ++n)
       while (s_.load(std::memory_order_relaxed) != 0)
         if (++n > 64)
           sched_yield(); // the holder may be preempted (2 cores, VMs)
   }
-  ~SpinGuard() { s_.store(0, std::memory_order_release); }
+  ~SpinGuard() {
+    if (taken_)
+      s_.store(0, std::memory_order_release);
+  }
   SpinGuard(const SpinGuard &) = delete;
   SpinGuard &operator=(const SpinGuard &) = delete;
 
 private:
   std::atomic<std::uint32_t> &s_;
+  const bool taken_;
 };
 
 /// What a thread remembers of one synchronisation object (see RaceSync):
@@ -124,7 +133,8 @@ struct FullThread : RaceThread {
     const void *where = nullptr; ///< the source_location's pointer
     ClassId lock = 0;
     RaceSite id = 0; ///< 0: empty
-  } sites[128][2];
+  };
+  SiteSlot sites[128][2];
   /// Bit i % 64 of word i / 64: t_seen.slot[i] was filled in this epoch.
   std::uint64_t seen_used[kSeenSlots / 64] = {};
 
@@ -266,8 +276,11 @@ void race_enable() {
 }
 
 // True if the access at `e` happens before thread `t`'s present.
+// The thread's own epochs are (its clock only grows), without a look at
+// the vector: a location used by one thread at a time is the common case.
 bool ordered(Epoch e, const FullThread &t) {
-  return e == 0 || epoch_clock(e) <= t.clock.get(epoch_tid(e));
+  return epoch_tid(e) == t.tid || e == 0 ||
+         epoch_clock(e) <= t.clock.get(epoch_tid(e));
 }
 
 // The innermost fearless lock the calling thread holds (0: none).
@@ -295,6 +308,18 @@ RaceSite intern_site(std::source_location where, ClassId lock) {
   return id;
 }
 
+// site_id's second way and the global table: out of line, so that the
+// slow paths' common case keeps a small frame.
+FEARLESS_SLOW_PATH
+RaceSite site_id_miss(FullThread::SiteSlot (&set)[2],
+                      std::source_location where, ClassId lock) {
+  const void *key = std::bit_cast<const void *>(where);
+  if (set[1].where != key || set[1].lock != lock || set[1].id == 0)
+    set[1] = {key, lock, intern_site(where, lock)};
+  std::swap(set[0], set[1]); // the most recent first
+  return set[0].id;
+}
+
 // `where` with the innermost lock held now, as the shadow keeps it: a
 // lookup in the thread's cache, the global table on a miss. The slot
 // depends on `where` alone, so that loading it does not wait for the
@@ -307,10 +332,7 @@ RaceSite intern_site(std::source_location where, ClassId lock) {
   if (set[0].where == key && set[0].lock == lock && set[0].id != 0)
       [[likely]]
     return set[0].id;
-  if (set[1].where != key || set[1].lock != lock || set[1].id == 0)
-    set[1] = {key, lock, intern_site(where, lock)};
-  std::swap(set[0], set[1]); // the most recent first
-  return set[0].id;
+  return site_id_miss(set, where, lock);
 }
 
 // What an interned site stands for (reports only).
@@ -687,29 +709,24 @@ void race_release_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
       delete fresh; // another releaser installed one first
   }
   SyncMemo &m = t->memo[s->id % kSyncMemos];
-  auto release = [&] {
+  {
+    // Safety: for RaceAccess::exclusive the caller holds the lock alone.
+    SpinGuard g(s->spin, how != RaceAccess::exclusive);
     if (how == RaceAccess::shared) {
       s->read.join(t->clock);
-      return;
-    }
-    if (m.sync == s->id && m.joins == t->joins) {
+    } else if (m.sync == s->id && m.joins == t->joins) {
       // Nothing but this thread's own component is new to the object.
       s->bump(make_epoch(t->clock.get(t->tid), t->tid));
-      return;
+    } else {
+      const bool covered =
+          m.sync == s->id && m.base_version == s->base_version;
+      if (s->base.join(t->clock))
+        ++s->base_version;
+      m.sync = s->id;
+      m.joins = t->joins;
+      // Covered before and `base` rose only to this thread's clock.
+      m.base_version = covered ? s->base_version : ~std::uint64_t(0);
     }
-    const bool covered = m.sync == s->id && m.base_version == s->base_version;
-    if (s->base.join(t->clock))
-      ++s->base_version;
-    m.sync = s->id;
-    m.joins = t->joins;
-    // Covered before and `base` rose only to this thread's clock.
-    m.base_version = covered ? s->base_version : ~std::uint64_t(0);
-  };
-  if (how == RaceAccess::exclusive) {
-    release(); // Safety: the caller holds the lock alone
-  } else {
-    SpinGuard g(s->spin);
-    release();
   }
   t->tick();
 }
@@ -722,29 +739,23 @@ void race_acquire_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
   if (!t)
     return;
   SyncMemo &m = t->memo[s->id % kSyncMemos];
-  auto join = [&] {
-    const bool below = m.sync == s->id && m.joins == t->joins;
-    bool rose = false;
-    if (!(m.sync == s->id && m.base_version == s->base_version))
-      rose = t->clock.join(s->base);
-    rose |= s->join_pending_into(t->clock);
-    // Now t.clock >= the write clock; and t.clock[u] == it, u != t, if
-    // t was below it before.
-    bool above = false;
-    if (how != RaceAccess::shared && !s->read.empty()) // readers do not
-      above = t->clock.join(s->read);                  // order readers
-    if (rose || above)
-      ++t->joins;
-    m.sync = s->id;
-    m.base_version = s->base_version;
-    m.joins = below && !above ? t->joins : ~std::uint64_t(0);
-  };
-  if (how == RaceAccess::exclusive) {
-    join(); // Safety: the caller holds the lock alone
-  } else {
-    SpinGuard g(s->spin);
-    join();
-  }
+  // Safety: for RaceAccess::exclusive the caller holds the lock alone.
+  SpinGuard g(s->spin, how != RaceAccess::exclusive);
+  const bool below = m.sync == s->id && m.joins == t->joins;
+  bool rose = false;
+  if (!(m.sync == s->id && m.base_version == s->base_version))
+    rose = t->clock.join(s->base);
+  rose |= s->join_pending_into(t->clock);
+  // Now t.clock >= the write clock; and t.clock[u] == it, u != t, if t was
+  // below it before.
+  bool above = false;
+  if (how != RaceAccess::shared && !s->read.empty()) // readers do not
+    above = t->clock.join(s->read);                  // order readers
+  if (rose || above)
+    ++t->joins;
+  m.sync = s->id;
+  m.base_version = s->base_version;
+  m.joins = below && !above ? t->joins : ~std::uint64_t(0);
 }
 
 void race_sync_free(RaceSync *sync) noexcept { delete sync; }
