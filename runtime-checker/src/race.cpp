@@ -54,6 +54,7 @@ public:
     c_[tid] = v;
   }
   bool empty() const { return c_.empty(); }
+  void clear() { c_.clear(); }
   /// Raises every component to `o`'s; true if one rose.
   bool join(const VectorClock &o) {
     if (o.c_.size() > c_.size())
@@ -278,6 +279,8 @@ void race_enable() {
 // True if the access at `e` happens before thread `t`'s present.
 // The thread's own epochs are (its clock only grows), without a look at
 // the vector: a location used by one thread at a time is the common case.
+// Never called with a read-shared phase (kSharedBit), whose low bits are
+// no thread's: callers test is_shared first.
 bool ordered(Epoch e, const FullThread &t) {
   return epoch_tid(e) == t.tid || e == 0 ||
          epoch_clock(e) <= t.clock.get(epoch_tid(e));
@@ -309,9 +312,9 @@ RaceSite intern_site(std::source_location where, ClassId lock) {
 }
 
 // site_id's second way and the global table: out of line, so that the
-// slow paths' common case keeps a small frame.
-FEARLESS_SLOW_PATH
-RaceSite site_id_miss(FullThread::SiteSlot (&set)[2],
+// slow paths' common case keeps a small frame (not cold: the second way
+// is hit by a helper called under two locks in turn).
+[[gnu::noinline]] RaceSite site_id_miss(FullThread::SiteSlot (&set)[2],
                       std::source_location where, ClassId lock) {
   const void *key = std::bit_cast<const void *>(where);
   if (set[1].where != key || set[1].lock != lock || set[1].id == 0)
@@ -727,6 +730,11 @@ void race_release_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
       // Covered before and `base` rose only to this thread's clock.
       m.base_version = covered ? s->base_version : ~std::uint64_t(0);
     }
+    // A writer joined `read` when it acquired, and no read-unlock comes
+    // while it holds the lock: the write clock covers `read` now, so the
+    // next writer need not scan it.
+    if (how == RaceAccess::exclusive && !s->read.empty())
+      s->read.clear();
   }
   t->tick();
 }
@@ -923,11 +931,19 @@ void write_slower(RaceShadow &s, std::source_location where,
     // Safety: `cold` was installed before the phase began (read_shared).
     RaceCold &cold = *cold_if_any(s);
     SpinGuard g(cold.spin);
-    if (is_shared(s.read.load(std::memory_order_relaxed))) {
+    const Epoch now = s.read.load(std::memory_order_acquire);
+    if (is_shared(now)) {
       for (const RaceReads::Entry &x : cold.reads.entries)
         if (!c.found && !ordered(x.epoch, *t))
           c = {true, false, x.epoch, x.site};
       cold.reads.entries.clear();
+    } else if (!c.found) {
+      // Another write ended the phase meanwhile: check what it left.
+      const Epoch w2 = s.write.load(std::memory_order_acquire);
+      if (!ordered(w2, *t))
+        c = write_conflict(s, w2);
+      else if (!ordered(now, *t))
+        c = read_conflict(s, now);
     }
   } else if (!c.found && !ordered(r, *t)) {
     c = read_conflict(s, r);

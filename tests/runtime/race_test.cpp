@@ -790,6 +790,99 @@ TEST(RaceFree, ReadUnlockOrdersTheNextWriterWithoutJoin) {
   EXPECT_TRUE(races(reports).empty());
 }
 
+TEST(RaceFree, ReadUnlockOrdersAWriterThroughAnEarlierWriter) {
+  Reports reports;
+  // reader: read-unlock -> first writer (main): write-unlock -> second
+  // writer. The first writer's release covers the read-unlock's clock (the
+  // lock's read clock is dropped there), so the second writer is ordered
+  // after the read. The latches force the order and order nothing.
+  fearless::Watched<int> value{fearless::named("value5"), 0};
+  fearless::Watched<int> other{fearless::named("other5"), 0};
+  fearless::RwLock<int> lock(0);
+  std::latch read(1), first_wrote(1);
+  auto second = fearless::spawn([&] {
+    first_wrote.wait();
+    auto g = lock.write();
+    value.set(5);
+  });
+  auto reader = fearless::spawn([&] {
+    {
+      auto g = lock.read();
+      (void)value.get();
+    }
+    read.count_down();
+  });
+  read.wait();
+  {
+    auto g = lock.write();
+    other.set(1);
+  }
+  first_wrote.count_down();
+  second.join();
+  reader.join();
+  EXPECT_TRUE(races(reports).empty());
+}
+
+TEST(Race, AReadAfterItsReadUnlockIsNotCarriedByTheWriters) {
+  SKIP_WITHOUT_DETECTOR();
+  // The negative twin: the same three threads, but the reader reads after
+  // its read-unlock, which then orders nothing before the read.
+  Reports reports;
+  fearless::Watched<int> value{fearless::named("value6"), 0};
+  fearless::Watched<int> other{fearless::named("other6"), 0};
+  fearless::RwLock<int> lock(0);
+  std::latch read(1), first_wrote(1);
+  auto second = fearless::spawn([&] {
+    first_wrote.wait();
+    auto g = lock.write();
+    value.set(6); // races with the reader's read
+  });
+  auto reader = fearless::spawn([&] {
+    { auto g = lock.read(); }
+    (void)value.get(); // outside the lock
+    read.count_down();
+  });
+  read.wait();
+  {
+    auto g = lock.write();
+    other.set(1);
+  }
+  first_wrote.count_down();
+  second.join();
+  reader.join();
+  EXPECT_EQ(races(reports).size(), 1u);
+}
+
+TEST(RaceFree, ReadUnlocksAfterAWriterAreCarriedToTheNextWriter) {
+  Reports reports;
+  // After a write-unlock drops the lock's read clock, later read-unlocks
+  // fill it again: the next writer is ordered after them.
+  fearless::Watched<int> value{fearless::named("value7"), 0};
+  fearless::RwLock<int> lock(0);
+  std::latch first_wrote(1), read(1);
+  auto second = fearless::spawn([&] {
+    read.wait();
+    auto g = lock.write(); // read-unlock -> write-lock
+    value.set(7);
+  });
+  {
+    auto g = lock.write();
+    value.set(1);
+  }
+  first_wrote.count_down();
+  auto reader = fearless::spawn([&] {
+    first_wrote.wait();
+    {
+      auto g = lock.read();
+      (void)value.get();
+    }
+    read.count_down();
+  });
+  second.join();
+  reader.join();
+  EXPECT_TRUE(races(reports).empty());
+}
+
 // --- JSON --------------------------------------------------------------------
 // A child run of this binary with FEARLESS_REPORT_JSON set (read at start-up)
 // makes one report; the parent parses the file.
