@@ -297,17 +297,75 @@ static_assert(sizeof(std::source_location) == sizeof(const void *) &&
                   std::is_trivially_copyable_v<std::source_location>,
               "a source_location is one pointer (site_id keys on it)");
 
+// A lock-free index of the interned sites, in front of the table: a site
+// used under three or more locks in turn misses the thread's two-way cache
+// at every first access, and must not take a mutex each time. Open
+// addressing, never erased; written under sites_mu only, `id` last, so a
+// reader that finds `id` set finds the slot's key complete. A site whose
+// probe sequence is full is found through the table's map instead.
+class SiteIndex {
+public:
+  RaceSite find(const void *where, ClassId lock) const {
+    for (std::size_t i = 0, h = hash(where, lock); i < kProbes; ++i) {
+      const Slot &slot = slots_[(h + i) & (kSlots - 1)];
+      const RaceSite id = slot.id.load(std::memory_order_acquire);
+      if (id == 0)
+        return 0; // inserts fill the first empty slot of the sequence
+      if (slot.where.load(std::memory_order_relaxed) == where &&
+          slot.lock.load(std::memory_order_relaxed) == lock)
+        return id;
+    }
+    return 0;
+  }
+  // Under sites_mu.
+  void add(const void *where, ClassId lock, RaceSite id) {
+    for (std::size_t i = 0, h = hash(where, lock); i < kProbes; ++i) {
+      Slot &slot = slots_[(h + i) & (kSlots - 1)];
+      if (slot.id.load(std::memory_order_relaxed) != 0)
+        continue;
+      slot.where.store(where, std::memory_order_relaxed);
+      slot.lock.store(lock, std::memory_order_relaxed);
+      slot.id.store(id, std::memory_order_release);
+      return;
+    }
+  }
+
+private:
+  static constexpr std::size_t kSlots = std::size_t(1) << 14, kProbes = 16;
+  struct Slot {
+    std::atomic<const void *> where{nullptr};
+    std::atomic<ClassId> lock{0};
+    std::atomic<RaceSite> id{0}; ///< 0: empty
+  };
+  static std::size_t hash(const void *where, ClassId lock) {
+    std::uint64_t h =
+        (reinterpret_cast<std::uintptr_t>(where) ^ (std::uint64_t(lock) << 40)) *
+        0x9e3779b97f4a7c15ull;
+    return std::size_t(h >> 32);
+  }
+  Slot slots_[kSlots];
+};
+
+SiteIndex &site_index() {
+  static SiteIndex *i = new SiteIndex; // never destroyed, as races()
+  return *i;
+}
+
 FEARLESS_SLOW_PATH
 RaceSite intern_site(std::source_location where, ClassId lock) {
+  const void *key_where = std::bit_cast<const void *>(where);
+  if (RaceSite id = site_index().find(key_where, lock))
+    return id;
   auto &r = races();
   std::lock_guard<std::mutex> guard(r.sites_mu);
-  auto key = std::make_pair(std::bit_cast<const void *>(where), lock);
+  auto key = std::make_pair(key_where, lock);
   auto it = r.site_index.find(key);
   if (it != r.site_index.end())
     return it->second;
   r.sites.emplace_back(where, lock);
   const RaceSite id = RaceSite(r.sites.size());
   r.site_index.emplace(key, id);
+  site_index().add(key_where, lock, id);
   return id;
 }
 
@@ -852,7 +910,7 @@ void read_slower(RaceShadow &s, std::source_location where,
   if (!t)
     return;
   // The site first: nothing between the checks and the stores below may
-  // wait (intern_site takes a mutex), or a write that lands in between is
+  // wait (intern_site can take a mutex), or a write that lands in between is
   // lost for good (see race_read_slow).
   const RaceSite site = site_id(*t, where);
   const Epoch e = t->epoch;

@@ -446,6 +446,41 @@ TEST(Race, ASiteUsedUnderTwoLocksIsRecordedWithEach) {
       << race.to_string();
 }
 
+TEST(Race, ASiteUsedUnderThreeLocksInTurnIsRecordedWithEach) {
+  SKIP_WITHOUT_DETECTOR();
+  // Three locks in turn miss the thread's two-way site cache every time
+  // and go to the process-wide index: it must keep the lock apart too.
+  Reports reports;
+  const auto site_a = std::source_location::current();
+  fearless::Mutex<int> a(0, site_a);
+  const auto site_b = std::source_location::current();
+  fearless::Mutex<int> b(0, site_b);
+  const auto site_c = std::source_location::current();
+  fearless::Mutex<int> c(0, site_c);
+  fearless::Watched<int> x{fearless::named("x3"), 0};
+  const auto helper = std::source_location::current(); // one site for all
+  one_after_the_other(
+      "other",
+      [&] { // the last write is recorded with 'c'
+        for (int round = 0; round < 3; ++round)
+          for (fearless::Mutex<int> *m : {&a, &b, &c}) {
+            auto g = m->lock();
+            add_one(x, helper);
+          }
+      },
+      [&] {
+        auto g = a.lock(); // not what the last write held
+        add_one(x, helper);
+      });
+  const fearless::Report race = the_race(reports);
+  EXPECT_TRUE(lines_match(
+      race.to_string(),
+      {"  hint: the two accesses hold different locks \\('" + at(site_c) +
+       "' and '" + at(site_a) + "'\\): guard the value with one "
+       "fearless::Mutex, always the same"}))
+      << race.to_string();
+}
+
 TEST(Race, APairOfSitesIsReportedOnce) {
   SKIP_WITHOUT_DETECTOR();
   Reports reports;
