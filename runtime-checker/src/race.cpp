@@ -338,9 +338,9 @@ private:
     std::atomic<RaceSite> id{0}; ///< 0: empty
   };
   static std::size_t hash(const void *where, ClassId lock) {
-    std::uint64_t h =
-        (reinterpret_cast<std::uintptr_t>(where) ^ (std::uint64_t(lock) << 40)) *
-        0x9e3779b97f4a7c15ull;
+    std::uint64_t h = (reinterpret_cast<std::uintptr_t>(where) ^
+                       (std::uint64_t(lock) << 40)) *
+                      0x9e3779b97f4a7c15ull;
     return std::size_t(h >> 32);
   }
   Slot slots_[kSlots];
@@ -373,7 +373,8 @@ RaceSite intern_site(std::source_location where, ClassId lock) {
 // slow paths' common case keeps a small frame (not cold: the second way
 // is hit by a helper called under two locks in turn).
 [[gnu::noinline]] RaceSite site_id_miss(FullThread::SiteSlot (&set)[2],
-                      std::source_location where, ClassId lock) {
+                                        std::source_location where,
+                                        ClassId lock) {
   const void *key = std::bit_cast<const void *>(where);
   if (set[1].where != key || set[1].lock != lock || set[1].id == 0)
     set[1] = {key, lock, intern_site(where, lock)};
@@ -779,8 +780,7 @@ void race_release_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept {
       // Nothing but this thread's own component is new to the object.
       s->bump(make_epoch(t->clock.get(t->tid), t->tid));
     } else {
-      const bool covered =
-          m.sync == s->id && m.base_version == s->base_version;
+      const bool covered = m.sync == s->id && m.base_version == s->base_version;
       if (s->base.join(t->clock))
         ++s->base_version;
       m.sync = s->id;

@@ -408,77 +408,71 @@ TEST(Race, ReferenceKeptAfterTheGuardWasDroppedIsReported) {
        "reference kept after its guard was dropped\\?\\)"}));
 }
 
-// One site used under two locks in turn (a helper called from two critical
-// sections): each access is recorded with the lock held at it, so the
-// report names both.
+// One site used under several locks in turn (a helper called from several
+// critical sections): each access is recorded with the lock held at it, so
+// the report names both.
 void add_one(fearless::Watched<int> &x,
              std::source_location where = std::source_location::current()) {
   x.update([](int &v) { ++v; }, where);
 }
 
-TEST(Race, ASiteUsedUnderTwoLocksIsRecordedWithEach) {
-  SKIP_WITHOUT_DETECTOR();
+// A spawned thread updates a value at `helper` under each of `turns` in
+// order, `rounds` times; then this thread does under `other`. The report's
+// hint must name the last turn's lock and `other`. (Each test passes a
+// site of its own: a pair of sites is reported once per process.)
+void expect_each_access_recorded_with_its_lock(
+    std::initializer_list<fearless::Mutex<int> *> turns, int rounds,
+    fearless::Mutex<int> &other, const std::source_location &last_site,
+    const std::source_location &other_site,
+    const std::source_location &helper) {
   Reports reports;
-  const auto site_a = std::source_location::current();
-  fearless::Mutex<int> a(0, site_a);
-  const auto site_b = std::source_location::current();
-  fearless::Mutex<int> b(0, site_b);
   fearless::Watched<int> x{fearless::named("x"), 0};
-  const auto helper = std::source_location::current(); // one site for all
   one_after_the_other(
       "other",
-      [&] { // a, b, a: the last write is recorded with 'a'
-        for (fearless::Mutex<int> *m : {&a, &b, &a}) {
-          auto g = m->lock();
-          add_one(x, helper);
-        }
+      [&] {
+        for (int round = 0; round < rounds; ++round)
+          for (fearless::Mutex<int> *m : turns) {
+            auto g = m->lock();
+            add_one(x, helper);
+          }
       },
       [&] {
-        auto g = b.lock(); // not what the last write held
+        auto g = other.lock(); // not what the last write held
         add_one(x, helper);
       });
   const fearless::Report race = the_race(reports);
   EXPECT_TRUE(lines_match(
-      race.to_string(),
-      {"  hint: the two accesses hold different locks \\('" + at(site_a) +
-       "' and '" + at(site_b) + "'\\): guard the value with one "
-       "fearless::Mutex, always the same"}))
+      race.to_string(), {"  hint: the two accesses hold different locks \\('" +
+                         at(last_site) + "' and '" + at(other_site) +
+                         "'\\): guard the value with one "
+                         "fearless::Mutex, always the same"}))
       << race.to_string();
+}
+
+TEST(Race, ASiteUsedUnderTwoLocksIsRecordedWithEach) {
+  SKIP_WITHOUT_DETECTOR();
+  const auto site_a = std::source_location::current();
+  fearless::Mutex<int> a(0, site_a);
+  const auto site_b = std::source_location::current();
+  fearless::Mutex<int> b(0, site_b);
+  // a, b, a: the last write is recorded with 'a'; the thread's site cache
+  // holds both.
+  expect_each_access_recorded_with_its_lock({&a, &b, &a}, 1, b, site_a, site_b,
+                                            std::source_location::current());
 }
 
 TEST(Race, ASiteUsedUnderThreeLocksInTurnIsRecordedWithEach) {
   SKIP_WITHOUT_DETECTOR();
-  // Three locks in turn miss the thread's two-way site cache every time
-  // and go to the process-wide index: it must keep the lock apart too.
-  Reports reports;
   const auto site_a = std::source_location::current();
   fearless::Mutex<int> a(0, site_a);
   const auto site_b = std::source_location::current();
   fearless::Mutex<int> b(0, site_b);
   const auto site_c = std::source_location::current();
   fearless::Mutex<int> c(0, site_c);
-  fearless::Watched<int> x{fearless::named("x3"), 0};
-  const auto helper = std::source_location::current(); // one site for all
-  one_after_the_other(
-      "other",
-      [&] { // the last write is recorded with 'c'
-        for (int round = 0; round < 3; ++round)
-          for (fearless::Mutex<int> *m : {&a, &b, &c}) {
-            auto g = m->lock();
-            add_one(x, helper);
-          }
-      },
-      [&] {
-        auto g = a.lock(); // not what the last write held
-        add_one(x, helper);
-      });
-  const fearless::Report race = the_race(reports);
-  EXPECT_TRUE(lines_match(
-      race.to_string(),
-      {"  hint: the two accesses hold different locks \\('" + at(site_c) +
-       "' and '" + at(site_a) + "'\\): guard the value with one "
-       "fearless::Mutex, always the same"}))
-      << race.to_string();
+  // Three locks in turn miss the thread's two-way site cache every time
+  // and go to the process-wide index: it must keep the locks apart too.
+  expect_each_access_recorded_with_its_lock({&a, &b, &c}, 3, a, site_c, site_a,
+                                            std::source_location::current());
 }
 
 TEST(Race, APairOfSitesIsReportedOnce) {

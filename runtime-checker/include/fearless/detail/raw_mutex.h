@@ -341,10 +341,10 @@ private:
   /// Spinning reads the state kSpinReads times, 1, 2, 4, ... and then
   /// 2^kMaxBackoff pauses apart: about a thousand pauses in all (~18 us on
   /// the development VM, where a pause takes ~19 ns; longer where it is
-  /// slower, as on Intel since Skylake; Abseil's mutex spins 1500 loads). Every read takes the
-  /// cache line of the futex word from the holder, whose next lock and
-  /// unlock then wait for it to come back: a waiter that reads it every
-  /// pause, as a plain spin does, slowed a holder that re-locks at once
+  /// slower, as on Intel since Skylake; Abseil's mutex spins 1500 loads). Every
+  /// read takes the cache line of the futex word from the holder, whose next
+  /// lock and unlock then wait for it to come back: a waiter that reads it
+  /// every pause, as a plain spin does, slowed a holder that re-locks at once
   /// (two threads taking turns with one lock) several times over, and went
   /// to sleep sooner (bench/mutex_bench, `contended`).
   static constexpr int kSpinReads = 20, kMaxBackoff = 6;
