@@ -337,11 +337,12 @@ private:
     std::atomic<ClassId> lock{0};
     std::atomic<RaceSite> id{0}; ///< 0: empty
   };
+  // Every bit of both halves of the key reaches the top bits kept.
   static std::size_t hash(const void *where, ClassId lock) {
     std::uint64_t h = (reinterpret_cast<std::uintptr_t>(where) ^
-                       (std::uint64_t(lock) << 40)) *
+                       (std::uint64_t(lock) * 0xff51afd7ed558ccdull)) *
                       0x9e3779b97f4a7c15ull;
-    return std::size_t(h >> 32);
+    return std::size_t(h >> 50); // 14 bits: kSlots
   }
   Slot slots_[kSlots];
 };
@@ -351,11 +352,10 @@ SiteIndex &site_index() {
   return *i;
 }
 
+// The id of a site the index did not find: the table, under its mutex.
 FEARLESS_SLOW_PATH
 RaceSite intern_site(std::source_location where, ClassId lock) {
   const void *key_where = std::bit_cast<const void *>(where);
-  if (RaceSite id = site_index().find(key_where, lock))
-    return id;
   auto &r = races();
   std::lock_guard<std::mutex> guard(r.sites_mu);
   auto key = std::make_pair(key_where, lock);
@@ -376,8 +376,10 @@ RaceSite intern_site(std::source_location where, ClassId lock) {
                                         std::source_location where,
                                         ClassId lock) {
   const void *key = std::bit_cast<const void *>(where);
-  if (set[1].where != key || set[1].lock != lock || set[1].id == 0)
-    set[1] = {key, lock, intern_site(where, lock)};
+  if (set[1].where != key || set[1].lock != lock || set[1].id == 0) {
+    RaceSite id = site_index().find(key, lock);
+    set[1] = {key, lock, id ? id : intern_site(where, lock)};
+  }
   std::swap(set[0], set[1]); // the most recent first
   return set[0].id;
 }
@@ -446,7 +448,9 @@ struct alignas(64) RaceSync {
   /// `base`.
   Epoch pending[kPending] = {};
   VectorClock base;
-  VectorClock read; // RwLock read-unlocks: seen by writers only
+  /// RwLock read-unlocks: seen by writers only; dropped at each
+  /// write-unlock, whose write clock covers it.
+  VectorClock read;
 
   static std::uint64_t next_id() {
     static std::atomic<std::uint64_t> last{0};
@@ -990,18 +994,20 @@ void write_slower(RaceShadow &s, std::source_location where,
     RaceCold &cold = *cold_if_any(s);
     SpinGuard g(cold.spin);
     const Epoch now = s.read.load(std::memory_order_acquire);
+    if (!c.found && now != r) {
+      // Another write ended the phase meanwhile (and reads since may have
+      // begun another): check that write too.
+      const Epoch w2 = s.write.load(std::memory_order_acquire);
+      if (!ordered(w2, *t))
+        c = write_conflict(s, w2);
+    }
     if (is_shared(now)) {
       for (const RaceReads::Entry &x : cold.reads.entries)
         if (!c.found && !ordered(x.epoch, *t))
           c = {true, false, x.epoch, x.site};
       cold.reads.entries.clear();
-    } else if (!c.found) {
-      // Another write ended the phase meanwhile: check what it left.
-      const Epoch w2 = s.write.load(std::memory_order_acquire);
-      if (!ordered(w2, *t))
-        c = write_conflict(s, w2);
-      else if (!ordered(now, *t))
-        c = read_conflict(s, now);
+    } else if (!c.found && !ordered(now, *t)) {
+      c = read_conflict(s, now);
     }
   } else if (!c.found && !ordered(r, *t)) {
     c = read_conflict(s, r);

@@ -884,23 +884,23 @@ TEST(Race, AReadAfterItsReadUnlockIsNotCarriedByTheWriters) {
 
 TEST(RaceFree, ReadUnlocksAfterAWriterAreCarriedToTheNextWriter) {
   Reports reports;
-  // After a write-unlock drops the lock's read clock, later read-unlocks
-  // fill it again: the next writer is ordered after them.
+  // A write-unlock drops the lock's read clock (a read-unlock is in it
+  // here); later read-unlocks fill it again, and the next writer is
+  // ordered after them.
   fearless::Watched<int> value{fearless::named("value7"), 0};
   fearless::RwLock<int> lock(0);
-  std::latch first_wrote(1), read(1);
+  std::latch read(1);
   auto second = fearless::spawn([&] {
     read.wait();
     auto g = lock.write(); // read-unlock -> write-lock
     value.set(7);
   });
+  { auto g = lock.read(); } // fills the read clock the next unlock drops
   {
     auto g = lock.write();
     value.set(1);
   }
-  first_wrote.count_down();
-  auto reader = fearless::spawn([&] {
-    first_wrote.wait();
+  auto reader = fearless::spawn([&] { // spawned after the write
     {
       auto g = lock.read();
       (void)value.get();
