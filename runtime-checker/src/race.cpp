@@ -191,7 +191,7 @@ struct Races {
   std::mutex sites_mu;
   /// RaceSite n is sites[n - 1]; never shrinks. Guarded by sites_mu.
   std::deque<std::pair<std::source_location, ClassId>> sites;
-  std::map<std::pair<const void *, ClassId>, RaceSite> site_index;
+  std::map<std::pair<const void *, ClassId>, RaceSite> site_map;
   Shard shards[kShards];
 };
 
@@ -359,12 +359,12 @@ RaceSite intern_site(std::source_location where, ClassId lock) {
   auto &r = races();
   std::lock_guard<std::mutex> guard(r.sites_mu);
   auto key = std::make_pair(key_where, lock);
-  auto it = r.site_index.find(key);
-  if (it != r.site_index.end())
+  auto it = r.site_map.find(key);
+  if (it != r.site_map.end())
     return it->second;
   r.sites.emplace_back(where, lock);
   const RaceSite id = RaceSite(r.sites.size());
-  r.site_index.emplace(key, id);
+  r.site_map.emplace(key, id);
   site_index().add(key_where, lock, id);
   return id;
 }
