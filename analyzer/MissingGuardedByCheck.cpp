@@ -384,38 +384,59 @@ std::string name(const NamedDecl *D) { return D->getNameAsString(); }
 
 // The locks held at every call of each private helper, when every call is
 // made on the object itself (`helper()`, `this->helper()`): the helper runs
-// with them held (spdlog's registry::throw_if_exists_, called only under
-// logger_map_mutex_).
+// with them held (spdlog's registry::register_logger_, called only under
+// logger_map_mutex_). What each caller's walk saw is kept per caller, so
+// that a caller walked again -- a helper whose own callers turned out to
+// hold a lock -- replaces its calls: register_logger_ calls
+// throw_if_exists_, which then runs under that lock too.
 class HelperCalls : public LockScopeCallbacks {
 public:
+  /// The calls the next walk reports are \p Caller's (replacing earlier).
+  void setCaller(const CXXMethodDecl *Caller) {
+    Current = &Calls[Caller];
+    Current->clear();
+  }
+
   void call(const Expr *Call, llvm::ArrayRef<HeldLock> Held) override {
     const auto *MC = dyn_cast<CXXMemberCallExpr>(Call);
     const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
-    if (!MD || MD->getAccess() != AS_private || MD->isVirtual())
+    if (!MD || MD->getAccess() != AS_private || MD->isVirtual() || !Current)
       return;
-    MD = MD->getCanonicalDecl();
     const Expr *Obj = MC->getImplicitObjectArgument();
-    auto [It, New] = Held_.try_emplace(MD);
-    std::vector<HeldLock> &Common = It->second;
-    if (!Obj || !isa<CXXThisExpr>(Obj->IgnoreParenImpCasts())) {
-      Common.clear();
-      Excluded.insert(MD);
-      return;
-    }
-    if (New) {
-      for (const HeldLock &L : Held)
-        if (L.Class && L.ViaThis)
-          Common.push_back(L);
-      return;
-    }
-    llvm::erase_if(Common, [&](const HeldLock &C) {
-      return llvm::none_of(Held, [&](const HeldLock &L) {
-        return L.Class == C.Class && L.ViaThis;
-      });
-    });
+    Observed O{MD->getCanonicalDecl(),
+               Obj && isa<CXXThisExpr>(Obj->IgnoreParenImpCasts()),
+               {}};
+    for (const HeldLock &L : Held)
+      if (L.Class && L.ViaThis)
+        O.Held.push_back(L);
+    Current->push_back(std::move(O));
   }
 
-  /// The locks every caller of \p MD holds (empty if none or unknown).
+  /// Recomputes, from every caller's calls, the locks held at all calls of
+  /// each helper.
+  void settle() {
+    Held_.clear();
+    Excluded.clear();
+    for (const auto &[Caller, List] : Calls)
+      for (const Observed &O : List) {
+        auto [It, New] = Held_.try_emplace(O.Callee);
+        std::vector<HeldLock> &Common = It->second;
+        if (!O.OnThis) {
+          Common.clear();
+          Excluded.insert(O.Callee);
+        } else if (New) {
+          Common = O.Held;
+        } else {
+          llvm::erase_if(Common, [&](const HeldLock &C) {
+            return llvm::none_of(
+                O.Held, [&](const HeldLock &L) { return L.Class == C.Class; });
+          });
+        }
+      }
+  }
+
+  /// The locks every caller of \p MD holds (empty if none or unknown), as
+  /// of the last settle().
   llvm::ArrayRef<HeldLock> heldAtCalls(const CXXMethodDecl *MD) const {
     auto It = Held_.find(MD->getCanonicalDecl());
     if (It == Held_.end() || Excluded.contains(It->first))
@@ -424,6 +445,13 @@ public:
   }
 
 private:
+  struct Observed {
+    const CXXMethodDecl *Callee;
+    bool OnThis; ///< called on *this
+    std::vector<HeldLock> Held;
+  };
+  llvm::MapVector<const CXXMethodDecl *, std::vector<Observed>> Calls;
+  std::vector<Observed> *Current = nullptr;
   llvm::DenseMap<const CXXMethodDecl *, std::vector<HeldLock>> Held_;
   llvm::SmallPtrSet<const CXXMethodDecl *, 8> Excluded;
 };
@@ -474,10 +502,35 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
   auto Analysed = [&](const CXXMethodDecl *MD) {
     return !SM.isInSystemHeader(MD->getLocation()) && MD->getBody();
   };
+  // Helpers called only under a lock run with it held, and so do the
+  // helpers they call: the methods whose inferred locks grew are walked
+  // again, until none grows (the sets only grow; a chain of helpers is a
+  // few deep, and the rounds are capped).
   HelperCalls Helpers;
+  auto Entry = [&](const CXXMethodDecl *MD) {
+    llvm::SmallVector<HeldLock, 2> Locks = Initial(MD);
+    llvm::append_range(Locks, Helpers.heldAtCalls(MD));
+    return Locks;
+  };
+  std::vector<const CXXMethodDecl *> Walk;
   for (const CXXMethodDecl *MD : Collector.Methods)
     if (Analysed(MD))
-      walkLockScopes(MD->getBody(), Helpers, Initial(MD));
+      Walk.push_back(MD);
+  const std::vector<const CXXMethodDecl *> All = Walk;
+  for (int Round = 0; Round < 8 && !Walk.empty(); ++Round) {
+    llvm::DenseMap<const CXXMethodDecl *, std::size_t> Before;
+    for (const CXXMethodDecl *MD : All)
+      Before[MD] = Helpers.heldAtCalls(MD).size();
+    for (const CXXMethodDecl *MD : Walk) {
+      Helpers.setCaller(MD);
+      walkLockScopes(MD->getBody(), Helpers, Entry(MD));
+    }
+    Helpers.settle();
+    Walk.clear();
+    for (const CXXMethodDecl *MD : All)
+      if (Helpers.heldAtCalls(MD).size() != Before[MD])
+        Walk.push_back(MD);
+  }
 
   llvm::MapVector<const RecordDecl *, ClassFacts> Classes;
   StaticFacts Statics;
@@ -504,11 +557,9 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
       if (Owns)
         CountUntil = Predicates.FirstJoin;
     }
-    llvm::SmallVector<HeldLock, 2> Entry = Initial(MD);
-    llvm::append_range(Entry, Helpers.heldAtCalls(MD));
     AccessCollector C(MD, CountAll, CountUntil, Writes, Predicates,
                       BoundaryArgs, Classes, Statics, SM);
-    walkLockScopes(Body, C, Entry);
+    walkLockScopes(Body, C, Entry(MD));
   }
   // Free functions: their uses of variables with static storage only,
   // which matter only if some wait predicate of the unit reads one: the
