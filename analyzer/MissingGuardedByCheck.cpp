@@ -15,6 +15,7 @@
 #include "clang/Lex/Lexer.h"
 #include "clang/Lex/Preprocessor.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 using namespace clang::ast_matchers;
@@ -382,15 +383,26 @@ bool ownsThreads(const RecordDecl *RD) {
 
 std::string name(const NamedDecl *D) { return D->getNameAsString(); }
 
-// The locks held at every call of each private helper, when every call is
-// made on the object itself (`helper()`, `this->helper()`): the helper runs
-// with them held (spdlog's registry::register_logger_, called only under
-// logger_map_mutex_). What each caller's walk saw is kept per caller, so
-// that a caller walked again -- a helper whose own callers turned out to
-// hold a lock -- replaces its calls: register_logger_ calls
-// throw_if_exists_, which then runs under that lock too.
+// The locks held at every call of each helper -- a private or protected
+// method -- when every call is made on the object itself (`helper()`,
+// `this->helper()`): the helper runs with them held (spdlog's
+// registry::register_logger_, called only under logger_map_mutex_;
+// cpp-httplib's protected ClientImpl::close_socket, called only under
+// socket_mutex_). A virtual call runs whichever override the object has,
+// so it counts for every override of the method in the translation unit;
+// an override that is public counts as unknown. What each caller's walk saw
+// is kept per caller, so that a caller walked again -- a helper whose own
+// callers turned out to hold a lock -- replaces its calls: register_logger_
+// calls throw_if_exists_, which then runs under that lock too.
 class HelperCalls : public LockScopeCallbacks {
 public:
+  /// \p Methods: the methods of the unit, whose overrides a virtual call
+  /// may run.
+  explicit HelperCalls(llvm::ArrayRef<const CXXMethodDecl *> Methods) {
+    for (const CXXMethodDecl *MD : Methods)
+      addOverrider(MD->getCanonicalDecl(), MD->getCanonicalDecl());
+  }
+
   /// The calls the next walk reports are \p Caller's (replacing earlier).
   void setCaller(const CXXMethodDecl *Caller) {
     Current = &Calls[Caller];
@@ -400,15 +412,22 @@ public:
   void call(const Expr *Call, llvm::ArrayRef<HeldLock> Held) override {
     const auto *MC = dyn_cast<CXXMemberCallExpr>(Call);
     const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
-    if (!MD || MD->getAccess() != AS_private || MD->isVirtual() || !Current)
+    if (!MD || MD->getAccess() == AS_public || !Current)
       return;
+    MD = MD->getCanonicalDecl();
     const Expr *Obj = MC->getImplicitObjectArgument();
-    Observed O{MD->getCanonicalDecl(),
-               Obj && isa<CXXThisExpr>(Obj->IgnoreParenImpCasts()),
-               {}};
+    Observed O{MD, Obj && isa<CXXThisExpr>(Obj->IgnoreParenImpCasts()), {}};
     for (const HeldLock &L : Held)
       if (L.Class && L.ViaThis)
         O.Held.push_back(L);
+    const auto *ME = dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
+    if (MD->isVirtual() && !(ME && ME->hasQualifier())) // Base::f() is not
+      for (const CXXMethodDecl *Override : Overriders.lookup(MD))
+        if (Override != MD) {
+          Observed Copy = O;
+          Copy.Callee = Override;
+          Current->push_back(std::move(Copy));
+        }
     Current->push_back(std::move(O));
   }
 
@@ -438,6 +457,8 @@ public:
   /// The locks every caller of \p MD holds (empty if none or unknown), as
   /// of the last settle().
   llvm::ArrayRef<HeldLock> heldAtCalls(const CXXMethodDecl *MD) const {
+    if (MD->getAccess() == AS_public) // callable from anywhere
+      return {};
     auto It = Held_.find(MD->getCanonicalDecl());
     if (It == Held_.end() || Excluded.contains(It->first))
       return {};
@@ -445,6 +466,13 @@ public:
   }
 
 private:
+  // Records \p Override under \p MD and under every method MD overrides.
+  void addOverrider(const CXXMethodDecl *MD, const CXXMethodDecl *Override) {
+    Overriders[MD].insert(Override);
+    for (const CXXMethodDecl *Base : MD->overridden_methods())
+      addOverrider(Base->getCanonicalDecl(), Override);
+  }
+
   struct Observed {
     const CXXMethodDecl *Callee;
     bool OnThis; ///< called on *this
@@ -454,6 +482,10 @@ private:
   std::vector<Observed> *Current = nullptr;
   llvm::DenseMap<const CXXMethodDecl *, std::vector<HeldLock>> Held_;
   llvm::SmallPtrSet<const CXXMethodDecl *, 8> Excluded;
+  /// The methods of the unit that override each method (itself included).
+  llvm::DenseMap<const CXXMethodDecl *,
+                 llvm::SmallSetVector<const CXXMethodDecl *, 2>>
+      Overriders;
 };
 
 } // namespace
@@ -506,7 +538,7 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
   // helpers they call: the methods whose inferred locks grew are walked
   // again, until none grows (the sets only grow; a chain of helpers is a
   // few deep, and the rounds are capped).
-  HelperCalls Helpers;
+  HelperCalls Helpers(Collector.Methods);
   auto Entry = [&](const CXXMethodDecl *MD) {
     llvm::SmallVector<HeldLock, 2> Locks = Initial(MD);
     llvm::append_range(Locks, Helpers.heldAtCalls(MD));
