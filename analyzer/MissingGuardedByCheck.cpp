@@ -412,9 +412,11 @@ public:
   void call(const Expr *Call, llvm::ArrayRef<HeldLock> Held) override {
     const auto *MC = dyn_cast<CXXMemberCallExpr>(Call);
     const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
-    if (!MD || MD->getAccess() == AS_public || !Current)
+    if (!MD || !Current)
       return;
-    MD = MD->getCanonicalDecl();
+    MD = MD->getCanonicalDecl(); // the declaration in the class: its access
+    if (MD->getAccess() == AS_public)
+      return;
     const Expr *Obj = MC->getImplicitObjectArgument();
     Observed O{MD, Obj && isa<CXXThisExpr>(Obj->IgnoreParenImpCasts()), {}};
     for (const HeldLock &L : Held)
@@ -457,9 +459,10 @@ public:
   /// The locks every caller of \p MD holds (empty if none or unknown), as
   /// of the last settle().
   llvm::ArrayRef<HeldLock> heldAtCalls(const CXXMethodDecl *MD) const {
+    MD = MD->getCanonicalDecl(); // the declaration in the class: its access
     if (MD->getAccess() == AS_public) // callable from anywhere
       return {};
-    auto It = Held_.find(MD->getCanonicalDecl());
+    auto It = Held_.find(MD);
     if (It == Held_.end() || Excluded.contains(It->first))
       return {};
     return It->second;

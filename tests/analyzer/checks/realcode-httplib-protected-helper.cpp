@@ -88,5 +88,7 @@ protected:
 
 class OpenSsl : public OpenClient {
 public:
-  bool shutdown_ssl() override { return in_flight_ == 0; }
+  bool shutdown_ssl() override;
 };
+
+bool OpenSsl::shutdown_ssl() { return in_flight_ == 0; } // defined out of line
