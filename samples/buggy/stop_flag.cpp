@@ -29,12 +29,14 @@ int main() {
           break;
         ++units; // a unit of work
         step.reach(1);
+        step.await(2); // until main has written the flag
       }
     });
     step.await(1); // (the correct twin sleeps 10 ms here)
     fearless::watch_write(&stop, sizeof stop);
     stop = true;
-  });
+    step.reach(2); // after the write's report: the worker's next read
+  });              // races with the write too, but that pair is reported
   std::printf("worker saw the stop flag and returned (%s units done)\n",
               units > 0 ? "some" : "no");
   return 0;
