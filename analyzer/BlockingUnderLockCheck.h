@@ -2,7 +2,7 @@
 //
 // Finds calls that block (sleep, join, future::get, channel recv and bounded
 // send, waiting on a condition variable for another mutex, configured I/O)
-// while a lock is held.
+// while a lock is held, directly or in a function called with it held.
 //
 //=== ---------------------------------------------------------------------===//
 
@@ -10,15 +10,14 @@
 #define FEARLESS_ANALYZER_BLOCKINGUNDERLOCKCHECK_H
 
 #include "FearlessCheck.h"
-#include "LockScope.h"
-
-#include "llvm/ADT/StringSet.h"
+#include "model/UnitModel.h"
 
 namespace clang::tidy::fearless {
 
 /// Finds calls that block (sleep, join, future::get, channel recv and
 /// bounded send, waiting on a condition variable for another mutex,
-/// configured I/O) while a lock is held.
+/// configured I/O) while a lock is held, directly or in a function called
+/// with it held.
 ///
 /// For the user-facing documentation see:
 /// docs/checks/fearless-blocking-under-lock.md
@@ -31,14 +30,16 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-
-  /// What a call blocks on, or "" if it does not block. For a condition
-  /// variable wait, \p WaitGuard is the lock the wait releases.
-  StringRef blockingKind(const Expr *Call, const Expr *&WaitGuard) const;
+  void onStartOfTranslationUnit() override { UnitModel::reset(); }
+  void onEndOfTranslationUnit() override;
 
 private:
+  void direct(const BlockingCall &B);
+  void throughCall(const UnitModel &M, const FunctionFacts &F,
+                   const CallSite &C);
+
   std::string RawBlockingFunctions;
-  llvm::StringSet<> BlockingFunctions;
+  ASTContext *Ctx = nullptr;
 };
 
 } // namespace clang::tidy::fearless

@@ -9,7 +9,8 @@ namespace clang::tidy::fearless {
 
 FearlessCheck::FearlessCheck(StringRef Name, ClangTidyContext *Context,
                              llvm::ArrayRef<StringRef> KnownOptions)
-    : ClangTidyCheck(Name, Context), FullName(Name.str()) {
+    : ClangTidyCheck(Name, Context), FullName(Name.str()),
+      TidyContext(Context) {
   std::string Prefix = (Name + ".").str();
   for (const auto &[Key, Value] : Context->getOptions().CheckOptions) {
     StringRef Local = StringRef(Key);

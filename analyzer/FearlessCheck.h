@@ -26,6 +26,9 @@ public:
                 llvm::ArrayRef<StringRef> KnownOptions = {});
 
 protected:
+  /// The clang-tidy context (options, which checks are enabled).
+  ClangTidyContext &tidyContext() const { return *TidyContext; }
+
   /// A boolean option: true/false, 1/0, on/off (any case). Anything else is
   /// a configuration error and gives \p Default. Use this instead of
   /// Options.get<bool>(), whose instantiation Debian's clang-tidy binary does
@@ -41,6 +44,7 @@ protected:
 
 private:
   std::string FullName;
+  ClangTidyContext *TidyContext;
 };
 
 } // namespace clang::tidy::fearless

@@ -76,40 +76,6 @@ std::string calleeName(const Expr *Call, std::string *DeclaringName) {
   return Declared;
 }
 
-// The member name of a condition variable's member function ("" if
-// \p Name is not one).
-static llvm::StringRef conditionMember(llvm::StringRef Name) {
-  for (llvm::StringRef Class :
-       {"std::condition_variable::", "std::condition_variable_any::",
-        "fearless::Condvar::"})
-    if (Name.consume_front(Class))
-      return Name;
-  return "";
-}
-
-bool isConditionWait(llvm::StringRef Name) {
-  return conditionMember(Name).starts_with("wait");
-}
-
-bool isConditionNotify(llvm::StringRef Name) {
-  llvm::StringRef Member = conditionMember(Name);
-  return Member == "notify_one" || Member == "notify_all";
-}
-
-bool isMutexType(QualType T) {
-  const CXXRecordDecl *RD = recordOf(T);
-  if (!RD)
-    return false;
-  static const llvm::StringSet<> Names = {
-      "std::mutex",        "std::recursive_mutex",
-      "std::timed_mutex",  "std::recursive_timed_mutex",
-      "std::shared_mutex", "std::shared_timed_mutex",
-      "fearless::Mutex",   "fearless::RwLock"};
-  if (Names.contains(plainQualifiedName(RD)))
-    return true;
-  return RD->hasAttr<CapabilityAttr>();
-}
-
 void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name) {
   E = E->IgnoreParenImpCasts();
   if (const auto *Op = dyn_cast<UnaryOperator>(E);
@@ -266,9 +232,12 @@ public:
       for (const Expr *Init : Lambda->capture_inits())
         walk(Init);
       std::vector<HeldLock> Saved = Held;
-      if (!InPlace.contains(Lambda))
+      bool Here = InPlace.contains(Lambda);
+      if (!Here)
         Held.clear();
+      CB.enterLambda(Lambda, Here);
       walk(Lambda->getBody());
+      CB.exitLambda(Lambda, Here);
       Held.swap(Saved);
       return;
     }

@@ -18,6 +18,8 @@
 #ifndef FEARLESS_ANALYZER_LOCKSCOPE_H
 #define FEARLESS_ANALYZER_LOCKSCOPE_H
 
+#include "model/Vocabulary.h"
+
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
@@ -64,6 +66,10 @@ public:
   virtual bool lambdaRunsInPlace(const LambdaExpr *L, const Expr *Call) {
     return false;
   }
+  /// The walk enters (then leaves) the body of \p L; \p InPlace says whether
+  /// it runs right there with the locks held (else it starts with none).
+  virtual void enterLambda(const LambdaExpr *L, bool InPlace) {}
+  virtual void exitLambda(const LambdaExpr *L, bool InPlace) {}
 };
 
 /// Walks \p Body, reporting to \p CB. \p Initial are locks held on entry
@@ -79,17 +85,6 @@ std::string plainQualifiedName(const NamedDecl *D);
 /// (so an inherited std::future::wait is named after std::future), else the
 /// callee's qualified name; empty when the callee is unknown.
 std::string calleeName(const Expr *Call, std::string *DeclaringName = nullptr);
-
-/// Whether \p QualifiedCallee (as calleeName() prints it) is a condition
-/// variable wait: std::condition_variable(_any)::wait*,
-/// fearless::Condvar::wait*.
-bool isConditionWait(llvm::StringRef QualifiedCallee);
-/// The same for notify_one / notify_all.
-bool isConditionNotify(llvm::StringRef QualifiedCallee);
-
-/// Whether \p T is a mutex type: the std:: mutexes, fearless::Mutex and
-/// RwLock, or a class annotated as a capability.
-bool isMutexType(QualType T);
 
 /// The lock class and printable name of the mutex expression \p E.
 void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name);

@@ -1,10 +1,12 @@
-//===--- LockFacts.h - merging per-unit lock-order facts ------------------===//
+//===--- LockFacts.h - the per-unit facts and their whole-program join ----===//
 //
-// fearless-lock-order writes, for each translation unit, the lock-order
-// edges it saw ("holding A, acquires B") as a JSON file (the format is in
-// docs/checks/fearless-lock-order.md). Merging the files of every unit gives
-// the whole-program graph; a cycle whose edges come from more than one unit
-// is an inversion no single clang-tidy run can see.
+// Each translation unit's clang-tidy run writes its facts (docs/facts.md):
+// the lock-order edges it saw ("holding A, acquires B") and, for every
+// function it defines (keyed by USR), the locks it acquires, the blocking
+// calls it makes and the calls it makes with the locks held at each.
+// fearless-check reads every unit's file and joins them (WholeProgram.h):
+// summaries across units, then cycles, self-deadlocks and blocking calls
+// that no single unit can see.
 //
 //=== ---------------------------------------------------------------------===//
 
@@ -13,25 +15,67 @@
 
 #include "Driver.h"
 
+#include <map>
+
 namespace fearless::driver {
 
 /// One lock-order edge: while holding lock class From, To is acquired.
 struct LockEdge {
   std::string From, To; ///< lock classes ("Bank::mu_")
   Location Held;        ///< where From was acquired
-  Location Acquired;    ///< where To was acquired
+  Location Acquired;    ///< where To was acquired (or the call that does)
   std::string Function; ///< the function that nests them
-  std::string Unit;     ///< the translation unit that saw it
+  std::string Unit;     ///< the translation unit that saw it ("" if none)
+  /// For an edge the join found: the calls down to the acquisition.
+  std::vector<Note> Path;
 };
 
-/// Reads every *.json fact file in \p Dir. A malformed file throws
-/// InputError naming it.
-std::vector<LockEdge> readLockFacts(const std::string &Dir);
+/// A lock named in a function's facts.
+struct LockRef {
+  std::string Lock; ///< lock class
+  Location At;
+  bool Global = false;    ///< a global or static: one instance everywhere
+  bool This = false;      ///< a member of the method's own object
+  bool Recursive = false; ///< std::recursive_mutex and the like
+};
 
-/// Cycles of \p Edges that span more than one translation unit, one finding
-/// per distinct cycle, with each edge's acquisition sites as notes.
-std::vector<Finding> crossUnitCycles(const std::vector<LockEdge> &Edges,
-                                     const std::string &Root);
+struct BlockRef {
+  std::string Call, Kind; ///< "std::thread::join", "waits for a thread"
+  Location At;
+  std::vector<std::string> Released; ///< lock classes unlocked before it
+};
+
+struct CallRef {
+  std::string Usr, Name;
+  Location At;
+  std::vector<LockRef> Held;
+  bool This = false, Virtual = false;
+  std::vector<std::string> Reacquirable, Released;
+};
+
+/// What one unit says of one function it defines.
+struct FunctionRecord {
+  std::string Usr, Name;
+  Location At;
+  std::string Unit;
+  std::vector<LockRef> Acquires;
+  std::vector<BlockRef> Blocks;
+  std::vector<CallRef> Calls;
+  std::vector<std::string> Overrides; ///< USRs of every overridden method
+};
+
+/// Every unit's facts, as read.
+struct Facts {
+  std::vector<LockEdge> Edges;
+  std::vector<FunctionRecord> Functions;
+  /// Per unit, the checks it ran with ("fearless-blocking-under-lock").
+  std::map<std::string, std::vector<std::string>> Checks;
+};
+
+/// Reads every *.json fact file in \p Dir into \p Out (version 1: edges
+/// only; version 2: edges and functions). A malformed file throws InputError
+/// naming it.
+void readFacts(const std::string &Dir, Facts &Out);
 
 } // namespace fearless::driver
 

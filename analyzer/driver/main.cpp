@@ -13,7 +13,9 @@
 #include "Findings.h"
 #include "LockFacts.h"
 #include "Output.h"
+#include "WholeProgram.h"
 
+#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +33,26 @@ namespace fs = std::filesystem;
 using namespace fearless::driver;
 
 namespace {
+
+// Whether clang-tidy's --checks globs ("fearless-*,-fearless-send") enable
+// \p Check: the last glob that matches it decides.
+bool checkEnabled(const std::string &Globs, const std::string &Check) {
+  bool On = false;
+  size_t Begin = 0;
+  while (Begin <= Globs.size()) {
+    size_t End = std::min(Globs.find(',', Begin), Globs.size());
+    std::string G = Globs.substr(Begin, End - Begin);
+    G.erase(0, G.find_first_not_of(" \t"));
+    G.erase(G.find_last_not_of(" \t") + 1);
+    bool Negative = !G.empty() && G[0] == '-';
+    if (Negative)
+      G.erase(0, 1);
+    if (!G.empty() && fnmatch(G.c_str(), Check.c_str(), 0) == 0)
+      On = !Negative;
+    Begin = End + 1;
+  }
+  return On;
+}
 
 const char *const Usage =
     R"(usage: fearless-check -p BUILD_DIR [options] [paths...]
@@ -349,15 +371,15 @@ int run(const Options &O) {
       R.Findings.push_back(std::move(F));
   }
   R.ConfigErrors.assign(ConfigErrors.begin(), ConfigErrors.end());
-  std::vector<LockEdge> Edges = readLockFacts(FactsDir);
-  for (const std::string &Dir : O.MergeFacts) {
-    std::vector<LockEdge> More = readLockFacts(Dir);
-    Edges.insert(Edges.end(), More.begin(), More.end());
-  }
-  if (O.Checks == "fearless-*" ||
-      O.Checks.find("lock-order") != std::string::npos)
-    for (Finding &F : crossUnitCycles(Edges, Root))
-      R.Findings.push_back(std::move(F));
+  Facts AllFacts;
+  readFacts(FactsDir, AllFacts);
+  for (const std::string &Dir : O.MergeFacts)
+    readFacts(Dir, AllFacts);
+  JoinOptions Join;
+  Join.LockOrder = checkEnabled(O.Checks, "fearless-lock-order");
+  Join.Blocking = checkEnabled(O.Checks, "fearless-blocking-under-lock");
+  for (Finding &F : joinFacts(AllFacts, Root, Join))
+    R.Findings.push_back(std::move(F));
   finalizeFindings(R.Findings, Root);
 
   if (!O.WriteBaseline.empty()) {

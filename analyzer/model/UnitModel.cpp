@@ -1,0 +1,562 @@
+//===--- UnitModel.cpp - one translation unit's functions, locks and calls ===//
+
+#include "model/UnitModel.h"
+#include "model/Vocabulary.h"
+
+#include "clang/AST/Attr.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Index/USRGeneration.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+#include <memory>
+
+namespace clang::tidy::fearless {
+
+namespace {
+
+// The model of the unit being checked. Invariant: built for the ASTContext
+// it names, and dropped by reset() before the next unit is matched.
+struct Current {
+  const ASTContext *Ctx = nullptr;
+  std::unique_ptr<UnitModel> Model;
+};
+Current &current() {
+  static Current C;
+  return C;
+}
+
+// An unlock by hand: `m.unlock()`, `m.Unlock()` or a method annotated as
+// releasing its own object.
+const Expr *releasedObject(const Stmt *S) {
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+  const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
+  if (!MD)
+    return nullptr;
+  bool Release = false;
+  if (MD->getDeclName().isIdentifier())
+    Release = llvm::is_contained({"unlock", "Unlock", "unlock_shared"},
+                                 MD->getName());
+  for (const auto *A : MD->specific_attrs<ReleaseCapabilityAttr>())
+    Release |= A->args_size() == 0;
+  return Release ? Call->getImplicitObjectArgument() : nullptr;
+}
+
+// Where each lock class is released by hand in S.
+void collectReleases(
+    const Stmt *S,
+    llvm::DenseMap<const ValueDecl *, llvm::SmallVector<SourceLocation, 2>>
+        &Out) {
+  if (!S)
+    return;
+  if (const Expr *Obj = releasedObject(S)) {
+    HeldLock L = makeHeldLock(Obj, S->getBeginLoc());
+    if (L.Class)
+      Out[L.Class].push_back(S->getBeginLoc());
+  }
+  for (const Stmt *Child : S->children())
+    collectReleases(Child, Out);
+}
+
+// The variable a condition wait's lock argument names: the guard, or the
+// guard reached through a wrapper (`lock.native()`, `lock.inner_`).
+const ValueDecl *waitedLock(const Expr *E) {
+  while (E) {
+    E = E->IgnoreParenImpCasts();
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+      return Ref->getDecl();
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E))
+      E = MC->getImplicitObjectArgument();
+    else if (const auto *ME = dyn_cast<MemberExpr>(E))
+      E = ME->getBase();
+    else
+      return nullptr;
+  }
+  return nullptr;
+}
+
+} // namespace
+
+// Walks every function body once and fills the model's direct facts.
+class ModelBuilder : public LockScopeCallbacks {
+public:
+  ModelBuilder(UnitModel &M) : M(M), SM(M.Ctx.getSourceManager()) {}
+
+  void function(const FunctionDecl *FD) {
+    const FunctionDecl *Key = FD->getCanonicalDecl();
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(FD)) {
+      // Overrides visible in this unit are what a virtual call may reach.
+      llvm::SmallVector<const CXXMethodDecl *, 4> Work(
+          MD->overridden_methods().begin(), MD->overridden_methods().end());
+      while (!Work.empty()) {
+        const CXXMethodDecl *Base = Work.pop_back_val();
+        auto &V = M.Overriders[Base->getCanonicalDecl()];
+        if (!llvm::is_contained(V, Key))
+          V.push_back(Key);
+        Work.append(Base->overridden_methods().begin(),
+                    Base->overridden_methods().end());
+      }
+    }
+    // FEARLESS_REQUIRES(mu): held on entry.
+    llvm::SmallVector<HeldLock, 2> Initial;
+    for (const auto *A : FD->specific_attrs<RequiresCapabilityAttr>())
+      for (const Expr *Arg : A->args())
+        Initial.push_back(makeHeldLock(Arg, A->getLocation()));
+    enter(Key, Key, FD->getBody(), Initial);
+    walkLockScopes(FD->getBody(), *this, Initial);
+    Frames.pop_back();
+  }
+
+  void acquired(const HeldLock &New, llvm::ArrayRef<HeldLock> Held) override {
+    Frame &F = Frames.back();
+    LockAcquisition A;
+    A.Lock = New;
+    A.Held.assign(Held.begin(), Held.end());
+    A.Reacquired = New.Class && (F.OnEntry.contains(New.Class) ||
+                                 releasedBefore(New.Class, New.Loc));
+    facts(F).Acquisitions.push_back(std::move(A));
+  }
+
+  void call(const Expr *Call, llvm::ArrayRef<HeldLock> Held) override {
+    Frame &F = Frames.back();
+    const Expr *WaitGuard = nullptr;
+    llvm::StringRef Kind = blockingKind(Call, M.Extra, WaitGuard);
+    if (!Kind.empty()) {
+      BlockingCall B;
+      B.Callee = calleeName(Call);
+      B.Kind = Kind;
+      B.Loc = Call->getExprLoc();
+      B.Held.assign(Held.begin(), Held.end());
+      B.Releases = waitedLock(WaitGuard);
+      B.ReleasedBefore = releasedClassesBefore(B.Loc);
+      facts(F).Blocking.push_back(std::move(B));
+    }
+    const FunctionDecl *Callee = nullptr;
+    CallSite C;
+    if (const auto *CE = dyn_cast<CallExpr>(Call)) {
+      Callee = CE->getDirectCallee();
+      if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE)) {
+        const Expr *Obj = MC->getImplicitObjectArgument();
+        C.ThroughThis = Obj && isa<CXXThisExpr>(Obj->IgnoreParenImpCasts());
+        const auto *ME = dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
+        if (const auto *MD = MC->getMethodDecl())
+          C.Virtual = MD->isVirtual() && !(ME && ME->hasQualifier());
+      }
+    } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(Call)) {
+      Callee = Construct->getConstructor();
+    }
+    if (!Callee || Callee->isInvalidDecl() ||
+        SM.isInSystemHeader(Callee->getLocation()))
+      return;
+    C.Callee = Callee->getCanonicalDecl();
+    C.Loc = Call->getExprLoc();
+    C.Held.assign(Held.begin(), Held.end());
+    C.Reacquirable.assign(F.OnEntry.begin(), F.OnEntry.end());
+    C.ReleasedBefore = releasedClassesBefore(C.Loc);
+    for (const ValueDecl *R : C.ReleasedBefore)
+      if (!F.OnEntry.contains(R))
+        C.Reacquirable.push_back(R);
+    facts(F).Calls.push_back(std::move(C));
+  }
+
+  bool lambdaRunsInPlace(const LambdaExpr *L, const Expr *Call) override {
+    const auto *CE = dyn_cast<CallExpr>(Call);
+    return CE && runsCallableInPlace(CE, L);
+  }
+
+  void enterLambda(const LambdaExpr *L, bool InPlace) override {
+    if (InPlace)
+      return; // its facts are those of the function that runs it
+    const FunctionDecl *Op = L->getCallOperator()->getCanonicalDecl();
+    M.NamedOf[Op] = facts(Frames.back()).Named;
+    enter(Op, facts(Frames.back()).Named, L->getBody(), {});
+  }
+  void exitLambda(const LambdaExpr *L, bool InPlace) override {
+    if (!InPlace)
+      Frames.pop_back();
+  }
+
+private:
+  struct Frame {
+    /// Invariant: a key, not a pointer: the map's storage moves when a
+    /// lambda adds its own entry.
+    const FunctionDecl *Key;
+    llvm::SmallPtrSet<const ValueDecl *, 4> OnEntry;
+    llvm::DenseMap<const ValueDecl *, llvm::SmallVector<SourceLocation, 2>>
+        Releases;
+  };
+
+  void enter(const FunctionDecl *Key, const FunctionDecl *Named,
+             const Stmt *Body, llvm::ArrayRef<HeldLock> Initial) {
+    FunctionFacts &Facts = M.Facts[Key];
+    Facts.Function = Key;
+    Facts.Named = Named;
+    Frame F{Key, {}, {}};
+    for (const HeldLock &L : Initial)
+      if (L.Class)
+        F.OnEntry.insert(L.Class);
+    collectReleases(Body, F.Releases);
+    Frames.push_back(std::move(F));
+  }
+
+  FunctionFacts &facts(const Frame &F) { return M.Facts[F.Key]; }
+
+  bool releasedBefore(const ValueDecl *Class, SourceLocation Loc) const {
+    const Frame &F = Frames.back();
+    auto It = F.Releases.find(Class);
+    return It != F.Releases.end() &&
+           llvm::any_of(It->second, [&](SourceLocation R) {
+             return SM.isBeforeInTranslationUnit(R, Loc);
+           });
+  }
+
+  llvm::SmallVector<const ValueDecl *, 2>
+  releasedClassesBefore(SourceLocation Loc) const {
+    llvm::SmallVector<const ValueDecl *, 2> Out;
+    for (const auto &[Class, Locs] : Frames.back().Releases)
+      if (releasedBefore(Class, Loc))
+        Out.push_back(Class);
+    return Out;
+  }
+
+  UnitModel &M;
+  const SourceManager &SM;
+  std::vector<Frame> Frames;
+};
+
+namespace {
+
+class FunctionVisitor : public RecursiveASTVisitor<FunctionVisitor> {
+public:
+  FunctionVisitor(ModelBuilder &B, const SourceManager &SM) : B(B), SM(SM) {}
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  bool shouldVisitImplicitCode() const { return false; }
+
+  bool VisitFunctionDecl(FunctionDecl *FD) {
+    if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext() ||
+        FD->isInvalidDecl() || FD->isImplicit() ||
+        SM.isInSystemHeader(FD->getLocation()) || !FD->getBody())
+      return true;
+    // Lambda bodies are walked from the function that writes them.
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+        MD && MD->getParent()->isLambda())
+      return true;
+    if (!Seen.insert(FD->getCanonicalDecl()).second)
+      return true;
+    B.function(FD);
+    return true;
+  }
+
+private:
+  ModelBuilder &B;
+  const SourceManager &SM;
+  llvm::SmallPtrSet<const FunctionDecl *, 16> Seen;
+};
+
+} // namespace
+
+UnitModel::UnitModel(ASTContext &Ctx, ClangTidyContext &Tidy) : Ctx(Ctx) {
+  const ClangTidyOptions::OptionMap &Opts = Tidy.getOptions().CheckOptions;
+  auto It = Opts.find("fearless-blocking-under-lock.BlockingFunctions");
+  if (It != Opts.end())
+    Extra = parseBlockingFunctions(It->second.Value);
+}
+
+UnitModel &UnitModel::get(ASTContext &Ctx, ClangTidyContext &Tidy) {
+  Current &C = current();
+  if (!C.Model || C.Ctx != &Ctx) {
+    C.Model.reset(new UnitModel(Ctx, Tidy));
+    C.Ctx = &Ctx;
+    C.Model->build();
+  }
+  return *C.Model;
+}
+
+void UnitModel::reset() {
+  current().Model.reset();
+  current().Ctx = nullptr;
+}
+
+void UnitModel::build() {
+  ModelBuilder B(*this);
+  FunctionVisitor V(B, Ctx.getSourceManager());
+  V.TraverseDecl(Ctx.getTranslationUnitDecl());
+  summarise();
+}
+
+bool UnitModel::isLockClass(const HeldLock &L) {
+  if (!L.Class)
+    return false;
+  if (isa<FieldDecl>(L.Class))
+    return true;
+  const auto *VD = dyn_cast<VarDecl>(L.Class);
+  return VD && VD->hasGlobalStorage();
+}
+
+bool UnitModel::isRecursive(const ValueDecl *Class) {
+  return Class && isRecursiveMutexType(Class->getType());
+}
+
+std::string UnitModel::displayName(const FunctionDecl *FD) const {
+  if (!FD)
+    return "";
+  auto It = NamedOf.find(FD->getCanonicalDecl());
+  return plainQualifiedName(It != NamedOf.end() ? It->second : FD);
+}
+
+std::vector<const FunctionDecl *>
+UnitModel::targets(const CallSite &C) const {
+  std::vector<const FunctionDecl *> T{C.Callee};
+  if (C.Virtual)
+    if (auto It = Overriders.find(C.Callee); It != Overriders.end())
+      T.insert(T.end(), It->second.begin(), It->second.end());
+  return T;
+}
+
+llvm::ArrayRef<LockAcquisition>
+UnitModel::acquires(const FunctionDecl *FD) const {
+  auto It = Acquires.find(FD->getCanonicalDecl());
+  return It == Acquires.end() ? llvm::ArrayRef<LockAcquisition>()
+                              : llvm::ArrayRef(It->second);
+}
+
+llvm::ArrayRef<BlockingCall> UnitModel::blocks(const FunctionDecl *FD) const {
+  auto It = Blocks.find(FD->getCanonicalDecl());
+  return It == Blocks.end() ? llvm::ArrayRef<BlockingCall>()
+                            : llvm::ArrayRef(It->second);
+}
+
+void UnitModel::summarise() {
+  // Functions without a body here: what FEARLESS_ACQUIRE says they take.
+  for (auto &[FD, F] : Facts)
+    for (const CallSite &C : F.Calls)
+      for (const FunctionDecl *T : targets(C)) {
+        if (Facts.count(T) || Acquires.count(T))
+          continue;
+        std::vector<LockAcquisition> &S = Acquires[T];
+        for (const FunctionDecl *Redecl : T->redecls())
+          for (const auto *A : Redecl->specific_attrs<AcquireCapabilityAttr>())
+            for (const Expr *Arg : A->args()) {
+              LockAcquisition Acq;
+              Acq.Lock = makeHeldLock(Arg, A->getLocation());
+              if (isLockClass(Acq.Lock))
+                S.push_back(std::move(Acq));
+            }
+      }
+  for (auto &[FD, F] : Facts) {
+    std::vector<LockAcquisition> &S = Acquires[FD];
+    for (const LockAcquisition &A : F.Acquisitions)
+      if (!A.Reacquired && isLockClass(A.Lock) &&
+          llvm::none_of(S, [&](const LockAcquisition &X) {
+            return X.Lock.Class == A.Lock.Class;
+          })) {
+        LockAcquisition Own;
+        Own.Lock = A.Lock;
+        S.push_back(std::move(Own));
+      }
+    std::vector<BlockingCall> &B = Blocks[FD];
+    for (const BlockingCall &Call : F.Blocking) {
+      // A wait on a guard the caller passed in releases the caller's lock:
+      // only a wait on the function's own local guard blocks its callers.
+      if (Call.Releases) {
+        const auto *VD = dyn_cast<VarDecl>(Call.Releases);
+        if (!VD || !VD->isLocalVarDecl())
+          continue;
+      }
+      if (llvm::none_of(B, [&](const BlockingCall &X) {
+            return X.Callee == Call.Callee;
+          })) {
+        BlockingCall Own = Call;
+        Own.Held.clear();
+        Own.Releases = nullptr;
+        B.push_back(std::move(Own));
+      }
+    }
+  }
+  // Propagate callee summaries to callers until nothing changes. Each step
+  // only adds a class or a blocking callee, or turns ViaThis on, so this
+  // terminates.
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (auto &[FD, F] : Facts)
+      for (const CallSite &C : F.Calls)
+        for (const FunctionDecl *T : targets(C)) {
+          if (T == FD && !C.ThroughThis)
+            continue;
+          std::vector<LockAcquisition> Callee = Acquires[T];
+          for (const LockAcquisition &A : Callee) {
+            if (llvm::is_contained(C.Reacquirable, A.Lock.Class))
+              continue;
+            LockAcquisition Up = A;
+            Up.Lock.ViaThis = A.Lock.ViaThis && C.ThroughThis;
+            Up.Path.insert(Up.Path.begin(), {T, C.Loc});
+            std::vector<LockAcquisition> &S = Acquires[FD];
+            auto It = llvm::find_if(S, [&](const LockAcquisition &X) {
+              return X.Lock.Class == A.Lock.Class;
+            });
+            if (It == S.end()) {
+              S.push_back(std::move(Up));
+              Changed = true;
+            } else if (Up.Lock.ViaThis && !It->Lock.ViaThis &&
+                       !It->Path.empty()) {
+              *It = std::move(Up);
+              Changed = true;
+            }
+          }
+          std::vector<BlockingCall> CalleeBlocks = Blocks[T];
+          for (const BlockingCall &B : CalleeBlocks) {
+            std::vector<BlockingCall> &S = Blocks[FD];
+            if (llvm::any_of(S, [&](const BlockingCall &X) {
+                  return X.Callee == B.Callee;
+                }))
+              continue;
+            BlockingCall Up = B;
+            Up.Path.insert(Up.Path.begin(), {T, C.Loc});
+            for (const ValueDecl *R : C.ReleasedBefore)
+              if (!llvm::is_contained(Up.ReleasedBefore, R))
+                Up.ReleasedBefore.push_back(R);
+            S.push_back(std::move(Up));
+            Changed = true;
+          }
+        }
+  }
+}
+
+llvm::json::Object UnitModel::location(SourceLocation L) const {
+  const SourceManager &SM = Ctx.getSourceManager();
+  PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(L));
+  llvm::SmallString<256> File(P.isValid() ? P.getFilename() : "");
+  if (!File.empty()) {
+    llvm::sys::fs::make_absolute(File);
+    llvm::sys::path::remove_dots(File, true);
+  }
+  return llvm::json::Object{{"file", File.str().str()},
+                            {"line", P.isValid() ? P.getLine() : 0},
+                            {"column", P.isValid() ? P.getColumn() : 0}};
+}
+
+namespace {
+
+std::string usrOf(const Decl *D) {
+  llvm::SmallString<128> Buf;
+  if (index::generateUSRForDecl(D, Buf))
+    return "";
+  return Buf.str().str();
+}
+
+} // namespace
+
+std::string UnitModel::writeFacts(llvm::StringRef Dir, llvm::json::Array Edges,
+                                  llvm::ArrayRef<std::string> Enabled) const {
+  const SourceManager &SM = Ctx.getSourceManager();
+  auto Lock = [&](const HeldLock &L) {
+    llvm::json::Object O{{"lock", L.Name}, {"at", location(L.Loc)}};
+    if (L.Global)
+      O["global"] = true;
+    if (L.ViaThis)
+      O["this"] = true;
+    if (isRecursive(L.Class))
+      O["recursive"] = true;
+    return O;
+  };
+  auto Names = [](llvm::ArrayRef<const ValueDecl *> Decls) {
+    llvm::json::Array A;
+    for (const ValueDecl *D : Decls)
+      A.push_back(plainQualifiedName(D));
+    return A;
+  };
+  llvm::json::Array Functions;
+  for (const auto &[FD, F] : Facts) {
+    std::string USR = usrOf(FD);
+    if (USR.empty())
+      continue;
+    llvm::json::Array Acq, Blk, Calls, Overrides;
+    for (const LockAcquisition &A : F.Acquisitions)
+      if (!A.Reacquired && isLockClass(A.Lock))
+        Acq.push_back(Lock(A.Lock));
+    for (const BlockingCall &B : Blocks.lookup(FD))
+      if (B.Path.empty())
+        Blk.push_back(llvm::json::Object{{"call", B.Callee},
+                                         {"kind", B.Kind},
+                                         {"at", location(B.Loc)},
+                                         {"released", Names(B.ReleasedBefore)}});
+    for (const CallSite &C : F.Calls) {
+      std::string CalleeUSR = usrOf(C.Callee);
+      if (CalleeUSR.empty())
+        continue;
+      llvm::json::Array Held;
+      for (const HeldLock &H : C.Held)
+        if (isLockClass(H))
+          Held.push_back(Lock(H));
+      llvm::json::Object O{{"usr", CalleeUSR},
+                           {"name", plainQualifiedName(C.Callee)},
+                           {"at", location(C.Loc)}};
+      if (!Held.empty())
+        O["held"] = std::move(Held);
+      if (C.ThroughThis)
+        O["this"] = true;
+      if (C.Virtual)
+        O["virtual"] = true;
+      if (!C.Reacquirable.empty())
+        O["reacquirable"] = Names(C.Reacquirable);
+      if (!C.ReleasedBefore.empty())
+        O["released"] = Names(C.ReleasedBefore);
+      Calls.push_back(std::move(O));
+    }
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(FD))
+      for (const CXXMethodDecl *Base : MD->overridden_methods())
+        if (std::string B = usrOf(Base->getCanonicalDecl()); !B.empty())
+          Overrides.push_back(B);
+    llvm::json::Object O{{"usr", USR},
+                         {"name", displayName(FD)},
+                         {"at", location(FD->getLocation())}};
+    if (!Acq.empty())
+      O["acquires"] = std::move(Acq);
+    if (!Blk.empty())
+      O["blocks"] = std::move(Blk);
+    if (!Calls.empty())
+      O["calls"] = std::move(Calls);
+    if (!Overrides.empty())
+      O["overrides"] = std::move(Overrides);
+    Functions.push_back(std::move(O));
+  }
+
+  llvm::SmallString<256> Unit;
+  if (OptionalFileEntryRef Main = SM.getFileEntryRefForID(SM.getMainFileID()))
+    Unit = Main->getName();
+  llvm::sys::fs::make_absolute(Unit);
+  llvm::sys::path::remove_dots(Unit, true);
+  llvm::json::Array Checks;
+  for (const std::string &C : Enabled)
+    Checks.push_back(C);
+  llvm::json::Object Out{{"version", 2},
+                         {"unit", Unit.str().str()},
+                         {"checks", std::move(Checks)},
+                         {"edges", std::move(Edges)},
+                         {"functions", std::move(Functions)}};
+  llvm::SmallString<256> Path(Dir);
+  llvm::sys::path::append(Path, llvm::utohexstr(llvm::xxh3_64bits(Unit.str())) +
+                                    ".json");
+  // Written whole then renamed: the driver never reads half a file.
+  std::string Tmp = (Path + ".tmp").str();
+  std::error_code EC;
+  {
+    llvm::raw_fd_ostream OS(Tmp, EC);
+    if (EC)
+      return "cannot write facts to '" + Tmp + "': " + EC.message();
+    OS << llvm::json::Value(std::move(Out)) << "\n";
+    OS.close();
+    if (OS.has_error())
+      return "cannot write facts to '" + Tmp + "': " + OS.error().message();
+  }
+  if (std::error_code R = llvm::sys::fs::rename(Tmp, Path))
+    return "cannot write facts to '" + std::string(Path) + "': " + R.message();
+  return "";
+}
+
+} // namespace clang::tidy::fearless

@@ -1,0 +1,172 @@
+//===--- UnitModel.h - one translation unit's functions, locks and calls --===//
+//
+// The shared model of a translation unit, computed once (at the first
+// question after the unit was parsed) and only asked by checks; it never
+// diagnoses. For every function, method, lambda and template instantiation
+// defined in the unit it records, from one scope-based walk of the body
+// (LockScope):
+//
+//   - the locks it acquires, with the locks held at that point;
+//   - the blocking calls it makes (Vocabulary: sleep, join, future::get,
+//     condition waits, channel receives, BlockingFunctions), with the locks
+//     held there;
+//   - the calls it makes, with the locks held at each.
+//
+// A lambda that runs where it is written (called at once, a local lambda
+// only ever called, a std algorithm's or a condition wait's callable) belongs
+// to the function that writes it; any other lambda -- a thread's body, a
+// stored callback -- is a function of its own, entered with no lock held,
+// so a lock taken in a thread's body is the thread's, not the spawner's.
+//
+// From these it computes summaries to a fixpoint over the unit's call graph
+// (virtual calls reach every override visible in the unit): the lock
+// classes a function may acquire and the blocking calls it may reach, each
+// with the call path. The same facts, keyed by USR, are what the unit
+// writes for fearless-check (writeFacts), which joins them across units.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FEARLESS_ANALYZER_MODEL_UNITMODEL_H
+#define FEARLESS_ANALYZER_MODEL_UNITMODEL_H
+
+#include "LockScope.h"
+
+#include "clang-tidy/ClangTidyDiagnosticConsumer.h"
+#include "clang/AST/ASTContext.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/JSON.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::fearless {
+
+/// One call of a path: \c Callee is called at \c Loc (in the previous
+/// function of the path).
+struct CallStep {
+  const FunctionDecl *Callee = nullptr;
+  SourceLocation Loc;
+};
+
+/// A lock a function acquires: directly (empty Path) at Lock.Loc, or through
+/// the calls of Path, the last of which acquires it at Lock.Loc.
+struct LockAcquisition {
+  HeldLock Lock;
+  /// Direct only: the locks active when it was acquired.
+  std::vector<HeldLock> Held;
+  /// Direct only: the function held it on entry (FEARLESS_REQUIRES) or
+  /// released it earlier, so taking it again is not an acquisition its
+  /// callers make (leveldb's `mutex_.Unlock(); ...; mutex_.Lock();`).
+  bool Reacquired = false;
+  std::vector<CallStep> Path;
+};
+
+/// A call that blocks the calling thread: directly (empty Path) at Loc, or
+/// through the calls of Path, the last of which makes it at Loc.
+struct BlockingCall {
+  std::string Callee;   ///< "std::thread::join"
+  llvm::StringRef Kind; ///< "waits for a thread"
+  SourceLocation Loc;
+  /// Direct only: the locks active at the call, and for a condition wait
+  /// the guard or mutex it releases while it waits.
+  std::vector<HeldLock> Held;
+  const ValueDecl *Releases = nullptr;
+  /// Lock classes released (unlocked by hand) on the path before the call:
+  /// a caller holding one of them does not hold it while this blocks.
+  llvm::SmallVector<const ValueDecl *, 2> ReleasedBefore;
+  std::vector<CallStep> Path;
+};
+
+/// A call of another function, with the locks active there.
+struct CallSite {
+  const FunctionDecl *Callee = nullptr; ///< canonical declaration
+  bool Virtual = false;
+  bool ThroughThis = false; ///< `this->f()` or `f()` in a method
+  SourceLocation Loc;
+  std::vector<HeldLock> Held;
+  /// Locks the caller held on entry or released before this call: what the
+  /// callee takes of them, the caller takes back, not acquires for its own
+  /// callers (leveldb's DoCompactionWork drops mutex_, then calls
+  /// OpenCompactionOutputFile, which locks it).
+  llvm::SmallVector<const ValueDecl *, 2> Reacquirable;
+  /// Lock classes released by hand before the call.
+  llvm::SmallVector<const ValueDecl *, 2> ReleasedBefore;
+};
+
+struct FunctionFacts {
+  /// Canonical declaration; for a lambda that runs elsewhere, its call
+  /// operator.
+  const FunctionDecl *Function = nullptr;
+  /// The named function the user wrote it in (itself, or the function that
+  /// contains the lambda): what messages call it.
+  const FunctionDecl *Named = nullptr;
+  std::vector<LockAcquisition> Acquisitions;
+  std::vector<BlockingCall> Blocking;
+  std::vector<CallSite> Calls;
+};
+
+class UnitModel {
+public:
+  /// The model of the unit \p Ctx belongs to, computed at the first call
+  /// after reset(). Options (BlockingFunctions) come from \p Tidy.
+  static UnitModel &get(ASTContext &Ctx, ClangTidyContext &Tidy);
+  /// Forgets the previous unit's model; every check that asks the model
+  /// calls it when a unit starts.
+  static void reset();
+
+  const llvm::MapVector<const FunctionDecl *, FunctionFacts> &
+  functions() const {
+    return Facts;
+  }
+  /// The lock classes \p FD may acquire for its callers, directly or through
+  /// calls, one per class (the shortest path found), including what
+  /// FEARLESS_ACQUIRE declares on functions defined elsewhere.
+  llvm::ArrayRef<LockAcquisition> acquires(const FunctionDecl *FD) const;
+  /// The blocking calls \p FD may reach, one per callee name. A condition
+  /// wait counts only when it waits on a lock \p FD itself holds (a wait on
+  /// a guard passed in releases the caller's lock).
+  llvm::ArrayRef<BlockingCall> blocks(const FunctionDecl *FD) const;
+  /// What the call may run: the callee, and for a virtual call every
+  /// override visible in the unit.
+  std::vector<const FunctionDecl *> targets(const CallSite &C) const;
+
+  /// Whether \p L names a lock class: a field or a variable with static
+  /// storage (a local or a parameter is another mutex on every call).
+  static bool isLockClass(const HeldLock &L);
+  /// Whether the lock class is a recursive mutex.
+  static bool isRecursive(const ValueDecl *Class);
+  /// "ns::f" for \p FD; for a lambda, the function it is written in.
+  std::string displayName(const FunctionDecl *FD) const;
+  /// The user's BlockingFunctions.
+  const llvm::StringSet<> &blockingFunctions() const { return Extra; }
+
+  /// Writes the unit's facts file (docs/facts.md) into \p Dir, adding
+  /// \p Edges (the lock-order check's own graph). Returns an error message,
+  /// or "" on success.
+  std::string writeFacts(llvm::StringRef Dir, llvm::json::Array Edges,
+                         llvm::ArrayRef<std::string> EnabledChecks) const;
+  /// A location as the facts file writes it.
+  llvm::json::Object location(SourceLocation L) const;
+
+private:
+  UnitModel(ASTContext &Ctx, ClangTidyContext &Tidy);
+  void build();
+  void summarise();
+
+  ASTContext &Ctx;
+  llvm::StringSet<> Extra;
+  llvm::MapVector<const FunctionDecl *, FunctionFacts> Facts;
+  llvm::DenseMap<const FunctionDecl *, std::vector<LockAcquisition>> Acquires;
+  llvm::DenseMap<const FunctionDecl *, std::vector<BlockingCall>> Blocks;
+  llvm::DenseMap<const FunctionDecl *, std::vector<const FunctionDecl *>>
+      Overriders;
+  /// For lambdas that are functions of their own: the named function.
+  llvm::DenseMap<const FunctionDecl *, const FunctionDecl *> NamedOf;
+
+  friend class ModelBuilder;
+};
+
+} // namespace clang::tidy::fearless
+
+#endif // FEARLESS_ANALYZER_MODEL_UNITMODEL_H
