@@ -126,7 +126,8 @@ static bool isTag(const Expr *E, llvm::StringRef Tag) {
 }
 
 bool lockedByGuard(const VarDecl *VD,
-                   llvm::SmallVectorImpl<const Expr *> &Mutexes) {
+                   llvm::SmallVectorImpl<const Expr *> &Mutexes,
+                   llvm::SmallVectorImpl<const Expr *> *Deferred) {
   if (VD->getType()->isReferenceType() || !VD->getInit())
     return false;
   // The standard and fearless guards, and any class annotated as a scoped
@@ -141,13 +142,17 @@ bool lockedByGuard(const VarDecl *VD,
     // std guards: the mutex arguments; defer_lock and try_to_lock leave
     // it unlocked (try_to_lock: maybe, and fearless assumes not).
     llvm::SmallVector<const Expr *, 2> Found;
+    bool Later = false;
     for (const Expr *Arg : Construct->arguments()) {
       if (isTag(Arg, "std::defer_lock_t") || isTag(Arg, "std::try_to_lock_t"))
-        return true;
-      if (isMutexType(Arg->getType()))
+        Later = true;
+      else if (isMutexType(Arg->getType()))
         Found.push_back(Arg);
     }
-    Mutexes.append(Found.begin(), Found.end());
+    if (!Later)
+      Mutexes.append(Found.begin(), Found.end());
+    else if (Deferred)
+      Deferred->append(Found.begin(), Found.end());
     return true;
   }
   // fearless: auto g = m.lock(); / m.read(); / m.write();
@@ -368,9 +373,15 @@ private:
   }
 
   void guardDeclared(const VarDecl *VD) {
-    llvm::SmallVector<const Expr *, 2> Mutexes;
-    if (!lockedByGuard(VD, Mutexes))
+    llvm::SmallVector<const Expr *, 2> Mutexes, Deferred;
+    if (!lockedByGuard(VD, Mutexes, &Deferred))
       return;
+    // unique_lock(m, std::defer_lock): not held until its lock().
+    for (const Expr *M : Deferred) {
+      HeldLock L = makeLock(M, VD, VD->getLocation());
+      L.Active = false;
+      Held.push_back(std::move(L));
+    }
     // std::scoped_lock(a, b) locks all of them without an order (it avoids
     // deadlock itself): each is ordered after what was held before, not
     // after the others.

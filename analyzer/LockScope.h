@@ -93,9 +93,11 @@ void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name);
 /// constructed: the mutex arguments of a std guard or of a class annotated
 /// as a scoped capability (none with defer_lock or try_to_lock), the mutex
 /// whose lock()/read()/write() returned a fearless guard. False if \p Guard
-/// is not a lock guard initialised by one of these.
+/// is not a lock guard initialised by one of these. With defer_lock or
+/// try_to_lock, the mutexes the guard may lock later go to \p Deferred.
 bool lockedByGuard(const VarDecl *Guard,
-                   llvm::SmallVectorImpl<const Expr *> &Mutexes);
+                   llvm::SmallVectorImpl<const Expr *> &Mutexes,
+                   llvm::SmallVectorImpl<const Expr *> *Deferred = nullptr);
 
 /// A HeldLock for mutex expression \p E acquired at \p Loc.
 HeldLock makeHeldLock(const Expr *E, SourceLocation Loc,

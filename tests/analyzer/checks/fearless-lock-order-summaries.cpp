@@ -1,0 +1,58 @@
+// RUN: %check_fearless_tidy %s fearless-lock-order %t
+
+// What a function acquires is what runs on its own thread: a lambda that
+// runs in place (called at once, a std algorithm's callable) acquires for
+// the function that writes it; a thread's body acquires for the thread.
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+std::mutex la, lb, lc;
+
+// Negative: spawner() starts a thread that takes lb; callers holding lc do
+// not take lb (the thread does, with nothing held), so there is no cycle
+// lc -> lb -> lc with back().
+void spawner() {
+  std::thread t([] { std::lock_guard<std::mutex> h(lb); });
+  t.detach();
+}
+void caller() {
+  std::lock_guard<std::mutex> g(lc);
+  spawner();
+}
+void back() {
+  std::lock_guard<std::mutex> g(lb);
+  std::lock_guard<std::mutex> h(lc);
+}
+
+// A lambda called by std::for_each runs here, with la held: la -> lb,
+// which closes a cycle with lb_then_la().
+void each(std::vector<int> &v) {
+  std::lock_guard<std::mutex> g(la);
+  std::for_each(v.begin(), v.end(), [](int) {
+    std::lock_guard<std::mutex> h(lb);
+  });
+}
+void lb_then_la() {
+  std::lock_guard<std::mutex> g(lb);
+  std::lock_guard<std::mutex> h(la);
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: lock-order inversion: 'lb' -> 'la' -> 'lb'; threads taking these paths at once deadlock [fearless-lock-order]
+}
+
+// A deferred unique_lock holds its mutex from its lock() on.
+struct Deferred {
+  std::mutex mu_;
+  void twice() {
+    std::unique_lock<std::mutex> later(mu_, std::defer_lock);
+    std::lock_guard<std::mutex> now(mu_);
+    later.lock();
+    // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'Deferred::mu_' acquired while it is already held: self-deadlock [fearless-lock-order]
+  }
+  // Negative: never locked.
+  void once() {
+    std::unique_lock<std::mutex> later(mu_, std::defer_lock);
+    std::lock_guard<std::mutex> now(mu_);
+  }
+};

@@ -1,0 +1,5 @@
+#include "wp.h"
+
+namespace wp {
+void chain_middle() { chain_leaf(); }
+} // namespace wp
