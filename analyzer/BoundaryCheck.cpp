@@ -7,19 +7,14 @@ using namespace clang::ast_matchers;
 namespace clang::tidy::fearless {
 
 BoundaryCheck::BoundaryCheck(StringRef Name, ClangTidyContext *Context)
-    : FearlessCheck(Name, Context, {"SpawnFunctions"}),
-      SpawnFunctions(spawnFunctionsOption(SpawnFunctionsText)) {}
-
-void BoundaryCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "SpawnFunctions", SpawnFunctionsText);
-}
+    : FearlessCheck(Name, Context, {"SpawnFunctions"}) {}
 
 void BoundaryCheck::registerMatchers(MatchFinder *Finder) {
-  addBoundaryMatchers(Finder, this, SpawnFunctions);
+  addBoundaryMatchers(Finder);
 }
 
 void BoundaryCheck::check(const MatchFinder::MatchResult &Result) {
-  std::optional<ThreadBoundary> B = getBoundary(Result, SpawnFunctions);
+  std::optional<ThreadBoundary> B = getBoundary(Result);
   if (!B)
     return;
   if (!Props)

@@ -31,7 +31,6 @@ public:
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
-  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) final;
   void onEndOfTranslationUnit() override { Props.reset(); }
@@ -47,8 +46,6 @@ protected:
   TypeProperties &props() { return *Props; }
 
 private:
-  std::string SpawnFunctionsText;
-  const std::vector<SpawnFunction> SpawnFunctions;
   std::optional<TypeProperties> Props;
 };
 

@@ -523,8 +523,7 @@ ScopeAnswer scopedFor(const ThreadBoundary &B, const ValueDecl *Referent,
     return notScoped("'" + B.Spawner +
                      "' may run the callable after the caller returned");
   case BoundaryKind::SpawnCall: {
-    llvm::StringRef Name = B.Spawner;
-    if (!Name.ends_with("Scope::spawn") && !Name.ends_with("ScopedBuilder::spawn"))
+    if (!B.JoinedByScope)
       return notScoped("a thread started by '" + B.Spawner +
                        "' may outlive the caller (borrowing needs "
                        "'fearless::scope')");

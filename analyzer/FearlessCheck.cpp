@@ -23,6 +23,19 @@ FearlessCheck::FearlessCheck(StringRef Name, ClangTidyContext *Context,
                       DiagnosticIDs::Error)
         << Local << Name << Known;
   }
+  UsesSpawnFunctions = llvm::is_contained(KnownOptions, "SpawnFunctions");
+  if (!UsesSpawnFunctions)
+    return;
+  SpawnFunctionsText = Options.getLocalOrGlobal("SpawnFunctions", "").str();
+  std::string Bad;
+  if (!parseSpawnFunctions(SpawnFunctionsText, SpawnFunctions, Bad)) {
+    configurationDiag("invalid entry '%0' in option '%1.SpawnFunctions': "
+                      "expected '::qualified::name:argument-index', e.g. "
+                      "'::ThreadPool::submit:0'",
+                      DiagnosticIDs::Error)
+        << Bad << FullName;
+    SpawnFunctions.clear();
+  }
 }
 
 bool FearlessCheck::boolOption(StringRef LocalName, bool Default) {
@@ -41,20 +54,18 @@ bool FearlessCheck::boolOption(StringRef LocalName, bool Default) {
   return Default;
 }
 
-std::vector<SpawnFunction>
-FearlessCheck::spawnFunctionsOption(std::string &Text) {
-  Text = Options.getLocalOrGlobal("SpawnFunctions", "").str();
-  std::vector<SpawnFunction> Result;
-  std::string Bad;
-  if (!parseSpawnFunctions(Text, Result, Bad)) {
-    configurationDiag("invalid entry '%0' in option '%1.SpawnFunctions': "
-                      "expected '::qualified::name:argument-index', e.g. "
-                      "'::ThreadPool::submit:0'",
-                      DiagnosticIDs::Error)
-        << Bad << FullName;
-    Result.clear();
-  }
-  return Result;
+void FearlessCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  if (UsesSpawnFunctions)
+    Options.store(Opts, "SpawnFunctions", SpawnFunctionsText);
+}
+
+void FearlessCheck::addBoundaryMatchers(ast_matchers::MatchFinder *Finder) {
+  fearless::addBoundaryMatchers(Finder, this, SpawnFunctions);
+}
+
+std::optional<ThreadBoundary> FearlessCheck::getBoundary(
+    const ast_matchers::MatchFinder::MatchResult &Result) const {
+  return fearless::getBoundary(Result, SpawnFunctions);
 }
 
 } // namespace clang::tidy::fearless

@@ -35,14 +35,24 @@ protected:
   /// not export, so a plugin using it fails to load.
   bool boolOption(StringRef LocalName, bool Default);
 
-  /// The option SpawnFunctions (user executors: '::Pool::submit:0;...'),
-  /// from the check's own options or else the global one, so that one
-  /// setting serves every check. Stores the raw text in \p Text for
-  /// storeOptions(). A malformed entry is a configuration error and gives no
-  /// spawn function at all.
-  std::vector<SpawnFunction> spawnFunctionsOption(std::string &Text);
+  /// Echoes SpawnFunctions for a check that reads it; a check with options
+  /// of its own calls this from its storeOptions().
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+
+  /// Every check that looks at thread boundaries finds them with these, so
+  /// that each honours the same user executors. A check that names
+  /// "SpawnFunctions" among its known options reads that option (user
+  /// executors: '::Pool::submit:0;...'), from its own options or else the
+  /// global one, so that one setting serves every check. A malformed entry
+  /// is a configuration error and gives no spawn function at all.
+  void addBoundaryMatchers(ast_matchers::MatchFinder *Finder);
+  std::optional<ThreadBoundary>
+  getBoundary(const ast_matchers::MatchFinder::MatchResult &Result) const;
 
 private:
+  bool UsesSpawnFunctions = false;
+  std::string SpawnFunctionsText;
+  std::vector<SpawnFunction> SpawnFunctions;
   std::string FullName;
   ClangTidyContext *TidyContext;
 };

@@ -676,7 +676,7 @@ private:
 } // namespace
 
 GuardEscapeCheck::GuardEscapeCheck(StringRef Name, ClangTidyContext *Context)
-    : FearlessCheck(Name, Context) {}
+    : FearlessCheck(Name, Context, {"SpawnFunctions"}) {}
 
 void GuardEscapeCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(translationUnitDecl().bind("tu"), this);
@@ -684,7 +684,7 @@ void GuardEscapeCheck::registerMatchers(MatchFinder *Finder) {
       functionDecl(isDefinition(), hasBody(stmt()), unless(isImplicit()))
           .bind("fn"),
       this);
-  addBoundaryMatchers(Finder, this);
+  addBoundaryMatchers(Finder);
 }
 
 void GuardEscapeCheck::check(const MatchFinder::MatchResult &Result) {
@@ -706,7 +706,7 @@ void GuardEscapeCheck::check(const MatchFinder::MatchResult &Result) {
   if (std::optional<ThreadBoundary> B = getBoundary(Result)) {
     // A scoped thread is joined before its scope ends: a borrow it takes
     // does not outlive the guard when the scope sits inside the guard's.
-    if (StringRef(B->Spawner).contains("Scope"))
+    if (B->JoinedByScope)
       return;
     Boundary &Entry = Boundaries[B->Site];
     Entry.Spawner = B->Spawner;

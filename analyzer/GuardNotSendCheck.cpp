@@ -30,7 +30,7 @@ std::string describe(const Expr *E) {
 } // namespace
 
 void GuardNotSendCheck::registerMatchers(MatchFinder *F) {
-  addBoundaryMatchers(F, this);
+  addBoundaryMatchers(F);
 }
 
 void GuardNotSendCheck::check(const MatchFinder::MatchResult &Result) {

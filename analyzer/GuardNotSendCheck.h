@@ -22,7 +22,7 @@ namespace clang::tidy::fearless {
 class GuardNotSendCheck : public FearlessCheck {
 public:
   GuardNotSendCheck(StringRef Name, ClangTidyContext *Context)
-      : FearlessCheck(Name, Context) {}
+      : FearlessCheck(Name, Context, {"SpawnFunctions"}) {}
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }

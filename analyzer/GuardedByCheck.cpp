@@ -184,8 +184,7 @@ GuardedByCheck::GuardedByCheck(StringRef Name, ClangTidyContext *Context)
       Beta(boolOption("Beta", false)), Negative(boolOption("Negative", false)),
       Reference(boolOption("Reference", true)),
       Verbose(boolOption("Verbose", false)),
-      InheritLocksInLambdas(boolOption("InheritLocksInLambdas", true)),
-      SpawnFunctions(spawnFunctionsOption(SpawnFunctionsText)) {}
+      InheritLocksInLambdas(boolOption("InheritLocksInLambdas", true)) {}
 
 void GuardedByCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   auto Store = [&](StringRef Name, bool Value) {
@@ -196,14 +195,14 @@ void GuardedByCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Store("Reference", Reference);
   Store("Verbose", Verbose);
   Store("InheritLocksInLambdas", InheritLocksInLambdas);
-  Options.store(Opts, "SpawnFunctions", SpawnFunctionsText);
+  FearlessCheck::storeOptions(Opts);
 }
 
 void GuardedByCheck::registerMatchers(MatchFinder *Finder) {
   // Fires before any other match: the standard mutexes are annotated before
   // anything looks at them.
   Finder->addMatcher(translationUnitDecl().bind("tu"), this);
-  addBoundaryMatchers(Finder, this, SpawnFunctions);
+  addBoundaryMatchers(Finder);
 }
 
 void GuardedByCheck::check(const MatchFinder::MatchResult &Result) {
@@ -212,7 +211,7 @@ void GuardedByCheck::check(const MatchFinder::MatchResult &Result) {
     annotateStdMutexes(*Ctx);
     return;
   }
-  std::optional<ThreadBoundary> B = getBoundary(Result, SpawnFunctions);
+  std::optional<ThreadBoundary> B = getBoundary(Result);
   if (!B)
     return;
   BoundarySites.insert(B->Site);

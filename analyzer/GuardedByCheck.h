@@ -70,9 +70,6 @@ private:
   const bool Reference;
   const bool Verbose;
   const bool InheritLocksInLambdas;
-  std::string SpawnFunctionsText;
-  /// User executors: their callables start with no lock held.
-  const std::vector<SpawnFunction> SpawnFunctions;
 
   ASTContext *Ctx = nullptr;
   /// Lambdas handed to another thread: analysed with no locks held.

@@ -495,7 +495,7 @@ private:
 
 MissingGuardedByCheck::MissingGuardedByCheck(StringRef Name,
                                              ClangTidyContext *Context)
-    : FearlessCheck(Name, Context),
+    : FearlessCheck(Name, Context, {"SpawnFunctions"}),
       Inserter(utils::IncludeSorter::IS_LLVM, /*SelfContainedDiags=*/false) {}
 
 void MissingGuardedByCheck::registerPPCallbacks(
@@ -506,7 +506,7 @@ void MissingGuardedByCheck::registerPPCallbacks(
 
 void MissingGuardedByCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(translationUnitDecl().bind("tu"), this);
-  addBoundaryMatchers(Finder, this);
+  addBoundaryMatchers(Finder);
 }
 
 void MissingGuardedByCheck::check(const MatchFinder::MatchResult &Result) {

@@ -260,6 +260,7 @@ getBoundary(const MatchFinder::MatchResult &Result,
   } else if (InTable(::fearless::names::kSpawnFunctions) ||
              InTable(::fearless::names::kSpawnMethods)) {
     B.Kind = BoundaryKind::SpawnCall;
+    B.JoinedByScope = InTable(::fearless::names::kScopedSpawnMethods);
     B.Crossing.append(Args.begin(), Args.end());
   } else if (InTable(::fearless::names::kSendMethods)) {
     B.Kind = BoundaryKind::ChannelSend;

@@ -53,6 +53,8 @@ struct ThreadBoundary {
   const FunctionDecl *Callee = nullptr;
   /// std::jthread (joins itself) rather than std::thread.
   bool JoinsItself = false;
+  /// A fearless::Scope spawn: joined when the scope's body returns.
+  bool JoinedByScope = false;
   /// The thread is constructed in a container's emplace (emplace_back).
   const Expr *ContainerObject = nullptr;
 };

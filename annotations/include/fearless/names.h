@@ -81,6 +81,13 @@ inline constexpr const char *kSpawnMethods[] = {
     "::fearless::ScopedBuilder::spawn",
 };
 
+/// The spawn methods among kSpawnMethods whose threads are joined before
+/// the scope that owns them ends (fearless::scope): they may borrow.
+inline constexpr const char *kScopedSpawnMethods[] = {
+    "::fearless::Scope::spawn",
+    "::fearless::ScopedBuilder::spawn",
+};
+
 /// Member functions whose argument is moved to another thread (the value
 /// crosses the boundary, not a callable).
 inline constexpr const char *kSendMethods[] = {
