@@ -6,6 +6,7 @@
 #include "GuardTypes.h"
 #include "LockScope.h"
 #include "ThreadBoundary.h"
+#include "model/UnitModel.h"
 
 #include "clang/AST/Attr.h"
 #include "clang/AST/ExprCXX.h"
@@ -693,8 +694,7 @@ void GuardEscapeCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   }
   if (const auto *FD = Result.Nodes.getNodeAs<FunctionDecl>("fn")) {
-    if (FD->isDependentContext() || FD->isInvalidDecl() ||
-        Result.SourceManager->isInSystemHeader(FD->getLocation()))
+    if (!UnitModel::isAnalysable(FD))
       return;
     // Lambda bodies are walked from the function that writes them.
     if (const auto *MD = dyn_cast<CXXMethodDecl>(FD);

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ThreadSafetyEngine.h"
+#include "model/UnitModel.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/Analysis/AnalysisDeclContext.h"
@@ -331,10 +332,7 @@ ThreadSafetyEngine::~ThreadSafetyEngine() {
 
 bool ThreadSafetyEngine::isAnalysable(const FunctionDecl *FD,
                                       const SourceManager &SM) {
-  return FD && FD->doesThisDeclarationHaveABody() && FD->getBody() &&
-         !FD->isDependentContext() && !FD->isInvalidDecl() &&
-         !FD->isDefaulted() &&
-         !SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation()));
+  return UnitModel::isAnalysable(FD) && !FD->isDefaulted();
 }
 
 std::vector<TSFinding> ThreadSafetyEngine::analyse(const FunctionDecl *FD,

@@ -238,9 +238,7 @@ public:
   bool shouldVisitImplicitCode() const { return false; }
 
   bool VisitFunctionDecl(FunctionDecl *FD) {
-    if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext() ||
-        FD->isInvalidDecl() || FD->isImplicit() ||
-        SM.isInSystemHeader(FD->getLocation()) || !FD->getBody())
+    if (FD->isImplicit() || !UnitModel::isAnalysable(FD))
       return true;
     // Lambda bodies are walked from the function that writes them.
     if (const auto *MD = dyn_cast<CXXMethodDecl>(FD);
@@ -259,6 +257,35 @@ private:
 };
 
 } // namespace
+
+namespace {
+
+// Finds an expression Clang could not build (a RecoveryExpr, a call of an
+// undeclared name).
+struct ErrorFinder : RecursiveASTVisitor<ErrorFinder> {
+  bool Found = false;
+  bool VisitExpr(Expr *E) {
+    Found = E->containsErrors();
+    return !Found;
+  }
+};
+
+} // namespace
+
+bool UnitModel::isAnalysable(const FunctionDecl *FD) {
+  if (!FD || !FD->doesThisDeclarationHaveABody() || !FD->getBody() ||
+      FD->isDependentContext() || FD->isInvalidDecl())
+    return false;
+  ASTContext &Ctx = FD->getASTContext();
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation())))
+    return false;
+  if (!Ctx.getDiagnostics().hasUncompilableErrorOccurred())
+    return true;
+  ErrorFinder Errors;
+  Errors.TraverseStmt(FD->getBody());
+  return !Errors.Found;
+}
 
 UnitModel::UnitModel(ASTContext &Ctx, ClangTidyContext &Tidy) : Ctx(Ctx) {
   const ClangTidyOptions::OptionMap &Opts = Tidy.getOptions().CheckOptions;

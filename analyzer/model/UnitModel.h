@@ -131,6 +131,13 @@ public:
   /// override visible in the unit.
   std::vector<const FunctionDecl *> targets(const CallSite &C) const;
 
+  /// Whether \p FD is a definition every analysis may walk: it has a body,
+  /// is not a template pattern, not invalid, not in a system header, and
+  /// (in a unit that does not compile) its body holds no expression Clang
+  /// could not build. Such bodies are skipped, as Sema skips its own
+  /// analysis-based warnings after an error.
+  static bool isAnalysable(const FunctionDecl *FD);
+
   /// Whether \p L names a lock class: a field or a variable with static
   /// storage (a local or a parameter is another mutex on every call).
   static bool isLockClass(const HeldLock &L);
