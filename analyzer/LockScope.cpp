@@ -453,13 +453,25 @@ private:
     // declared (a discarded guard unlocks at once).
     if (!MD->getReturnType()->isVoidType())
       return;
-    if (Lock) {
-      acquire(makeLock(Obj, nullptr, MC->getExprLoc()));
-      return;
-    }
     const ValueDecl *Class;
     std::string LockName;
     describeMutex(Obj, Class, LockName);
+    if (Lock) {
+      // Taking back a lock released earlier in this function (a guard's
+      // mutex unlocked by hand, `mu_.unlock(); wait; mu_.lock();` in a
+      // loop): the same hold again, so that it stays held after the loop.
+      for (auto It = Held.rbegin(); Class && It != Held.rend(); ++It)
+        if (!It->Active && It->Class == Class) {
+          HeldLock Again = *It;
+          Again.Loc = MC->getExprLoc();
+          CB.acquired(Again, active());
+          It->Active = true;
+          It->Loc = Again.Loc;
+          return;
+        }
+      acquire(makeLock(Obj, nullptr, MC->getExprLoc()));
+      return;
+    }
     // A mutex locked by hand first; else one a guard holds, unlocked by hand
     // under it (leveldb's DBImpl::Get: MutexLock l(&mutex_); ...
     // mutex_.Unlock(); read files; mutex_.Lock();).
