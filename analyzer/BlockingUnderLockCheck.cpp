@@ -32,7 +32,7 @@ void BlockingUnderLockCheck::check(const MatchFinder::MatchResult &Result) {
 void BlockingUnderLockCheck::onEndOfTranslationUnit() {
   if (!Ctx)
     return;
-  const UnitModel &M = UnitModel::get(*Ctx, tidyContext());
+  const UnitModel &M = UnitModel::get(*Ctx);
   for (const auto &[FD, F] : M.functions()) {
     for (const BlockingCall &B : F.Blocking)
       direct(B);

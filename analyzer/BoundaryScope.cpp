@@ -1,6 +1,7 @@
 //===--- BoundaryScope.cpp - is a thread boundary scoped? ------------------===//
 
 #include "BoundaryScope.h"
+#include "model/UnitModel.h"
 #include "BodyParents.h"
 
 #include "clang/AST/DeclCXX.h"
@@ -72,8 +73,11 @@ Handle findHandle(const ThreadBoundary &B, ASTContext &Ctx) {
       return H;
     }
     if (const auto *E = P->get<Expr>()) {
+      // `thread_.reset(new std::thread(...))`: the handle is the smart
+      // pointer the new thread goes into.
       if (isa<MaterializeTemporaryExpr, CXXBindTemporaryExpr, ImplicitCastExpr,
-              ParenExpr, CXXFunctionalCastExpr, ExprWithCleanups>(E)) {
+              ParenExpr, CXXFunctionalCastExpr, ExprWithCleanups,
+              CXXNewExpr>(E)) {
         N = *P;
         continue;
       }
@@ -100,7 +104,7 @@ Handle findHandle(const ThreadBoundary &B, ASTContext &Ctx) {
         if (MD && MD->getDeclName().isIdentifier() &&
             (MD->getName().starts_with("push") ||
              MD->getName().starts_with("emplace") ||
-             MD->getName() == "insert"))
+             MD->getName() == "insert" || MD->getName() == "reset"))
           setFromLValue(H, Call->getImplicitObjectArgument());
         return H;
       }
@@ -577,8 +581,14 @@ ScopeAnswer scopedFor(const ThreadBoundary &B, const ValueDecl *Referent,
       return scoped(SourceLocation());
     const CXXDestructorDecl *Dtor = Class ? Class->getDestructor() : nullptr;
     const FunctionDecl *Def = nullptr;
-    if (Dtor && Dtor->hasBody(Def) &&
-        findCallOn(Def->getBody(), H.Field, "join"))
+    // The destructor joins it, itself or through the helpers it calls on
+    // `this` (a private Join(), Close(), Stop()).
+    if (Dtor && Dtor->hasBody(Def) && UnitModel::get(Ctx).joins(Def, H.Field))
+      return scoped(SourceLocation());
+    // A destructor declared by the user and defined in another unit (a
+    // compiled library): opaque, so assumed to join (no finding without
+    // evidence; docs/checks/fearless-dangling-ref.md).
+    if (Dtor && Dtor->isUserProvided() && !Dtor->hasBody())
       return scoped(SourceLocation());
     return notScoped("member " + quoted(H.Field) +
                          " is not joined in the destructor of '" +

@@ -1,6 +1,7 @@
 //===--- FearlessCheck.cpp - base class of every fearless check ------------===//
 
 #include "FearlessCheck.h"
+#include "model/UnitModel.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -52,6 +53,10 @@ bool FearlessCheck::boolOption(StringRef LocalName, bool Default) {
                     DiagnosticIDs::Error)
       << *Raw << LocalName << FullName;
   return Default;
+}
+
+void FearlessCheck::onStartOfTranslationUnit() {
+  UnitModel::reset(TidyContext);
 }
 
 void FearlessCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {

@@ -24,6 +24,9 @@ public:
   /// \p KnownOptions are the local option names the check reads.
   FearlessCheck(StringRef Name, ClangTidyContext *Context,
                 llvm::ArrayRef<StringRef> KnownOptions = {});
+  /// Every check forgets the previous unit's shared model (UnitModel) when a
+  /// unit starts; a check that overrides this calls it.
+  void onStartOfTranslationUnit() override;
 
 protected:
   /// The clang-tidy context (options, which checks are enabled).

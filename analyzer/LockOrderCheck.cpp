@@ -97,7 +97,7 @@ void LockOrderCheck::reportSelfDeadlock(const HeldLock &H, const CallSite &C,
 void LockOrderCheck::onEndOfTranslationUnit() {
   if (!Ctx)
     return;
-  const UnitModel &M = UnitModel::get(*Ctx, tidyContext());
+  const UnitModel &M = UnitModel::get(*Ctx);
   Model = &M;
   for (const auto &[FD, F] : M.functions()) {
     // Nested acquisitions in the function itself.

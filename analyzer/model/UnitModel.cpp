@@ -24,6 +24,7 @@ namespace {
 // it names, and dropped by reset() before the next unit is matched.
 struct Current {
   const ASTContext *Ctx = nullptr;
+  ClangTidyContext *Tidy = nullptr;
   std::unique_ptr<UnitModel> Model;
 };
 Current &current() {
@@ -76,6 +77,34 @@ const ValueDecl *waitedLock(const Expr *E) {
       E = ME->getBase();
     else
       return nullptr;
+  }
+  return nullptr;
+}
+
+// The member of `*this` that \p E reaches: `t_`, `thread_->`, `*thread_`,
+// `workers_[i]`, the element of a range-for over `workers_`, a local bound to
+// one of these. Null if none.
+const FieldDecl *memberOfThis(const Expr *E) {
+  for (int Depth = 0; E && Depth < 12; ++Depth) {
+    E = E->IgnoreParenImpCasts();
+    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+      if (isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+        return dyn_cast<FieldDecl>(ME->getMemberDecl());
+      E = ME->getBase();
+    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
+      E = Op->getNumArgs() > 0 ? Op->getArg(0) : nullptr;
+    } else if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E)) {
+      E = MC->getImplicitObjectArgument(); // __range.begin(), v.at(i)
+    } else if (const auto *U = dyn_cast<UnaryOperator>(E)) {
+      E = U->getSubExpr();
+    } else if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
+      const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+      E = VD && VD->isLocalVarDecl() ? VD->getInit() : nullptr;
+    } else if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E)) {
+      E = Temp->getSubExpr();
+    } else {
+      return nullptr;
+    }
   }
   return nullptr;
 }
@@ -136,6 +165,14 @@ public:
       B.ReleasedBefore = releasedClassesBefore(B.Loc);
       facts(F).Blocking.push_back(std::move(B));
     }
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Call);
+        MC && MC->getMethodDecl() &&
+        MC->getMethodDecl()->getDeclName().isIdentifier() &&
+        MC->getMethodDecl()->getName() == "join" && !Kind.empty())
+      if (const FieldDecl *Field =
+              memberOfThis(MC->getImplicitObjectArgument()))
+        if (!llvm::is_contained(facts(F).Joins, Field))
+          facts(F).Joins.push_back(Field);
     const FunctionDecl *Callee = nullptr;
     CallSite C;
     if (const auto *CE = dyn_cast<CallExpr>(Call)) {
@@ -287,26 +324,29 @@ bool UnitModel::isAnalysable(const FunctionDecl *FD) {
   return !Errors.Found;
 }
 
-UnitModel::UnitModel(ASTContext &Ctx, ClangTidyContext &Tidy) : Ctx(Ctx) {
-  const ClangTidyOptions::OptionMap &Opts = Tidy.getOptions().CheckOptions;
+UnitModel::UnitModel(ASTContext &Ctx, ClangTidyContext *Tidy) : Ctx(Ctx) {
+  if (!Tidy)
+    return;
+  const ClangTidyOptions::OptionMap &Opts = Tidy->getOptions().CheckOptions;
   auto It = Opts.find("fearless-blocking-under-lock.BlockingFunctions");
   if (It != Opts.end())
     Extra = parseBlockingFunctions(It->second.Value);
 }
 
-UnitModel &UnitModel::get(ASTContext &Ctx, ClangTidyContext &Tidy) {
+UnitModel &UnitModel::get(ASTContext &Ctx) {
   Current &C = current();
   if (!C.Model || C.Ctx != &Ctx) {
-    C.Model.reset(new UnitModel(Ctx, Tidy));
+    C.Model.reset(new UnitModel(Ctx, C.Tidy));
     C.Ctx = &Ctx;
     C.Model->build();
   }
   return *C.Model;
 }
 
-void UnitModel::reset() {
+void UnitModel::reset(ClangTidyContext *Tidy) {
   current().Model.reset();
   current().Ctx = nullptr;
+  current().Tidy = Tidy;
 }
 
 void UnitModel::build() {
@@ -352,6 +392,11 @@ UnitModel::acquires(const FunctionDecl *FD) const {
                               : llvm::ArrayRef(It->second);
 }
 
+bool UnitModel::joins(const FunctionDecl *FD, const FieldDecl *Field) const {
+  auto It = Joined.find(FD->getCanonicalDecl());
+  return It != Joined.end() && llvm::is_contained(It->second, Field);
+}
+
 llvm::ArrayRef<BlockingCall> UnitModel::blocks(const FunctionDecl *FD) const {
   auto It = Blocks.find(FD->getCanonicalDecl());
   return It == Blocks.end() ? llvm::ArrayRef<BlockingCall>()
@@ -376,6 +421,7 @@ void UnitModel::summarise() {
             }
       }
   for (auto &[FD, F] : Facts) {
+    Joined[FD].assign(F.Joins.begin(), F.Joins.end());
     std::vector<LockAcquisition> &S = Acquires[FD];
     for (const LockAcquisition &A : F.Acquisitions)
       if (!A.Reacquired && isLockClass(A.Lock) &&
@@ -434,6 +480,16 @@ void UnitModel::summarise() {
               *It = std::move(Up);
               Changed = true;
             }
+          }
+          // Joins of this object's members, through calls on `this`.
+          if (C.ThroughThis) {
+            llvm::SmallVector<const FieldDecl *, 2> CalleeJoins = Joined[T];
+            auto &Mine = Joined[FD];
+            for (const FieldDecl *Field : CalleeJoins)
+              if (!llvm::is_contained(Mine, Field)) {
+                Mine.push_back(Field);
+                Changed = true;
+              }
           }
           std::vector<BlockingCall> CalleeBlocks = Blocks[T];
           for (const BlockingCall &B : CalleeBlocks) {

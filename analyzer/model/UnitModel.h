@@ -104,16 +104,20 @@ struct FunctionFacts {
   std::vector<LockAcquisition> Acquisitions;
   std::vector<BlockingCall> Blocking;
   std::vector<CallSite> Calls;
+  /// Members of its own object whose threads it joins itself.
+  llvm::SmallVector<const FieldDecl *, 1> Joins;
 };
 
 class UnitModel {
 public:
   /// The model of the unit \p Ctx belongs to, computed at the first call
-  /// after reset(). Options (BlockingFunctions) come from \p Tidy.
-  static UnitModel &get(ASTContext &Ctx, ClangTidyContext &Tidy);
-  /// Forgets the previous unit's model; every check that asks the model
-  /// calls it when a unit starts.
-  static void reset();
+  /// after reset() (any time after the unit was parsed: during matching or
+  /// at its end).
+  static UnitModel &get(ASTContext &Ctx);
+  /// Forgets the previous unit's model; every fearless check calls it when
+  /// a unit starts (FearlessCheck). Options (BlockingFunctions) are read
+  /// from \p Tidy when the next model is built.
+  static void reset(ClangTidyContext *Tidy);
 
   const llvm::MapVector<const FunctionDecl *, FunctionFacts> &
   functions() const {
@@ -127,6 +131,12 @@ public:
   /// wait counts only when it waits on a lock \p FD itself holds (a wait on
   /// a guard passed in releases the caller's lock).
   llvm::ArrayRef<BlockingCall> blocks(const FunctionDecl *FD) const;
+  /// Whether \p FD joins the thread (or every thread of the container) held
+  /// in member \p Field of its own object, directly (`t_.join()`,
+  /// `thread_->join()`, a loop joining `workers_`) or through calls on
+  /// `this` (a private helper, `Close()`).
+  bool joins(const FunctionDecl *FD, const FieldDecl *Field) const;
+
   /// What the call may run: the callee, and for a virtual call every
   /// override visible in the unit.
   std::vector<const FunctionDecl *> targets(const CallSite &C) const;
@@ -157,7 +167,7 @@ public:
   llvm::json::Object location(SourceLocation L) const;
 
 private:
-  UnitModel(ASTContext &Ctx, ClangTidyContext &Tidy);
+  UnitModel(ASTContext &Ctx, ClangTidyContext *Tidy);
   void build();
   void summarise();
 
@@ -166,6 +176,8 @@ private:
   llvm::MapVector<const FunctionDecl *, FunctionFacts> Facts;
   llvm::DenseMap<const FunctionDecl *, std::vector<LockAcquisition>> Acquires;
   llvm::DenseMap<const FunctionDecl *, std::vector<BlockingCall>> Blocks;
+  llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<const FieldDecl *, 2>>
+      Joined;
   llvm::DenseMap<const FunctionDecl *, std::vector<const FunctionDecl *>>
       Overriders;
   /// For lambdas that are functions of their own: the named function.
