@@ -19,15 +19,6 @@ namespace clang::tidy::fearless {
 
 static RegisterCheck<LockOrderCheck> Registration("fearless-lock-order");
 
-namespace {
-
-// Whether a definitely-same instance is locked again (not another object's
-// member of the same class, which a lock order does not forbid).
-bool sameInstance(const HeldLock &H, bool Global, bool ViaThis) {
-  return H.Global ? Global : (H.ViaThis && ViaThis);
-}
-
-} // namespace
 
 LockOrderCheck::LockOrderCheck(StringRef Name, ClangTidyContext *Context)
     : FearlessCheck(Name, Context, {"FactsDirectory"}),
@@ -109,7 +100,7 @@ void LockOrderCheck::onEndOfTranslationUnit() {
         if (!UnitModel::isLockClass(H))
           continue;
         if (H.Class == New.Class) {
-          if (sameInstance(H, New.Global, New.ViaThis) &&
+          if (UnitModel::sameInstance(H, New) &&
               !UnitModel::isRecursive(H.Class)) {
             diag(New.Loc,
                  "'%0' acquired while it is already held: self-deadlock")
@@ -135,7 +126,7 @@ void LockOrderCheck::onEndOfTranslationUnit() {
               addEdge(H, A.Lock, C.Loc, FD, M.displayName(T));
               continue;
             }
-            if (sameInstance(H, A.Lock.Global, A.Lock.ViaThis && C.ThroughThis) &&
+            if (UnitModel::sameInstance(H, A.Lock, C.ThroughThis) &&
                 !UnitModel::isRecursive(H.Class))
               reportSelfDeadlock(H, C, T, A);
           }

@@ -110,13 +110,28 @@ HeldLock makeHeldLock(const Expr *E, SourceLocation Loc, const VarDecl *Guard) {
   describeMutex(E, L.Class, L.Name);
   L.Guard = Guard;
   L.Loc = Loc;
-  if (const auto *VD = dyn_cast_or_null<VarDecl>(L.Class))
+  if (const auto *VD = dyn_cast_or_null<VarDecl>(L.Class)) {
     L.Global = VD->hasGlobalStorage();
+    L.Object = L.Global ? VD : nullptr;
+  }
   const Expr *Bare = E->IgnoreParenImpCasts();
   if (const auto *Op = dyn_cast<UnaryOperator>(Bare))
     Bare = Op->getSubExpr()->IgnoreParenImpCasts();
-  if (const auto *Member = dyn_cast<MemberExpr>(Bare))
+  if (const auto *Member = dyn_cast<MemberExpr>(Bare)) {
     L.ViaThis = isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts());
+    // A member of a global or static object (`g_state.mu`, `g.inner.mu`):
+    // one instance everywhere, like a global mutex.
+    const Expr *Base = Member->getBase()->IgnoreParenImpCasts();
+    while (const auto *Inner = dyn_cast<MemberExpr>(Base))
+      Base = Inner->isArrow() ? nullptr : Inner->getBase()->IgnoreParenImpCasts();
+    if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Base))
+      if (const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+          VD && VD->hasGlobalStorage() && !Member->isArrow() &&
+          !VD->getType()->isReferenceType()) {
+        L.Global = true;
+        L.Object = VD;
+      }
+  }
   return L;
 }
 

@@ -39,6 +39,10 @@ struct HeldLock {
   const VarDecl *Guard = nullptr; ///< the guard variable, if any
   bool Active = true;             ///< false after unlock()
   bool Global = false;  ///< a global or static: one instance everywhere
+  /// For a member of a global or static object (`g_state.mu`), that object;
+  /// for a global mutex, the mutex itself. Two global locks are the same
+  /// instance when Class and Object agree.
+  const ValueDecl *Object = nullptr;
   bool ViaThis = false; ///< a member of the enclosing method's *this
 };
 

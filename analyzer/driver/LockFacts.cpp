@@ -29,9 +29,18 @@ std::vector<std::string> readNames(const json &J, const char *Key) {
 }
 
 LockRef readLock(const json &J) {
-  return {J.at("lock").get<std::string>(), readLocation(J.at("at")),
-          J.value("global", false), J.value("this", false),
-          J.value("recursive", false)};
+  LockRef L;
+  L.Lock = J.at("lock").get<std::string>();
+  L.At = readLocation(J.at("at"));
+  if (J.contains("global")) {
+    const json &G = J.at("global");
+    L.Global = G.is_string() || G.get<bool>();
+    if (G.is_string())
+      L.Object = G.get<std::string>();
+  }
+  L.This = J.value("this", false);
+  L.Recursive = J.value("recursive", false);
+  return L;
 }
 
 FunctionRecord readFunction(const json &J, const std::string &Unit) {

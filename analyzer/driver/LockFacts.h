@@ -35,6 +35,7 @@ struct LockRef {
   std::string Lock; ///< lock class
   Location At;
   bool Global = false;    ///< a global or static: one instance everywhere
+  std::string Object;     ///< for a member of a global object, that object
   bool This = false;      ///< a member of the method's own object
   bool Recursive = false; ///< std::recursive_mutex and the like
 };

@@ -228,8 +228,9 @@ private:
                          A.Lock.At)});
           continue;
         }
-        bool Same = H.Global ? A.Lock.Global
-                             : (H.This && A.Lock.This && C.This);
+        bool Same = H.Global || A.Lock.Global
+                        ? H.Global && A.Lock.Global && H.Object == A.Lock.Object
+                        : H.This && A.Lock.This && C.This;
         if (!Options.LockOrder || !Same || H.Recursive)
           continue;
         Finding Out1;

@@ -365,6 +365,15 @@ bool UnitModel::isLockClass(const HeldLock &L) {
   return VD && VD->hasGlobalStorage();
 }
 
+bool UnitModel::sameInstance(const HeldLock &A, const HeldLock &B,
+                             bool ThroughThis) {
+  if (!A.Class || A.Class != B.Class)
+    return false;
+  if (A.Global || B.Global)
+    return A.Global && B.Global && A.Object == B.Object;
+  return A.ViaThis && B.ViaThis && ThroughThis;
+}
+
 bool UnitModel::isRecursive(const ValueDecl *Class) {
   return Class && isRecursiveMutexType(Class->getType());
 }
@@ -540,7 +549,9 @@ std::string UnitModel::writeFacts(llvm::StringRef Dir, llvm::json::Array Edges,
   auto Lock = [&](const HeldLock &L) {
     llvm::json::Object O{{"lock", L.Name}, {"at", location(L.Loc)}};
     if (L.Global)
-      O["global"] = true;
+      O["global"] = L.Object && L.Object != L.Class
+                        ? llvm::json::Value(plainQualifiedName(L.Object))
+                        : llvm::json::Value(true);
     if (L.ViaThis)
       O["this"] = true;
     if (isRecursive(L.Class))

@@ -151,6 +151,13 @@ public:
   /// Whether \p L names a lock class: a field or a variable with static
   /// storage (a local or a parameter is another mutex on every call).
   static bool isLockClass(const HeldLock &L);
+  /// Whether \p A and \p B are provably the same mutex object: the same
+  /// global (or the same member of the same global object), or the same
+  /// member of `*this` (with \p ThroughThis: reached through calls on
+  /// `this`). Another object's member of the same class is a different
+  /// mutex of the same lock class.
+  static bool sameInstance(const HeldLock &A, const HeldLock &B,
+                           bool ThroughThis = true);
   /// Whether the lock class is a recursive mutex.
   static bool isRecursive(const ValueDecl *Class);
   /// "ns::f" for \p FD; for a lambda, the function it is written in.

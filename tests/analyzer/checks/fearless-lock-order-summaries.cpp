@@ -56,3 +56,25 @@ struct Deferred {
     std::lock_guard<std::mutex> now(mu_);
   }
 };
+
+// A mutex that is a member of a global object is one instance everywhere,
+// like a global mutex: taking it again through a call deadlocks.
+struct State {
+  std::mutex mu;
+  int n = 0;
+};
+State g_state, g_other;
+void bump() {
+  std::lock_guard<std::mutex> l(g_state.mu);
+  ++g_state.n;
+}
+void bump_twice() {
+  std::lock_guard<std::mutex> l(g_state.mu);
+  bump();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: call to 'bump' acquires 'State::mu', which is already held: self-deadlock [fearless-lock-order]
+}
+// Negative: the same member of another global object is another mutex.
+void bump_other() {
+  std::lock_guard<std::mutex> l(g_other.mu);
+  bump();
+}
