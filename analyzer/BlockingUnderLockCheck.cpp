@@ -36,8 +36,12 @@ void BlockingUnderLockCheck::onEndOfTranslationUnit() {
   for (const auto &[FD, F] : M.functions()) {
     for (const BlockingCall &B : F.Blocking)
       direct(B);
+    // A call that blocks itself (a BlockingFunctions entry with a body
+    // here) is reported once, as a blocking call.
     for (const CallSite &C : F.Calls)
-      throughCall(M, F, C);
+      if (llvm::none_of(F.Blocking,
+                        [&](const BlockingCall &B) { return B.Loc == C.Loc; }))
+        throughCall(M, F, C);
   }
   Ctx = nullptr;
 }
@@ -71,8 +75,9 @@ void BlockingUnderLockCheck::throughCall(const UnitModel &M,
                                          const CallSite &C) {
   if (C.Held.empty())
     return;
-  for (const FunctionDecl *T : M.targets(C))
-    for (const BlockingCall &B : M.blocks(T)) {
+  for (const CallTarget &Target : M.targets(C))
+    for (const BlockingCall &B : M.blocks(Target.Function)) {
+      const FunctionDecl *T = Target.Function;
       // The callee unlocks a lock the caller holds before it blocks
       // (`mu.unlock(); sleep(); mu.lock();`): that one is not held then.
       const HeldLock *Culprit = nullptr;
@@ -85,9 +90,13 @@ void BlockingUnderLockCheck::throughCall(const UnitModel &M,
         continue;
       diag(C.Loc, "call to '%0' may block while holding '%1': it reaches "
                   "'%2', which %3")
-          << M.displayName(T) << Culprit->Name << B.Callee << B.Kind;
+          << M.calleeName(C, T) << Culprit->Name << B.Callee << B.Kind;
       diag(Culprit->Loc, "'%0' acquired here", DiagnosticIDs::Note)
           << Culprit->Name;
+      if (Target.StoredAt.isValid())
+        diag(Target.StoredAt, "'%0' is stored into '%1' here",
+             DiagnosticIDs::Note)
+            << M.displayName(T) << M.calleeName(C, T);
       const FunctionDecl *Caller = T;
       for (const CallStep &Step : B.Path) {
         diag(Step.Loc, "'%0' calls '%1' here", DiagnosticIDs::Note)

@@ -69,13 +69,16 @@ void LockOrderCheck::addEdge(const HeldLock &From, const HeldLock &To,
 }
 
 void LockOrderCheck::reportSelfDeadlock(const HeldLock &H, const CallSite &C,
-                                        const FunctionDecl *Target,
+                                        const CallTarget &T,
                                         const LockAcquisition &A) {
   diag(C.Loc, "call to '%0' acquires '%1', which is already held: "
               "self-deadlock")
-      << Model->displayName(Target) << H.Name;
+      << Model->calleeName(C, T.Function) << H.Name;
   diag(H.Loc, "'%0' acquired here", DiagnosticIDs::Note) << H.Name;
-  const FunctionDecl *Caller = Target;
+  if (T.StoredAt.isValid())
+    diag(T.StoredAt, "'%0' is stored into '%1' here", DiagnosticIDs::Note)
+        << Model->displayName(T.Function) << Model->calleeName(C, T.Function);
+  const FunctionDecl *Caller = T.Function;
   for (const CallStep &Step : A.Path) {
     diag(Step.Loc, "'%0' calls '%1' here", DiagnosticIDs::Note)
         << Model->displayName(Caller) << Model->displayName(Step.Callee);
@@ -117,16 +120,16 @@ void LockOrderCheck::onEndOfTranslationUnit() {
   // every direct edge: a cycle is reported where its latest edge closes it).
   for (const auto &[FD, F] : M.functions()) {
     for (const CallSite &C : F.Calls)
-      for (const FunctionDecl *T : M.targets(C))
-        for (const LockAcquisition &A : M.acquires(T))
+      for (const CallTarget &T : M.targets(C))
+        for (const LockAcquisition &A : M.acquires(T.Function))
           for (const HeldLock &H : C.Held) {
             if (!UnitModel::isLockClass(H))
               continue;
             if (H.Class != A.Lock.Class) {
-              addEdge(H, A.Lock, C.Loc, FD, M.displayName(T));
+              addEdge(H, A.Lock, C.Loc, FD, M.calleeName(C, T.Function));
               continue;
             }
-            if (UnitModel::sameInstance(H, A.Lock, C.ThroughThis) &&
+            if (UnitModel::sameInstance(H, A.Lock, T.ThroughThis) &&
                 !UnitModel::isRecursive(H.Class))
               reportSelfDeadlock(H, C, T, A);
           }

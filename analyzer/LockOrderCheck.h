@@ -46,8 +46,7 @@ private:
   void addEdge(const HeldLock &From, const HeldLock &To, SourceLocation At,
                const FunctionDecl *FD, const std::string &Via);
   void reportSelfDeadlock(const HeldLock &H, const CallSite &C,
-                          const FunctionDecl *Target,
-                          const LockAcquisition &A);
+                          const CallTarget &T, const LockAcquisition &A);
   void writeFacts();
 
   std::string FactsDirectory;

@@ -60,7 +60,10 @@ FunctionRecord readFunction(const json &J, const std::string &Unit) {
   if (J.contains("calls"))
     for (const json &C : J.at("calls")) {
       CallRef R;
-      R.Usr = C.at("usr").get<std::string>();
+      if (C.contains("slot"))
+        R.Slot = C.at("slot").get<std::string>();
+      else
+        R.Usr = C.at("usr").get<std::string>();
       R.Name = C.at("name").get<std::string>();
       R.At = readLocation(C.at("at"));
       if (C.contains("held"))
@@ -73,6 +76,12 @@ FunctionRecord readFunction(const json &J, const std::string &Unit) {
       F.Calls.push_back(std::move(R));
     }
   F.Overrides = readNames(J, "overrides");
+  if (J.contains("stores"))
+    for (const json &St : J.at("stores"))
+      F.Stores.push_back({St.at("slot").get<std::string>(),
+                          St.value("usr", std::string()),
+                          St.value("from", std::string()),
+                          St.value("this", false), readLocation(St.at("at"))});
   return F;
 }
 

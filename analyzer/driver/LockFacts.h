@@ -48,10 +48,20 @@ struct BlockRef {
 
 struct CallRef {
   std::string Usr, Name;
+  /// A call through a callable slot (a std::function or function-pointer
+  /// member or parameter) instead of Usr.
+  std::string Slot;
   Location At;
   std::vector<LockRef> Held;
   bool This = false, Virtual = false;
   std::vector<std::string> Reacquirable, Released;
+};
+
+/// A callable stored into a slot: a function (Usr) or another slot (From).
+struct StoreRef {
+  std::string Slot, Usr, From;
+  bool This = false; ///< a lambda capturing `this`, stored into this's slot
+  Location At;
 };
 
 /// What one unit says of one function it defines.
@@ -63,6 +73,7 @@ struct FunctionRecord {
   std::vector<BlockRef> Blocks;
   std::vector<CallRef> Calls;
   std::vector<std::string> Overrides; ///< USRs of every overridden method
+  std::vector<StoreRef> Stores;
 };
 
 /// Every unit's facts, as read.

@@ -50,8 +50,8 @@ public:
       for (const CallRef &C : Functions.at(Usr)->Calls) {
         if (C.Held.empty())
           continue;
-        for (const std::string &T : targets(C))
-          throughCall(*Functions.at(Usr), C, T, Derived);
+        for (const auto &[T, This] : targets(C))
+          throughCall(*Functions.at(Usr), C, T, This, Derived);
       }
     if (Options.LockOrder)
       cycles(Derived);
@@ -65,6 +65,8 @@ private:
       if (!Functions.emplace(R.Usr, &R).second)
         continue; // the same inline function or template in another unit
       Order.push_back(R.Usr);
+      for (const StoreRef &St : R.Stores)
+        Stores[St.Slot].push_back(&St);
       for (const std::string &Base : R.Overrides) {
         auto &V = Overriders[Base];
         if (std::find(V.begin(), V.end(), R.Usr) == V.end())
@@ -74,19 +76,45 @@ private:
     for (const std::string &Usr : Order) {
       const FunctionRecord &R = *Functions.at(Usr);
       for (const CallRef &C : R.Calls) {
-        Names.emplace(C.Usr, C.Name);
-        for (const std::string &T : targets(C))
+        if (C.Slot.empty())
+          Names.emplace(C.Usr, C.Name);
+        for (const auto &[T, This] : targets(C))
           Callers[T].push_back({&R, &C});
       }
       Names[Usr] = R.Name;
     }
   }
 
-  std::vector<std::string> targets(const CallRef &C) const {
-    std::vector<std::string> T{C.Usr};
+  /// What \p C may run, each with whether it runs on the caller's object:
+  /// the callee and its overrides, or what is stored into the slot.
+  std::vector<std::pair<std::string, bool>> targets(const CallRef &C) const {
+    std::vector<std::pair<std::string, bool>> T;
+    if (!C.Slot.empty()) {
+      std::set<std::string> Seen;
+      std::vector<std::string> Work{C.Slot};
+      while (!Work.empty()) {
+        std::string Slot = Work.back();
+        Work.pop_back();
+        if (!Seen.insert(Slot).second)
+          continue;
+        auto It = Stores.find(Slot);
+        if (It == Stores.end())
+          continue;
+        for (const StoreRef *St : It->second) {
+          if (!St->From.empty())
+            Work.push_back(St->From);
+          else if (std::none_of(T.begin(), T.end(),
+                                [&](const auto &X) { return X.first == St->Usr; }))
+            T.push_back({St->Usr, C.This && St->This});
+        }
+      }
+      return T;
+    }
+    T.push_back({C.Usr, C.This});
     if (C.Virtual)
       if (auto It = Overriders.find(C.Usr); It != Overriders.end())
-        T.insert(T.end(), It->second.begin(), It->second.end());
+        for (const std::string &O : It->second)
+          T.push_back({O, C.This});
     return T;
   }
 
@@ -124,15 +152,17 @@ private:
       if (It == Callers.end())
         continue;
       for (const auto &[Caller, Call] : It->second)
-        if (merge(*Caller, *Call, T) && Queued.insert(Caller->Usr).second)
-          Work.push_back(Caller->Usr);
+        for (const auto &[Target, This] : targets(*Call))
+          if (Target == T && merge(*Caller, *Call, T, This) &&
+              Queued.insert(Caller->Usr).second)
+            Work.push_back(Caller->Usr);
     }
   }
 
   // Adds what \p T's summary holds to \p Caller's, through \p C.
   bool merge(const FunctionRecord &Caller, const CallRef &C,
-             const std::string &T) {
-    if (T == Caller.Usr && !C.This)
+             const std::string &T, bool This) {
+    if (T == Caller.Usr && !This)
       return false;
     bool Changed = false;
     const Summary Callee = Summaries[T]; // a copy: T may be Caller
@@ -141,7 +171,7 @@ private:
       if (contains(C.Reacquirable, A.Lock.Lock))
         continue;
       Acquisition Up = A;
-      Up.Lock.This = A.Lock.This && C.This;
+      Up.Lock.This = A.Lock.This && This;
       Up.Path.insert(Up.Path.begin(), {T, C.At});
       auto Old = std::find_if(
           S.Acquires.begin(), S.Acquires.end(),
@@ -168,6 +198,11 @@ private:
       Changed = true;
     }
     return Changed;
+  }
+
+  // How a message names what \p C calls: the function, or the slot.
+  std::string callee(const CallRef &C, const std::string &T) const {
+    return C.Slot.empty() ? name(T) : C.Name;
   }
 
   std::string name(const std::string &Usr) const {
@@ -212,7 +247,8 @@ private:
   }
 
   void throughCall(const FunctionRecord &Fn, const CallRef &C,
-                   const std::string &T, std::vector<LockEdge> &Derived) {
+                   const std::string &T, bool This,
+                   std::vector<LockEdge> &Derived) {
     const Summary &S = Summaries[T];
     for (const Acquisition &A : S.Acquires) {
       std::vector<Step> Path{{T, C.At}};
@@ -230,13 +266,13 @@ private:
         }
         bool Same = H.Global || A.Lock.Global
                         ? H.Global && A.Lock.Global && H.Object == A.Lock.Object
-                        : H.This && A.Lock.This && C.This;
+                        : H.This && A.Lock.This && This;
         if (!Options.LockOrder || !Same || H.Recursive)
           continue;
         Finding Out1;
         Out1.Check = "fearless-lock-order";
         Out1.Loc = C.At;
-        Out1.Message = "call to '" + name(T) + "' acquires '" + H.Lock +
+        Out1.Message = "call to '" + callee(C, T) + "' acquires '" + H.Lock +
                        "', which is already held: self-deadlock";
         Out1.Notes.push_back({H.At, "'" + H.Lock + "' acquired here"});
         std::vector<Note> More = pathNotes(
@@ -263,7 +299,7 @@ private:
       Finding Out1;
       Out1.Check = "fearless-blocking-under-lock";
       Out1.Loc = C.At;
-      Out1.Message = "call to '" + name(T) + "' may block while holding '" +
+      Out1.Message = "call to '" + callee(C, T) + "' may block while holding '" +
                      Culprit->Lock + "': it reaches '" + B.Block.Call +
                      "', which " + B.Block.Kind;
       Out1.Notes.push_back({Culprit->At, "'" + Culprit->Lock + "' acquired here"});
@@ -370,6 +406,7 @@ private:
   std::vector<std::string> Order;
   std::unordered_map<std::string, std::set<std::string>> DefinedIn;
   std::unordered_map<std::string, std::vector<std::string>> Overriders;
+  std::unordered_map<std::string, std::vector<const StoreRef *>> Stores;
   std::unordered_map<std::string, std::string> Names;
   std::unordered_map<std::string,
                      std::vector<std::pair<const FunctionRecord *,

@@ -1,6 +1,7 @@
 //===--- UnitModel.cpp - one translation unit's functions, locks and calls ===//
 
 #include "model/UnitModel.h"
+#include "model/Callables.h"
 #include "model/Vocabulary.h"
 
 #include "clang/AST/Attr.h"
@@ -137,6 +138,12 @@ public:
       for (const Expr *Arg : A->args())
         Initial.push_back(makeHeldLock(Arg, A->getLocation()));
     enter(Key, Key, FD->getBody(), Initial);
+    // `cb_(std::move(cb))` in a constructor's member initializers.
+    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(FD))
+      for (const CXXCtorInitializer *Init : Ctor->inits())
+        if (const FieldDecl *Field = Init->getMember();
+            Field && Init->getInit() && isCallableSlotType(Field->getType()))
+          store(Field, Init->getInit(), /*ViaThis=*/true, Init->getSourceLocation());
     walkLockScopes(FD->getBody(), *this, Initial);
     Frames.pop_back();
   }
@@ -173,8 +180,14 @@ public:
               memberOfThis(MC->getImplicitObjectArgument()))
         if (!llvm::is_contained(facts(F).Joins, Field))
           facts(F).Joins.push_back(Field);
+    noteStores(Call);
     const FunctionDecl *Callee = nullptr;
     CallSite C;
+    if (const ValueDecl *Slot = calledSlot(Call, &C.ThroughThis)) {
+      C.Slot = Slot;
+      record(F, C, Call, Held);
+      return;
+    }
     if (const auto *CE = dyn_cast<CallExpr>(Call)) {
       Callee = CE->getDirectCallee();
       if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE)) {
@@ -191,14 +204,7 @@ public:
         SM.isInSystemHeader(Callee->getLocation()))
       return;
     C.Callee = Callee->getCanonicalDecl();
-    C.Loc = Call->getExprLoc();
-    C.Held.assign(Held.begin(), Held.end());
-    C.Reacquirable.assign(F.OnEntry.begin(), F.OnEntry.end());
-    C.ReleasedBefore = releasedClassesBefore(C.Loc);
-    for (const ValueDecl *R : C.ReleasedBefore)
-      if (!F.OnEntry.contains(R))
-        C.Reacquirable.push_back(R);
-    facts(F).Calls.push_back(std::move(C));
+    record(F, C, Call, Held);
   }
 
   bool lambdaRunsInPlace(const LambdaExpr *L, const Expr *Call) override {
@@ -242,6 +248,77 @@ private:
   }
 
   FunctionFacts &facts(const Frame &F) { return M.Facts[F.Key]; }
+
+  void record(Frame &F, CallSite &C, const Expr *Call,
+              llvm::ArrayRef<HeldLock> Held) {
+    C.Loc = Call->getExprLoc();
+    C.Held.assign(Held.begin(), Held.end());
+    C.Reacquirable.assign(F.OnEntry.begin(), F.OnEntry.end());
+    C.ReleasedBefore = releasedClassesBefore(C.Loc);
+    for (const ValueDecl *R : C.ReleasedBefore)
+      if (!F.OnEntry.contains(R))
+        C.Reacquirable.push_back(R);
+    facts(F).Calls.push_back(std::move(C));
+  }
+
+  void store(const ValueDecl *Slot, const Expr *Value, bool ViaThis,
+             SourceLocation Loc) {
+    SlotStore St;
+    bool CapturesThis = false;
+    if (!Slot || !storedValue(Value, St.Function, CapturesThis, St.From) ||
+        St.From == Slot)
+      return;
+    St.Slot = Slot;
+    St.SelfBound = ViaThis && CapturesThis;
+    St.Loc = Loc;
+    facts(Frames.back()).Stores.push_back(St);
+  }
+
+  // Callables flowing into slots at \p Call: `slot = f`, `slots.push_back(f)`
+  // (and the other inserting members), and an argument of a callable
+  // parameter.
+  void noteStores(const Expr *Call) {
+    bool ViaThis = false;
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+        Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
+      store(slotOf(Op->getArg(0), &ViaThis), Op->getArg(1), ViaThis,
+            Op->getExprLoc());
+      return;
+    }
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Call)) {
+      const CXXMethodDecl *MD = MC->getMethodDecl();
+      if (MD && MD->getDeclName().isIdentifier() &&
+          llvm::is_contained({"push_back", "emplace_back", "push_front",
+                              "emplace_front", "insert", "emplace",
+                              "insert_or_assign", "try_emplace", "assign",
+                              "push", "swap"},
+                             MD->getName()))
+        if (const ValueDecl *Slot =
+                slotOf(MC->getImplicitObjectArgument(), &ViaThis)) {
+          for (const Expr *Arg : MC->arguments())
+            store(Slot, Arg, ViaThis, MC->getExprLoc());
+          return;
+        }
+    }
+    const FunctionDecl *Callee = nullptr;
+    llvm::ArrayRef<const Expr *> Args;
+    if (const auto *CE = dyn_cast<CallExpr>(Call)) {
+      Callee = CE->getDirectCallee();
+      Args = llvm::ArrayRef(CE->getArgs(), CE->getNumArgs());
+      // A member operator's first argument is the object.
+      if (isa<CXXOperatorCallExpr>(CE) && isa_and_nonnull<CXXMethodDecl>(Callee))
+        Args = Args.drop_front();
+    } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(Call)) {
+      Callee = Construct->getConstructor();
+      Args = llvm::ArrayRef(Construct->getArgs(), Construct->getNumArgs());
+    }
+    if (!Callee || SM.isInSystemHeader(Callee->getLocation()))
+      return;
+    const FunctionDecl *Canon = Callee->getCanonicalDecl();
+    for (unsigned I = 0; I < Args.size() && I < Canon->getNumParams(); ++I)
+      if (isCallableSlotType(Canon->getParamDecl(I)->getType()))
+        store(Canon->getParamDecl(I), Args[I], false, Args[I]->getExprLoc());
+  }
 
   bool releasedBefore(const ValueDecl *Class, SourceLocation Loc) const {
     const Frame &F = Frames.back();
@@ -381,17 +458,52 @@ bool UnitModel::isRecursive(const ValueDecl *Class) {
 std::string UnitModel::displayName(const FunctionDecl *FD) const {
   if (!FD)
     return "";
+  // A lambda that is a function of its own is named after the function that
+  // writes it, as Rust names closures: 'Bus::watch::{lambda}'.
   auto It = NamedOf.find(FD->getCanonicalDecl());
-  return plainQualifiedName(It != NamedOf.end() ? It->second : FD);
+  if (It != NamedOf.end())
+    return plainQualifiedName(It->second) + "::{lambda}";
+  return plainQualifiedName(FD);
 }
 
-std::vector<const FunctionDecl *>
-UnitModel::targets(const CallSite &C) const {
-  std::vector<const FunctionDecl *> T{C.Callee};
+std::vector<CallTarget> UnitModel::targets(const CallSite &C) const {
+  std::vector<CallTarget> T;
+  if (C.Slot) {
+    // Everything stored into the slot, through the slots stored into it.
+    llvm::SmallPtrSet<const ValueDecl *, 4> Seen;
+    llvm::SmallVector<const ValueDecl *, 4> Work{C.Slot};
+    while (!Work.empty()) {
+      const ValueDecl *Slot = Work.pop_back_val();
+      if (!Seen.insert(Slot).second)
+        continue;
+      auto It = SlotStores.find(Slot);
+      if (It == SlotStores.end())
+        continue;
+      for (const SlotStore &St : It->second) {
+        if (St.From)
+          Work.push_back(St.From);
+        else if (llvm::none_of(T, [&](const CallTarget &X) {
+                   return X.Function == St.Function;
+                 }))
+          T.push_back({St.Function, C.ThroughThis && St.SelfBound, St.Loc});
+      }
+    }
+    return T;
+  }
+  T.push_back({C.Callee, C.ThroughThis, SourceLocation()});
   if (C.Virtual)
     if (auto It = Overriders.find(C.Callee); It != Overriders.end())
-      T.insert(T.end(), It->second.begin(), It->second.end());
+      for (const FunctionDecl *O : It->second)
+        T.push_back({O, C.ThroughThis, SourceLocation()});
   return T;
+}
+
+std::string UnitModel::calleeName(const CallSite &C,
+                                  const FunctionDecl *T) const {
+  if (!C.Slot)
+    return displayName(T);
+  return isa<ParmVarDecl>(C.Slot) ? C.Slot->getNameAsString()
+                                  : plainQualifiedName(C.Slot);
 }
 
 llvm::ArrayRef<LockAcquisition>
@@ -413,10 +525,14 @@ llvm::ArrayRef<BlockingCall> UnitModel::blocks(const FunctionDecl *FD) const {
 }
 
 void UnitModel::summarise() {
+  for (auto &[FD, F] : Facts)
+    for (const SlotStore &St : F.Stores)
+      SlotStores[St.Slot].push_back(St);
   // Functions without a body here: what FEARLESS_ACQUIRE says they take.
   for (auto &[FD, F] : Facts)
     for (const CallSite &C : F.Calls)
-      for (const FunctionDecl *T : targets(C)) {
+      for (const CallTarget &Target : targets(C)) {
+        const FunctionDecl *T = Target.Function;
         if (Facts.count(T) || Acquires.count(T))
           continue;
         std::vector<LockAcquisition> &S = Acquires[T];
@@ -467,15 +583,16 @@ void UnitModel::summarise() {
     Changed = false;
     for (auto &[FD, F] : Facts)
       for (const CallSite &C : F.Calls)
-        for (const FunctionDecl *T : targets(C)) {
-          if (T == FD && !C.ThroughThis)
+        for (const CallTarget &Target : targets(C)) {
+          const FunctionDecl *T = Target.Function;
+          if (T == FD && !Target.ThroughThis)
             continue;
           std::vector<LockAcquisition> Callee = Acquires[T];
           for (const LockAcquisition &A : Callee) {
             if (llvm::is_contained(C.Reacquirable, A.Lock.Class))
               continue;
             LockAcquisition Up = A;
-            Up.Lock.ViaThis = A.Lock.ViaThis && C.ThroughThis;
+            Up.Lock.ViaThis = A.Lock.ViaThis && Target.ThroughThis;
             Up.Path.insert(Up.Path.begin(), {T, C.Loc});
             std::vector<LockAcquisition> &S = Acquires[FD];
             auto It = llvm::find_if(S, [&](const LockAcquisition &X) {
@@ -491,7 +608,7 @@ void UnitModel::summarise() {
             }
           }
           // Joins of this object's members, through calls on `this`.
-          if (C.ThroughThis) {
+          if (Target.ThroughThis) {
             llvm::SmallVector<const FieldDecl *, 2> CalleeJoins = Joined[T];
             auto &Mine = Joined[FD];
             for (const FieldDecl *Field : CalleeJoins)
@@ -541,6 +658,18 @@ std::string usrOf(const Decl *D) {
   return Buf.str().str();
 }
 
+// A slot across units: a member's USR; a parameter as its function's USR
+// and its position (a declaration and the definition may name it
+// differently).
+std::string slotKey(const ValueDecl *Slot) {
+  if (const auto *P = dyn_cast<ParmVarDecl>(Slot)) {
+    const auto *FD = dyn_cast<FunctionDecl>(P->getDeclContext());
+    std::string F = FD ? usrOf(FD->getCanonicalDecl()) : "";
+    return F.empty() ? "" : F + "#" + std::to_string(P->getFunctionScopeIndex());
+  }
+  return usrOf(Slot);
+}
+
 } // namespace
 
 std::string UnitModel::writeFacts(llvm::StringRef Dir, llvm::json::Array Edges,
@@ -580,15 +709,15 @@ std::string UnitModel::writeFacts(llvm::StringRef Dir, llvm::json::Array Edges,
                                          {"at", location(B.Loc)},
                                          {"released", Names(B.ReleasedBefore)}});
     for (const CallSite &C : F.Calls) {
-      std::string CalleeUSR = usrOf(C.Callee);
+      std::string CalleeUSR = C.Slot ? slotKey(C.Slot) : usrOf(C.Callee);
       if (CalleeUSR.empty())
         continue;
       llvm::json::Array Held;
       for (const HeldLock &H : C.Held)
         if (isLockClass(H))
           Held.push_back(Lock(H));
-      llvm::json::Object O{{"usr", CalleeUSR},
-                           {"name", plainQualifiedName(C.Callee)},
+      llvm::json::Object O{{C.Slot ? "slot" : "usr", CalleeUSR},
+                           {"name", calleeName(C, C.Callee)},
                            {"at", location(C.Loc)}};
       if (!Held.empty())
         O["held"] = std::move(Held);
@@ -602,10 +731,34 @@ std::string UnitModel::writeFacts(llvm::StringRef Dir, llvm::json::Array Edges,
         O["released"] = Names(C.ReleasedBefore);
       Calls.push_back(std::move(O));
     }
-    if (const auto *MD = dyn_cast<CXXMethodDecl>(FD))
-      for (const CXXMethodDecl *Base : MD->overridden_methods())
+    // Every method it overrides, directly or not: a virtual call in another
+    // unit may name any of them.
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(FD)) {
+      llvm::SmallVector<const CXXMethodDecl *, 4> Work(
+          MD->overridden_methods().begin(), MD->overridden_methods().end());
+      llvm::SmallPtrSet<const CXXMethodDecl *, 4> Seen;
+      while (!Work.empty()) {
+        const CXXMethodDecl *Base = Work.pop_back_val();
+        if (!Seen.insert(Base->getCanonicalDecl()).second)
+          continue;
         if (std::string B = usrOf(Base->getCanonicalDecl()); !B.empty())
           Overrides.push_back(B);
+        Work.append(Base->overridden_methods().begin(),
+                    Base->overridden_methods().end());
+      }
+    }
+    llvm::json::Array Stores;
+    for (const SlotStore &St : F.Stores) {
+      std::string Key = slotKey(St.Slot);
+      std::string Value = St.Function ? usrOf(St.Function) : slotKey(St.From);
+      if (Key.empty() || Value.empty())
+        continue;
+      llvm::json::Object O{{"slot", Key}, {"at", location(St.Loc)}};
+      O[St.Function ? "usr" : "from"] = Value;
+      if (St.SelfBound)
+        O["this"] = true;
+      Stores.push_back(std::move(O));
+    }
     llvm::json::Object O{{"usr", USR},
                          {"name", displayName(FD)},
                          {"at", location(FD->getLocation())}};
@@ -617,6 +770,8 @@ std::string UnitModel::writeFacts(llvm::StringRef Dir, llvm::json::Array Edges,
       O["calls"] = std::move(Calls);
     if (!Overrides.empty())
       O["overrides"] = std::move(Overrides);
+    if (!Stores.empty())
+      O["stores"] = std::move(Stores);
     Functions.push_back(std::move(O));
   }
 

@@ -81,6 +81,9 @@ struct BlockingCall {
 /// A call of another function, with the locks active there.
 struct CallSite {
   const FunctionDecl *Callee = nullptr; ///< canonical declaration
+  /// A call through a callable slot (Callables.h) instead: a std::function
+  /// or function-pointer member or parameter; Callee is null.
+  const ValueDecl *Slot = nullptr;
   bool Virtual = false;
   bool ThroughThis = false; ///< `this->f()` or `f()` in a method
   SourceLocation Loc;
@@ -94,6 +97,27 @@ struct CallSite {
   llvm::SmallVector<const ValueDecl *, 2> ReleasedBefore;
 };
 
+/// A callable stored into a slot: a function (a lambda's call operator)
+/// or whatever another slot holds.
+struct SlotStore {
+  const ValueDecl *Slot = nullptr;
+  const FunctionDecl *Function = nullptr;
+  const ValueDecl *From = nullptr;
+  /// A lambda capturing `this`, stored into a member of `*this`: called
+  /// through `this`'s slot, it runs on the same object.
+  bool SelfBound = false;
+  SourceLocation Loc;
+};
+
+/// One function a call may run.
+struct CallTarget {
+  const FunctionDecl *Function = nullptr;
+  /// The callee runs on the caller's own object.
+  bool ThroughThis = false;
+  /// For a call through a slot: where the function was stored.
+  SourceLocation StoredAt;
+};
+
 struct FunctionFacts {
   /// Canonical declaration; for a lambda that runs elsewhere, its call
   /// operator.
@@ -104,6 +128,8 @@ struct FunctionFacts {
   std::vector<LockAcquisition> Acquisitions;
   std::vector<BlockingCall> Blocking;
   std::vector<CallSite> Calls;
+  /// Callables it stores into slots.
+  std::vector<SlotStore> Stores;
   /// Members of its own object whose threads it joins itself.
   llvm::SmallVector<const FieldDecl *, 1> Joins;
 };
@@ -137,9 +163,13 @@ public:
   /// `this` (a private helper, `Close()`).
   bool joins(const FunctionDecl *FD, const FieldDecl *Field) const;
 
-  /// What the call may run: the callee, and for a virtual call every
-  /// override visible in the unit.
-  std::vector<const FunctionDecl *> targets(const CallSite &C) const;
+  /// What the call may run: the callee, for a virtual call every override
+  /// visible in the unit, for a call through a slot everything the unit
+  /// stores into it (directly or through other slots).
+  std::vector<CallTarget> targets(const CallSite &C) const;
+  /// How messages name the callee of \p C that runs \p T: the function, or
+  /// for a call through a slot, the slot ("Bus::observers_").
+  std::string calleeName(const CallSite &C, const FunctionDecl *T) const;
 
   /// Whether \p FD is a definition every analysis may walk: it has a body,
   /// is not a template pattern, not invalid, not in a system header, and
@@ -160,7 +190,8 @@ public:
                            bool ThroughThis = true);
   /// Whether the lock class is a recursive mutex.
   static bool isRecursive(const ValueDecl *Class);
-  /// "ns::f" for \p FD; for a lambda, the function it is written in.
+  /// "ns::f" for \p FD; "ns::f::{lambda}" for a lambda written in ns::f
+  /// that is a function of its own.
   std::string displayName(const FunctionDecl *FD) const;
   /// The user's BlockingFunctions.
   const llvm::StringSet<> &blockingFunctions() const { return Extra; }
@@ -187,6 +218,7 @@ private:
       Joined;
   llvm::DenseMap<const FunctionDecl *, std::vector<const FunctionDecl *>>
       Overriders;
+  llvm::DenseMap<const ValueDecl *, std::vector<SlotStore>> SlotStores;
   /// For lambdas that are functions of their own: the named function.
   llvm::DenseMap<const FunctionDecl *, const FunctionDecl *> NamedOf;
 

@@ -1,8 +1,10 @@
 // Declarations shared by the whole-program test units: every function is
 // defined in one unit and called from another.
 #pragma once
+#include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace wp {
 
@@ -49,5 +51,21 @@ void chain_middle();
 void chain_leaf();
 void chain_start();
 void chain_back();
+
+// A callback registered in one unit (stats.cpp) and invoked under a lock in
+// another (bus.cpp): publish() holds EventBus::mu_ while the handler takes
+// StatsMu; stats.cpp takes StatsMu, then subscribes (EventBus::mu_).
+class EventBus {
+public:
+  void subscribe(std::function<void()> handler); // bus.cpp
+  void publish();                                 // bus.cpp
+private:
+  std::mutex mu_;
+  std::vector<std::function<void()>> handlers_;
+};
+extern EventBus Bus;
+extern std::mutex StatsMu;
+void register_stats();
+void resubscribe_stats();
 
 } // namespace wp
