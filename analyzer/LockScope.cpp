@@ -140,19 +140,19 @@ static bool isTag(const Expr *E, llvm::StringRef Tag) {
   return RD && plainQualifiedName(RD) == Tag;
 }
 
-bool lockedByGuard(const VarDecl *VD,
-                   llvm::SmallVectorImpl<const Expr *> &Mutexes,
-                   llvm::SmallVectorImpl<const Expr *> *Deferred) {
-  if (VD->getType()->isReferenceType() || !VD->getInit())
-    return false;
-  // The standard and fearless guards, and any class annotated as a scoped
-  // capability (Abseil's MutexLock and the like).
-  const CXXRecordDecl *RD = VD->getType()->getAsCXXRecordDecl();
-  if (!isGuardType(VD->getType()) &&
-      !(RD && RD->hasDefinition() &&
-        RD->getDefinition()->hasAttr<ScopedLockableAttr>()))
-    return false;
-  const Expr *Init = VD->getInit()->IgnoreUnlessSpelledInSource();
+// Whether \p T is a lock guard: the standard and fearless guards, and any
+// class annotated as a scoped capability (Abseil's MutexLock and the like).
+static bool isGuardOrScopedCapability(QualType T) {
+  const CXXRecordDecl *RD = T->getAsCXXRecordDecl();
+  return isGuardType(T) || (RD && RD->hasDefinition() &&
+                            RD->getDefinition()->hasAttr<ScopedLockableAttr>());
+}
+
+// The mutexes the guard built by \p Init locks (or, deferred, may lock).
+static bool guardInitLocks(const Expr *Init,
+                           llvm::SmallVectorImpl<const Expr *> &Mutexes,
+                           llvm::SmallVectorImpl<const Expr *> *Deferred) {
+  Init = Init->IgnoreUnlessSpelledInSource();
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init)) {
     // std guards: the mutex arguments; defer_lock and try_to_lock leave
     // it unlocked (try_to_lock: maybe, and fearless assumes not).
@@ -178,6 +178,29 @@ bool lockedByGuard(const VarDecl *VD,
     return true;
   }
   return false;
+}
+
+bool lockedByGuard(const VarDecl *VD,
+                   llvm::SmallVectorImpl<const Expr *> &Mutexes,
+                   llvm::SmallVectorImpl<const Expr *> *Deferred) {
+  if (VD->getType()->isReferenceType() || !VD->getInit() ||
+      !isGuardOrScopedCapability(VD->getType()))
+    return false;
+  return guardInitLocks(VD->getInit(), Mutexes, Deferred);
+}
+
+// Guards that are temporaries of the full-expression \p S (`*m.lock() +=
+// f.get();`, `locked(q)->push(x)`): they hold their locks until the end of
+// it. Lambda bodies are not part of it.
+static void temporaryGuards(const Stmt *S,
+                            llvm::SmallVectorImpl<const Expr *> &Mutexes) {
+  if (!S || isa<LambdaExpr>(S))
+    return;
+  if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(S);
+      Bind && isGuardOrScopedCapability(Bind->getType()))
+    guardInitLocks(Bind->getSubExpr(), Mutexes, nullptr);
+  for (const Stmt *Child : S->children())
+    temporaryGuards(Child, Mutexes);
 }
 
 namespace {
@@ -244,6 +267,25 @@ public:
       walk(Sw->getInit());
       walk(Sw->getCond());
       branches({Sw->getBody()}, true);
+      return;
+    }
+    if (const auto *Full = dyn_cast<ExprWithCleanups>(S)) {
+      // A guard that is a temporary of this full-expression holds its lock
+      // until the end of it: what the expression calls runs under it.
+      llvm::SmallVector<const Expr *, 1> Mutexes;
+      temporaryGuards(Full->getSubExpr(), Mutexes);
+      size_t Mark = Held.size();
+      std::vector<HeldLock> Before = active();
+      for (const Expr *M : Mutexes) {
+        HeldLock L = makeLock(M, nullptr, M->getExprLoc());
+        CB.acquired(L, Before);
+        Held.push_back(std::move(L));
+      }
+      walk(Full->getSubExpr());
+      // Invariant: the walk of an expression only appends to Held, so the
+      // temporaries' holds are still at Mark.
+      Held.erase(Held.begin() + std::min(Held.size(), Mark),
+                 Held.begin() + std::min(Held.size(), Mark + Mutexes.size()));
       return;
     }
     if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {

@@ -101,3 +101,17 @@ void sleep_each(int n) {
   [&] { std::this_thread::sleep_for(1ms * n); }();
   // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: blocking call to 'std::this_thread::sleep_for' while holding 'mu': it sleeps with the lock held [fearless-blocking-under-lock]
 }
+
+// A guard that is a temporary holds its lock to the end of the full
+// expression: the future is awaited with the lock held.
+#include "fearless/mutex.h"
+#include <vector>
+void locked_push(fearless::Mutex<std::vector<int>> &m, std::future<int> &f) {
+  m.lock()->push_back(f.get());
+  // CHECK-MESSAGES: :[[@LINE-1]]:25: warning: blocking call to 'std::future::get' while holding 'm': it waits for a result with the lock held [fearless-blocking-under-lock]
+}
+// Negative: the temporary guard is gone at the ';'.
+void assign_then_get(fearless::Mutex<int> &m, std::future<int> &f) {
+  *m.lock() = 1;
+  f.get();
+}
