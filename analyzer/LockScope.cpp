@@ -214,6 +214,10 @@ public:
   void walk(const Stmt *S) {
     if (!S)
       return;
+    if (WantsStatements)
+      CB.statement(S, llvm::any_of(Held, [](const HeldLock &L) {
+                     return L.Active;
+                   }));
     if (const auto *CS = dyn_cast<CompoundStmt>(S)) {
       size_t Mark = Held.size();
       for (const Stmt *Child : CS->body())
@@ -297,18 +301,28 @@ public:
       bool Here = InPlace.contains(Lambda);
       if (!Here)
         Held.clear();
+      // m.with_lock([&](T &v) { ... }): the body runs with m locked.
+      if (auto It = WithLock.find(Lambda); It != WithLock.end())
+        acquire(makeLock(It->second, nullptr, Lambda->getBeginLoc()));
       CB.enterLambda(Lambda, Here);
       walk(Lambda->getBody());
       CB.exitLambda(Lambda, Here);
       Held.swap(Saved);
       return;
     }
-    if (const auto *CE = dyn_cast<CallExpr>(S))
+    if (const auto *CE = dyn_cast<CallExpr>(S)) {
+      const Expr *Locked = withLockObject(CE);
       for (const Stmt *Arg : CE->children())
         if (const auto *L = dyn_cast_or_null<LambdaExpr>(
-                Arg ? cast<Expr>(Arg)->IgnoreImplicit() : nullptr);
-            L && CB.lambdaRunsInPlace(L, CE))
-          InPlace.insert(L);
+                Arg ? cast<Expr>(Arg)->IgnoreImplicit() : nullptr)) {
+          if (Locked) {
+            InPlace.insert(L);
+            WithLock[L] = Locked;
+          } else if (CB.lambdaRunsInPlace(L, CE)) {
+            InPlace.insert(L);
+          }
+        }
+    }
     for (const Stmt *Child : S->children())
       walk(Child);
     if (const auto *ME = dyn_cast<MemberExpr>(S); ME && CB.wantsAccesses())
@@ -391,9 +405,23 @@ private:
     return false;
   }
 
+  // The mutex of `m.with_lock(f)` (fearless::Mutex, RwLock's read/write
+  // variants), which runs f before it returns, with m locked.
+  static const Expr *withLockObject(const CallExpr *CE) {
+    const auto *MC = dyn_cast<CXXMemberCallExpr>(CE);
+    const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
+    const Expr *Obj = MC ? MC->getImplicitObjectArgument() : nullptr;
+    if (!MD || !Obj || !MD->getDeclName().isIdentifier() ||
+        !MD->getName().starts_with("with_") || !isMutexType(Obj->getType()))
+      return nullptr;
+    return Obj;
+  }
+
   LockScopeCallbacks &CB;
+  const bool WantsStatements = CB.wantsStatements();
   /// Lambdas whose body runs where they are written (lambdaRunsInPlace).
   llvm::SmallPtrSet<const LambdaExpr *, 4> InPlace;
+  llvm::DenseMap<const LambdaExpr *, const Expr *> WithLock;
 
   std::vector<HeldLock> active() const {
     std::vector<HeldLock> A;

@@ -70,6 +70,10 @@ public:
   virtual bool lambdaRunsInPlace(const LambdaExpr *L, const Expr *Call) {
     return false;
   }
+  /// Whether statement() wants to be called (for every statement walked).
+  virtual bool wantsStatements() const { return false; }
+  /// \p S is about to be walked; \p Locked: some lock is held there.
+  virtual void statement(const Stmt *S, bool Locked) {}
   /// The walk enters (then leaves) the body of \p L; \p InPlace says whether
   /// it runs right there with the locks held (else it starts with none).
   virtual void enterLambda(const LambdaExpr *L, bool InPlace) {}

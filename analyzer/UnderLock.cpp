@@ -1,33 +1,13 @@
 //===--- UnderLock.cpp - is a statement inside a held lock? ----------------===//
 
 #include "UnderLock.h"
-#include "BodyParents.h"
-#include "GuardTypes.h"
+#include "model/UnitModel.h"
 
 #include "clang/AST/ExprCXX.h"
 
 namespace clang::tidy::fearless {
 
 namespace {
-
-bool isMemberCall(const Stmt *S, llvm::StringRef Name) {
-  if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(S))
-    S = Cleanups->getSubExpr();
-  const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
-  return Call && Call->getMethodDecl() &&
-         Call->getMethodDecl()->getDeclName().isIdentifier() &&
-         Call->getMethodDecl()->getName() == Name;
-}
-
-bool declaresGuard(const Stmt *S) {
-  const auto *DS = dyn_cast<DeclStmt>(S);
-  if (!DS)
-    return false;
-  for (const Decl *D : DS->decls())
-    if (const auto *VD = dyn_cast<VarDecl>(D); VD && isGuardType(VD->getType()))
-      return true;
-  return false;
-}
 
 void collectUses(const Stmt *S, const Decl *D,
                  llvm::SmallVectorImpl<const Stmt *> &Uses) {
@@ -44,34 +24,7 @@ void collectUses(const Stmt *S, const Decl *D,
 } // namespace
 
 bool isUnderLock(const Stmt *Use, const Stmt *Body, ASTContext &Ctx) {
-  const ParentMap &Parents = bodyParents(Body, Ctx);
-  const Stmt *N = Use;
-  for (int Depth = 0; Depth < 128 && N && N != Body; ++Depth) {
-    const Stmt *P = Parents.getParent(N);
-    if (!P)
-      return false;
-    if (const auto *CS = dyn_cast<CompoundStmt>(P)) {
-      bool Locked = false;
-      for (const Stmt *Child : CS->body()) {
-        if (Child == N)
-          break;
-        if (declaresGuard(Child) || isMemberCall(Child, "lock"))
-          Locked = true;
-        else if (isMemberCall(Child, "unlock"))
-          Locked = false;
-      }
-      if (Locked)
-        return true;
-    }
-    // fearless::Mutex::with_lock([&](T &v) { ... }) and the like.
-    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(P);
-        Call && Call->getMethodDecl() &&
-        Call->getMethodDecl()->getDeclName().isIdentifier() &&
-        Call->getMethodDecl()->getName() == "with_lock")
-      return true;
-    N = P;
-  }
-  return false;
+  return Body && UnitModel::get(Ctx).lockedAt(Use, Body);
 }
 
 bool everyUseUnderLock(const Stmt *Body, const Decl *D, ASTContext &Ctx) {

@@ -1,11 +1,9 @@
 //===--- UnderLock.h - is a statement inside a held lock? ------------------===//
 //
-// A syntactic approximation used to keep fearless-shared-ref and
-// fearless-static-mut quiet about accesses that the guarded-by checks own:
-// a use is under a lock when an enclosing block declares a lock guard
-// (std::lock_guard, unique_lock, scoped_lock, shared_lock,
-// fearless::MutexGuard, ...) before it, or calls 'lock()' on something
-// before it without calling 'unlock()' in between.
+// The checks that only need "is a lock held here?" (fearless-shared-ref,
+// fearless-static-mut, the unlocked-members rule of TypeProperties) ask it
+// here; the answer is the unit model's (UnitModel::lockedAt), the same walk
+// of held locks every check uses.
 //
 //===----------------------------------------------------------------------===//
 

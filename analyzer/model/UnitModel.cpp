@@ -513,6 +513,37 @@ UnitModel::acquires(const FunctionDecl *FD) const {
                               : llvm::ArrayRef(It->second);
 }
 
+namespace {
+
+// Records the statements of a body that run with a lock held.
+class LockedStatements : public LockScopeCallbacks {
+public:
+  explicit LockedStatements(llvm::DenseSet<const Stmt *> &Out) : Out(Out) {}
+  bool wantsStatements() const override { return true; }
+  void statement(const Stmt *S, bool Locked) override {
+    if (Locked)
+      Out.insert(S);
+  }
+  bool lambdaRunsInPlace(const LambdaExpr *L, const Expr *Call) override {
+    const auto *CE = dyn_cast<CallExpr>(Call);
+    return CE && runsCallableInPlace(CE, L);
+  }
+
+private:
+  llvm::DenseSet<const Stmt *> &Out;
+};
+
+} // namespace
+
+bool UnitModel::lockedAt(const Stmt *Use, const Stmt *Body) {
+  auto [It, New] = LockedIn.try_emplace(Body);
+  if (New) {
+    LockedStatements Collect(It->second);
+    walkLockScopes(Body, Collect);
+  }
+  return It->second.contains(Use);
+}
+
 bool UnitModel::joins(const FunctionDecl *FD, const FieldDecl *Field) const {
   auto It = Joined.find(FD->getCanonicalDecl());
   return It != Joined.end() && llvm::is_contained(It->second, Field);

@@ -34,6 +34,7 @@
 #include "clang-tidy/ClangTidyDiagnosticConsumer.h"
 #include "clang/AST/ASTContext.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
@@ -157,6 +158,12 @@ public:
   /// wait counts only when it waits on a lock \p FD itself holds (a wait on
   /// a guard passed in releases the caller's lock).
   llvm::ArrayRef<BlockingCall> blocks(const FunctionDecl *FD) const;
+  /// Whether a lock is held where \p Use runs inside \p Body (a function's
+  /// or a lambda's body, walked on its own: a lambda body starts with no
+  /// lock held unless it runs in place). The one answer every check gets;
+  /// computed once per body.
+  bool lockedAt(const Stmt *Use, const Stmt *Body);
+
   /// Whether \p FD joins the thread (or every thread of the container) held
   /// in member \p Field of its own object, directly (`t_.join()`,
   /// `thread_->join()`, a loop joining `workers_`) or through calls on
@@ -219,6 +226,8 @@ private:
   llvm::DenseMap<const FunctionDecl *, std::vector<const FunctionDecl *>>
       Overriders;
   llvm::DenseMap<const ValueDecl *, std::vector<SlotStore>> SlotStores;
+  /// Per body asked about: the statements that run with a lock held.
+  llvm::DenseMap<const Stmt *, llvm::DenseSet<const Stmt *>> LockedIn;
   /// For lambdas that are functions of their own: the named function.
   llvm::DenseMap<const FunctionDecl *, const FunctionDecl *> NamedOf;
 
