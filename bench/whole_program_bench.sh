@@ -16,13 +16,13 @@
 #     the checks, the facts and the join add to parsing. Target: <= 1.10x.
 # (b) the join alone: the facts of one fearless-check run (--facts-dir) are
 #     merged with `fearless-check --merge-facts=DIR` (no -p: no unit is run),
-#     then COPIES copies of them (default 10) are merged at once. Every USR,
-#     function and lock name and every unit and file path of copy K is
-#     prefixed with "copyK/", so the copies are COPIES distinct programs of the
-#     same shape, and the merge must report COPIES times the findings of one.
-#     The join is linear in the facts: time(COPIES) / time(1) should be about
-#     COPIES or less (start-up, the time of merging an empty directory, is
-#     shown apart and paid once).
+#     then one renamed copy of them and COPIES renamed copies (default 10)
+#     are merged. Every USR, function and lock name and every unit and file
+#     path of copy K is prefixed with "copyK/", so the copies are COPIES
+#     distinct programs of the same shape, and their merge must report COPIES
+#     times the join findings of one. The join is linear in the facts:
+#     time(COPIES copies) / time(1 copy) should be about COPIES or less (the
+#     start-up, the time of merging an empty directory, is shown apart).
 #
 # Times are CPU seconds (user+sys) of the process and its children, best of
 # FEARLESS_BENCH_REPEAT runs (default 3), which a loaded machine disturbs less
@@ -159,36 +159,48 @@ def rename(x, p):
     return x
 
 loaded = [(os.path.basename(f), json.load(open(f, encoding="utf-8"))) for f in fact_files]
-many = os.path.join(tmp, "copies")
+
+def write_copies(directory, n):
+    """n renamed copies of the facts in `directory`; their size in bytes."""
+    os.makedirs(directory)
+    for k in range(n):
+        for name, data in loaded:
+            with open(os.path.join(directory, f"copy{k}-{name}"), "w", encoding="utf-8") as f:
+                json.dump(rename(data, f"copy{k}/"), f, separators=(",", ":"))
+    return sum(os.path.getsize(os.path.join(directory, f)) for f in os.listdir(directory))
+
 empty = os.path.join(tmp, "empty")
-os.makedirs(many)
 os.makedirs(empty)
-for k in range(copies):
-    for name, data in loaded:
-        with open(os.path.join(many, f"copy{k}-{name}"), "w", encoding="utf-8") as f:
-            json.dump(rename(data, f"copy{k}/"), f)
+one, many = os.path.join(tmp, "copy1"), os.path.join(tmp, f"copies{copies}")
+one_size, many_size = write_copies(one, 1), write_copies(many, copies)
 functions = sum(len(d.get("functions", [])) for _, d in loaded)
 size = sum(os.path.getsize(f) for f in fact_files)
 
-t_empty, _ = best([driver, f"--merge-facts={empty}"], "fearless-check --merge-facts (empty)")
-t_one, err = best([driver, f"--merge-facts={facts}"], "fearless-check --merge-facts")
-one_findings, _ = summary(err, "fearless-check --merge-facts")
-t_many, err = best([driver, f"--merge-facts={many}"], f"fearless-check --merge-facts ({copies} copies)")
-many_findings, _ = summary(err, f"fearless-check --merge-facts ({copies} copies)")
-if many_findings != copies * one_findings:
-    die(f"{copies} copies gave {many_findings} join findings, not {copies} x {one_findings}: "
-        "the copies are not distinct programs")
+def merge(directory, what):
+    t, out = best([driver, f"--merge-facts={directory}"], f"fearless-check --merge-facts ({what})")
+    return t, summary(out, f"fearless-check --merge-facts ({what})")[0]
+
+t_empty, _ = merge(empty, "an empty directory")
+t_facts, facts_findings = merge(facts, "the facts")
+t_one, one_findings = merge(one, "1 copy")
+t_many, many_findings = merge(many, f"{copies} copies")
+if one_findings != facts_findings or many_findings != copies * one_findings:
+    die(f"the join found {facts_findings} in the facts, {one_findings} in 1 renamed copy and "
+        f"{many_findings} in {copies} copies, not {copies} x {one_findings}: the copies "
+        "are not distinct programs")
 
 print(f"compile database: {db} ({len(units)} units, {findings} findings)")
 print(f"(a) {'run':<44} {'CPU (s)':>9}")
 print(f"    {'clang-tidy parse only, unit by unit':<44} {base:>9.3f}")
 print(f"    {'fearless-check -j1, fearless-*':<44} {checks:>9.3f}")
 print(f"    {'ratio':<44} {checks / base:>8.2f}x   target: <= 1.10x")
-print(f"(b) {'merge-facts of':<44} {'CPU (s)':>9}")
+print(f"(b) {'merge-facts (no -p) of':<44} {'CPU (s)':>9}")
 print(f"    {'an empty directory (start-up)':<44} {t_empty:>9.3f}")
-print(f"    {f'1 copy: {len(loaded)} units, {functions} functions, {size / 1e6:.1f} MB':<44} {t_one:>9.3f}"
+print(f"    {f'the facts: {len(loaded)} units, {functions} functions, {size / 1e6:.1f} MB':<44} {t_facts:>9.3f}"
+      f"   join findings: {facts_findings}")
+print(f"    {f'1 renamed copy: {one_size / 1e6:.1f} MB':<44} {t_one:>9.3f}"
       f"   join findings: {one_findings}")
-print(f"    {f'{copies} copies: {copies * len(loaded)} units, {copies * functions} functions':<44} {t_many:>9.3f}"
+print(f"    {f'{copies} renamed copies: {copies * len(loaded)} units, {many_size / 1e6:.1f} MB':<44} {t_many:>9.3f}"
       f"   join findings: {many_findings}")
 print(f"    {f'ratio {copies} copies / 1 copy':<44} {t_many / t_one:>8.2f}x   linear: <= {copies}x")
 if t_one > t_empty:
