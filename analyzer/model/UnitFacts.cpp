@@ -9,8 +9,6 @@
 #include "model/UnitModel.h"
 
 #include "clang/AST/DeclCXX.h"
-
-
 #include "clang/Basic/SourceManager.h"
 #include "clang/Index/USRGeneration.h"
 #include "llvm/ADT/SmallPtrSet.h"
