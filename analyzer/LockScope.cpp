@@ -122,7 +122,7 @@ HeldLock makeHeldLock(const Expr *E, SourceLocation Loc, const VarDecl *Guard) {
     // A member of a global or static object (`g_state.mu`, `g.inner.mu`):
     // one instance everywhere, like a global mutex.
     const Expr *Base = Member->getBase()->IgnoreParenImpCasts();
-    while (const auto *Inner = dyn_cast<MemberExpr>(Base))
+    while (const auto *Inner = dyn_cast_if_present<MemberExpr>(Base))
       Base = Inner->isArrow() ? nullptr : Inner->getBase()->IgnoreParenImpCasts();
     if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Base))
       if (const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
@@ -235,6 +235,7 @@ public:
     if (const auto *DS = dyn_cast<DeclStmt>(S)) {
       for (const Decl *D : DS->decls())
         if (const auto *VD = dyn_cast<VarDecl>(D)) {
+          scopeGuardCallables(VD);
           walk(VD->getInit());
           guardDeclared(VD);
         }
@@ -415,6 +416,62 @@ private:
         !MD->getName().starts_with("with_") || !isMutexType(Obj->getType()))
       return nullptr;
     return Obj;
+  }
+
+  // Whether \p S calls a callable held in a member of `*this` (`f_()`,
+  // `(*fn_)()`): what a scope guard's destructor does, and what a thread
+  // wrapper's does not.
+  static bool callsMemberCallable(const Stmt *S) {
+    if (!S)
+      return false;
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+        Op && Op->getOperator() == OO_Call && Op->getNumArgs() > 0)
+      if (const auto *ME = dyn_cast<MemberExpr>(Op->getArg(0)->IgnoreParenImpCasts());
+          ME && isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+        return true;
+    if (const auto *CE = dyn_cast<CallExpr>(S); CE && !CE->getDirectCallee())
+      if (const auto *ME = dyn_cast<MemberExpr>(CE->getCallee()->IgnoreParenImpCasts());
+          ME && isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+        return true;
+    for (const Stmt *Child : S->children())
+      if (callsMemberCallable(Child))
+        return true;
+    return false;
+  }
+
+  // A local scope guard (`Cleanup c([&] { ... });`, `auto g =
+  // makeGuard([&] { ... });`): an object built from lambdas whose destructor
+  // calls the callable it keeps runs them at the latest when it dies at the
+  // end of its block -- before the guards declared ahead of it release
+  // their locks. Its lambdas run with the locks held where it is declared.
+  void scopeGuardCallables(const VarDecl *VD) {
+    if (!VD->isLocalVarDecl() || VD->isStaticLocal() || !VD->getInit() ||
+        VD->getType()->isReferenceType())
+      return;
+    const CXXRecordDecl *RD = VD->getType()->getAsCXXRecordDecl();
+    const CXXDestructorDecl *Dtor =
+        RD && RD->hasDefinition() ? RD->getDestructor() : nullptr;
+    const FunctionDecl *DtorDef = nullptr;
+    // Library types (std::function, std::thread, futures) are never scope
+    // guards.
+    if (!Dtor || RD->isInStdNamespace() || !Dtor->hasBody(DtorDef) ||
+        !callsMemberCallable(DtorDef->getBody()))
+      return;
+    const Expr *Init = VD->getInit()->IgnoreUnlessSpelledInSource();
+    llvm::ArrayRef<const Expr *> Args;
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init))
+      Args = llvm::ArrayRef(Construct->getArgs(), Construct->getNumArgs());
+    else if (const auto *Call = dyn_cast<CallExpr>(Init))
+      Args = llvm::ArrayRef(Call->getArgs(), Call->getNumArgs());
+    for (const Expr *Arg : Args) {
+      const Expr *E = Arg->IgnoreUnlessSpelledInSource();
+      // std::function<void()> f parameter: the lambda converted to it.
+      if (const auto *Conv = dyn_cast<CXXConstructExpr>(E);
+          Conv && Conv->getNumArgs() == 1)
+        E = Conv->getArg(0)->IgnoreUnlessSpelledInSource();
+      if (const auto *L = dyn_cast<LambdaExpr>(E))
+        InPlace.insert(L);
+    }
   }
 
   LockScopeCallbacks &CB;

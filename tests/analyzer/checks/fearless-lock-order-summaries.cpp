@@ -78,3 +78,17 @@ void bump_other() {
   std::lock_guard<std::mutex> l(g_other.mu);
   bump();
 }
+
+// Negative (and no crash): a mutex reached through a member pointer is some
+// object's, not a global one (leveldb's `mu_->mu_` in port::CondVar).
+struct Inner {
+  std::mutex mu_;
+};
+struct Outer {
+  Inner *in_;
+  void twice() {
+    std::unique_lock<std::mutex> l(in_->mu_);
+    in_->mu_.unlock();
+    in_->mu_.lock();
+  }
+};
