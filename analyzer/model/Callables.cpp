@@ -72,25 +72,22 @@ const ValueDecl *canonicalParam(const ParmVarDecl *P) {
 
 } // namespace
 
-const ValueDecl *slotOf(const Expr *E, bool *ViaThis) {
+const ValueDecl *rootDecl(const Expr *E, bool *ViaThis) {
   if (ViaThis)
     *ViaThis = false;
-  for (int Depth = 0; E && Depth < 12; ++Depth) {
+  for (int Depth = 0; E && Depth < 16; ++Depth) {
     E = strip(E);
     if (const auto *ME = dyn_cast<MemberExpr>(E)) {
-      const auto *Field = dyn_cast<FieldDecl>(ME->getMemberDecl());
-      if (!Field || !isCallableSlotType(Field->getType()))
-        return nullptr;
       if (ViaThis)
         *ViaThis = isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts());
-      return Field;
+      return dyn_cast<FieldDecl>(ME->getMemberDecl());
     }
     if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
       if (const auto *P = dyn_cast<ParmVarDecl>(Ref->getDecl()))
-        return isCallableSlotType(P->getType()) ? canonicalParam(P) : nullptr;
+        return canonicalParam(P);
       const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
       // A local bound to an element (`auto &cb = cbs_[i]`, a range-for
-      // element): follow its initializer.
+      // element and its hidden iterators): follow its initializer.
       E = VD && VD->isLocalVarDecl() ? VD->getInit() : nullptr;
       continue;
     }
@@ -112,6 +109,11 @@ const ValueDecl *slotOf(const Expr *E, bool *ViaThis) {
     return nullptr;
   }
   return nullptr;
+}
+
+const ValueDecl *slotOf(const Expr *E, bool *ViaThis) {
+  const ValueDecl *D = rootDecl(E, ViaThis);
+  return D && isCallableSlotType(D->getType()) ? D : nullptr;
 }
 
 bool storedValue(const Expr *Value, const FunctionDecl *&Function,

@@ -23,6 +23,13 @@ namespace clang::tidy::fearless {
 /// container or wrapper of one of these.
 bool isCallableSlotType(QualType T);
 
+/// The data member or parameter an lvalue \p E is rooted at: `t_`,
+/// `thread_->`, `*p`, `cbs_[i]`, `cbs_.front()`, a range-for element or a
+/// local bound to one of these (through copies, moves and C++11's elidable
+/// temporaries). A parameter is given as the canonical declaration's.
+/// \p ViaThis: a member of `*this`.
+const ValueDecl *rootDecl(const Expr *E, bool *ViaThis = nullptr);
+
 /// The slot \p E names: a data member of callable slot type, or a parameter
 /// (as the canonical declaration's parameter), also through an element
 /// access (`cbs_[i]`, `cbs_.front()`), a range-for element or a local bound

@@ -76,34 +76,6 @@ const ValueDecl *waitedLock(const Expr *E) {
   return nullptr;
 }
 
-// The member of `*this` that \p E reaches: `t_`, `thread_->`, `*thread_`,
-// `workers_[i]`, the element of a range-for over `workers_`, a local bound to
-// one of these. Null if none.
-const FieldDecl *memberOfThis(const Expr *E) {
-  for (int Depth = 0; E && Depth < 12; ++Depth) {
-    E = E->IgnoreParenImpCasts();
-    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
-      if (isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
-        return dyn_cast<FieldDecl>(ME->getMemberDecl());
-      E = ME->getBase();
-    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
-      E = Op->getNumArgs() > 0 ? Op->getArg(0) : nullptr;
-    } else if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E)) {
-      E = MC->getImplicitObjectArgument(); // __range.begin(), v.at(i)
-    } else if (const auto *U = dyn_cast<UnaryOperator>(E)) {
-      E = U->getSubExpr();
-    } else if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
-      const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
-      E = VD && VD->isLocalVarDecl() ? VD->getInit() : nullptr;
-    } else if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(E)) {
-      E = Temp->getSubExpr();
-    } else {
-      return nullptr;
-    }
-  }
-  return nullptr;
-}
-
 } // namespace
 
 // Walks every function body once and fills the model's direct facts.
@@ -170,9 +142,10 @@ public:
         MC && MC->getMethodDecl() &&
         MC->getMethodDecl()->getDeclName().isIdentifier() &&
         MC->getMethodDecl()->getName() == "join" && !Kind.empty())
-      if (const FieldDecl *Field =
-              memberOfThis(MC->getImplicitObjectArgument()))
-        if (!llvm::is_contained(facts(F).Joins, Field))
+      if (bool ViaThis = false;
+          const auto *Field = dyn_cast_if_present<FieldDecl>(
+              rootDecl(MC->getImplicitObjectArgument(), &ViaThis)))
+        if (ViaThis && !llvm::is_contained(facts(F).Joins, Field))
           facts(F).Joins.push_back(Field);
     noteStores(Call);
     const FunctionDecl *Callee = nullptr;
@@ -586,9 +559,11 @@ void UnitModel::summarise() {
     for (const BlockingCall &Call : F.Blocking) {
       // A wait on a guard the caller passed in releases the caller's lock:
       // only a wait on the function's own local guard blocks its callers.
+      // A guard that adopts the caller's lock (std::adopt_lock) is the
+      // caller's too.
       if (Call.Releases) {
         const auto *VD = dyn_cast<VarDecl>(Call.Releases);
-        if (!VD || !VD->isLocalVarDecl())
+        if (!VD || !VD->isLocalVarDecl() || adoptsLock(VD))
           continue;
       }
       if (llvm::none_of(B, [&](const BlockingCall &X) {

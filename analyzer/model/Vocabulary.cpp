@@ -103,6 +103,21 @@ bool isConditionNotify(llvm::StringRef Name) {
   return Member == "notify_one" || Member == "notify_all";
 }
 
+bool adoptsLock(const ValueDecl *Guard) {
+  const auto *VD = dyn_cast_or_null<VarDecl>(Guard);
+  const Expr *Init = VD && VD->getInit()
+                         ? VD->getInit()->IgnoreUnlessSpelledInSource()
+                         : nullptr;
+  const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(Init);
+  if (!Construct)
+    return false;
+  for (const Expr *Arg : Construct->arguments())
+    if (const CXXRecordDecl *RD = mutexRecord(Arg->getType());
+        RD && plainQualifiedName(RD) == "std::adopt_lock_t")
+      return true;
+  return false;
+}
+
 llvm::StringSet<> parseBlockingFunctions(llvm::StringRef Text) {
   llvm::StringSet<> Result;
   llvm::SmallVector<llvm::StringRef, 8> Names;

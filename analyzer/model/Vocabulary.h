@@ -43,6 +43,11 @@ bool isConditionNotify(llvm::StringRef QualifiedCallee);
 llvm::StringRef blockingKind(const Expr *Call, const llvm::StringSet<> &Extra,
                              const Expr *&WaitGuard);
 
+/// Whether the guard variable \p Guard adopts a lock its caller already
+/// holds (`std::unique_lock<std::mutex> l(*mu_, std::adopt_lock)`, as
+/// leveldb's port::CondVar::Wait does).
+bool adoptsLock(const ValueDecl *Guard);
+
 /// Parses the BlockingFunctions option ("::io::read;::net::Socket::recv").
 llvm::StringSet<> parseBlockingFunctions(llvm::StringRef Text);
 

@@ -115,3 +115,27 @@ void assign_then_get(fearless::Mutex<int> &m, std::future<int> &f) {
   *m.lock() = 1;
   f.get();
 }
+
+// Negative: a condition wait on a guard that adopts the caller's lock
+// releases the caller's lock (leveldb's port::CondVar::Wait, called with
+// DBImpl::mutex_ held).
+struct CondVar {
+  explicit CondVar(std::mutex *mu) : mu_(mu) {}
+  void Wait() {
+    std::unique_lock<std::mutex> lock(*mu_, std::adopt_lock);
+    cv_.wait(lock);
+    lock.release();
+  }
+  std::condition_variable cv_;
+  std::mutex *const mu_;
+};
+struct WriterQueue {
+  std::mutex mu_;
+  CondVar cv_{&mu_};
+  bool ready_ = false;
+  void waitReady() {
+    std::lock_guard<std::mutex> g(mu_);
+    while (!ready_)
+      cv_.Wait();
+  }
+};

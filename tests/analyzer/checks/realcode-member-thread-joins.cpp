@@ -1,6 +1,9 @@
 // RUN: %check_fearless_tidy %s fearless-dangling-ref %t
+// RUN: %check_fearless_tidy %s fearless-dangling-ref %t -- -std=c++11
 
-// Reduced from glog's and rocksdb's background threads: the destructor joins
+// Reduced from glog's, rocksdb's and spdlog's background threads (spdlog's
+// thread_pool builds as C++11, where a range-for's iterators are elidable
+// temporaries): the destructor joins
 // the member thread through a private helper or a Close() it calls on
 // `this`, the thread may sit in a unique_ptr member, and the destructor may
 // be defined in another translation unit. Joins are facts of the unit model
