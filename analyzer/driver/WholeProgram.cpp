@@ -210,13 +210,21 @@ private:
     return It == Names.end() ? Usr : It->second;
   }
 
-  // Whether every function of \p Path has a body in \p Unit: then the unit's
-  // own check saw what the path leads to, and reported it.
-  bool inUnit(const std::vector<Step> &Path, const std::string &Unit) const {
-    return std::all_of(Path.begin(), Path.end(), [&](const Step &S) {
-      auto It = DefinedIn.find(S.Usr);
-      return It != DefinedIn.end() && It->second.count(Unit);
-    });
+  // Whether some unit that defines \p Caller also defines every function
+  // of \p Path: that unit's own check saw what the path leads to, and
+  // reported it (an inline function of a header is defined in every unit
+  // that includes it).
+  bool inUnit(const std::vector<Step> &Path, const std::string &Caller) const {
+    auto Units = DefinedIn.find(Caller);
+    if (Units == DefinedIn.end())
+      return false;
+    return std::any_of(
+        Units->second.begin(), Units->second.end(), [&](const std::string &U) {
+          return std::all_of(Path.begin(), Path.end(), [&](const Step &S) {
+            auto It = DefinedIn.find(S.Usr);
+            return It != DefinedIn.end() && It->second.count(U);
+          });
+        });
   }
 
   // Notes for the calls of \p Path from \p From, then \p Last at \p End.
@@ -253,7 +261,7 @@ private:
     for (const Acquisition &A : S.Acquires) {
       std::vector<Step> Path{{T, C.At}};
       Path.insert(Path.end(), A.Path.begin(), A.Path.end());
-      if (inUnit(Path, Fn.Unit))
+      if (inUnit(Path, Fn.Usr))
         continue;
       std::vector<Step> Rest(Path.begin() + 1, Path.end());
       for (const LockRef &H : C.Held) {
@@ -286,7 +294,7 @@ private:
     for (const Blocking &B : S.Blocks) {
       std::vector<Step> Path{{T, C.At}};
       Path.insert(Path.end(), B.Path.begin(), B.Path.end());
-      if (inUnit(Path, Fn.Unit))
+      if (inUnit(Path, Fn.Usr))
         continue;
       const LockRef *Culprit = nullptr;
       for (const LockRef &H : C.Held)

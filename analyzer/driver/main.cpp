@@ -26,6 +26,7 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -296,6 +297,17 @@ int run(const Options &O) {
   Config.DatabaseDir = DbDir;
   Config.Checks = O.Checks;
   Config.HeaderFilter = O.HeaderFilter;
+  // Checked before any unit runs; the join applies it to its own findings.
+  std::optional<std::regex> HeaderFilter;
+  if (!O.HeaderFilter.empty()) {
+    try {
+      HeaderFilter.emplace(O.HeaderFilter, std::regex::extended);
+    } catch (const std::regex_error &E) {
+      throw InputError("invalid --header-filter '" + O.HeaderFilter +
+                       "': " + E.what());
+    }
+  }
+
   Config.ExtraArgs = O.ExtraArgs;
 
   std::string Tmp =
@@ -378,8 +390,17 @@ int run(const Options &O) {
   JoinOptions Join;
   Join.LockOrder = checkEnabled(O.Checks, "fearless-lock-order");
   Join.Blocking = checkEnabled(O.Checks, "fearless-blocking-under-lock");
+  // The join's findings follow the rule clang-tidy applies to the units':
+  // in a unit's main file, or in a header that --header-filter selects.
+  std::set<std::string> MainFiles;
+  for (const auto &[Unit, Checks] : AllFacts.Checks)
+    MainFiles.insert(Unit);
+  for (const LockEdge &E : AllFacts.Edges)
+    MainFiles.insert(E.Unit);
   for (Finding &F : joinFacts(AllFacts, Root, Join))
-    R.Findings.push_back(std::move(F));
+    if (MainFiles.count(F.Loc.File) ||
+        (HeaderFilter && std::regex_search(F.Loc.File, *HeaderFilter)))
+      R.Findings.push_back(std::move(F));
   finalizeFindings(R.Findings, Root);
 
   if (!O.WriteBaseline.empty()) {

@@ -1,4 +1,4 @@
-#include "wp.h"
+#include "solo.h"
 
 namespace wp {
 void Server::stop() {
