@@ -17,8 +17,8 @@
 # (b) the join alone: the facts of one fearless-check run (--facts-dir) are
 #     merged with `fearless-check --merge-facts=DIR` (no -p: no unit is run),
 #     then one renamed copy of them and COPIES renamed copies (default 10)
-#     are merged. Every USR, function and lock name and every unit and file
-#     path of copy K is prefixed with "copyK/", so the copies are COPIES
+#     are merged. Every USR, slot, function and lock name and every unit and
+#     file path of copy K is prefixed with "copyK/", so the copies are COPIES
 #     distinct programs of the same shape, and their merge must report COPIES
 #     times the join findings of one. The join is linear in the facts:
 #     time(COPIES copies) / time(1 copy) should be about COPIES or less (the
@@ -129,6 +129,10 @@ check_cmd = [driver, "-p", db, "-j1", "-q", f"--clang-tidy={tidy}", f"--plugin={
              f"--facts-dir={facts}", "-o", os.devnull]
 checks, err = best(check_cmd, "fearless-check")
 findings, checked = summary(err, "fearless-check")
+failed = re.search(r"translation unit\(s\) checked, (\d+) failed", err)
+if failed:
+    die(f"fearless-check did not analyse {failed.group(1)} of {checked} units "
+        f"(run it without -q to see why):\n{err[-2000:]}")
 if checked != len(units):
     print(f"note: fearless-check ran {checked} units, the database has {len(units)} files")
 
@@ -136,7 +140,7 @@ if checked != len(units):
 fact_files = sorted(glob.glob(os.path.join(facts, "*.json")))
 if not fact_files:
     die(f"fearless-check wrote no facts into {facts}")
-STRINGS = {"usr", "lock", "from", "to", "name", "function", "via"}
+STRINGS = {"usr", "lock", "from", "to", "name", "function", "via", "slot", "global"}
 PATHS = {"unit", "file"}
 STRING_LISTS = {"overrides", "reacquirable", "released"}
 

@@ -317,6 +317,15 @@ public:
   FunctionVisitor(ModelBuilder &B, const SourceManager &SM) : B(B), SM(SM) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return false; }
+  // Only declarations are searched: bodies are walked by the builder, and
+  // the system headers' declarations (most of a unit) hold nothing to model.
+  bool TraverseStmt(Stmt *) { return true; }
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) &&
+        SM.isInSystemHeader(SM.getExpansionLoc(D->getLocation())))
+      return true;
+    return RecursiveASTVisitor::TraverseDecl(D);
+  }
 
   bool VisitFunctionDecl(FunctionDecl *FD) {
     if (FD->isImplicit() || !UnitModel::isAnalysable(FD))
