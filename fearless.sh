@@ -177,6 +177,11 @@ bench() {
   FEARLESS_BUILD_DIR="$BUILD_DIR" "$ROOT/bench/channel_compare.sh"
   say "analyzer: clang-tidy with fearless-* vs parse only"
   FEARLESS_BUILD_DIR="$BUILD_DIR" "$ROOT/bench/analyzer_overhead.sh"
+  say "fearless-check on leveldb vs parse only, and the whole-program join"
+  cmake --build "$BUILD_DIR" --target fearless-tidy fearless-check >/dev/null
+  local db
+  db=$("$ROOT/bench/leveldb_db.sh" "$BUILD_DIR-realcode") &&
+    "$ROOT/bench/whole_program_bench.sh" "$BUILD_DIR" "$db"
 }
 
 cmd=${1:-help}
