@@ -365,8 +365,7 @@ private:
       for (const Decl *D : DS->decls())
         if (const auto *VD = dyn_cast<VarDecl>(D);
             VD && VD->isLocalVarDecl() && VD->getInit())
-          if (const auto *L =
-                  dyn_cast<LambdaExpr>(VD->getInit()->IgnoreImplicit()))
+          if (const LambdaExpr *L = initLambda(VD))
             Vars[VD] = L;
     if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
       if (const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
@@ -376,6 +375,17 @@ private:
     for (const Stmt *Child : S->children())
       scanLocalLambdas(Child, Ancestors, Vars, Escapes);
     Ancestors.pop_back();
+  }
+
+  // The lambda a local is initialised with: `auto f = [&] {...};`, or a
+  // `std::function<void()> f = [&] {...};` built from one.
+  static const LambdaExpr *initLambda(const VarDecl *VD) {
+    const Expr *E = VD->getInit() ? VD->getInit()->IgnoreImplicit() : nullptr;
+    if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(E);
+        Construct && Construct->getNumArgs() == 1 &&
+        isa<LambdaExpr>(Construct->getArg(0)->IgnoreImplicit()))
+      E = Construct->getArg(0)->IgnoreImplicit();
+    return dyn_cast_or_null<LambdaExpr>(E);
   }
 
   // A use of a lambda variable that runs it here: `v()`, or `v` (copied)
@@ -398,8 +408,7 @@ private:
       const auto *CE = dyn_cast<CallExpr>(P);
       if (!CE)
         return false;
-      const Expr *Init = cast<VarDecl>(Ref->getDecl())->getInit();
-      const auto *L = Init ? dyn_cast<LambdaExpr>(Init->IgnoreImplicit()) : nullptr;
+      const LambdaExpr *L = initLambda(cast<VarDecl>(Ref->getDecl()));
       return L && llvm::is_contained(CE->arguments(), Child) &&
              CB.lambdaRunsInPlace(L, CE);
     }

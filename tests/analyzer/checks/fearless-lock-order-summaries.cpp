@@ -5,6 +5,7 @@
 // the function that writes it; a thread's body acquires for the thread.
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -92,3 +93,18 @@ struct Outer {
     in_->mu_.lock();
   }
 };
+
+// A std::function local that is only called runs its lambda right there,
+// with the locks held (as for a lambda variable, those held where it is
+// written).
+std::mutex fa, fb;
+void call_function_local() {
+  std::lock_guard<std::mutex> g(fa);
+  std::function<void()> take_fb = [] { std::lock_guard<std::mutex> h(fb); };
+  take_fb();
+}
+void fb_then_fa() {
+  std::lock_guard<std::mutex> g(fb);
+  std::lock_guard<std::mutex> h(fa);
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: lock-order inversion: 'fb' -> 'fa' -> 'fb'; threads taking these paths at once deadlock [fearless-lock-order]
+}
