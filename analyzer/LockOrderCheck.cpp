@@ -21,11 +21,13 @@ static RegisterCheck<LockOrderCheck> Registration("fearless-lock-order");
 
 
 LockOrderCheck::LockOrderCheck(StringRef Name, ClangTidyContext *Context)
-    : FearlessCheck(Name, Context, {"FactsDirectory"}),
-      FactsDirectory(Options.get("FactsDirectory", "")) {}
+    : FearlessCheck(Name, Context, {"FactsDirectory", "SameClassNesting"}),
+      FactsDirectory(Options.get("FactsDirectory", "")),
+      SameClassNesting(boolOption("SameClassNesting", true)) {}
 
 void LockOrderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "FactsDirectory", FactsDirectory);
+  Options.store(Opts, "SameClassNesting", SameClassNesting ? "true" : "false");
 }
 
 void LockOrderCheck::registerMatchers(MatchFinder *Finder) {
@@ -88,6 +90,23 @@ void LockOrderCheck::reportSelfDeadlock(const HeldLock &H, const CallSite &C,
       << Model->displayName(Caller) << A.Lock.Name;
 }
 
+void LockOrderCheck::reportSameClass(const HeldLock &H, SourceLocation At,
+                                     const std::string &Via) {
+  if (!SameClassNesting || !ReportedSameClass.insert(At).second)
+    return;
+  if (Via.empty())
+    diag(At, "'%0' of another object acquired while one is held: possible "
+             "recursive locking; two threads nesting the same two objects' "
+             "locks in opposite orders deadlock")
+        << H.Name;
+  else
+    diag(At, "call to '%1' acquires '%0' of another object while one is "
+             "held: possible recursive locking; two threads nesting the same "
+             "two objects' locks in opposite orders deadlock")
+        << H.Name << Via;
+  diag(H.Loc, "'%0' acquired here", DiagnosticIDs::Note) << H.Name;
+}
+
 void LockOrderCheck::onEndOfTranslationUnit() {
   if (!Ctx)
     return;
@@ -103,12 +122,15 @@ void LockOrderCheck::onEndOfTranslationUnit() {
         if (!UnitModel::isLockClass(H))
           continue;
         if (H.Class == New.Class) {
-          if (UnitModel::sameInstance(H, New) &&
-              !UnitModel::isRecursive(H.Class)) {
+          if (UnitModel::isRecursive(H.Class))
+            continue;
+          if (UnitModel::sameInstance(H, New)) {
             diag(New.Loc,
                  "'%0' acquired while it is already held: self-deadlock")
                 << New.Name;
             diag(H.Loc, "'%0' acquired here", DiagnosticIDs::Note) << H.Name;
+          } else if (!UnitModel::distinctInstances(H, New)) {
+            reportSameClass(H, New.Loc, "");
           }
           continue;
         }
@@ -119,7 +141,12 @@ void LockOrderCheck::onEndOfTranslationUnit() {
   // Then the acquisitions of the functions called with locks held (after
   // every direct edge: a cycle is reported where its latest edge closes it).
   for (const auto &[FD, F] : M.functions()) {
-    for (const CallSite &C : F.Calls)
+    for (const CallSite &C : F.Calls) {
+      // Same-class nesting is reported where no self-deadlock is: the
+      // stronger finding for the call comes first.
+      const HeldLock *Nested = nullptr;
+      const FunctionDecl *NestedBy = nullptr;
+      bool SelfDeadlock = false;
       for (const CallTarget &T : M.targets(C))
         for (const LockAcquisition &A : M.acquires(T.Function))
           for (const HeldLock &H : C.Held) {
@@ -129,10 +156,19 @@ void LockOrderCheck::onEndOfTranslationUnit() {
               addEdge(H, A.Lock, C.Loc, FD, M.calleeName(C, T.Function));
               continue;
             }
-            if (UnitModel::sameInstance(H, A.Lock, T.ThroughThis) &&
-                !UnitModel::isRecursive(H.Class))
+            if (UnitModel::isRecursive(H.Class))
+              continue;
+            if (UnitModel::sameInstance(H, A.Lock, T.ThroughThis)) {
               reportSelfDeadlock(H, C, T, A);
+              SelfDeadlock = true;
+            } else if (!Nested && !UnitModel::distinctInstances(H, A.Lock)) {
+              Nested = &H;
+              NestedBy = T.Function;
+            }
           }
+      if (Nested && !SelfDeadlock)
+        reportSameClass(*Nested, C.Loc, M.calleeName(C, NestedBy));
+    }
   }
 
   for (const std::vector<std::string> &Cycle : Graph.cycles()) {
@@ -166,6 +202,7 @@ void LockOrderCheck::onEndOfTranslationUnit() {
   Graph = LockOrderGraph();
   Sites.clear();
   ReportedDeclared.clear();
+  ReportedSameClass.clear();
   Model = nullptr;
   Ctx = nullptr;
 }

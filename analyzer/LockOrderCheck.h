@@ -15,6 +15,7 @@
 #include "LockScope.h"
 #include "model/UnitModel.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include <set>
 
 namespace clang::tidy::fearless {
@@ -47,9 +48,16 @@ private:
                const FunctionDecl *FD, const std::string &Via);
   void reportSelfDeadlock(const HeldLock &H, const CallSite &C,
                           const CallTarget &T, const LockAcquisition &A);
+  /// Lockdep's "possible recursive locking": a lock of a class acquired
+  /// (at \p At, or by the call to \p Via) while another object's lock of
+  /// the same class is held.
+  void reportSameClass(const HeldLock &H, SourceLocation At,
+                       const std::string &Via);
   void writeFacts();
 
   std::string FactsDirectory;
+  bool SameClassNesting;
+  llvm::DenseSet<SourceLocation> ReportedSameClass;
   ASTContext *Ctx = nullptr;
   const UnitModel *Model = nullptr;
   LockOrderGraph Graph;

@@ -195,6 +195,11 @@ public:
   /// mutex of the same lock class.
   static bool sameInstance(const HeldLock &A, const HeldLock &B,
                            bool ThroughThis = true);
+  /// Whether \p A and \p B are provably different objects' mutexes: members
+  /// of two different global objects (g_state.mu, g_other.mu).
+  static bool distinctInstances(const HeldLock &A, const HeldLock &B) {
+    return A.Global && B.Global && A.Object != B.Object;
+  }
   /// Whether the lock class is a recursive mutex.
   static bool isRecursive(const ValueDecl *Class);
   /// "ns::f" for \p FD; "ns::f::{lambda}" for a lambda written in ns::f

@@ -1,0 +1,32 @@
+// RUN: %check_fearless_tidy -check-suffixes=ON %s fearless-lock-order %t
+// RUN: %check_fearless_tidy -check-suffixes=OFF %s fearless-lock-order %t \
+// RUN:   --config="{CheckOptions: {fearless-lock-order.SameClassNesting: false}}"
+
+// Two objects' locks of one class nested (lockdep's "possible recursive
+// locking"): a transfer between two accounts that locks the source, then
+// the destination, deadlocks with the opposite transfer. Reported by
+// default; SameClassNesting: false silences it (for code that always nests
+// in one order, such as parent before child). A self-deadlock is never
+// silenced.
+#include <mutex>
+
+class Account {
+public:
+  void transfer(Account &to, int amount) {
+    std::lock_guard<std::mutex> mine(mu_);
+    std::lock_guard<std::mutex> theirs(to.mu_);
+    // CHECK-MESSAGES-ON: :[[@LINE-1]]:33: warning: 'Account::mu_' of another object acquired while one is held: possible recursive locking; two threads nesting the same two objects' locks in opposite orders deadlock [fearless-lock-order]
+    balance_ -= amount;
+    to.balance_ += amount;
+  }
+  // Negative: std::scoped_lock takes both without an order between them.
+  void transferSafely(Account &to, int amount) {
+    std::scoped_lock both(mu_, to.mu_);
+    balance_ -= amount;
+    to.balance_ += amount;
+  }
+
+private:
+  std::mutex mu_;
+  int balance_ = 0;
+};
