@@ -1,6 +1,7 @@
 //===--- BoundaryCheck.cpp - base of the checks that look at boundaries ----===//
 
 #include "BoundaryCheck.h"
+#include "model/UnitModel.h"
 
 using namespace clang::ast_matchers;
 
@@ -17,8 +18,7 @@ void BoundaryCheck::check(const MatchFinder::MatchResult &Result) {
   std::optional<ThreadBoundary> B = getBoundary(Result);
   if (!B)
     return;
-  if (!Props)
-    Props.emplace(*Result.Context);
+  Props = &UnitModel::types(*Result.Context);
   checkBoundary(*B, *Result.Context);
 }
 

@@ -33,7 +33,6 @@ public:
   }
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) final;
-  void onEndOfTranslationUnit() override { Props.reset(); }
 
 protected:
   /// Called for every boundary found.
@@ -43,10 +42,11 @@ protected:
   /// location of its own.
   void emitChain(const Verdict &V, SourceLocation Fallback);
 
+  /// The unit's shared Send/Sync/ThreadSafe cache (UnitModel::types).
   TypeProperties &props() { return *Props; }
 
 private:
-  std::optional<TypeProperties> Props;
+  TypeProperties *Props = nullptr;
 };
 
 } // namespace clang::tidy::fearless

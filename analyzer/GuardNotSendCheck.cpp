@@ -1,6 +1,7 @@
 //===--- GuardNotSendCheck.cpp - fearless-guard-not-send -------------------===//
 
 #include "GuardNotSendCheck.h"
+#include "model/UnitModel.h"
 #include "Crossing.h"
 #include "CheckRegistry.h"
 
@@ -37,8 +38,7 @@ void GuardNotSendCheck::check(const MatchFinder::MatchResult &Result) {
   std::optional<ThreadBoundary> B = getBoundary(Result);
   if (!B)
     return;
-  if (!Finder)
-    Finder.emplace(*Result.Context);
+  Finder = &UnitModel::types(*Result.Context);
   for (const Expr *Arg : B->Crossing)
     checkArgument(Arg, *B);
 }

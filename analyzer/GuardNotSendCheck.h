@@ -28,7 +28,6 @@ public:
   }
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  void onEndOfTranslationUnit() override { Finder.reset(); }
 
 private:
   enum class How { CapturedByRef, Moved, CapturedByCopy, ByPointer, ByRef, Passed };
@@ -39,7 +38,7 @@ private:
 
   // The shared engine: a lock guard is "not Send" with a guard-specific
   // reason, and the path to it is what the notes print.
-  std::optional<TypeProperties> Finder;
+  TypeProperties *Finder = nullptr; ///< the unit's (UnitModel::types)
 };
 
 } // namespace clang::tidy::fearless

@@ -21,6 +21,8 @@ struct Current {
   const ASTContext *Ctx = nullptr;
   ClangTidyContext *Tidy = nullptr;
   std::unique_ptr<UnitModel> Model;
+  const ASTContext *TypesCtx = nullptr;
+  std::unique_ptr<TypeProperties> Types;
 };
 Current &current() {
   static Current C;
@@ -346,10 +348,6 @@ private:
   llvm::SmallPtrSet<const FunctionDecl *, 16> Seen;
 };
 
-} // namespace
-
-namespace {
-
 // Finds an expression Clang could not build (a RecoveryExpr, a call of an
 // undeclared name).
 struct ErrorFinder : RecursiveASTVisitor<ErrorFinder> {
@@ -396,10 +394,22 @@ UnitModel &UnitModel::get(ASTContext &Ctx) {
   return *C.Model;
 }
 
+TypeProperties &UnitModel::types(ASTContext &Ctx) {
+  Current &C = current();
+  if (!C.Types || C.TypesCtx != &Ctx) {
+    C.Types = std::make_unique<TypeProperties>(Ctx);
+    C.TypesCtx = &Ctx;
+  }
+  return *C.Types;
+}
+
 void UnitModel::reset(ClangTidyContext *Tidy) {
-  current().Model.reset();
-  current().Ctx = nullptr;
-  current().Tidy = Tidy;
+  Current &C = current();
+  C.Model.reset();
+  C.Ctx = nullptr;
+  C.Types.reset();
+  C.TypesCtx = nullptr;
+  C.Tidy = Tidy;
 }
 
 void UnitModel::build() {

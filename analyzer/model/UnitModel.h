@@ -30,6 +30,7 @@
 #define FEARLESS_ANALYZER_MODEL_UNITMODEL_H
 
 #include "LockScope.h"
+#include "TypeProperties.h"
 
 #include "clang-tidy/ClangTidyDiagnosticConsumer.h"
 #include "clang/AST/ASTContext.h"
@@ -141,6 +142,9 @@ public:
   /// after reset() (any time after the unit was parsed: during matching or
   /// at its end).
   static UnitModel &get(ASTContext &Ctx);
+  /// The unit's one Send/Sync/ThreadSafe (and guard path) cache, shared by
+  /// every check; it does not need the rest of the model to be built.
+  static TypeProperties &types(ASTContext &Ctx);
   /// Forgets the previous unit's model; every fearless check calls it when
   /// a unit starts (FearlessCheck). Options (BlockingFunctions) are read
   /// from \p Tidy when the next model is built.
