@@ -11,6 +11,7 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
+#include "model/UnitModel.h"
 #include <set>
 
 using namespace clang::ast_matchers;
@@ -80,6 +81,13 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
       : Found(Found), Ctx(Ctx) {}
 
   bool shouldVisitTemplateInstantiations() const { return true; }
+  // Declarations in system headers hold nothing this looks for; they are
+  // most of a unit, so they are not searched.
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && UnitModel::isSystem(D))
+      return true;
+    return RecursiveASTVisitor::TraverseDecl(D);
+  }
 
   bool VisitFunctionDecl(FunctionDecl *FD) {
     if (!isLambdaCallOperator(FD))

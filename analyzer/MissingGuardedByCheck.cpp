@@ -17,6 +17,7 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "model/UnitModel.h"
 
 using namespace clang::ast_matchers;
 
@@ -346,6 +347,13 @@ private:
 struct MethodCollector : RecursiveASTVisitor<MethodCollector> {
   std::vector<const CXXMethodDecl *> Methods;
   std::vector<const FunctionDecl *> FreeFunctions;
+  // Declarations in system headers hold nothing this looks for; they are
+  // most of a unit, so they are not searched.
+  bool TraverseDecl(Decl *D) {
+    if (D && !isa<TranslationUnitDecl>(D) && UnitModel::isSystem(D))
+      return true;
+    return RecursiveASTVisitor::TraverseDecl(D);
+  }
   bool VisitFunctionDecl(FunctionDecl *FD) {
     if (!FD->doesThisDeclarationHaveABody() || FD->isImplicit() ||
         FD->isInvalidDecl())

@@ -323,8 +323,7 @@ public:
   // the system headers' declarations (most of a unit) hold nothing to model.
   bool TraverseStmt(Stmt *) { return true; }
   bool TraverseDecl(Decl *D) {
-    if (D && !isa<TranslationUnitDecl>(D) &&
-        SM.isInSystemHeader(SM.getExpansionLoc(D->getLocation())))
+    if (D && !isa<TranslationUnitDecl>(D) && UnitModel::isSystem(D))
       return true;
     return RecursiveASTVisitor::TraverseDecl(D);
   }
@@ -360,13 +359,17 @@ struct ErrorFinder : RecursiveASTVisitor<ErrorFinder> {
 
 } // namespace
 
+bool UnitModel::isSystem(const Decl *D) {
+  const SourceManager &SM = D->getASTContext().getSourceManager();
+  return SM.isInSystemHeader(SM.getExpansionLoc(D->getLocation()));
+}
+
 bool UnitModel::isAnalysable(const FunctionDecl *FD) {
   if (!FD || !FD->doesThisDeclarationHaveABody() || !FD->getBody() ||
       FD->isDependentContext() || FD->isInvalidDecl())
     return false;
   ASTContext &Ctx = FD->getASTContext();
-  const SourceManager &SM = Ctx.getSourceManager();
-  if (SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation())))
+  if (isSystem(FD))
     return false;
   if (!Ctx.getDiagnostics().hasUncompilableErrorOccurred())
     return true;

@@ -182,6 +182,11 @@ public:
   /// for a call through a slot, the slot ("Bus::observers_").
   std::string calleeName(const CallSite &C, const FunctionDecl *T) const;
 
+  /// Whether \p D is declared in a system header (where its macro was
+  /// expanded, for a declaration a macro wrote): nothing there is modelled,
+  /// and AST searches skip it (most of a unit is the standard library).
+  static bool isSystem(const Decl *D);
+
   /// Whether \p FD is a definition every analysis may walk: it has a body,
   /// is not a template pattern, not invalid, not in a system header, and
   /// (in a unit that does not compile) its body holds no expression Clang
