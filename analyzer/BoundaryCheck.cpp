@@ -11,15 +11,22 @@ BoundaryCheck::BoundaryCheck(StringRef Name, ClangTidyContext *Context)
     : FearlessCheck(Name, Context, {"SpawnFunctions"}) {}
 
 void BoundaryCheck::registerMatchers(MatchFinder *Finder) {
-  addBoundaryMatchers(Finder);
+  Finder->addMatcher(translationUnitDecl().bind("unit"), this);
 }
 
 void BoundaryCheck::check(const MatchFinder::MatchResult &Result) {
-  std::optional<ThreadBoundary> B = getBoundary(Result);
-  if (!B)
-    return;
-  Props = &UnitModel::types(*Result.Context);
-  checkBoundary(*B, *Result.Context);
+  Ctx = Result.Context;
+}
+
+void BoundaryCheck::onEndOfTranslationUnit() {
+  if (Ctx) {
+    Props = &UnitModel::types(*Ctx);
+    for (const ThreadBoundary &B : boundaries(*Ctx))
+      checkBoundary(B, *Ctx);
+  }
+  endOfUnit();
+  Ctx = nullptr;
+  Props = nullptr;
 }
 
 void BoundaryCheck::emitChain(const Verdict &V, SourceLocation Fallback) {

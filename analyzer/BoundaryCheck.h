@@ -33,10 +33,14 @@ public:
   }
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) final;
+  /// Checks every boundary of the unit, then calls endOfUnit().
+  void onEndOfTranslationUnit() final;
 
 protected:
   /// Called for every boundary found.
   virtual void checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) = 0;
+  /// After every boundary of the unit was checked.
+  virtual void endOfUnit() {}
 
   /// Prints a reason chain as notes at \p Fallback where a step has no
   /// location of its own.
@@ -47,6 +51,7 @@ protected:
 
 private:
   TypeProperties *Props = nullptr;
+  ASTContext *Ctx = nullptr;
 };
 
 } // namespace clang::tidy::fearless

@@ -64,13 +64,9 @@ void FearlessCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
     Options.store(Opts, "SpawnFunctions", SpawnFunctionsText);
 }
 
-void FearlessCheck::addBoundaryMatchers(ast_matchers::MatchFinder *Finder) {
-  fearless::addBoundaryMatchers(Finder, this, SpawnFunctions);
-}
-
-std::optional<ThreadBoundary> FearlessCheck::getBoundary(
-    const ast_matchers::MatchFinder::MatchResult &Result) const {
-  return fearless::getBoundary(Result, SpawnFunctions);
+llvm::ArrayRef<ThreadBoundary>
+FearlessCheck::boundaries(ASTContext &Ctx) const {
+  return UnitModel::boundaries(Ctx, SpawnFunctions, SpawnFunctionsText);
 }
 
 } // namespace clang::tidy::fearless

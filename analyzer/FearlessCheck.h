@@ -42,15 +42,13 @@ protected:
   /// of its own calls this from its storeOptions().
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
 
-  /// Every check that looks at thread boundaries finds them with these, so
-  /// that each honours the same user executors. A check that names
-  /// "SpawnFunctions" among its known options reads that option (user
+  /// The unit's thread boundaries, found once by the unit model for every
+  /// check, so that each honours the same user executors. A check that
+  /// names "SpawnFunctions" among its known options reads that option (user
   /// executors: '::Pool::submit:0;...'), from its own options or else the
   /// global one, so that one setting serves every check. A malformed entry
   /// is a configuration error and gives no spawn function at all.
-  void addBoundaryMatchers(ast_matchers::MatchFinder *Finder);
-  std::optional<ThreadBoundary>
-  getBoundary(const ast_matchers::MatchFinder::MatchResult &Result) const;
+  llvm::ArrayRef<ThreadBoundary> boundaries(ASTContext &Ctx) const;
 
 private:
   bool UsesSpawnFunctions = false;

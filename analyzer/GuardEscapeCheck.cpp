@@ -685,7 +685,6 @@ void GuardEscapeCheck::registerMatchers(MatchFinder *Finder) {
       functionDecl(isDefinition(), hasBody(stmt()), unless(isImplicit()))
           .bind("fn"),
       this);
-  addBoundaryMatchers(Finder);
 }
 
 void GuardEscapeCheck::check(const MatchFinder::MatchResult &Result) {
@@ -701,20 +700,20 @@ void GuardEscapeCheck::check(const MatchFinder::MatchResult &Result) {
         MD && MD->getParent()->isLambda())
       return;
     Functions.push_back(FD);
-    return;
-  }
-  if (std::optional<ThreadBoundary> B = getBoundary(Result)) {
-    // A scoped thread is joined before its scope ends: a borrow it takes
-    // does not outlive the guard when the scope sits inside the guard's.
-    if (B->JoinedByScope)
-      return;
-    Boundary &Entry = Boundaries[B->Site];
-    Entry.Spawner = B->Spawner;
-    Entry.Crossing.assign(B->Crossing.begin(), B->Crossing.end());
   }
 }
 
 void GuardEscapeCheck::onEndOfTranslationUnit() {
+  if (Ctx)
+    for (const ThreadBoundary &B : boundaries(*Ctx)) {
+      // A scoped thread is joined before its scope ends: a borrow it takes
+      // does not outlive the guard when the scope sits inside the guard's.
+      if (B.JoinedByScope)
+        continue;
+      Boundary &Entry = Boundaries[B.Site];
+      Entry.Spawner = B.Spawner;
+      Entry.Crossing.assign(B.Crossing.begin(), B.Crossing.end());
+    }
   std::vector<const LambdaExpr *> Lambdas;
   auto Run = [&](const FunctionDecl *Fn) {
     Walker W(*this, Fn, Boundaries, Lambdas);

@@ -31,16 +31,22 @@ std::string describe(const Expr *E) {
 } // namespace
 
 void GuardNotSendCheck::registerMatchers(MatchFinder *F) {
-  addBoundaryMatchers(F);
+  F->addMatcher(translationUnitDecl().bind("unit"), this);
 }
 
 void GuardNotSendCheck::check(const MatchFinder::MatchResult &Result) {
-  std::optional<ThreadBoundary> B = getBoundary(Result);
-  if (!B)
+  Ctx = Result.Context;
+}
+
+void GuardNotSendCheck::onEndOfTranslationUnit() {
+  if (!Ctx)
     return;
-  Finder = &UnitModel::types(*Result.Context);
-  for (const Expr *Arg : B->Crossing)
-    checkArgument(Arg, *B);
+  Finder = &UnitModel::types(*Ctx);
+  for (const ThreadBoundary &B : boundaries(*Ctx))
+    for (const Expr *Arg : B.Crossing)
+      checkArgument(Arg, B);
+  Ctx = nullptr;
+  Finder = nullptr;
 }
 
 void GuardNotSendCheck::checkArgument(const Expr *Arg,

@@ -28,6 +28,7 @@ public:
   }
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override;
 
 private:
   enum class How { CapturedByRef, Moved, CapturedByCopy, ByPointer, ByRef, Passed };
@@ -39,6 +40,7 @@ private:
   // The shared engine: a lock guard is "not Send" with a guard-specific
   // reason, and the path to it is what the notes print.
   TypeProperties *Finder = nullptr; ///< the unit's (UnitModel::types)
+  ASTContext *Ctx = nullptr;
 };
 
 } // namespace clang::tidy::fearless

@@ -210,21 +210,13 @@ void GuardedByCheck::registerMatchers(MatchFinder *Finder) {
   // Fires before any other match: the standard mutexes are annotated before
   // anything looks at them.
   Finder->addMatcher(translationUnitDecl().bind("tu"), this);
-  addBoundaryMatchers(Finder);
 }
 
 void GuardedByCheck::check(const MatchFinder::MatchResult &Result) {
   if (Result.Nodes.getNodeAs<TranslationUnitDecl>("tu")) {
     Ctx = Result.Context;
     annotateStdMutexes(*Ctx);
-    return;
   }
-  std::optional<ThreadBoundary> B = getBoundary(Result);
-  if (!B)
-    return;
-  BoundarySites.insert(B->Site);
-  for (const Expr *Arg : B->Crossing)
-    BoundaryArgs.insert(Arg->IgnoreUnlessSpelledInSource());
 }
 
 bool GuardedByCheck::enabled(TSGroup G) const {
@@ -292,6 +284,11 @@ void GuardedByCheck::emit(const TSFinding &F) {
 void GuardedByCheck::onEndOfTranslationUnit() {
   if (!Ctx)
     return;
+  for (const ThreadBoundary &B : boundaries(*Ctx)) {
+    BoundarySites.insert(B.Site);
+    for (const Expr *Arg : B.Crossing)
+      BoundaryArgs.insert(Arg->IgnoreUnlessSpelledInSource());
+  }
   const SourceManager &SM = Ctx->getSourceManager();
   FunctionCollector Collector(*Ctx, Artefacts);
   Collector.TraverseAST(*Ctx);

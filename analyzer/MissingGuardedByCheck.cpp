@@ -514,22 +514,18 @@ void MissingGuardedByCheck::registerPPCallbacks(
 
 void MissingGuardedByCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(translationUnitDecl().bind("tu"), this);
-  addBoundaryMatchers(Finder);
 }
 
 void MissingGuardedByCheck::check(const MatchFinder::MatchResult &Result) {
-  if (Result.Nodes.getNodeAs<TranslationUnitDecl>("tu")) {
-    Ctx = Result.Context;
-    return;
-  }
-  if (std::optional<ThreadBoundary> B = getBoundary(Result))
-    for (const Expr *Arg : B->Crossing)
-      BoundaryArgs.insert(Arg->IgnoreUnlessSpelledInSource());
+  Ctx = Result.Context;
 }
 
 void MissingGuardedByCheck::onEndOfTranslationUnit() {
   if (!Ctx)
     return;
+  for (const ThreadBoundary &B : boundaries(*Ctx))
+    for (const Expr *Arg : B.Crossing)
+      BoundaryArgs.insert(Arg->IgnoreUnlessSpelledInSource());
   const SourceManager &SM = Ctx->getSourceManager();
   MethodCollector Collector;
   Collector.TraverseAST(*Ctx);

@@ -126,7 +126,7 @@ void SharedRefCheck::report(const Sharing &S) {
   diag(S.Loc, Message) << S.Name << S.How << S.Boundary << S.Type << 1;
 }
 
-void SharedRefCheck::onEndOfTranslationUnit() {
+void SharedRefCheck::endOfUnit() {
   // The same referent handed to several threads of one function.
   for (auto &[Key, List] : Shared) {
     for (Sharing &S : List) {
@@ -149,7 +149,6 @@ void SharedRefCheck::onEndOfTranslationUnit() {
     }
   }
   Shared.clear();
-  BoundaryCheck::onEndOfTranslationUnit();
 }
 
 } // namespace clang::tidy::fearless

@@ -23,9 +23,10 @@ namespace clang::tidy::fearless {
 class SharedRefCheck : public BoundaryCheck {
 public:
   using BoundaryCheck::BoundaryCheck;
-  void onEndOfTranslationUnit() override;
+
 
 protected:
+  void endOfUnit() override;
   void checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) override;
 
 private:

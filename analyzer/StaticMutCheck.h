@@ -23,12 +23,8 @@ namespace clang::tidy::fearless {
 class StaticMutCheck : public BoundaryCheck {
 public:
   using BoundaryCheck::BoundaryCheck;
-  void onEndOfTranslationUnit() override {
-    Reported.clear();
-    BoundaryCheck::onEndOfTranslationUnit();
-  }
-
 protected:
+  void endOfUnit() override { Reported.clear(); }
   void checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) override;
 
 private:

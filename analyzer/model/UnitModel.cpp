@@ -7,8 +7,10 @@
 #include "clang/AST/Attr.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include <map>
 #include <memory>
 
 namespace clang::tidy::fearless {
@@ -23,6 +25,24 @@ struct Current {
   std::unique_ptr<UnitModel> Model;
   const ASTContext *TypesCtx = nullptr;
   std::unique_ptr<TypeProperties> Types;
+  const ASTContext *BoundariesCtx = nullptr;
+  std::map<std::string, std::vector<ThreadBoundary>> Boundaries;
+};
+
+// Collects what the boundary matchers find.
+class BoundaryCollector : public ast_matchers::MatchFinder::MatchCallback {
+public:
+  BoundaryCollector(llvm::ArrayRef<SpawnFunction> Spawn,
+                    std::vector<ThreadBoundary> &Out)
+      : Spawn(Spawn), Out(Out) {}
+  void run(const ast_matchers::MatchFinder::MatchResult &Result) override {
+    if (std::optional<ThreadBoundary> B = getBoundary(Result, Spawn))
+      Out.push_back(std::move(*B));
+  }
+
+private:
+  llvm::ArrayRef<SpawnFunction> Spawn;
+  std::vector<ThreadBoundary> &Out;
 };
 Current &current() {
   static Current C;
@@ -397,6 +417,24 @@ UnitModel &UnitModel::get(ASTContext &Ctx) {
   return *C.Model;
 }
 
+llvm::ArrayRef<ThreadBoundary>
+UnitModel::boundaries(ASTContext &Ctx, llvm::ArrayRef<SpawnFunction> Spawn,
+                      llvm::StringRef Key) {
+  Current &C = current();
+  if (C.BoundariesCtx != &Ctx) {
+    C.Boundaries.clear();
+    C.BoundariesCtx = &Ctx;
+  }
+  auto [It, New] = C.Boundaries.try_emplace(Key.str());
+  if (New) {
+    ast_matchers::MatchFinder Finder;
+    BoundaryCollector Collect(Spawn, It->second);
+    addBoundaryMatchers(&Finder, &Collect, Spawn);
+    Finder.matchAST(Ctx);
+  }
+  return It->second;
+}
+
 TypeProperties &UnitModel::types(ASTContext &Ctx) {
   Current &C = current();
   if (!C.Types || C.TypesCtx != &Ctx) {
@@ -412,6 +450,8 @@ void UnitModel::reset(ClangTidyContext *Tidy) {
   C.Ctx = nullptr;
   C.Types.reset();
   C.TypesCtx = nullptr;
+  C.Boundaries.clear();
+  C.BoundariesCtx = nullptr;
   C.Tidy = Tidy;
 }
 

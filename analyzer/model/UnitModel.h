@@ -30,6 +30,7 @@
 #define FEARLESS_ANALYZER_MODEL_UNITMODEL_H
 
 #include "LockScope.h"
+#include "ThreadBoundary.h"
 #include "TypeProperties.h"
 
 #include "clang-tidy/ClangTidyDiagnosticConsumer.h"
@@ -142,6 +143,14 @@ public:
   /// after reset() (any time after the unit was parsed: during matching or
   /// at its end).
   static UnitModel &get(ASTContext &Ctx);
+  /// Every thread boundary of the unit (ThreadBoundary.h: std and fearless
+  /// spawners, channels, FEARLESS_SPAWNS, and the executors of \p Spawn),
+  /// found once per unit and per SpawnFunctions setting (\p Key, its text)
+  /// by one search of the AST, in the order the AST holds them.
+  static llvm::ArrayRef<ThreadBoundary>
+  boundaries(ASTContext &Ctx, llvm::ArrayRef<SpawnFunction> Spawn,
+             llvm::StringRef Key);
+
   /// The unit's one Send/Sync/ThreadSafe (and guard path) cache, shared by
   /// every check; it does not need the rest of the model to be built.
   static TypeProperties &types(ASTContext &Ctx);
