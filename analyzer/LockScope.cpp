@@ -151,23 +151,32 @@ static bool isGuardOrScopedCapability(QualType T) {
 // The mutexes the guard built by \p Init locks (or, deferred, may lock).
 static bool guardInitLocks(const Expr *Init,
                            llvm::SmallVectorImpl<const Expr *> &Mutexes,
-                           llvm::SmallVectorImpl<const Expr *> *Deferred) {
+                           llvm::SmallVectorImpl<const Expr *> *Deferred,
+                           llvm::SmallVectorImpl<const Expr *> *Adopted) {
   Init = Init->IgnoreUnlessSpelledInSource();
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init)) {
     // std guards: the mutex arguments; defer_lock and try_to_lock leave
-    // it unlocked (try_to_lock: maybe, and fearless assumes not).
+    // it unlocked (try_to_lock: maybe, and fearless assumes not);
+    // adopt_lock takes over a lock already held.
     llvm::SmallVector<const Expr *, 2> Found;
-    bool Later = false;
+    bool Later = false, Adopt = false;
     for (const Expr *Arg : Construct->arguments()) {
       if (isTag(Arg, "std::defer_lock_t") || isTag(Arg, "std::try_to_lock_t"))
         Later = true;
+      else if (isTag(Arg, "std::adopt_lock_t"))
+        Adopt = true;
       else if (isMutexType(Arg->getType()))
         Found.push_back(Arg);
     }
-    if (!Later)
+    if (Later) {
+      if (Deferred)
+        Deferred->append(Found.begin(), Found.end());
+    } else if (Adopt) {
+      if (Adopted)
+        Adopted->append(Found.begin(), Found.end());
+    } else {
       Mutexes.append(Found.begin(), Found.end());
-    else if (Deferred)
-      Deferred->append(Found.begin(), Found.end());
+    }
     return true;
   }
   // fearless: auto g = m.lock(); / m.read(); / m.write();
@@ -182,11 +191,12 @@ static bool guardInitLocks(const Expr *Init,
 
 bool lockedByGuard(const VarDecl *VD,
                    llvm::SmallVectorImpl<const Expr *> &Mutexes,
-                   llvm::SmallVectorImpl<const Expr *> *Deferred) {
+                   llvm::SmallVectorImpl<const Expr *> *Deferred,
+                   llvm::SmallVectorImpl<const Expr *> *Adopted) {
   if (VD->getType()->isReferenceType() || !VD->getInit() ||
       !isGuardOrScopedCapability(VD->getType()))
     return false;
-  return guardInitLocks(VD->getInit(), Mutexes, Deferred);
+  return guardInitLocks(VD->getInit(), Mutexes, Deferred, Adopted);
 }
 
 // Guards that are temporaries of the full-expression \p S (`*m.lock() +=
@@ -198,7 +208,7 @@ static void temporaryGuards(const Stmt *S,
     return;
   if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(S);
       Bind && isGuardOrScopedCapability(Bind->getType()))
-    guardInitLocks(Bind->getSubExpr(), Mutexes, nullptr);
+    guardInitLocks(Bind->getSubExpr(), Mutexes, nullptr, nullptr);
   for (const Stmt *Child : S->children())
     temporaryGuards(Child, Mutexes);
 }
@@ -334,8 +344,10 @@ public:
         CB.accessStatic(DRE, active());
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S))
       memberCall(MC);
-    else if (const auto *CE = dyn_cast<CallExpr>(S))
+    else if (const auto *CE = dyn_cast<CallExpr>(S)) {
       movedGuard(CE);
+      stdLock(CE);
+    }
     if (isa<CallExpr>(S) || isa<CXXConstructExpr>(S))
       CB.call(cast<Expr>(S), active());
   }
@@ -524,9 +536,22 @@ private:
   }
 
   void guardDeclared(const VarDecl *VD) {
-    llvm::SmallVector<const Expr *, 2> Mutexes, Deferred;
-    if (!lockedByGuard(VD, Mutexes, &Deferred))
+    llvm::SmallVector<const Expr *, 2> Mutexes, Deferred, Adopted;
+    if (!lockedByGuard(VD, Mutexes, &Deferred, &Adopted))
       return;
+    // lock_guard(m, std::adopt_lock) after std::lock(m, n) or m.lock(): the
+    // guard now owns that hold (released at its scope's end); a mutex the
+    // caller holds is held here without being acquired.
+    for (const Expr *M : Adopted) {
+      HeldLock L = makeLock(M, VD, VD->getLocation());
+      auto It = llvm::find_if(llvm::reverse(Held), [&](const HeldLock &H) {
+        return H.Active && !H.Guard && L.Class && H.Class == L.Class;
+      });
+      if (It != llvm::reverse(Held).end())
+        It->Guard = VD;
+      else
+        Held.push_back(std::move(L));
+    }
     // unique_lock(m, std::defer_lock): not held until its lock().
     for (const Expr *M : Deferred) {
       HeldLock L = makeLock(M, VD, VD->getLocation());
@@ -547,6 +572,36 @@ private:
   HeldLock makeLock(const Expr *Mutex, const VarDecl *Guard,
                     SourceLocation Loc) {
     return makeHeldLock(Mutex, Loc, Guard);
+  }
+
+  // std::lock(a, b, ...) locks every argument, in an order of its own that
+  // avoids deadlock: each is ordered after what was held before, not after
+  // the others (as for std::scoped_lock). A deferred unique_lock argument
+  // holds its mutex from then on.
+  void stdLock(const CallExpr *CE) {
+    const FunctionDecl *FD = CE->getDirectCallee();
+    if (!FD || !FD->isInStdNamespace() || !FD->getDeclName().isIdentifier() ||
+        FD->getName() != "lock" || CE->getNumArgs() < 2)
+      return;
+    std::vector<HeldLock> Before = active();
+    for (const Expr *Arg : CE->arguments()) {
+      const Expr *Bare = Arg->IgnoreParenImpCasts();
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(Bare);
+          Ref && isGuardType(Ref->getType())) {
+        for (HeldLock &L : Held)
+          if (L.Guard == Ref->getDecl() && !L.Active) {
+            L.Active = true;
+            L.Loc = CE->getExprLoc();
+            CB.acquired(L, Before);
+          }
+        continue;
+      }
+      if (!isMutexType(Arg->getType()))
+        continue;
+      HeldLock L = makeLock(Arg, nullptr, CE->getExprLoc());
+      CB.acquired(L, Before);
+      Held.push_back(std::move(L));
+    }
   }
 
   // std::move(guard): the lock now belongs to whatever the guard moved

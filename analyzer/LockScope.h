@@ -102,10 +102,13 @@ void describeMutex(const Expr *E, const ValueDecl *&Class, std::string &Name);
 /// as a scoped capability (none with defer_lock or try_to_lock), the mutex
 /// whose lock()/read()/write() returned a fearless guard. False if \p Guard
 /// is not a lock guard initialised by one of these. With defer_lock or
-/// try_to_lock, the mutexes the guard may lock later go to \p Deferred.
+/// try_to_lock, the mutexes the guard may lock later go to \p Deferred;
+/// with adopt_lock, the mutexes it takes over (already held: not an
+/// acquisition) go to \p Adopted.
 bool lockedByGuard(const VarDecl *Guard,
                    llvm::SmallVectorImpl<const Expr *> &Mutexes,
-                   llvm::SmallVectorImpl<const Expr *> *Deferred = nullptr);
+                   llvm::SmallVectorImpl<const Expr *> *Deferred = nullptr,
+                   llvm::SmallVectorImpl<const Expr *> *Adopted = nullptr);
 
 /// A HeldLock for mutex expression \p E acquired at \p Loc.
 HeldLock makeHeldLock(const Expr *E, SourceLocation Loc,

@@ -433,6 +433,42 @@ const Expr *inferReturnedLocker(ASTContext &Ctx, FunctionDecl *FD) {
   return Mutex;
 }
 
+namespace {
+
+// std::lock(m1, m2, ...) acquires every mutex it is given (in an order of
+// its own): ACQUIRE of each mutex parameter, on each specialization. A
+// specialization given lockers (deferred unique_locks) is left alone: the
+// engine cannot express "relock this scoped capability" through an argument.
+void annotateStdLock(ASTContext &Ctx) {
+  DeclContext *TU = Ctx.getTranslationUnitDecl();
+  for (NamedDecl *Std : TU->lookup(&Ctx.Idents.get("std"))) {
+    auto *NS = dyn_cast<NamespaceDecl>(Std);
+    if (!NS)
+      continue;
+    for (NamedDecl *D : NS->getPrimaryContext()->lookup(&Ctx.Idents.get("lock")))
+      if (auto *FTD = dyn_cast<FunctionTemplateDecl>(D))
+        for (FunctionDecl *Spec : FTD->specializations()) {
+          if (Spec->hasAttr<AcquireCapabilityAttr>())
+            continue;
+          llvm::SmallVector<Expr *, 4> Mutexes;
+          for (ParmVarDecl *P : Spec->parameters()) {
+            const CXXRecordDecl *RD =
+                P->getType().getNonReferenceType()->getAsCXXRecordDecl();
+            if (!RD || !RD->hasAttr<CapabilityAttr>()) {
+              Mutexes.clear();
+              break;
+            }
+            Mutexes.push_back(paramRef(Ctx, P));
+          }
+          if (Mutexes.size() >= 2)
+            addToAllRedecls(Spec, AcquireCapabilityAttr::CreateImplicit(
+                                      Ctx, Mutexes.data(), Mutexes.size()));
+        }
+  }
+}
+
+} // namespace
+
 void annotateStdMutexes(ASTContext &Ctx) {
   for (StringRef Name : {"mutex", "timed_mutex", "recursive_mutex",
                          "recursive_timed_mutex", "shared_mutex",
@@ -449,6 +485,7 @@ void annotateStdMutexes(ASTContext &Ctx) {
     if (auto *CTD = dyn_cast_or_null<ClassTemplateDecl>(lookupInStd(Ctx, Name)))
       for (ClassTemplateSpecializationDecl *Spec : CTD->specializations())
         annotateLocker(Ctx, Spec, Kind);
+  annotateStdLock(Ctx);
 }
 
 } // namespace clang::tidy::fearless
