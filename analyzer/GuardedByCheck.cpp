@@ -103,6 +103,12 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
     return true;
   }
   bool VisitVarDecl(VarDecl *V) {
+    llvm::SmallVector<const Expr *, 2> Mutexes, Deferred, Adopted;
+    if (V->isLocalVarDecl() && lockedByGuard(V, Mutexes, &Deferred, &Adopted) &&
+        llvm::any_of(Mutexes, [](const Expr *M) {
+          return isRecursiveMutexType(M->getType());
+        }))
+      Found.RecursiveSites.insert(V->getLocation());
     const auto *RD = V->getType()->getAsCXXRecordDecl();
     if (V->isLocalVarDecl() && V->getInit() && RD && isStdLocker(RD))
       if (const auto *Call = dyn_cast<CallExpr>(V->getInit()->IgnoreImplicit()))
@@ -120,6 +126,9 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
     bool Uses = llvm::any_of(E->arguments(), isWrappedStdMutex);
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E)) {
       Uses |= isWrappedStdMutex(MC->getImplicitObjectArgument());
+      if (MC->getImplicitObjectArgument() &&
+          isRecursiveMutexType(MC->getImplicitObjectArgument()->getType()))
+        Found.RecursiveSites.insert(MC->getExprLoc());
       if (isOwnershipQuery(MC))
         Found.OwnershipQueries.insert(MC->getExprLoc());
       if (isMethodNamed(MC->getMethodDecl(), "unlock") &&
@@ -248,6 +257,8 @@ void GuardedByCheck::emit(const TSFinding &F) {
   const EngineArtefacts &A = Artefacts;
   if (!enabled(F.Group) || A.WrappedUses.contains(F.Loc) ||
       (F.Kind == TSKind::DoubleLock && A.OwnershipQueries.contains(F.Loc)) ||
+      ((F.Kind == TSKind::DoubleLock || F.Kind == TSKind::UnmatchedUnlock) &&
+       A.RecursiveSites.contains(F.Loc)) ||
       (F.Kind == TSKind::UnmatchedUnlock &&
        A.ReleasedUnlocks.contains(F.Loc)) ||
       (F.Kind == TSKind::NotHeldAtEnd &&

@@ -56,6 +56,11 @@ public:
     /// their end in the engine's CFG: its "expecting the mutex to be held
     /// at the end of function" (noted at the function) is that artefact.
     llvm::DenseSet<SourceLocation> InferredAcquirers;
+    /// Acquisitions and releases of a recursive mutex (a lock() or unlock()
+    /// call, a guard declaration): the engine of this LLVM has no
+    /// reentrant capability, so "already held" and "not held" there are
+    /// its artefacts (lock-order owns real self-deadlocks).
+    llvm::DenseSet<SourceLocation> RecursiveSites;
     /// (function, name) of lockers returned by calls the engine cannot
     /// follow.
     std::vector<std::pair<SourceRange, std::string>> UnknownLockers;
