@@ -2,6 +2,7 @@
 
 #include "GuardedByCheck.h"
 #include "CheckRegistry.h"
+#include "GuardTypes.h"
 #include "LambdaLocks.h"
 #include "LockScope.h"
 #include "StdMutexAttributes.h"
@@ -129,6 +130,14 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
       if (MC->getImplicitObjectArgument() &&
           isRecursiveMutexType(MC->getImplicitObjectArgument()->getType()))
         Found.RecursiveSites.insert(MC->getExprLoc());
+      if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
+              MC->getImplicitObjectArgument()
+                  ? MC->getImplicitObjectArgument()->IgnoreParenImpCasts()
+                  : nullptr))
+        if (const auto *P = dyn_cast<ParmVarDecl>(Ref->getDecl());
+            P && P->getType()->isReferenceType() &&
+            isGuardType(P->getType().getNonReferenceType()))
+          Found.ParamLockerSites.insert(MC->getExprLoc());
       if (isOwnershipQuery(MC))
         Found.OwnershipQueries.insert(MC->getExprLoc());
       if (isMethodNamed(MC->getMethodDecl(), "unlock") &&
@@ -268,6 +277,9 @@ void GuardedByCheck::emit(const TSFinding &F) {
       (F.Kind == TSKind::NotHeldAtEnd && !F.Notes.empty() &&
        A.InferredAcquirers.contains(F.Notes[0].Loc)) ||
       (F.Kind == TSKind::UnmatchedUnlock && isUnknownLocker(F)) ||
+      (F.Kind == TSKind::UnmatchedUnlock && A.ParamLockerSites.contains(F.Loc)) ||
+      (F.Kind == TSKind::HeldAtEnd && !F.Notes.empty() &&
+       A.ParamLockerSites.contains(F.Notes[0].Loc)) ||
       llvm::any_of(F.Notes, [&](const TSNote &N) {
         return A.WrappedUses.contains(N.Loc);
       }))

@@ -61,6 +61,10 @@ public:
     /// reentrant capability, so "already held" and "not held" there are
     /// its artefacts (lock-order owns real self-deadlocks).
     llvm::DenseSet<SourceLocation> RecursiveSites;
+    /// lock()/unlock() calls on a locker that is a reference parameter (a
+    /// helper such as `void unlock_lck(std::unique_lock<std::mutex> &l)`):
+    /// they act on the caller's locker, which the engine cannot see here.
+    llvm::DenseSet<SourceLocation> ParamLockerSites;
     /// (function, name) of lockers returned by calls the engine cannot
     /// follow.
     std::vector<std::pair<SourceRange, std::string>> UnknownLockers;

@@ -199,7 +199,9 @@ void annotateLocker(ASTContext &Ctx, ClassTemplateSpecializationDecl *Spec,
         What = CtorEffect::Acquire;
       else if (N == 2)
         What = effectOfSecondParam(Ctor->getParamDecl(1)->getType());
-    } else if (Ctor->isMoveConstructor()) {
+    } else if (Ctor->isMoveConstructor() || Ctor->isDefaultConstructor()) {
+      // A default-constructed locker owns nothing: its destructor must not
+      // release anything either (see the move constructor below).
       // The new locker takes over a lock the engine cannot name (it is the
       // other locker's): any attribute makes the engine create a scoped
       // capability for it, here one that manages nothing, so that its
