@@ -138,8 +138,17 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
             P && P->getType()->isReferenceType() &&
             isGuardType(P->getType().getNonReferenceType()))
           Found.ParamLockerSites.insert(MC->getExprLoc());
-      if (isOwnershipQuery(MC))
+      if (isOwnershipQuery(MC)) {
         Found.OwnershipQueries.insert(MC->getExprLoc());
+        // `unique_lock(m, try_to_lock).owns_lock()` on a temporary: the
+        // engine cannot name the temporary ("cannot resolve lock
+        // expression", at the member name).
+        if (const auto *ME = dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
+            ME && isa<MaterializeTemporaryExpr, CXXTemporaryObjectExpr,
+                      CXXBindTemporaryExpr, CXXFunctionalCastExpr>(
+                      ME->getBase()->IgnoreImpCasts()))
+          Found.TemporaryQueries.insert(MC->getExprLoc());
+      }
       if (isMethodNamed(MC->getMethodDecl(), "unlock") &&
           releasedMutex(MC->getImplicitObjectArgument()))
         Found.ReleasedUnlocks.insert(MC->getExprLoc());
@@ -266,6 +275,7 @@ void GuardedByCheck::emit(const TSFinding &F) {
   const EngineArtefacts &A = Artefacts;
   if (!enabled(F.Group) || A.WrappedUses.contains(F.Loc) ||
       (F.Kind == TSKind::DoubleLock && A.OwnershipQueries.contains(F.Loc)) ||
+      (F.Kind == TSKind::InvalidLockExp && A.TemporaryQueries.contains(F.Loc)) ||
       ((F.Kind == TSKind::DoubleLock || F.Kind == TSKind::UnmatchedUnlock) &&
        A.RecursiveSites.contains(F.Loc)) ||
       (F.Kind == TSKind::UnmatchedUnlock &&

@@ -45,6 +45,8 @@ public:
     llvm::DenseSet<SourceLocation> WrappedUses;
     /// owns_lock() / operator bool calls on standard lockers.
     llvm::DenseSet<SourceLocation> OwnershipQueries;
+    /// The same on a temporary locker.
+    llvm::DenseSet<SourceLocation> TemporaryQueries;
     /// Unlocks through the pointer that unique_lock::release() returned.
     llvm::DenseSet<SourceLocation> ReleasedUnlocks;
     /// (end of function, mutex) for lockers released in that function.

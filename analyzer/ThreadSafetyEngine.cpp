@@ -93,7 +93,7 @@ public:
   std::vector<TSFinding> Findings;
 
   void handleInvalidLockExp(SourceLocation Loc) override {
-    add(Loc, WarnCannotResolveLock, {});
+    add(Loc, WarnCannotResolveLock, {}).Kind = TSKind::InvalidLockExp;
   }
 
   void handleUnmatchedUnlock(StringRef Kind, Name LockName, SourceLocation Loc,

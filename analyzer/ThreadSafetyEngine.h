@@ -42,6 +42,7 @@ enum class TSKind {
   NotHeldAtEnd,    ///< "expecting ... to be held at the end of function"
   HeldAtEnd,       ///< "... is still held at the end of function"
   HeldOnSomePaths, ///< "... is not held on every path through here"
+  InvalidLockExp,  ///< "cannot resolve lock expression"
 };
 
 /// One finding of the engine, in Clang's words.

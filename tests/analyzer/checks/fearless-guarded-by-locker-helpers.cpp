@@ -31,3 +31,11 @@ void unlocked_write() {
   x = 3;
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: writing variable 'x' requires holding mutex 'm' exclusively [fearless-guarded-by]
 }
+
+// A try-lock probe on a temporary locker: the engine cannot name the
+// temporary; nothing to report (before: "cannot resolve lock expression").
+bool probe() {
+  if (std::unique_lock<std::mutex>(m, std::try_to_lock).owns_lock())
+    return true;
+  return false;
+}
