@@ -69,4 +69,8 @@ FearlessCheck::boundaries(ASTContext &Ctx) const {
   return UnitModel::boundaries(Ctx, SpawnFunctions, SpawnFunctionsText);
 }
 
+Publication &FearlessCheck::publication(ASTContext &Ctx) const {
+  return UnitModel::publication(Ctx, SpawnFunctions, SpawnFunctionsText);
+}
+
 } // namespace clang::tidy::fearless

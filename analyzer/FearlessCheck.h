@@ -11,6 +11,7 @@
 #define FEARLESS_ANALYZER_FEARLESSCHECK_H
 
 #include "ThreadBoundary.h"
+#include "model/Publication.h"
 
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/ArrayRef.h"
@@ -49,6 +50,8 @@ protected:
   /// global one, so that one setting serves every check. A malformed entry
   /// is a configuration error and gives no spawn function at all.
   llvm::ArrayRef<ThreadBoundary> boundaries(ASTContext &Ctx) const;
+  /// What the unit publishes to those threads without a lock.
+  Publication &publication(ASTContext &Ctx) const;
 
 private:
   bool UsesSpawnFunctions = false;

@@ -17,6 +17,7 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "model/Accesses.h"
 #include "model/UnitModel.h"
 
 using namespace clang::ast_matchers;
@@ -62,131 +63,6 @@ struct MissingGuardedByCheck::ClassFacts {
 };
 
 namespace {
-
-const CXXThisExpr *thisBase(const MemberExpr *ME) {
-  return dyn_cast<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts());
-}
-
-bool isStaticVariable(const Expr *E) {
-  const auto *DRE = dyn_cast<DeclRefExpr>(E);
-  const auto *V = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
-  return V && V->hasGlobalStorage();
-}
-
-// The field of *this (a MemberExpr) or the variable with static storage (a
-// DeclRefExpr) whose storage the lvalue \p E designates: 'count_',
-// 'pos_.x', 'arr_[i]', 'map_[k]', 'g_ready'; null when it reaches through a
-// pointer.
-const Expr *storageRoot(const Expr *E) {
-  while (E) {
-    E = E->IgnoreParenImpCasts();
-    if (isStaticVariable(E))
-      return E;
-    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
-      if (thisBase(ME))
-        return isa<FieldDecl>(ME->getMemberDecl()) ? ME : nullptr;
-      if (ME->isArrow())
-        return nullptr;
-      E = ME->getBase();
-    } else if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
-      if (!AS->getBase()->IgnoreParenImpCasts()->getType()->isArrayType())
-        return nullptr;
-      E = AS->getBase();
-    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
-               Op && Op->getOperator() == OO_Subscript && Op->getNumArgs()) {
-      E = Op->getArg(0);
-    } else {
-      return nullptr;
-    }
-  }
-  return nullptr;
-}
-
-// A non-const member function with a const overload of the same name
-// (vector::operator[], begin, find) reads unless its result is assigned to.
-bool hasConstTwin(const CXXMethodDecl *MD) {
-  for (const NamedDecl *ND : MD->getParent()->lookup(MD->getDeclName())) {
-    // A using-declaration or a field of the same name: not a function.
-    const auto *Other = dyn_cast_or_null<CXXMethodDecl>(ND->getAsFunction());
-    if (Other && Other->isConst())
-      return true;
-  }
-  return false;
-}
-
-// Every member expression of \p Body that designates a field of *this that
-// is modified: assigned, incremented, its address taken, bound to a
-// non-const reference, or the object of a non-const member call.
-class WriteFinder : public RecursiveASTVisitor<WriteFinder> {
-public:
-  llvm::SmallPtrSet<const MemberExpr *, 16> Writes;
-  /// The same for variables with static storage.
-  llvm::SmallPtrSet<const DeclRefExpr *, 8> StaticWrites;
-
-  bool VisitBinaryOperator(BinaryOperator *BO) {
-    if (BO->isAssignmentOp())
-      mark(BO->getLHS());
-    return true;
-  }
-  bool VisitUnaryOperator(UnaryOperator *UO) {
-    if (UO->isIncrementDecrementOp() || UO->getOpcode() == UO_AddrOf)
-      mark(UO->getSubExpr());
-    return true;
-  }
-  bool VisitCallExpr(CallExpr *CE) {
-    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(CE)) {
-      if (Op->isAssignmentOp() || Op->getOperator() == OO_PlusPlus ||
-          Op->getOperator() == OO_MinusMinus) {
-        mark(Op->getArg(0));
-        return true;
-      }
-      if (const auto *MD =
-              dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
-          MD && !MD->isConst() && !MD->isStatic() && !hasConstTwin(MD))
-        mark(Op->getArg(0));
-    }
-    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE)) {
-      const CXXMethodDecl *MD = MC->getMethodDecl();
-      const auto *Callee =
-          dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
-      if (MD && !MD->isConst() && !hasConstTwin(MD) && Callee &&
-          !Callee->isArrow())
-        mark(MC->getImplicitObjectArgument());
-    }
-    if (const FunctionDecl *FD = CE->getDirectCallee())
-      markReferenceArgs(FD, CE->getArgs(), CE->getNumArgs(),
-                        isa<CXXOperatorCallExpr>(CE) && isa<CXXMethodDecl>(FD));
-    return true;
-  }
-  bool VisitCXXConstructExpr(CXXConstructExpr *CE) {
-    markReferenceArgs(CE->getConstructor(), CE->getArgs(), CE->getNumArgs(),
-                      false);
-    return true;
-  }
-
-private:
-  void mark(const Expr *E) {
-    const Expr *Root = storageRoot(E);
-    if (const auto *ME = dyn_cast_or_null<MemberExpr>(Root))
-      Writes.insert(ME);
-    else if (const auto *DRE = dyn_cast_or_null<DeclRefExpr>(Root))
-      StaticWrites.insert(DRE);
-  }
-  // Arguments bound to non-const lvalue references may be written.
-  void markReferenceArgs(const FunctionDecl *FD, const Expr *const *Args,
-                         unsigned NumArgs, bool SkipObject) {
-    unsigned Shift = SkipObject ? 1 : 0;
-    for (unsigned I = Shift; I < NumArgs; ++I) {
-      unsigned P = I - Shift;
-      if (P >= FD->getNumParams())
-        break;
-      QualType T = FD->getParamDecl(P)->getType();
-      if (T->isLValueReferenceType() &&
-          !T.getNonReferenceType().isConstQualified())
-        mark(Args[I]);
-    }
-  }
-};
 
 // Fields read by a condition variable's wait predicate: a lambda given to
 // a wait, or the condition of a loop whose body waits.
@@ -277,7 +153,7 @@ public:
     MissingGuardedByCheck::StaticAccess A;
     A.E = E;
     A.Function = Function;
-    A.Write = Writes.StaticWrites.contains(E);
+    A.Write = Writes.VarWrites.contains(E);
     A.InPredicate = Predicates.StaticReads.contains(E);
     A.Notifies = Predicates.Notifies;
     for (const HeldLock &L : Held)

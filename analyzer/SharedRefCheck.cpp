@@ -34,6 +34,17 @@ const Stmt *useBetween(const Stmt *S, const Decl *D, const Stmt *Site,
   return nullptr;
 }
 
+// Calls \p F on every use of \p VD in \p S.
+void forEachUse(const Stmt *S, const VarDecl *VD,
+                llvm::function_ref<void(const DeclRefExpr *)> F) {
+  if (!S)
+    return;
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(S); DRE && DRE->getDecl() == VD)
+    F(DRE);
+  for (const Stmt *Child : S->children())
+    forEachUse(Child, VD, F);
+}
+
 constexpr llvm::StringLiteral Message =
     "'%0' is %select{||||captured by reference|passed by reference|passed "
     "by pointer|captured|captured|passed|captured}1 into %2 but '%3' is not "
@@ -42,6 +53,7 @@ constexpr llvm::StringLiteral Message =
 } // namespace
 
 void SharedRefCheck::checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) {
+  Unit = &Ctx;
   const SourceManager &SM = Ctx.getSourceManager();
   for (const CrossingItem &Item : crossingItems(B, Ctx)) {
     if (!Item.IsReference || Item.Type.isNull() ||
@@ -78,6 +90,13 @@ void SharedRefCheck::checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) {
 
     Sharing S{Item.Loc, B.Site->getBeginLoc(), Name, describeBoundary(B), Type,
               static_cast<int>(Item.How), V};
+    S.CallableBody = Item.CallableBody;
+    // What the thread does with it decides (DESIGN §12): a thread that
+    // only reads needs Sync, as a const reference would.
+    const auto *RefVar = dyn_cast_or_null<VarDecl>(Referent);
+    S.ReadOnly = RefVar && Item.CallableBody &&
+                 publication(Ctx).writesIn(RefVar, Item.CallableBody).empty() &&
+                 props().shareable(Item.Type.withConst()).Holds;
     // Is another thread (or the spawner) possibly using it meanwhile?
     const auto *RefVD = dyn_cast_or_null<ValueDecl>(Referent);
     ScopeAnswer A = scopedFor(B, RefVD, Ctx);
@@ -98,14 +117,16 @@ void SharedRefCheck::checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) {
            DiagnosticIDs::Note)
           << A.Why;
       S.Reported = true;
-    } else if (inLoopAround(B.Site, Referent, Ctx)) {
+    } else if (!S.ReadOnly && inLoopAround(B.Site, Referent, Ctx)) {
       report(S);
       diag(S.Site, "the thread is started in a loop, so several threads "
                    "share " + Subject,
            DiagnosticIDs::Note);
       S.Reported = true;
     } else if (const Stmt *Use =
-                   Referent || Item.IsThis
+                   S.ReadOnly ? publication(Ctx).writeBetween(
+                                    RefVar, Body, B.Site->getEndLoc(), A.JoinLoc)
+                   : Referent || Item.IsThis
                        ? useBetween(Body, Referent, B.Site, B.Site->getEndLoc(),
                                     A.JoinLoc, SM)
                        : nullptr) {
@@ -122,6 +143,31 @@ void SharedRefCheck::checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) {
   }
 }
 
+bool SharedRefCheck::sharedSafely(const Decl *Referent,
+                                  const std::vector<Sharing> &List) {
+  const auto *VD = dyn_cast_or_null<VarDecl>(Referent);
+  if (!VD || List.empty() || !Unit)
+    return false;
+  // Only readers: fork-join code over shared state.
+  if (llvm::all_of(List, [](const Sharing &S) { return S.ReadOnly; }))
+    return true;
+  // Written by threads: safe only when every use on every thread is
+  // published (a release store after the writes, an acquire load before
+  // the reads).
+  Publication &P = publication(*Unit);
+  for (const Sharing &S : List) {
+    if (!S.CallableBody)
+      return false;
+    bool Safe = true;
+    forEachUse(S.CallableBody, VD, [&](const DeclRefExpr *Use) {
+      Safe = Safe && P.published(VD, Use) != Published::No;
+    });
+    if (!Safe)
+      return false;
+  }
+  return true;
+}
+
 void SharedRefCheck::report(const Sharing &S) {
   diag(S.Loc, Message) << S.Name << S.How << S.Boundary << S.Type << 1;
 }
@@ -129,6 +175,8 @@ void SharedRefCheck::report(const Sharing &S) {
 void SharedRefCheck::endOfUnit() {
   // The same referent handed to several threads of one function.
   for (auto &[Key, List] : Shared) {
+    if (sharedSafely(Key.second, List))
+      continue;
     for (Sharing &S : List) {
       if (S.Reported)
         continue;

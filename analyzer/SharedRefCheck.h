@@ -37,8 +37,17 @@ private:
     int How = 0;
     Verdict Why;
     bool Reported = false;
+    /// The body that runs on the thread, and whether it only reads the
+    /// referent and the type is Sync (several readers are then safe).
+    const Stmt *CallableBody = nullptr;
+    bool ReadOnly = false;
   };
   void report(const Sharing &S);
+  /// Whether the threads of \p List only read \p Referent, or every use
+  /// there is published (model/Publication.h).
+  bool sharedSafely(const Decl *Referent, const std::vector<Sharing> &List);
+  /// The unit the boundaries of Shared belong to.
+  ASTContext *Unit = nullptr;
   /// Keyed by the spawning function's body and the referent ('this': null).
   std::map<std::pair<const Stmt *, const Decl *>, std::vector<Sharing>> Shared;
 };

@@ -3,6 +3,7 @@
 #include "StaticMutCheck.h"
 #include "CheckRegistry.h"
 #include "UnderLock.h"
+#include "model/Callables.h"
 
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
@@ -16,22 +17,6 @@ namespace {
 
 // Calls are followed this deep into functions defined in the TU.
 constexpr size_t MaxCallDepth = 6;
-
-const Stmt *callableBody(const Expr *Arg) {
-  const Expr *E = Arg->IgnoreUnlessSpelledInSource()->IgnoreParenImpCasts();
-  if (const auto *Lambda = dyn_cast<LambdaExpr>(E))
-    return Lambda->getBody();
-  if (const auto *RD = E->getType()->getAsCXXRecordDecl();
-      RD && RD->isLambda() && RD->getLambdaCallOperator())
-    return RD->getLambdaCallOperator()->getBody();
-  if (const auto *Op = dyn_cast<UnaryOperator>(E); Op && Op->getOpcode() == UO_AddrOf)
-    E = Op->getSubExpr()->IgnoreParenImpCasts();
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
-    if (const auto *FD = dyn_cast<FunctionDecl>(Ref->getDecl()))
-      if (const FunctionDecl *Def = FD->getDefinition())
-        return Def->getBody();
-  return nullptr;
-}
 
 } // namespace
 
@@ -68,7 +53,8 @@ void StaticMutCheck::visit(const Stmt *S, const Stmt *Body,
         !VD->getType()->isReferenceType() &&
         !SM.isInSystemHeader(VD->getLocation()) &&
         !VD->hasAttr<GuardedByAttr>() && !Reported.contains(S) &&
-        !isUnderLock(S, Body, Ctx)) {
+        !isUnderLock(S, Body, Ctx) &&
+        publication(Ctx).published(VD, Ref) == Published::No) {
       const Verdict &V = props().get(VD->getType(), Property::ThreadSafe);
       if (!V.Holds && !V.GuardOnly) {
         Reported.insert(S);

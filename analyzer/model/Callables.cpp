@@ -163,4 +163,23 @@ const ValueDecl *calledSlot(const Expr *Call, bool *ViaThis) {
   return slotOf(CE->getCallee(), ViaThis); // a function pointer
 }
 
+const Stmt *callableBody(const Expr *Arg) {
+  const Expr *E = Arg->IgnoreUnlessSpelledInSource()->IgnoreParenImpCasts();
+  if (const auto *MT = dyn_cast<MaterializeTemporaryExpr>(E))
+    E = MT->getSubExpr()->IgnoreParenImpCasts();
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(E))
+    return Lambda->getBody();
+  if (const auto *RD = E->getType()->getAsCXXRecordDecl();
+      RD && RD->isLambda() && RD->getLambdaCallOperator())
+    return RD->getLambdaCallOperator()->getBody();
+  if (const auto *Op = dyn_cast<UnaryOperator>(E);
+      Op && Op->getOpcode() == UO_AddrOf)
+    E = Op->getSubExpr()->IgnoreParenImpCasts();
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    if (const auto *FD = dyn_cast<FunctionDecl>(Ref->getDecl()))
+      if (const FunctionDecl *Def = FD->getDefinition())
+        return Def->getBody();
+  return nullptr;
+}
+
 } // namespace clang::tidy::fearless

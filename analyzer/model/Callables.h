@@ -42,6 +42,10 @@ const ValueDecl *slotOf(const Expr *E, bool *ViaThis = nullptr);
 bool storedValue(const Expr *Value, const FunctionDecl *&Function,
                  bool &CapturesThis, const ValueDecl *&From);
 
+/// The body a callable argument runs: a lambda's (also through a variable
+/// of lambda type), or a function's given by name or `&f`; null otherwise.
+const Stmt *callableBody(const Expr *Arg);
+
 /// The slot \p Call calls through (`cb()`, `(*fp)()`, `observers_[i]()`),
 /// or null; \p ViaThis as for slotOf().
 const ValueDecl *calledSlot(const Expr *Call, bool *ViaThis = nullptr);

@@ -27,6 +27,8 @@ struct Current {
   std::unique_ptr<TypeProperties> Types;
   const ASTContext *BoundariesCtx = nullptr;
   std::map<std::string, std::vector<ThreadBoundary>> Boundaries;
+  /// Per SpawnFunctions setting, like Boundaries.
+  std::map<std::string, std::unique_ptr<Publication>> Publications;
 };
 
 // Collects what the boundary matchers find.
@@ -423,6 +425,7 @@ UnitModel::boundaries(ASTContext &Ctx, llvm::ArrayRef<SpawnFunction> Spawn,
   Current &C = current();
   if (C.BoundariesCtx != &Ctx) {
     C.Boundaries.clear();
+    C.Publications.clear();
     C.BoundariesCtx = &Ctx;
   }
   auto [It, New] = C.Boundaries.try_emplace(Key.str());
@@ -433,6 +436,16 @@ UnitModel::boundaries(ASTContext &Ctx, llvm::ArrayRef<SpawnFunction> Spawn,
     Finder.matchAST(Ctx);
   }
   return It->second;
+}
+
+Publication &UnitModel::publication(ASTContext &Ctx,
+                                    llvm::ArrayRef<SpawnFunction> Spawn,
+                                    llvm::StringRef Key) {
+  llvm::ArrayRef<ThreadBoundary> Found = boundaries(Ctx, Spawn, Key);
+  std::unique_ptr<Publication> &P = current().Publications[Key.str()];
+  if (!P)
+    P = std::make_unique<Publication>(Ctx, Found);
+  return *P;
 }
 
 TypeProperties &UnitModel::types(ASTContext &Ctx) {
@@ -452,6 +465,7 @@ void UnitModel::reset(ClangTidyContext *Tidy) {
   C.TypesCtx = nullptr;
   C.Boundaries.clear();
   C.BoundariesCtx = nullptr;
+  C.Publications.clear();
   C.Tidy = Tidy;
 }
 

@@ -30,6 +30,7 @@
 #define FEARLESS_ANALYZER_MODEL_UNITMODEL_H
 
 #include "LockScope.h"
+#include "Publication.h"
 #include "ThreadBoundary.h"
 #include "TypeProperties.h"
 
@@ -150,6 +151,12 @@ public:
   static llvm::ArrayRef<ThreadBoundary>
   boundaries(ASTContext &Ctx, llvm::ArrayRef<SpawnFunction> Spawn,
              llvm::StringRef Key);
+
+  /// What the unit publishes to threads without a lock (Publication.h),
+  /// with the boundaries of the same SpawnFunctions setting.
+  static Publication &publication(ASTContext &Ctx,
+                                  llvm::ArrayRef<SpawnFunction> Spawn,
+                                  llvm::StringRef Key);
 
   /// The unit's one Send/Sync/ThreadSafe (and guard path) cache, shared by
   /// every check; it does not need the rest of the model to be built.
