@@ -32,25 +32,9 @@ using fd::LockMode;
 namespace {
 
 using fearless_test::exit_42_on_deadlock_report;
+using fearless_test::Lock;
+using fearless_test::on_thread;
 using fearless_test::Reports;
-
-// A fake lock: an address and a class, driven through the hooks directly.
-struct Lock {
-  explicit Lock(const char *name) { fd::on_create(state, fd::LockSite{name}); }
-  ~Lock() { fd::on_destroy(state); }
-  void lock(LockMode m = LockMode::exclusive, unsigned subclass = 0) {
-    auto a = fd::on_acquire(state, m, subclass);
-    fd::on_acquired(state, m, a, subclass);
-  }
-  void try_lock(LockMode m = LockMode::exclusive) {
-    fd::on_acquired(state, m, true);
-  }
-  void unlock(LockMode m = LockMode::exclusive) { fd::on_release(state, m); }
-  fd::LockState state;
-};
-
-// Runs f on a new thread and waits for it: each run is another thread.
-template <class F> void on_thread(F f) { std::thread(f).join(); }
 
 // Lockdep's self-test scenarios, each pair "hold, then take" on a thread of
 // its own; `held` and `taken` are the modes (a Mutex is exclusive/exclusive;
