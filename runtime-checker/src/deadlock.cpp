@@ -77,11 +77,10 @@ std::vector<Snapshot> snapshot() {
     s.running = r.running.load(std::memory_order_relaxed);
     s.blocks = r.blocks.load(std::memory_order_relaxed);
     s.tid = r.tid.load(std::memory_order_relaxed);
-    int depth = r.depth.load(std::memory_order_acquire);
-    for (int j = 0; j < depth && j < kMaxHeld; ++j)
-      s.held.emplace_back(
-          r.held[j].lock.load(std::memory_order_relaxed),
-          LockMode(r.held[j].mode.load(std::memory_order_relaxed)));
+    // Without the locks another thread took from it (destroyed, released
+    // elsewhere), with those beyond the inline stack.
+    for (const Holder &h : held_by(r))
+      s.held.emplace_back(h.lock, h.mode);
     all.push_back(std::move(s));
   }
   return all;

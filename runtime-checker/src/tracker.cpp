@@ -11,6 +11,7 @@
 #include "tracker_internal.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +21,7 @@
 #include <string_view>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 #if FEARLESS_LOCK_TRACKING
@@ -68,8 +70,12 @@ ChainSlot *find_chain(std::uint64_t key, bool insert, ThreadId owner) {
 // --- configuration -------------------------------------------------------------
 std::atomic<Policy> g_policy{Policy::report};
 std::atomic<ClassMode> g_class_mode{ClassMode::site};
-std::string g_json_path; // set once at start-up
-std::string g_dot_path;
+// Set once at start-up; never destroyed, since reports are made by static
+// destructors too (a global lock destroyed while held) and must reach the
+// JSON file as well as stderr.
+std::string &g_json_path = *new std::string;
+std::string &g_dot_path = *new std::string;
+std::mutex &g_json_mu = *new std::mutex;
 
 // --- thread records --------------------------------------------------------------
 thread_local bool t_dead = false; // trivially destructible: safe at exit
@@ -111,6 +117,7 @@ struct RecordOwner {
       t.live_id.store(t.id, std::memory_order_release);
       if (g_threads_used.load(std::memory_order_relaxed) <= i)
         g_threads_used.store(i + 1, std::memory_order_release);
+      reset_held_extras(t);
       r = &t;
       return;
     }
@@ -121,11 +128,14 @@ struct RecordOwner {
     t_record = nullptr;
     if (!r)
       return;
-    if (r->depth.load(std::memory_order_relaxed) > 0)
+    apply_drops(*r);
+    if (r->depth.load(std::memory_order_relaxed) > 0 ||
+        !extras_of(*r).empty())
       deliver({Report{ReportKind::misuse, "thread exited while holding locks",
                       "  the locks stay locked forever:\n" + held_lines(*r),
                       ""},
                {}});
+    reset_held_extras(*r);
     r->live_id.store(0, std::memory_order_release);
     r->depth.store(0, std::memory_order_relaxed);
     r->waiting_for.store(nullptr, std::memory_order_relaxed);
@@ -311,8 +321,13 @@ std::vector<RawHeld> copy_held(const ThreadRecord &t) {
   int depth = t.depth.load(std::memory_order_relaxed);
   for (int i = 0; i < depth; ++i) {
     const HeldLock &h = t.held[i];
-    out.push_back({class_name(node_of(h)), held_mode(h), h.tried, h.pc, h.ret});
+    out.push_back({class_name(node_of(h)), held_mode(h), h.tried,
+                   h.pc.load(std::memory_order_relaxed),
+                   h.ret.load(std::memory_order_relaxed)});
   }
+  for (const ExtraHeld &e : extras_of(t))
+    out.push_back({class_name(level_class(e.cls, e.subclass)), e.mode, e.tried,
+                   e.pc, e.ret});
   return out;
 }
 
@@ -325,8 +340,8 @@ RawInversion copy_inversion(const AddResult &r, const ThreadRecord &t,
   int depth = t.depth.load(std::memory_order_relaxed);
   for (int i = 0; i < depth; ++i)
     if (node_of(t.held[i]) == r.path.front().from) {
-      raw.first_pc = t.held[i].pc;
-      raw.first_ret = t.held[i].ret;
+      raw.first_pc = t.held[i].pc.load(std::memory_order_relaxed);
+      raw.first_ret = t.held[i].ret.load(std::memory_order_relaxed);
       raw.has_first_site = true;
       break;
     }
@@ -493,12 +508,14 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
         std::string once = "nest:" + std::to_string(node);
         if (g.reported_once.insert(once).second)
           nestings.push_back(
-              {t.id, class_name(node), h.pc, h.ret, g.stacks[this_stack]});
+              {t.id, class_name(node), h.pc.load(std::memory_order_relaxed),
+               h.ret.load(std::memory_order_relaxed), g.stacks[this_stack]});
         continue;
       }
       auto from_site = std::uint32_t(g.stacks.size());
-      g.stacks.push_back(Stack{const_cast<void *>(h.pc),
-                               const_cast<void *>(h.ret)});
+      g.stacks.push_back(
+          Stack{const_cast<void *>(h.pc.load(std::memory_order_relaxed)),
+                const_cast<void *>(h.ret.load(std::memory_order_relaxed))});
       AddResult r = g.graph.add_edge(from, edge_mode(held_mode(h)), node,
                                      edge_mode(mode), t.id, from_site,
                                      this_stack);
@@ -654,9 +671,15 @@ void deliver(TrackerReport tr) {
   if (tr.report.thread.empty())
     tr.report.thread = std::string(current_thread_name());
   if (!g_json_path.empty()) {
-    static std::mutex json_mu;
-    std::lock_guard<std::mutex> lock(json_mu);
-    if (FILE *f = std::fopen(g_json_path.c_str(), "a")) {
+    std::lock_guard<std::mutex> lock(g_json_mu);
+    FILE *f = std::fopen(g_json_path.c_str(), "a");
+    if (!f) {
+      static bool said = false; // guarded by g_json_mu
+      if (!std::exchange(said, true))
+        std::fprintf(stderr, "fearless: error: cannot append reports to '%s' "
+                             "(FEARLESS_REPORT_JSON): %s\n",
+                     g_json_path.c_str(), std::strerror(errno));
+    } else {
       std::string locks;
       for (const auto &l : tr.locks)
         locks += (locks.empty() ? "\"" : ",\"") + json_escape(l) + "\"";
@@ -680,8 +703,8 @@ void deliver(TrackerReport tr) {
 FEARLESS_SLOW_PATH
 void misuse(const std::string &title, std::string details,
             const ThreadRecord *t, std::vector<std::string> locks) {
-  if (t && t->depth.load(std::memory_order_relaxed) > 0)
-    details += "  locks held by this thread:\n" + held_lines(*t);
+  if (std::string held = t ? held_lines(*t) : ""; !held.empty())
+    details += "  locks held by this thread:\n" + held;
   details += "  stack:\n" + format_stack(capture_stack(0), "    ");
   deliver({Report{ReportKind::misuse, title, std::move(details), ""},
            std::move(locks)});
@@ -694,13 +717,29 @@ void on_create(LockState &lock, const LockSite &site) noexcept {
 }
 
 void on_destroy(LockState &lock) noexcept {
+  ThreadRecord *t = record();
+  if (t)
+    apply_drops(*t);
   ThreadId owner = lock.owner.load(std::memory_order_acquire);
   ClassId cls = lock.cls.load(std::memory_order_acquire);
-  if (owner)
-    misuse("destroying a locked lock",
-           "  '" + class_name_locked(cls) + "' is still held by thread " +
-               thread_label(owner, nullptr) + "\n",
-           record());
+  // Every holder, readers of an RwLock included; each loses the lock from
+  // its held locks now, so nothing is reported about it afterwards.
+  std::vector<Holder> holders = holders_of(&lock);
+  if (!holders.empty() || owner) {
+    std::string name = class_name_locked(cls), d;
+    for (const Holder &h : holders)
+      d += "  '" + name + "' is still held by thread " +
+           thread_label(h.id, nullptr) + " (" +
+           (h.mode == LockMode::shared ? "shared" : "exclusive") +
+           "), acquired at " + describe_site(h.pc, h.ret) + "\n";
+    if (holders.empty()) // a thread already gone (the process is exiting)
+      d += "  '" + name + "' is still held by thread " +
+           thread_label(owner, nullptr) + "\n";
+    for (const Holder &h : holders)
+      drop_held(h.id, &lock);
+    lock.owner.store(0, std::memory_order_relaxed);
+    misuse("destroying a locked lock", d, t, {name});
+  }
   auto &g = global();
   std::lock_guard<std::mutex> guard(g.mu);
   if (cls != 0 && cls < g.classes.size() && g.classes[cls].per_instance) {
@@ -716,14 +755,21 @@ bool acquire_slow(LockState &lock, LockMode mode, unsigned subclass,
   ThreadRecord *t = record();
   if (!t)
     return false;
+  apply_drops(*t);
   ClassId cls = class_of(lock);
   ThreadId owner = lock.owner.load(std::memory_order_relaxed);
   bool held_elsewhere = owner != 0 && owner != t->id;
   int depth = t->depth.load(std::memory_order_relaxed);
-  for (int i = 0; i < depth; ++i) {
-    if (t->held[i].lock.load(std::memory_order_relaxed) != &lock)
-      continue;
-    if (mode == LockMode::shared && held_mode(t->held[i]) == LockMode::shared)
+  for (int i = 0; i <= depth; ++i) {
+    LockMode was = LockMode::exclusive;
+    if (i < depth) {
+      if (t->held[i].lock.load(std::memory_order_relaxed) != &lock)
+        continue;
+      was = held_mode(t->held[i]);
+    } else if (!holds_extra(*t, &lock, &was)) {
+      break;
+    }
+    if (mode == LockMode::shared && was == LockMode::shared)
       misuse("recursive read lock",
              "  a writer waiting in between makes the second read wait for "
              "the first: fearless locks are writer-preferring\n",
@@ -755,16 +801,22 @@ void acquired_slow(LockState &lock, LockMode mode, bool tried,
   ThreadRecord *t = record();
   if (!t)
     return;
+  apply_drops(*t);
   ClassId cls = class_of(lock);
   int d = t->depth.load(std::memory_order_relaxed);
   if (d == kMaxHeld) {
+    // Held exactly (released, destroyed, at exit), but with no chain hash:
+    // locks taken while these are held get no edges from them.
     if (mode == LockMode::exclusive)
       lock.owner.store(t->id, std::memory_order_relaxed);
-    if (t->overflow++ == 0)
+    push_extra(*t, {&lock, mode, cls, subclass, tried, pc, ret});
+    if (t->overflow == 0) {
+      t->overflow = 1;
       misuse("too many locks held",
-             "  more than 48 locks held at once; the deeper ones are not "
-             "tracked\n",
+             "  more than 48 locks held at once; the deeper ones add no "
+             "lock-order edges\n",
              t);
+    }
     return;
   }
   push_held(*t, d, lock, mode, tried, subclass, cls,
@@ -775,44 +827,43 @@ void release_slow(LockState &lock) noexcept {
   ThreadRecord *t = record();
   if (!t)
     return;
+  apply_drops(*t);
   int depth = t->depth.load(std::memory_order_relaxed);
   for (int i = depth - 1; i >= 0; --i) {
     if (t->held[i].lock.load(std::memory_order_relaxed) != &lock)
       continue;
     if (held_mode(t->held[i]) == LockMode::exclusive)
       lock.owner.store(0, std::memory_order_relaxed);
-    // Released out of order: the locks above move down, their chain
-    // hashes are recomputed.
-    for (int j = i; j + 1 < depth; ++j) {
-      HeldLock &to = t->held[j], &from = t->held[j + 1];
-      to.lock.store(from.lock.load(std::memory_order_relaxed),
-                    std::memory_order_relaxed);
-      to.mode.store(from.mode.load(std::memory_order_relaxed),
-                    std::memory_order_relaxed);
-      to.subclass = from.subclass;
-      to.tried = from.tried;
-      to.cls = from.cls;
-      to.pc = from.pc;
-      to.ret = from.ret;
-      t->chain[j + 1] =
-          chain_step(t->chain[j], to.cls, to.subclass, held_mode(to));
-    }
-    t->depth.store(depth - 1, std::memory_order_release);
+    remove_held(*t, i); // released out of order
     return;
   }
-  if (t->overflow > 0) {
-    --t->overflow;
+  LockMode was;
+  if (pop_extra(*t, &lock, &was)) {
+    if (was == LockMode::exclusive)
+      lock.owner.store(0, std::memory_order_relaxed);
     return;
   }
+  // Not held by this thread: a guard moved to another thread, or a double
+  // unlock. The holder (if any) loses it, so that it is not reported as
+  // held at its exit nor locked twice when it takes it again.
+  std::vector<Holder> holders = holders_of(&lock);
   ThreadId owner = lock.owner.load(std::memory_order_acquire);
-  if (owner && owner != t->id) {
+  if (!holders.empty() || (owner && owner != t->id)) {
+    ThreadId holder = holders.empty() ? owner : holders.front().id;
+    std::string site;
+    if (!holders.empty())
+      site = ", acquired at " +
+             describe_site(holders.front().pc, holders.front().ret);
     misuse("lock released by a thread that does not hold it",
-           "  thread " + thread_label(owner, nullptr) +
-               " locked it; a guard was moved to another thread "
+           "  thread " + thread_label(holder, nullptr) + " locked it" + site +
+               "; a guard was moved to another thread "
                "(fearless-guard-not-send finds this at compile time)\n",
-           t);
-    lock.owner.store(0, std::memory_order_release);
-  } else if (!owner) {
+           t, {class_name_locked(lock.cls.load())});
+    if (!holders.empty())
+      drop_held(holder, &lock);
+    if (holders.empty() || holders.front().mode == LockMode::exclusive)
+      lock.owner.store(0, std::memory_order_release);
+  } else {
     misuse("unlock of a lock that is not held",
            "  '" + class_name_locked(lock.cls.load()) +
                "' is not locked by this thread (double unlock?)\n",

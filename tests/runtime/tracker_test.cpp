@@ -424,9 +424,8 @@ TEST(TrackerMisuse, ReleaseOnAnotherThread) {
   Lock a("misuse.moved");
   a.lock();
   on_thread([&] { a.unlock(); });
-  a.unlock(); // tidy up this thread's held stack
   auto seen = reports.take();
-  ASSERT_GE(seen.size(), 1u);
+  ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].title, "lock released by a thread that does not hold it");
 }
 
@@ -436,9 +435,8 @@ TEST(TrackerMisuse, DestroyingALockedLock) {
   auto *a = new (storage) Lock("misuse.destroy");
   a->lock();
   a->~Lock();
-  fd::on_release(a->state, LockMode::exclusive); // what the guard would do; the lock is gone
   auto seen = reports.take();
-  ASSERT_GE(seen.size(), 1u);
+  ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].title, "destroying a locked lock");
 }
 
