@@ -141,6 +141,7 @@ struct RecordOwner {
     r->waiting_for.store(nullptr, std::memory_order_relaxed);
     r->running.store(nullptr, std::memory_order_relaxed);
     r->in_use.store(false, std::memory_order_release);
+    recheck_after_exit(*r);
   }
 };
 

@@ -113,6 +113,10 @@ std::vector<Holder> holders_of(const LockState *lock);
 /// thread): removed at once if `holder` is the calling thread, else posted.
 void drop_held(ThreadId holder, const LockState *lock);
 
+/// Thread `exiting` is about to go: if a thread waits on a channel or a
+/// condvar, the watchdog looks again (deadlock.cpp).
+void recheck_after_exit(const ThreadRecord &exiting);
+
 /// "'name'" of a thread record, or "T<n>" for an unnamed thread.
 std::string thread_label(ThreadId id, const char *name);
 
