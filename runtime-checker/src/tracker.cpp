@@ -70,6 +70,7 @@ ChainSlot *find_chain(std::uint64_t key, bool insert, ThreadId owner) {
 // --- configuration -------------------------------------------------------------
 std::atomic<Policy> g_policy{Policy::report};
 std::atomic<ClassMode> g_class_mode{ClassMode::site};
+std::atomic<bool> g_single_thread_cycles{false};
 // Set once at start-up; never destroyed, since reports are made by static
 // destructors too (a global lock destroyed while held) and must reach the
 // JSON file as well as stderr.
@@ -522,7 +523,8 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
                                      this_stack);
       if (!r.new_edge)
         g.stacks.pop_back();
-      if (r.cycle) {
+      if (r.cycle || (r.single_thread_cycle &&
+                      g_single_thread_cycles.load(std::memory_order_relaxed))) {
         std::vector<ClassId> cycle;
         for (const CycleStep &s : r.path)
           cycle.push_back(s.from);
@@ -565,6 +567,18 @@ struct StartUp {
         std::fprintf(stderr,
                      "fearless: error: FEARLESS_ON_DEADLOCK must be ignore, "
                      "report or abort, got '%s'\n",
+                     v);
+        std::exit(2);
+      }
+    }
+    if (const char *v = std::getenv("FEARLESS_SINGLE_THREAD_CYCLES")) {
+      std::string s = v;
+      if (s == "report" || s == "ignore") {
+        g_single_thread_cycles = s == "report";
+      } else {
+        std::fprintf(stderr,
+                     "fearless: error: FEARLESS_SINGLE_THREAD_CYCLES must be "
+                     "ignore or report, got '%s'\n",
                      v);
         std::exit(2);
       }
@@ -890,6 +904,9 @@ Policy policy() noexcept { return detail::g_policy.load(); }
 ClassMode set_class_mode(ClassMode m) noexcept {
   return detail::g_class_mode.exchange(m);
 }
+bool set_report_single_thread_cycles(bool report) noexcept {
+  return detail::g_single_thread_cycles.exchange(report);
+}
 
 TrackerStats tracker_stats() {
   auto &g = detail::global();
@@ -930,6 +947,7 @@ namespace fearless {
 Policy set_policy(Policy p) noexcept { return p; }
 Policy policy() noexcept { return Policy::ignore; }
 ClassMode set_class_mode(ClassMode m) noexcept { return m; }
+bool set_report_single_thread_cycles(bool) noexcept { return false; }
 TrackerStats tracker_stats() { return {}; }
 std::string lock_graph_dot() { return "digraph fearless_lock_order {\n}\n"; }
 } // namespace fearless

@@ -260,6 +260,23 @@ TEST(Tracker, OneThreadsOwnInversionWaitsForASecondThread) {
   EXPECT_EQ(reports.take().size(), 1u);
 }
 
+// Lockdep's strictness, for users who want it: one thread's own cycle is
+// reported at once (issue 23), and only while the option is on.
+TEST(Tracker, OneThreadsOwnInversionIsReportedWhenAsked) {
+  Reports reports;
+  bool old = fearless::set_report_single_thread_cycles(true);
+  Lock a("strict.A"), b("strict.B");
+  on_thread([&] {
+    a.lock(); b.lock(); b.unlock(); a.unlock();
+    b.lock(); a.lock(); a.unlock(); b.unlock();
+  });
+  fearless::set_report_single_thread_cycles(old);
+  auto seen = reports.take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].title, "lock-order inversion");
+  EXPECT_FALSE(old);
+}
+
 TEST(Tracker, PairsNeverHeldTogetherAreNotReported) {
   Reports reports;
   Lock a("apart.A"), b("apart.B");
