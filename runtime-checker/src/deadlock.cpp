@@ -28,6 +28,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -77,11 +78,10 @@ std::vector<Snapshot> snapshot() {
     s.running = r.running.load(std::memory_order_relaxed);
     s.blocks = r.blocks.load(std::memory_order_relaxed);
     s.tid = r.tid.load(std::memory_order_relaxed);
-    int depth = r.depth.load(std::memory_order_acquire);
-    for (int j = 0; j < depth && j < kMaxHeld; ++j)
-      s.held.emplace_back(
-          r.held[j].lock.load(std::memory_order_relaxed),
-          LockMode(r.held[j].mode.load(std::memory_order_relaxed)));
+    // Without the locks another thread took from it (destroyed, released
+    // elsewhere), with those beyond the inline stack.
+    for (const Holder &h : held_by(r))
+      s.held.emplace_back(h.lock, h.mode);
     all.push_back(std::move(s));
   }
   return all;
@@ -204,9 +204,11 @@ std::vector<std::size_t> waited_for(const std::vector<Snapshot> &all,
 
 // Marks every thread that can proceed; true if `me` cannot. With
 // `ask_kernel`, a thread that looks blocked but that the kernel runs (or
-// is about to) proceeds too.
+// is about to) proceeds too. `*unknown` (if given) is set when threads the
+// tracker does not know were all that let a channel or condvar wait
+// proceed: once they end, the answer may change.
 bool stuck(std::vector<Snapshot> &all, std::size_t me, bool ask_kernel,
-           bool me_runs) {
+           bool me_runs, bool *unknown = nullptr) {
   bool others_unknown = false, counted = false;
   for (std::size_t i = 0; i < all.size(); ++i)
     all[i].proceeds =
@@ -235,6 +237,8 @@ bool stuck(std::vector<Snapshot> &all, std::size_t me, bool ask_kernel,
             counted = true;
           }
           ok = others_unknown;
+          if (ok && unknown)
+            *unknown = true;
         }
       }
       if (ok) {
@@ -376,22 +380,50 @@ void report_deadlock(const std::vector<Snapshot> &all, std::size_t me,
 // woken at any moment, which it cannot see from inside on_block. The
 // watchdog reports when two pictures 20 ms apart agree that every thread
 // is asleep in fearless waits that none of them can end.
+//
+// It looks when a thread blocks in such a wait with every other thread
+// blocked, and when a tracked thread exits while one is blocked so (the
+// wait may have been for it: a condvar's only notifier, a sender's last
+// user). Threads the tracker does not know may send or notify; while only
+// they keep a wait alive, the watchdog looks again with a growing pause
+// (20 ms to 1 s), so that a deadlock left behind when such a thread ends
+// is reported too, and no thread is ever woken for it.
 std::atomic<std::uint32_t> g_suspicions{0};
+
+enum class Verdict { reported, not_stuck, unknown };
+
+// One look at every thread blocked in a channel or condvar wait.
+Verdict examine() {
+  std::vector<Snapshot> all = snapshot(), again;
+  bool unknown = false;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (!all[i].waits || is_lock_wait(all[i].kind) ||
+        all[i].kind == WaitKind::join)
+      continue;
+    if (!stuck(all, i, true, false, &unknown))
+      return unknown ? Verdict::unknown : Verdict::not_stuck;
+    std::size_t me = 0;
+    if (!still_stuck(all, again, all[i].id, me, false))
+      return Verdict::unknown; // things moved: look again
+    report_deadlock(again, me, nullptr, again[me].kind);
+    return Verdict::reported;
+  }
+  return Verdict::not_stuck;
+}
 
 [[noreturn]] void watchdog() {
   for (;;) {
     g_suspicions.wait(0, std::memory_order_acquire);
-    g_suspicions.store(0, std::memory_order_relaxed);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    std::vector<Snapshot> all = snapshot(), again;
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      if (!all[i].waits || is_lock_wait(all[i].kind) ||
-          all[i].kind == WaitKind::join || !stuck(all, i, true, false))
-        continue;
-      std::size_t me = 0;
-      if (still_stuck(all, again, all[i].id, me, false))
-        report_deadlock(again, me, nullptr, again[me].kind);
-      break;
+    auto pause = std::chrono::milliseconds(20);
+    for (;;) {
+      g_suspicions.store(0, std::memory_order_relaxed);
+      std::this_thread::sleep_for(pause);
+      if (examine() != Verdict::unknown)
+        break;
+      if (g_suspicions.load(std::memory_order_acquire) != 0)
+        pause = std::chrono::milliseconds(20); // news: look soon
+      else
+        pause = std::min(pause * 2, std::chrono::milliseconds(1000));
     }
   }
 }
@@ -439,6 +471,25 @@ void check_deadlock(ThreadRecord &t, const void *object, WaitKind kind) {
     return;
   report_deadlock(again, me, object, kind);
 }
+
+} // namespace
+
+void recheck_after_exit(const ThreadRecord &exiting) {
+  std::size_t used = g_threads_used.load(std::memory_order_acquire);
+  for (std::size_t i = 1; i < used && i < kMaxThreads; ++i) {
+    const ThreadRecord &r = g_threads[i];
+    if (&r == &exiting || r.live_id.load(std::memory_order_acquire) == 0 ||
+        !r.waiting_for.load(std::memory_order_acquire))
+      continue;
+    auto kind = WaitKind(r.wait_kind.load(std::memory_order_relaxed));
+    if (!is_lock_wait(kind) && kind != WaitKind::join) {
+      suspect_every_thread_blocked();
+      return;
+    }
+  }
+}
+
+namespace {
 
 void copy_name(ThreadRecord &r) {
   std::string_view name = current_thread_name();

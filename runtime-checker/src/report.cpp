@@ -9,14 +9,15 @@
 namespace fearless {
 namespace {
 
+// Never destroyed: static destructors and exit-time checks report too.
 std::mutex &handler_mutex() {
-  static std::mutex mu;
-  return mu;
+  static std::mutex *mu = new std::mutex;
+  return *mu;
 }
 
 ReportHandler &handler() {
-  static ReportHandler h; // guarded by handler_mutex()
-  return h;
+  static ReportHandler *h = new ReportHandler; // guarded by handler_mutex()
+  return *h;
 }
 
 } // namespace

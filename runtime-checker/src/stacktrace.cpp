@@ -9,21 +9,36 @@
 #include <unistd.h>
 #include <unwind.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 
 namespace fearless::detail {
 
+std::atomic<void (*)()> g_symbolize_hook{nullptr};
+
 namespace {
 
-// One Dwfl session for the process, created on first use. Reports are rare;
-// a lock keeps libdw (not thread-safe) to one thread at a time.
+// One Dwfl session for the process, created on first use and never
+// destroyed: a report made by a static destructor or an exit-time check
+// (a global lock destroyed while held) still symbolises. A lock keeps libdw
+// (not thread-safe) to one thread at a time; every address looked up is
+// cached, so a report of a long cycle, or the next report from the same
+// code, costs a hash lookup per frame instead of a DWARF walk.
 struct Symbolizer {
+  struct Frame {
+    std::string function;
+    std::string file;
+    int line = 0;
+  };
+
   std::mutex mu;
-  Dwfl *dwfl = nullptr;
+  Dwfl *dwfl = nullptr; // guarded by mu
+  std::unordered_map<void *, std::vector<Frame>> cache; // guarded by mu
   Dwfl_Callbacks callbacks{};
   char *debuginfo_path = nullptr;
 
@@ -41,28 +56,26 @@ struct Symbolizer {
       }
     }
   }
-  ~Symbolizer() {
-    if (dwfl)
-      dwfl_end(dwfl);
-  }
-
   static Symbolizer &get() {
-    static Symbolizer s;
-    return s;
+    static Symbolizer *s = new Symbolizer; // never destroyed (see above)
+    return *s;
   }
-
-  struct Frame {
-    std::string function;
-    std::string file;
-    int line = 0;
-  };
 
   // The source frames at `address`, innermost first: the line the code
   // comes from, then the call site of each function inlined there (so a
   // lock() inlined into the user's function yields the user's line too).
   std::vector<Frame> lookup(void *address) {
-    std::vector<Frame> frames(1);
+    if (auto hook = g_symbolize_hook.load(std::memory_order_acquire))
+      hook();
     std::lock_guard<std::mutex> lock(mu);
+    auto [it, inserted] = cache.try_emplace(address);
+    if (inserted)
+      it->second = lookup_uncached(address);
+    return it->second;
+  }
+
+  std::vector<Frame> lookup_uncached(void *address) {
+    std::vector<Frame> frames(1);
     if (!dwfl)
       return frames;
     auto addr = reinterpret_cast<Dwarf_Addr>(address);

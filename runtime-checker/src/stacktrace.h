@@ -4,12 +4,17 @@
 #ifndef FEARLESS_SRC_STACKTRACE_H_
 #define FEARLESS_SRC_STACKTRACE_H_
 
+#include <atomic>
 #include <string>
 #include <vector>
 
 namespace fearless::detail {
 
 using Stack = std::vector<void *>;
+
+/// Called before every symbol lookup, if set: a test's probe that no lookup
+/// runs under the tracker's global lock (tests/runtime/tracker_report_test).
+extern std::atomic<void (*)()> g_symbolize_hook;
 
 /// The caller's stack, without the tracker's own frames (`skip` of them).
 Stack capture_stack(int skip);

@@ -11,14 +11,17 @@
 #include "tracker_internal.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 #if FEARLESS_LOCK_TRACKING
@@ -67,8 +70,13 @@ ChainSlot *find_chain(std::uint64_t key, bool insert, ThreadId owner) {
 // --- configuration -------------------------------------------------------------
 std::atomic<Policy> g_policy{Policy::report};
 std::atomic<ClassMode> g_class_mode{ClassMode::site};
-std::string g_json_path; // set once at start-up
-std::string g_dot_path;
+std::atomic<bool> g_single_thread_cycles{false};
+// Set once at start-up; never destroyed, since reports are made by static
+// destructors too (a global lock destroyed while held) and must reach the
+// JSON file as well as stderr.
+std::string &g_json_path = *new std::string;
+std::string &g_dot_path = *new std::string;
+std::mutex &g_json_mu = *new std::mutex;
 
 // --- thread records --------------------------------------------------------------
 thread_local bool t_dead = false; // trivially destructible: safe at exit
@@ -110,6 +118,7 @@ struct RecordOwner {
       t.live_id.store(t.id, std::memory_order_release);
       if (g_threads_used.load(std::memory_order_relaxed) <= i)
         g_threads_used.store(i + 1, std::memory_order_release);
+      reset_held_extras(t);
       r = &t;
       return;
     }
@@ -120,16 +129,20 @@ struct RecordOwner {
     t_record = nullptr;
     if (!r)
       return;
-    if (r->depth.load(std::memory_order_relaxed) > 0)
+    apply_drops(*r);
+    if (r->depth.load(std::memory_order_relaxed) > 0 ||
+        !extras_of(*r).empty())
       deliver({Report{ReportKind::misuse, "thread exited while holding locks",
                       "  the locks stay locked forever:\n" + held_lines(*r),
                       ""},
                {}});
+    reset_held_extras(*r);
     r->live_id.store(0, std::memory_order_release);
     r->depth.store(0, std::memory_order_relaxed);
     r->waiting_for.store(nullptr, std::memory_order_relaxed);
     r->running.store(nullptr, std::memory_order_relaxed);
     r->in_use.store(false, std::memory_order_release);
+    recheck_after_exit(*r);
   }
 };
 
@@ -263,52 +276,145 @@ ClassId class_of(LockState &lock) {
 }
 
 // --- lock-order inversion ------------------------------------------------------
-// Builds the report for a cycle. Called with global().mu held.
-TrackerReport inversion_report(const AddResult &r, const ThreadRecord &t,
-                               std::uint32_t this_stack) {
-  auto &g = global();
-  const CycleStep &first = r.path.front();
-  std::string a = class_name(first.from), b = class_name(first.to);
-  std::string d;
+// A report is built in two halves: under global().mu only what the graph
+// and the class table hold is copied (names, modes, raw code addresses);
+// symbolising and formatting run after the lock is released, so another
+// thread's new chain never waits while a report is written (DESIGN.md
+// section 15's rule, and the reason a long cycle cannot stall the process).
+
+// One step of the existing chain, as copied under the lock.
+struct RawStep {
+  std::string from, to;
+  EdgeMode held = EdgeMode::exclusive, acquired = EdgeMode::exclusive;
+  bool known = false; // the edge is in the graph (always, but be safe)
+  ThreadId first_thread = 0;
+  const void *from_pc = nullptr, *from_ret = nullptr; // holding site
+  bool has_from_site = false;
+  Stack to_stack; // where the acquisition was made
+};
+
+// One lock the reporting thread holds.
+struct RawHeld {
+  std::string name;
+  LockMode mode = LockMode::exclusive;
+  bool tried = false;
+  const void *pc = nullptr, *ret = nullptr;
+};
+
+// Everything one inversion report needs, with no symbol looked up yet.
+struct RawInversion {
+  ThreadId thread = 0;
+  std::vector<RawStep> path; // path[0] is the new edge
+  const void *first_pc = nullptr, *first_ret = nullptr; // holding path[0]
+  bool has_first_site = false;
+  Stack this_stack;
+  std::vector<RawHeld> held;
+  /// Other cycles the same acquisition closed: their classes, in order.
+  std::vector<std::vector<std::string>> more;
+};
+
+// Cycle steps printed with their stacks; the rest get one line each.
+constexpr std::size_t kStepsWithStacks = 8;
+// Further cycles closed by one acquisition that a report lists by name.
+constexpr std::size_t kMoreCyclesListed = 8;
+
+std::vector<RawHeld> copy_held(const ThreadRecord &t) {
+  std::vector<RawHeld> out;
   int depth = t.depth.load(std::memory_order_relaxed);
-  d += "  thread " + thread_label(t.id, nullptr) + " is trying to acquire '" +
-       b + "' (" + mode_word(first.acquired) + ")\n";
-  d += "  while already holding '" + a + "' (" + mode_word(first.held) + ")";
+  for (int i = 0; i < depth; ++i) {
+    const HeldLock &h = t.held[i];
+    out.push_back({class_name(node_of(h)), held_mode(h), h.tried,
+                   h.pc.load(std::memory_order_relaxed),
+                   h.ret.load(std::memory_order_relaxed)});
+  }
+  for (const ExtraHeld &e : extras_of(t))
+    out.push_back({class_name(level_class(e.cls, e.subclass)), e.mode, e.tried,
+                   e.pc, e.ret});
+  return out;
+}
+
+// Copies what inversion_report() prints. Called with global().mu held.
+RawInversion copy_inversion(const AddResult &r, const ThreadRecord &t,
+                            std::uint32_t this_stack) {
+  auto &g = global();
+  RawInversion raw;
+  raw.thread = t.id;
+  int depth = t.depth.load(std::memory_order_relaxed);
   for (int i = 0; i < depth; ++i)
-    if (node_of(t.held[i]) == first.from) {
-      d += ", acquired at " + describe_site(t.held[i].pc, t.held[i].ret);
+    if (node_of(t.held[i]) == r.path.front().from) {
+      raw.first_pc = t.held[i].pc.load(std::memory_order_relaxed);
+      raw.first_ret = t.held[i].ret.load(std::memory_order_relaxed);
+      raw.has_first_site = true;
       break;
     }
-  d += "\n\n  which closes this cycle of lock classes:\n    ";
-  for (const CycleStep &s : r.path)
-    d += "'" + class_name(s.from) + "' --> ";
-  d += "'" + a + "'\n\n  the existing dependency chain (holding --> acquiring):\n";
-  for (std::size_t i = 1; i < r.path.size(); ++i) {
+  for (std::size_t i = 0; i < r.path.size(); ++i) {
     const CycleStep &s = r.path[i];
-    const EdgeInfo *e = g.graph.edge(s.from, s.to);
-    d += "    '" + class_name(s.from) + "' (" + mode_word(s.held) + ") --> '" +
-         class_name(s.to) + "' (" + mode_word(s.acquired) + ")";
-    if (e) {
-      d += ", first by thread T" + std::to_string(e->first_thread & 0xffff) +
-           "\n";
+    RawStep step;
+    step.from = class_name(s.from);
+    step.to = class_name(s.to);
+    step.held = s.held;
+    step.acquired = s.acquired;
+    if (const EdgeInfo *e = i > 0 ? g.graph.edge(s.from, s.to) : nullptr) {
+      step.known = true;
+      step.first_thread = e->first_thread;
       if (e->from_site && e->from_site < g.stacks.size() &&
-          g.stacks[e->from_site].size() == 2)
-        d += "      holding '" + class_name(s.from) + "' acquired at " +
-             describe_site(g.stacks[e->from_site][0],
-                           g.stacks[e->from_site][1]) +
-             "\n";
-      if (e->to_site && e->to_site < g.stacks.size()) {
-        d += "      acquiring '" + class_name(s.to) + "' at:\n";
-        d += format_stack(g.stacks[e->to_site], "        ");
+          g.stacks[e->from_site].size() == 2) {
+        step.from_pc = g.stacks[e->from_site][0];
+        step.from_ret = g.stacks[e->from_site][1];
+        step.has_from_site = true;
       }
-    } else {
+      // Only the steps printed with stacks need theirs copied.
+      if (e->to_site && e->to_site < g.stacks.size() && i <= kStepsWithStacks)
+        step.to_stack = g.stacks[e->to_site];
+    }
+    raw.path.push_back(std::move(step));
+  }
+  raw.this_stack = g.stacks[this_stack];
+  raw.held = copy_held(t);
+  return raw;
+}
+
+// The report for a cycle: symbolises and formats. Called without the lock.
+TrackerReport inversion_report(const RawInversion &raw) {
+  const RawStep &first = raw.path.front();
+  const std::string &a = first.from, &b = first.to;
+  std::string d;
+  d += "  thread " + thread_label(raw.thread, nullptr) +
+       " is trying to acquire '" + b + "' (" + mode_word(first.acquired) +
+       ")\n";
+  d += "  while already holding '" + a + "' (" + mode_word(first.held) + ")";
+  if (raw.has_first_site)
+    d += ", acquired at " + describe_site(raw.first_pc, raw.first_ret);
+  d += "\n\n  which closes this cycle of lock classes:\n    ";
+  for (const RawStep &s : raw.path)
+    d += "'" + s.from + "' --> ";
+  d += "'" + a + "'\n\n  the existing dependency chain (holding --> acquiring):\n";
+  for (std::size_t i = 1; i < raw.path.size(); ++i) {
+    const RawStep &s = raw.path[i];
+    d += "    '" + s.from + "' (" + mode_word(s.held) + ") --> '" + s.to +
+         "' (" + mode_word(s.acquired) + ")";
+    if (!s.known) {
       d += "\n";
+      continue;
+    }
+    d += ", first by thread T" + std::to_string(s.first_thread & 0xffff) + "\n";
+    if (i > kStepsWithStacks)
+      continue;
+    if (s.has_from_site)
+      d += "      holding '" + s.from + "' acquired at " +
+           describe_site(s.from_pc, s.from_ret) + "\n";
+    if (!s.to_stack.empty()) {
+      d += "      acquiring '" + s.to + "' at:\n";
+      d += format_stack(s.to_stack, "        ");
     }
   }
+  if (raw.path.size() > kStepsWithStacks + 1)
+    d += "    (stacks shown for the first " + std::to_string(kStepsWithStacks) +
+         " of " + std::to_string(raw.path.size() - 1) + " steps)\n";
   d += "\n  this acquisition of '" + b + "':\n";
-  d += format_stack(g.stacks[this_stack], "    ");
+  d += format_stack(raw.this_stack, "    ");
 
-  std::string last = class_name(r.path.back().from);
+  const std::string &last = raw.path.back().from;
   auto cell = [](const std::string &s) {
     return s + std::string(s.size() < 30 ? 30 - s.size() : 1, ' ');
   };
@@ -316,44 +422,83 @@ TrackerReport inversion_report(const AddResult &r, const ThreadRecord &t,
   d += "        " + cell("Thread A") + "Thread B\n";
   d += "        " + cell("--------") + "--------\n";
   d += "        " + lock_word(first.held) + "(" + a + ");\n";
-  d += "        " + cell("") + lock_word(r.path[1].held) + "(" + b + ");\n";
-  if (r.path.size() > 2)
+  d += "        " + cell("") + lock_word(raw.path[1].held) + "(" + b + ");\n";
+  if (raw.path.size() > 2)
     d += "        " + cell("") + "... (through '" + last + "')\n";
-  d += "        " + cell("") + lock_word(r.path.back().acquired) + "(" + a +
+  d += "        " + cell("") + lock_word(raw.path.back().acquired) + "(" + a +
        ");\n";
   d += "        " + lock_word(first.acquired) + "(" + b + ");\n";
   d += "\n   *** DEADLOCK ***\n\n";
+  if (!raw.more.empty()) {
+    d += "  this acquisition also closes " + std::to_string(raw.more.size()) +
+         " other cycle(s):\n";
+    for (std::size_t i = 0; i < raw.more.size() && i < kMoreCyclesListed; ++i) {
+      d += "    ";
+      for (const std::string &c : raw.more[i])
+        d += "'" + c + "' --> ";
+      d += "'" + raw.more[i].front() + "'\n";
+    }
+    if (raw.more.size() > kMoreCyclesListed)
+      d += "    ... and " + std::to_string(raw.more.size() - kMoreCyclesListed) +
+           " more\n";
+    d += "\n";
+  }
   d += "  locks held by this thread:\n";
-  for (int i = 0; i < depth; ++i) {
-    const HeldLock &h = t.held[i];
-    d += "    '" + class_name(node_of(h)) + "' (" +
-         mode_word(edge_mode(held_mode(h))) + ")" +
+  for (const RawHeld &h : raw.held)
+    d += "    '" + h.name + "' (" + mode_word(edge_mode(h.mode)) + ")" +
          (h.tried ? " by try_lock" : "") + ", acquired at " +
          describe_site(h.pc, h.ret) + "\n";
-  }
 
   TrackerReport tr{Report{ReportKind::possible_deadlock, "lock-order inversion",
                           std::move(d), ""},
                    {}};
-  for (const CycleStep &s : r.path)
-    tr.locks.push_back(class_name(s.from));
+  for (const RawStep &s : raw.path)
+    tr.locks.push_back(s.from);
   return tr;
+}
+
+// A same-class nesting, as copied under the lock.
+struct RawNesting {
+  ThreadId thread = 0;
+  std::string name;
+  const void *pc = nullptr, *ret = nullptr; // the first lock's acquisition
+  Stack this_stack;
+};
+
+TrackerReport nesting_report(const RawNesting &raw) {
+  return {Report{ReportKind::possible_deadlock, "same-class nesting",
+                 "  thread " + thread_label(raw.thread, nullptr) +
+                     " acquires a second lock of class '" + raw.name +
+                     "' while holding one, acquired at " +
+                     describe_site(raw.pc, raw.ret) +
+                     "\n  two threads doing this with the instances in "
+                     "opposite orders deadlock; use fearless::lock_all(), "
+                     "or lock_nested() for a parent-child order\n"
+                     "  this acquisition:\n" +
+                     format_stack(raw.this_stack, "    "),
+                 ""},
+          {raw.name}};
 }
 
 // A new chain: the edges from every lock held (since lock_all's batch
 // began, none among the batch) to `cls` at `subclass`, each searched for a
-// cycle; then the chain goes into the cache.
+// cycle; then the chain goes into the cache. However many cycles the
+// acquisition closes, it makes one inversion report: the first cycle in
+// full, the others by name.
 FEARLESS_SLOW_PATH
 void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
                std::uint64_t key, ChainSlot *chain) {
   auto &g = global();
-  std::vector<TrackerReport> reports;
+  std::vector<RawNesting> nestings;
+  std::optional<RawInversion> inversion;
+  // Captured before the lock: unwinding takes microseconds.
+  Stack this_frames = capture_stack(0);
   {
     std::lock_guard<std::mutex> guard(g.mu);
     g.slow_paths.fetch_add(1, std::memory_order_relaxed);
     ClassId node = level_class(cls, subclass);
     auto this_stack = std::uint32_t(g.stacks.size());
-    g.stacks.push_back(capture_stack(0));
+    g.stacks.push_back(std::move(this_frames));
     int held_before =
         t.batch >= 0 ? t.batch : t.depth.load(std::memory_order_relaxed);
     for (int i = 0; i < held_before; ++i) {
@@ -364,36 +509,36 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
         // one lock order away. lock_all() or lock_nested() say it is safe.
         std::string once = "nest:" + std::to_string(node);
         if (g.reported_once.insert(once).second)
-          reports.push_back(
-              {Report{ReportKind::possible_deadlock, "same-class nesting",
-                      "  thread " + thread_label(t.id, nullptr) +
-                          " acquires a second lock of class '" +
-                          class_name(node) + "' while holding one, acquired at " +
-                          describe_site(h.pc, h.ret) +
-                          "\n  two threads doing this with the instances in "
-                          "opposite orders deadlock; use fearless::lock_all(), "
-                          "or lock_nested() for a parent-child order\n"
-                          "  this acquisition:\n" +
-                          format_stack(g.stacks[this_stack], "    "),
-                      ""},
-               {class_name(node)}});
+          nestings.push_back(
+              {t.id, class_name(node), h.pc.load(std::memory_order_relaxed),
+               h.ret.load(std::memory_order_relaxed), g.stacks[this_stack]});
         continue;
       }
       auto from_site = std::uint32_t(g.stacks.size());
-      g.stacks.push_back(Stack{const_cast<void *>(h.pc),
-                               const_cast<void *>(h.ret)});
+      g.stacks.push_back(
+          Stack{const_cast<void *>(h.pc.load(std::memory_order_relaxed)),
+                const_cast<void *>(h.ret.load(std::memory_order_relaxed))});
       AddResult r = g.graph.add_edge(from, edge_mode(held_mode(h)), node,
                                      edge_mode(mode), t.id, from_site,
                                      this_stack);
       if (!r.new_edge)
         g.stacks.pop_back();
-      if (r.cycle) {
+      if (r.cycle || (r.single_thread_cycle &&
+                      g_single_thread_cycles.load(std::memory_order_relaxed))) {
         std::vector<ClassId> cycle;
         for (const CycleStep &s : r.path)
           cycle.push_back(s.from);
         std::sort(cycle.begin(), cycle.end());
-        if (g.reported_cycles.insert(cycle).second)
-          reports.push_back(inversion_report(r, t, this_stack));
+        if (!g.reported_cycles.insert(cycle).second)
+          continue;
+        if (!inversion) {
+          inversion = copy_inversion(r, t, this_stack);
+        } else {
+          std::vector<std::string> names;
+          for (const CycleStep &s : r.path)
+            names.push_back(class_name(s.from));
+          inversion->more.push_back(std::move(names));
+        }
       }
     }
     if (!chain)
@@ -401,8 +546,10 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
     else if (chain->owner.load(std::memory_order_relaxed) != t.id)
       chain->owner.store(0, std::memory_order_relaxed);
   }
-  for (auto &r : reports)
-    deliver(std::move(r));
+  for (const RawNesting &n : nestings)
+    deliver(nesting_report(n));
+  if (inversion)
+    deliver(inversion_report(*inversion));
 }
 
 // --- start-up ---------------------------------------------------------------------
@@ -420,6 +567,18 @@ struct StartUp {
         std::fprintf(stderr,
                      "fearless: error: FEARLESS_ON_DEADLOCK must be ignore, "
                      "report or abort, got '%s'\n",
+                     v);
+        std::exit(2);
+      }
+    }
+    if (const char *v = std::getenv("FEARLESS_SINGLE_THREAD_CYCLES")) {
+      std::string s = v;
+      if (s == "report" || s == "ignore") {
+        g_single_thread_cycles = s == "report";
+      } else {
+        std::fprintf(stderr,
+                     "fearless: error: FEARLESS_SINGLE_THREAD_CYCLES must be "
+                     "ignore or report, got '%s'\n",
                      v);
         std::exit(2);
       }
@@ -507,12 +666,15 @@ std::string describe_site(const void *pc, const void *ret) {
 }
 
 std::string held_lines(const ThreadRecord &t) {
-  std::string out;
-  std::lock_guard<std::mutex> guard(global().mu);
-  int depth = t.depth.load(std::memory_order_relaxed);
-  for (int i = 0; i < depth; ++i)
-    out += "    '" + class_name(node_of(t.held[i])) + "' acquired at " +
-           describe_site(t.held[i].pc, t.held[i].ret) + "\n";
+  std::vector<RawHeld> held;
+  {
+    std::lock_guard<std::mutex> guard(global().mu);
+    held = copy_held(t);
+  }
+  std::string out; // symbolised outside the lock
+  for (const RawHeld &h : held)
+    out += "    '" + h.name + "' acquired at " + describe_site(h.pc, h.ret) +
+           "\n";
   return out;
 }
 
@@ -524,9 +686,15 @@ void deliver(TrackerReport tr) {
   if (tr.report.thread.empty())
     tr.report.thread = std::string(current_thread_name());
   if (!g_json_path.empty()) {
-    static std::mutex json_mu;
-    std::lock_guard<std::mutex> lock(json_mu);
-    if (FILE *f = std::fopen(g_json_path.c_str(), "a")) {
+    std::lock_guard<std::mutex> lock(g_json_mu);
+    FILE *f = std::fopen(g_json_path.c_str(), "a");
+    if (!f) {
+      static bool said = false; // guarded by g_json_mu
+      if (!std::exchange(said, true))
+        std::fprintf(stderr, "fearless: error: cannot append reports to '%s' "
+                             "(FEARLESS_REPORT_JSON): %s\n",
+                     g_json_path.c_str(), std::strerror(errno));
+    } else {
       std::string locks;
       for (const auto &l : tr.locks)
         locks += (locks.empty() ? "\"" : ",\"") + json_escape(l) + "\"";
@@ -550,8 +718,8 @@ void deliver(TrackerReport tr) {
 FEARLESS_SLOW_PATH
 void misuse(const std::string &title, std::string details,
             const ThreadRecord *t, std::vector<std::string> locks) {
-  if (t && t->depth.load(std::memory_order_relaxed) > 0)
-    details += "  locks held by this thread:\n" + held_lines(*t);
+  if (std::string held = t ? held_lines(*t) : ""; !held.empty())
+    details += "  locks held by this thread:\n" + held;
   details += "  stack:\n" + format_stack(capture_stack(0), "    ");
   deliver({Report{ReportKind::misuse, title, std::move(details), ""},
            std::move(locks)});
@@ -564,13 +732,29 @@ void on_create(LockState &lock, const LockSite &site) noexcept {
 }
 
 void on_destroy(LockState &lock) noexcept {
+  ThreadRecord *t = record();
+  if (t)
+    apply_drops(*t);
   ThreadId owner = lock.owner.load(std::memory_order_acquire);
   ClassId cls = lock.cls.load(std::memory_order_acquire);
-  if (owner)
-    misuse("destroying a locked lock",
-           "  '" + class_name_locked(cls) + "' is still held by thread " +
-               thread_label(owner, nullptr) + "\n",
-           record());
+  // Every holder, readers of an RwLock included; each loses the lock from
+  // its held locks now, so nothing is reported about it afterwards.
+  std::vector<Holder> holders = holders_of(&lock);
+  if (!holders.empty() || owner) {
+    std::string name = class_name_locked(cls), d;
+    for (const Holder &h : holders)
+      d += "  '" + name + "' is still held by thread " +
+           thread_label(h.id, nullptr) + " (" +
+           (h.mode == LockMode::shared ? "shared" : "exclusive") +
+           "), acquired at " + describe_site(h.pc, h.ret) + "\n";
+    if (holders.empty()) // a thread already gone (the process is exiting)
+      d += "  '" + name + "' is still held by thread " +
+           thread_label(owner, nullptr) + "\n";
+    for (const Holder &h : holders)
+      drop_held(h.id, &lock);
+    lock.owner.store(0, std::memory_order_relaxed);
+    misuse("destroying a locked lock", d, t, {name});
+  }
   auto &g = global();
   std::lock_guard<std::mutex> guard(g.mu);
   if (cls != 0 && cls < g.classes.size() && g.classes[cls].per_instance) {
@@ -586,14 +770,21 @@ bool acquire_slow(LockState &lock, LockMode mode, unsigned subclass,
   ThreadRecord *t = record();
   if (!t)
     return false;
+  apply_drops(*t);
   ClassId cls = class_of(lock);
   ThreadId owner = lock.owner.load(std::memory_order_relaxed);
   bool held_elsewhere = owner != 0 && owner != t->id;
   int depth = t->depth.load(std::memory_order_relaxed);
-  for (int i = 0; i < depth; ++i) {
-    if (t->held[i].lock.load(std::memory_order_relaxed) != &lock)
-      continue;
-    if (mode == LockMode::shared && held_mode(t->held[i]) == LockMode::shared)
+  for (int i = 0; i <= depth; ++i) {
+    LockMode was = LockMode::exclusive;
+    if (i < depth) {
+      if (t->held[i].lock.load(std::memory_order_relaxed) != &lock)
+        continue;
+      was = held_mode(t->held[i]);
+    } else if (!holds_extra(*t, &lock, &was)) {
+      break;
+    }
+    if (mode == LockMode::shared && was == LockMode::shared)
       misuse("recursive read lock",
              "  a writer waiting in between makes the second read wait for "
              "the first: fearless locks are writer-preferring\n",
@@ -625,16 +816,22 @@ void acquired_slow(LockState &lock, LockMode mode, bool tried,
   ThreadRecord *t = record();
   if (!t)
     return;
+  apply_drops(*t);
   ClassId cls = class_of(lock);
   int d = t->depth.load(std::memory_order_relaxed);
   if (d == kMaxHeld) {
+    // Held exactly (released, destroyed, at exit), but with no chain hash:
+    // locks taken while these are held get no edges from them.
     if (mode == LockMode::exclusive)
       lock.owner.store(t->id, std::memory_order_relaxed);
-    if (t->overflow++ == 0)
+    push_extra(*t, {&lock, mode, cls, subclass, tried, pc, ret});
+    if (t->overflow == 0) {
+      t->overflow = 1;
       misuse("too many locks held",
-             "  more than 48 locks held at once; the deeper ones are not "
-             "tracked\n",
+             "  more than 48 locks held at once; the deeper ones add no "
+             "lock-order edges\n",
              t);
+    }
     return;
   }
   push_held(*t, d, lock, mode, tried, subclass, cls,
@@ -645,44 +842,43 @@ void release_slow(LockState &lock) noexcept {
   ThreadRecord *t = record();
   if (!t)
     return;
+  apply_drops(*t);
   int depth = t->depth.load(std::memory_order_relaxed);
   for (int i = depth - 1; i >= 0; --i) {
     if (t->held[i].lock.load(std::memory_order_relaxed) != &lock)
       continue;
     if (held_mode(t->held[i]) == LockMode::exclusive)
       lock.owner.store(0, std::memory_order_relaxed);
-    // Released out of order: the locks above move down, their chain
-    // hashes are recomputed.
-    for (int j = i; j + 1 < depth; ++j) {
-      HeldLock &to = t->held[j], &from = t->held[j + 1];
-      to.lock.store(from.lock.load(std::memory_order_relaxed),
-                    std::memory_order_relaxed);
-      to.mode.store(from.mode.load(std::memory_order_relaxed),
-                    std::memory_order_relaxed);
-      to.subclass = from.subclass;
-      to.tried = from.tried;
-      to.cls = from.cls;
-      to.pc = from.pc;
-      to.ret = from.ret;
-      t->chain[j + 1] =
-          chain_step(t->chain[j], to.cls, to.subclass, held_mode(to));
-    }
-    t->depth.store(depth - 1, std::memory_order_release);
+    remove_held(*t, i); // released out of order
     return;
   }
-  if (t->overflow > 0) {
-    --t->overflow;
+  LockMode was;
+  if (pop_extra(*t, &lock, &was)) {
+    if (was == LockMode::exclusive)
+      lock.owner.store(0, std::memory_order_relaxed);
     return;
   }
+  // Not held by this thread: a guard moved to another thread, or a double
+  // unlock. The holder (if any) loses it, so that it is not reported as
+  // held at its exit nor locked twice when it takes it again.
+  std::vector<Holder> holders = holders_of(&lock);
   ThreadId owner = lock.owner.load(std::memory_order_acquire);
-  if (owner && owner != t->id) {
+  if (!holders.empty() || (owner && owner != t->id)) {
+    ThreadId holder = holders.empty() ? owner : holders.front().id;
+    std::string site;
+    if (!holders.empty())
+      site = ", acquired at " +
+             describe_site(holders.front().pc, holders.front().ret);
     misuse("lock released by a thread that does not hold it",
-           "  thread " + thread_label(owner, nullptr) +
-               " locked it; a guard was moved to another thread "
+           "  thread " + thread_label(holder, nullptr) + " locked it" + site +
+               "; a guard was moved to another thread "
                "(fearless-guard-not-send finds this at compile time)\n",
-           t);
-    lock.owner.store(0, std::memory_order_release);
-  } else if (!owner) {
+           t, {class_name_locked(lock.cls.load())});
+    if (!holders.empty())
+      drop_held(holder, &lock);
+    if (holders.empty() || holders.front().mode == LockMode::exclusive)
+      lock.owner.store(0, std::memory_order_release);
+  } else {
     misuse("unlock of a lock that is not held",
            "  '" + class_name_locked(lock.cls.load()) +
                "' is not locked by this thread (double unlock?)\n",
@@ -707,6 +903,9 @@ Policy set_policy(Policy p) noexcept { return detail::g_policy.exchange(p); }
 Policy policy() noexcept { return detail::g_policy.load(); }
 ClassMode set_class_mode(ClassMode m) noexcept {
   return detail::g_class_mode.exchange(m);
+}
+bool set_report_single_thread_cycles(bool report) noexcept {
+  return detail::g_single_thread_cycles.exchange(report);
 }
 
 TrackerStats tracker_stats() {
@@ -748,6 +947,7 @@ namespace fearless {
 Policy set_policy(Policy p) noexcept { return p; }
 Policy policy() noexcept { return Policy::ignore; }
 ClassMode set_class_mode(ClassMode m) noexcept { return m; }
+bool set_report_single_thread_cycles(bool) noexcept { return false; }
 TrackerStats tracker_stats() { return {}; }
 std::string lock_graph_dot() { return "digraph fearless_lock_order {\n}\n"; }
 } // namespace fearless

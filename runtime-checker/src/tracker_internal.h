@@ -71,6 +71,52 @@ std::string class_name(ClassId c);
 /// The same, taking global().mu.
 std::string class_name_locked(ClassId c);
 
+// --- held locks beyond the inline stack and across threads (held.cpp) ---
+
+/// A lock a thread holds beyond its inline stack (kMaxHeld).
+struct ExtraHeld {
+  const LockState *lock = nullptr;
+  LockMode mode = LockMode::exclusive;
+  ClassId cls = 0;
+  unsigned subclass = 0;
+  bool tried = false;
+  const void *pc = nullptr, *ret = nullptr;
+};
+
+/// A thread holding a lock, as others see it.
+struct Holder {
+  ThreadId id = 0;
+  const LockState *lock = nullptr;
+  LockMode mode = LockMode::exclusive;
+  const void *pc = nullptr, *ret = nullptr; // where it was acquired
+};
+
+/// Forgets the extras and drops of record `t` (taken or given back).
+void reset_held_extras(const ThreadRecord &t);
+/// Removes `t.held[i]`; called by `t`'s own thread.
+void remove_held(ThreadRecord &t, int i);
+/// The owner of `t` applies the drops other threads posted for it.
+void apply_drops(ThreadRecord &t);
+/// The calling thread (`t`) holds one more lock beyond kMaxHeld.
+void push_extra(const ThreadRecord &t, const ExtraHeld &e);
+/// Removes the newest extra entry for `lock`; false if there is none.
+bool pop_extra(const ThreadRecord &t, const LockState *lock, LockMode *mode);
+/// True if `lock` is among `t`'s extras (its mode in `*mode`).
+bool holds_extra(const ThreadRecord &t, const LockState *lock, LockMode *mode);
+/// `t`'s extras, oldest first.
+std::vector<ExtraHeld> extras_of(const ThreadRecord &t);
+/// Every lock record `r` holds (inline and extra), without dropped ones.
+std::vector<Holder> held_by(const ThreadRecord &r);
+/// Every thread holding `lock`, and how.
+std::vector<Holder> holders_of(const LockState *lock);
+/// `lock` is no longer held by `holder` (destroyed, or released by another
+/// thread): removed at once if `holder` is the calling thread, else posted.
+void drop_held(ThreadId holder, const LockState *lock);
+
+/// Thread `exiting` is about to go: if a thread waits on a channel or a
+/// condvar, the watchdog looks again (deadlock.cpp).
+void recheck_after_exit(const ThreadRecord &exiting);
+
 /// "'name'" of a thread record, or "T<n>" for an unnamed thread.
 std::string thread_label(ThreadId id, const char *name);
 

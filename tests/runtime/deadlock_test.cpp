@@ -19,6 +19,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #if FEARLESS_LOCK_TRACKING
@@ -221,6 +222,66 @@ TEST_F(EveryThreadBlockedDeathTest, CondvarsNobodyNotifiesAreReported) {
     fearless::Condvar cv;
     auto g = ready.lock();
     cv.wait_while(g, [](bool r) { return !r; }); // the notifier never came
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*a condvar notification");
+}
+
+// Deadlocks that become total only when a thread exits (issue 23): the
+// waiting thread blocked while another still ran, so its own check found
+// nothing; the exit must make the tracker look again. The thread that exits
+// pauses first so that the wait begins before it ends (were it later, the
+// wait itself would see every thread blocked). alarm(): a missed report
+// fails the test instead of hanging it.
+
+// The receiver iterates while still holding the original sender; the
+// worker with the other sender sends and exits.
+TEST_F(EveryThreadBlockedDeathTest, ReceiverHoldingItsSenderAfterTheWorkerExits) {
+  auto deadlock = [] {
+    alarm(30);
+    exit_42_on_deadlock_report();
+    auto [tx, rx] = fearless::channel<int>();
+    auto worker = fearless::spawn([tx = tx] {
+      tx.send(1).value();
+      std::this_thread::sleep_for(200ms); // the receiver blocks meanwhile
+    });
+    for (int m : rx) // tx is still alive here
+      (void)m;
+    worker.join();
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*'main' waits for a message on a "
+              "channel");
+}
+
+// A receiver waits on its own sender while an unrelated thread -- one that
+// never touches fearless, so the tracker does not know it -- still runs.
+TEST_F(EveryThreadBlockedDeathTest, OwnSenderAfterAnUnknownThreadFinishes) {
+  auto deadlock = [] {
+    alarm(30);
+    exit_42_on_deadlock_report();
+    std::thread unrelated([] { std::this_thread::sleep_for(200ms); });
+    unrelated.detach();
+    auto [tx, rx] = fearless::channel<int>();
+    (void)rx.recv(); // tx is alive, and only this thread has it
+  };
+  EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
+              "fearless: deadlock\n(.|\n)*a message on a channel");
+}
+
+// A condvar whose only notifier exits without notifying.
+TEST_F(EveryThreadBlockedDeathTest, CondvarWhoseOnlyNotifierExited) {
+  auto deadlock = [] {
+    alarm(30);
+    exit_42_on_deadlock_report();
+    fearless::Mutex<bool> ready(false);
+    fearless::Condvar cv;
+    auto notifier = fearless::spawn([&] {
+      std::this_thread::sleep_for(200ms); // the waiter blocks meanwhile
+      auto g = ready.lock();              // forgets to set it and notify
+    });
+    auto g = ready.lock();
+    cv.wait_while(g, [](bool r) { return !r; });
   };
   EXPECT_EXIT(deadlock(), testing::ExitedWithCode(42),
               "fearless: deadlock\n(.|\n)*a condvar notification");

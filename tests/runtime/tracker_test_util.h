@@ -3,12 +3,14 @@
 #ifndef FEARLESS_TESTS_RUNTIME_TRACKER_TEST_UTIL_H_
 #define FEARLESS_TESTS_RUNTIME_TRACKER_TEST_UTIL_H_
 
+#include "fearless/detail/hooks.h"
 #include "fearless/report.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -47,6 +49,33 @@ inline void exit_42_on_deadlock_report() {
     }
   });
 }
+
+#if FEARLESS_LOCK_TRACKING
+/// A fake lock: an address and a class, driven through the hooks directly.
+struct Lock {
+  explicit Lock(const char *name) {
+    fearless::detail::on_create(state, fearless::detail::LockSite{name});
+  }
+  ~Lock() { fearless::detail::on_destroy(state); }
+  void lock(fearless::detail::LockMode m = fearless::detail::LockMode::exclusive,
+            unsigned subclass = 0) {
+    auto a = fearless::detail::on_acquire(state, m, subclass);
+    fearless::detail::on_acquired(state, m, a, subclass);
+  }
+  void try_lock(
+      fearless::detail::LockMode m = fearless::detail::LockMode::exclusive) {
+    fearless::detail::on_acquired(state, m, true);
+  }
+  void unlock(
+      fearless::detail::LockMode m = fearless::detail::LockMode::exclusive) {
+    fearless::detail::on_release(state, m);
+  }
+  fearless::detail::LockState state;
+};
+#endif
+
+/// Runs f on a new thread and waits for it: each run is another thread.
+template <class F> void on_thread(F f) { std::thread(f).join(); }
 
 /// True in the ThreadSanitizer run of the tests (fearless.sh sets it).
 inline bool under_tsan() {

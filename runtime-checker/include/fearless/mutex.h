@@ -325,11 +325,24 @@ private:
     // about to sleep tells the tracker first (its deadlock check).
     auto a = detail::on_acquire(track_, detail::LockMode::exclusive, subclass,
                                 /*shareable=*/false);
+#if FEARLESS_DETAIL_TSAN_
+    // ThreadSanitizer orders only blocking acquisitions, never a
+    // try_lock: lock at once, announcing a wait when the tracker knows of
+    // a holder, so that TSan's lock-order checks see every Mutex.
+    if (a.held_elsewhere) {
+      detail::on_block(&track_, detail::WaitKind::mutex, false);
+      raw_.lock();
+      detail::on_unblock(&track_);
+    } else {
+      raw_.lock();
+    }
+#else
     if (!raw_.try_lock() && !raw_.try_lock_spinning()) [[unlikely]] {
       detail::on_block(&track_, detail::WaitKind::mutex, false);
       raw_.lock_sleeping();
       detail::on_unblock(&track_);
     }
+#endif
     detail::on_acquired(track_, detail::LockMode::exclusive, a, subclass);
 #else
     (void)subclass;

@@ -22,6 +22,8 @@
 //   FEARLESS_ON_DEADLOCK=ignore|report|abort   what a report does (default: report)
 //   FEARLESS_REPORT_JSON=path                  also append one JSON object per report
 //   FEARLESS_LOCK_GRAPH=path.dot               write the lock-order graph at exit
+//   FEARLESS_SINGLE_THREAD_CYCLES=ignore|report  cycles one thread made alone
+//                                              (default: ignore; lockdep: report)
 //
 // A malformed value is an error at start-up (message on stderr, exit code 2).
 //
@@ -48,6 +50,14 @@ Policy set_policy(Policy policy) noexcept;
 
 /// The policy in force.
 Policy policy() noexcept;
+
+/// Whether a cycle all of whose edges one thread made is reported. By
+/// default it is not: one thread cannot run against itself, so the cycle is
+/// reported only once a second thread makes one of its edges (TSan users'
+/// most common false positive otherwise). Linux lockdep reports it at once;
+/// `true` does the same, for users who want lockdep's strictness. Returns
+/// the previous setting. Blocks: no.
+bool set_report_single_thread_cycles(bool report) noexcept;
 
 /// How new locks are grouped into classes.
 enum class ClassMode {

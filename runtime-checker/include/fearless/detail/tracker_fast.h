@@ -37,8 +37,11 @@ struct HeldLock {
   std::uint8_t subclass = 0;
   bool tried = false; ///< taken by try_lock (no ordering edge)
   ClassId cls = 0;
-  const void *pc = nullptr;  ///< code address of the acquisition
-  const void *ret = nullptr; ///< return address of the acquiring frame
+  /// Code address of the acquisition, and return address of the acquiring
+  /// frame; atomic because a report about the lock made on another thread
+  /// (destroyed, released there) reads where its holder took it.
+  std::atomic<const void *> pc{nullptr};
+  std::atomic<const void *> ret{nullptr};
 };
 
 /// A tracked thread. Records live in a static table, never freed (another
@@ -50,7 +53,7 @@ struct alignas(64) ThreadRecord {
 
   std::atomic<int> depth{0}; ///< locks held; held[0..depth) are valid
   int batch = -1;            ///< depth at which lock_all began, or -1
-  int overflow = 0;          ///< acquisitions beyond kMaxHeld, not tracked
+  int overflow = 0; ///< 1 once "too many locks held" was reported
   ThreadId id = 0;           ///< slot index | generation << 16
   /// chain[i]: hash of the classes, subclasses and modes of held[0..i).
   std::uint64_t chain[kMaxHeld + 1] = {};
@@ -128,8 +131,8 @@ push_held(ThreadRecord &t, int d, LockState &lock, LockMode mode, bool tried,
   h.subclass = std::uint8_t(subclass);
   h.tried = tried;
   h.cls = cls;
-  h.pc = pc;
-  h.ret = ret;
+  h.pc.store(pc, std::memory_order_relaxed);
+  h.ret.store(ret, std::memory_order_relaxed);
   t.chain[d + 1] = next;
   t.depth.store(d + 1, std::memory_order_release);
 }
@@ -242,8 +245,8 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
   lock.race.release(race_access(mode));
   ThreadRecord *t = t_record;
   int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : 0;
-  // Invariant: held[d - 1] is the newest tracked lock; locks beyond
-  // kMaxHeld (overflow) are never in the stack, so they miss here.
+  // Invariant: held[d - 1] is the newest lock in the inline stack; locks
+  // beyond kMaxHeld are kept out of line (tracker.cpp), so they miss here.
   if (d == 0 || t->held[d - 1].lock.load(std::memory_order_relaxed) != &lock)
       [[unlikely]] {
     release_slow(lock);
