@@ -81,6 +81,8 @@ options:
   --progress / --no-progress
                          progress line (default: on a terminal, not in CI)
   -q, --quiet            no progress and no per-unit lines
+  --exit-zero            exit 0 on findings (report only); errors still
+                         exit 1 or 2
   -h, --help             this text
   --version              the version
 
@@ -99,6 +101,7 @@ struct Options {
   std::string ClangTidy, Plugin;
   std::optional<bool> Progress;
   bool Quiet = false;
+  bool ExitZero = false;
 };
 
 unsigned parseJobs(const std::string &V) {
@@ -179,6 +182,8 @@ Options parseArgs(int Argc, char **Argv) {
       O.Progress = false;
     } else if (A == "-q" || A == "--quiet") {
       O.Quiet = true;
+    } else if (A == "--exit-zero") {
+      O.ExitZero = true;
     } else if (A == "--") {
       O.Paths.insert(O.Paths.end(), Args.begin() + I + 1, Args.end());
       break;
@@ -211,7 +216,8 @@ fs::path selfDir() {
 }
 
 // Flag, then environment, then next to the driver (build tree:
-// analyzer/driver/../; install tree: bin/../lib/).
+// analyzer/driver/../; install tree: bin/../lib/, or the multiarch
+// bin/../lib/x86_64-linux-gnu/ of a /usr install).
 std::string findPlugin(const Options &O) {
   std::string Named = O.Plugin;
   if (Named.empty())
@@ -225,6 +231,7 @@ std::string findPlugin(const Options &O) {
   }
   fs::path Dir = selfDir();
   for (const fs::path &P : {Dir.parent_path() / FEARLESS_PLUGIN_NAME,
+                            Dir / FEARLESS_BIN_TO_LIB / FEARLESS_PLUGIN_NAME,
                             Dir.parent_path() / "lib" / FEARLESS_PLUGIN_NAME,
                             Dir / FEARLESS_PLUGIN_NAME})
     if (fs::exists(P))
@@ -435,7 +442,9 @@ int run(const Options &O) {
   bool NewFindings =
       std::any_of(R.Findings.begin(), R.Findings.end(),
                   [](const Finding &F) { return !F.InBaseline; });
-  return NewFindings || !R.Failed.empty() || !R.ConfigErrors.empty() ? 1 : 0;
+  if (!R.Failed.empty() || !R.ConfigErrors.empty())
+    return 1;
+  return NewFindings && !O.ExitZero ? 1 : 0;
 }
 
 } // namespace
