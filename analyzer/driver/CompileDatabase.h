@@ -16,6 +16,21 @@ std::vector<Unit> readCompileDatabase(const std::string &BuildDir,
                                       const std::vector<std::string> &Paths,
                                       std::string &DatabaseDir);
 
+/// Splits a compile_commands.json "command" into words as a shell would.
+std::vector<std::string> splitCommand(const std::string &Command);
+
+/// True for a flag GCC accepts and clang rejects (the list in the .cpp).
+bool isGccOnlyFlag(const std::string &Arg);
+
+/// Removes GCC-only flags and what promotes warnings to errors (-Werror,
+/// -Werror=..., -pedantic-errors) from \p Args; returns what it removed.
+std::vector<std::string> sanitizeArguments(std::vector<std::string> &Args);
+
+/// Writes \p Units, with their sanitised arguments, as
+/// \p Dir/compile_commands.json: the database clang-tidy reads.
+void writeCompileDatabase(const std::string &Dir,
+                          const std::vector<Unit> &Units);
+
 } // namespace fearless::driver
 
 #endif // FEARLESS_DRIVER_COMPILEDATABASE_H
