@@ -203,7 +203,8 @@ static bool isBelow(const fs::path &File, const fs::path &Dir) {
 
 std::vector<Unit> readCompileDatabase(const std::string &BuildDir,
                                       const std::vector<std::string> &Paths,
-                                      std::string &DatabaseDir) {
+                                      std::string &DatabaseDir,
+                                      std::vector<std::string> *Unlisted) {
   fs::path DbPath = BuildDir;
   std::error_code EC;
   if (fs::is_directory(DbPath, EC))
@@ -293,10 +294,14 @@ std::vector<Unit> readCompileDatabase(const std::string &BuildDir,
     U.OldStandard = oldStandard(U.Arguments, Path);
     Units.push_back(std::move(U));
   }
-  for (size_t I = 0; I < Selected.size(); ++I)
-    if (!Used[I])
+  for (size_t I = 0; I < Selected.size(); ++I) {
+    if (Used[I])
+      continue;
+    if (!Unlisted)
       throw InputError("'" + Paths[I] +
                        "' matches no file in the compile database");
+    Unlisted->push_back(Paths[I]);
+  }
   return Units;
 }
 

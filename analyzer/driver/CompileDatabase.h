@@ -10,11 +10,12 @@ namespace fearless::driver {
 /// The translation units of \p BuildDir/compile_commands.json (or of that
 /// file when \p BuildDir names it), one per source file, in database order.
 /// When \p Paths is not empty only files equal to or below one of them are
-/// kept; a path that selects nothing is an error.
+/// kept; a path that selects nothing is an error, or goes to \p Unlisted
+/// when it is given.
 /// Throws InputError for a missing, unreadable or malformed database.
-std::vector<Unit> readCompileDatabase(const std::string &BuildDir,
-                                      const std::vector<std::string> &Paths,
-                                      std::string &DatabaseDir);
+std::vector<Unit> readCompileDatabase(
+    const std::string &BuildDir, const std::vector<std::string> &Paths,
+    std::string &DatabaseDir, std::vector<std::string> *Unlisted = nullptr);
 
 /// Splits a compile_commands.json "command" into words as a shell would.
 std::vector<std::string> splitCommand(const std::string &Command);

@@ -73,6 +73,8 @@ options:
   -q, --quiet            no progress and no per-unit lines
   --exit-zero            exit 0 on findings (report only); errors still
                          exit 1 or 2
+  --skip-unlisted        a path in no unit of the database is a note, not
+                         an error (hooks that pass new files)
   -h, --help             this text
   --version              the version
 
@@ -93,6 +95,7 @@ struct Options {
   std::optional<bool> Progress;
   bool Quiet = false;
   bool ExitZero = false;
+  bool SkipUnlisted = false; ///< a path in no unit is a note, not an error
 };
 
 unsigned parseJobs(const std::string &V) {
@@ -176,6 +179,8 @@ Options parseArgs(int Argc, char **Argv) {
       O.Quiet = true;
     } else if (A == "--exit-zero") {
       O.ExitZero = true;
+    } else if (A == "--skip-unlisted") {
+      O.SkipUnlisted = true;
     } else if (A == "--") {
       O.Paths.insert(O.Paths.end(), Args.begin() + I + 1, Args.end());
       break;
@@ -349,7 +354,17 @@ int run(const Options &O) {
   std::string DbDir;
   std::vector<Unit> Units;
   if (!O.BuildDir.empty()) {
-    Units = readCompileDatabase(O.BuildDir, O.Paths, DbDir);
+    std::vector<std::string> Unlisted;
+    Units = readCompileDatabase(O.BuildDir, O.Paths, DbDir,
+                                O.SkipUnlisted ? &Unlisted : nullptr);
+    for (const std::string &P : Unlisted)
+      std::cerr << "fearless-check: note: '" << P
+                << "' is in no unit of the compile database: not checked "
+                   "(re-run the build system's configure step to add it)\n";
+    if (Units.empty() && !Unlisted.empty()) {
+      std::cerr << "fearless-check: nothing to check\n";
+      return 0;
+    }
     if (Units.empty())
       throw InputError("the compile database in '" + O.BuildDir +
                        "' has no entries");
