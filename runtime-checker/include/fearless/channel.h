@@ -1,6 +1,6 @@
 // fearless/channel.h - multi-producer, single-consumer channels.
 //
-// Rust's std::sync::mpsc for C++ (DESIGN.md section 7; docs/runtime/channel.md):
+// Rust's std::sync::mpsc for C++ (docs/runtime/channel.md):
 //
 //   auto [tx, rx] = fearless::channel<T>();        // unbounded
 //   auto [tx, rx] = fearless::sync_channel<T>(n);  // bounded, back-pressure
@@ -63,7 +63,7 @@ template <class T> consteval bool check_message_type() {
   static_assert(fearless::Send<T>,
                 "the message type of a fearless channel must be "
                 "fearless::Send: each message moves to the receiving thread "
-                "(see the Send rules in DESIGN.md section 3)");
+                "(see the Send rules in docs/rules.md)");
   static_assert(std::is_nothrow_move_constructible_v<T>,
                 "the message type of a fearless channel must be nothrow "
                 "move-constructible (a message is moved into the channel "
