@@ -32,6 +32,7 @@
 #include "fearless/detail/channel_list.h"
 #include "fearless/detail/channel_result.h"
 #include "fearless/detail/channel_zero.h"
+#include "fearless/detail/errors.h"
 #include "fearless/send_sync.h"
 
 #include <chrono>
@@ -481,7 +482,8 @@ template <class T>
 std::pair<SyncSender<T>, Receiver<T>> sync_channel(std::size_t capacity) {
   static_assert(detail::check_message_type<T>());
   if (capacity > (std::size_t{1} << (sizeof(std::size_t) * 8 - 8)))
-    throw std::length_error("fearless::sync_channel: capacity too large");
+    detail::throw_or_abort(
+        std::length_error("fearless::sync_channel: capacity too large"));
   detail::ChannelCore *chan;
   if (capacity == 0)
     chan = new detail::ZeroChannel<T>();
