@@ -1,4 +1,6 @@
 //===--- CompileDatabase.cpp - reading compile_commands.json --------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 
 #include "CompileDatabase.h"
 

@@ -1,4 +1,6 @@
 //===--- CompileDatabase.h - reading compile_commands.json ----------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 
 #ifndef FEARLESS_DRIVER_COMPILEDATABASE_H
 #define FEARLESS_DRIVER_COMPILEDATABASE_H

@@ -1,4 +1,6 @@
 //===--- Findings.cpp - fingerprints and the baseline ---------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 
 #include "Findings.h"
 #include "Output.h"

@@ -1,4 +1,6 @@
 //===--- Output.h - text, JSON and SARIF reports --------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 
 #ifndef FEARLESS_DRIVER_OUTPUT_H
 #define FEARLESS_DRIVER_OUTPUT_H

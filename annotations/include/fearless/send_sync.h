@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/send_sync.h - Send, Sync and ThreadSafe: markers and concepts.
 //
 // Three properties of a type, as in Rust (docs/rules.md):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/channel.h - multi-producer, single-consumer channels.
 //
 // Rust's std::sync::mpsc for C++ (docs/runtime/channel.md):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/rwlock.h - RwLock<T>: many readers or one writer.
 //
 // Rust's std::sync::RwLock in C++: read() returns a ReadGuard giving const

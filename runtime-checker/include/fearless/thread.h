@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/thread.h - spawn, JoinHandle, scope, Builder: threads as in Rust.
 //
 //   auto h = fearless::spawn([](int x) { return x * 2; }, 21);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/watched.h - data the race detector watches (docs/runtime/race.md).
 //
 // `Mutex<T>` makes the data it owns race-free by construction; data handed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/channel_result.h - Result<T, E> and the channel errors.
 //
 // Included by fearless/channel.h; the types are public (namespace fearless).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/lock_graph.h - the lock-order graph, a pure data structure.
 //
 // Nodes are lock classes; an edge A -> B says "some thread acquired B while

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/race_hooks.h - happens-before from the primitives.
 //
 // The race detector (detail/race.h, src/race.cpp) orders accesses by the
