@@ -572,6 +572,10 @@ int run(const Options &O) {
         (HeaderFilter && std::regex_search(F.Loc.File, *HeaderFilter)))
       R.Findings.push_back(std::move(F));
   finalizeFindings(R.Findings, Root);
+  // A signal during the join (or a --merge-facts run, which has no units):
+  // no report either.
+  if (interruptedBy())
+    return interrupted(Units.size(), Units.size());
 
   if (!O.WriteBaseline.empty()) {
     writeBaseline(O.WriteBaseline, R);
