@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Writes OUTPUT, a C++ fragment with one {name, markdown} entry per doc page in
 # DOCS (a |-separated list of docs/checks/<check>.md files). Run with
 # cmake -P.

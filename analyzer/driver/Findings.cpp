@@ -1,6 +1,9 @@
 //===--- Findings.cpp - fingerprints and the baseline ---------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 
 #include "Findings.h"
+#include "Output.h"
 
 #include <nlohmann/json.hpp>
 
@@ -147,10 +150,10 @@ void writeBaseline(const std::string &Path, const Report &R) {
                         {"message", F.Message}});
   nlohmann::json J = {
       {"version", 1}, {"tool", "fearless-check"}, {"findings", Findings}};
-  std::ofstream Out(Path);
-  if (!Out)
-    throw InputError("cannot write baseline '" + Path + "'");
-  Out << J.dump(2) << "\n";
+  writeFileAtomically(Path, "baseline", [&](std::ostream &Out) {
+    Out << J.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
+  });
 }
 
 } // namespace fearless::driver

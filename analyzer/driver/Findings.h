@@ -1,4 +1,6 @@
 //===--- Findings.h - fingerprints and the baseline -----------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 
 #ifndef FEARLESS_DRIVER_FINDINGS_H
 #define FEARLESS_DRIVER_FINDINGS_H

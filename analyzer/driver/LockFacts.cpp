@@ -1,4 +1,6 @@
 //===--- LockFacts.cpp - reading the per-unit facts -----------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 
 #include "LockFacts.h"
 

@@ -1,5 +1,7 @@
 //===--- LockFacts.h - the per-unit facts and their whole-program join ----===//
 //
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // Each translation unit's clang-tidy run writes its facts (docs/facts.md):
 // the lock-order edges it saw ("holding A, acquires B") and, for every
 // function it defines (keyed by USR), the locks it acquires, the blocking

@@ -1,10 +1,22 @@
 //===--- Output.cpp - text, JSON and SARIF reports ------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//=== ---------------------------------------------------------------------===//
 
 #include "Output.h"
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <regex>
@@ -12,6 +24,7 @@
 #include <sstream>
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace fearless::driver {
 
@@ -98,6 +111,15 @@ void writeSummary(std::ostream &OS, const Report &R) {
      << " translation unit(s) checked";
   if (!R.Failed.empty())
     OS << ", " << R.Failed.size() << " failed";
+  if (!R.Partial.empty())
+    OS << ", " << R.Partial.size() << " with checks off for their language";
+  if (R.HiddenHeaderFindings)
+    OS << "; " << R.HiddenHeaderFindings
+       << " finding(s) in headers outside --root not shown (see "
+          "--header-filter)";
+  if (R.UnitsSkipped)
+    OS << "; " << R.UnitsSkipped
+       << " skipped (their .clang-tidy turns off every selected check)";
   if (!R.ConfigErrors.empty())
     OS << "; " << R.ConfigErrors.size()
        << " error(s) in .clang-tidy files, whose options did not apply";
@@ -126,14 +148,21 @@ void writeFailures(std::ostream &OS, const Report &R) {
     OS << (C.Where.empty() ? "fearless-check" : C.Where)
        << ": error: " << C.Message << "\n";
   }
-  for (const FailedUnit &U : R.Failed)
+  for (const FailedUnit &U : R.Failed) {
     OS << relativeTo(U.File, R.Root)
-       << ": error: translation unit not analysed: " << U.Reason << "\n";
+       << ": error: translation unit not analysed: " << U.Reason;
+    if (U.FindingsDropped)
+      OS << " (" << U.FindingsDropped
+         << " finding(s) of the partial analysis not reported)";
+    OS << "\n";
+  }
+  for (const PartialUnit &U : R.Partial)
+    OS << relativeTo(U.File, R.Root) << ": note: " << U.Reason << "\n";
 }
 
 void writeText(std::ostream &OS, const Report &R) {
   writeFailures(OS, R);
-  if (!R.Failed.empty() || !R.ConfigErrors.empty())
+  if (!R.Failed.empty() || !R.ConfigErrors.empty() || !R.Partial.empty())
     OS << "\n";
   std::string File;
   for (const Finding &F : R.Findings) {
@@ -180,7 +209,12 @@ void writeJson(std::ostream &OS, const Report &R) {
   }
   json Failed = json::array();
   for (const FailedUnit &U : R.Failed)
-    Failed.push_back(
+    Failed.push_back({{"file", relativeTo(U.File, R.Root)},
+                      {"reason", U.Reason},
+                      {"findingsNotReported", U.FindingsDropped}});
+  json Partial = json::array();
+  for (const PartialUnit &U : R.Partial)
+    Partial.push_back(
         {{"file", relativeTo(U.File, R.Root)}, {"reason", U.Reason}});
   json ConfigErrors = json::array();
   for (const std::string &E : R.ConfigErrors) {
@@ -190,18 +224,21 @@ void writeJson(std::ostream &OS, const Report &R) {
   json Out = {{"version", 1},
               {"tool", "fearless-check"},
               {"unitsChecked", R.UnitsChecked},
+              {"unitsSkipped", R.UnitsSkipped},
+              {"headerFindingsNotShown", R.HiddenHeaderFindings},
               {"failedUnits", Failed},
+              {"partialUnits", Partial},
               {"configErrors", ConfigErrors},
               {"findings", Findings},
               {"summary",
                {{"findings", R.Findings.size()},
                 {"new", countNew(R)},
                 {"perCheck", PerCheck}}}};
-  OS << Out.dump(2) << "\n";
+  OS << Out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
 }
 
 // Percent-encodes what may not appear in a URI reference path.
-static std::string uriPath(const std::string &Path) {
+std::string uriPath(const std::string &Path) {
   std::string Out;
   for (unsigned char C : Path) {
     if (std::isalnum(C) ||
@@ -253,6 +290,8 @@ void writeSarif(std::ostream &OS, const Report &R) {
     Rule["fullDescription"] = {{"text", Summary}};
     if (const CheckDoc *D = findDoc(Id))
       Rule["help"] = {{"text", D->Markdown}, {"markdown", D->Markdown}};
+    if (std::string Uri = R.HelpUri ? R.HelpUri(Id) : ""; !Uri.empty())
+      Rule["helpUri"] = Uri;
     Rules.push_back(Rule);
   }
 
@@ -294,17 +333,27 @@ void writeSarif(std::ostream &OS, const Report &R) {
                physicalLocation({U.File, 1, 0},
                                 R.Root)["artifactLocation"]}}}}}}});
   for (const std::string &E : R.ConfigErrors)
+    Notifications.push_back({{"level", "error"},
+                             {"message",
+                              {{"text", configError(E, R.Root).Where + ": " +
+                                            configError(E, R.Root).Message}}}});
+  for (const PartialUnit &U : R.Partial)
     Notifications.push_back(
-        {{"level", "error"},
-         {"message", {{"text", configError(E, R.Root).Where + ": " +
-                                   configError(E, R.Root).Message}}}});
-  json Invocation = {{"executionSuccessful",
-                      R.Failed.empty() && R.ConfigErrors.empty()},
-                     {"toolExecutionNotifications", Notifications}};
+        {{"level", "note"},
+         {"message", {{"text", U.Reason}}},
+         {"locations",
+          {{{"physicalLocation",
+             {{"artifactLocation",
+               physicalLocation({U.File, 1, 0},
+                                R.Root)["artifactLocation"]}}}}}}});
+  json Invocation = {
+      {"executionSuccessful", R.Failed.empty() && R.ConfigErrors.empty()},
+      {"toolExecutionNotifications", Notifications}};
 
   json Run = {{"tool",
                {{"driver",
                  {{"name", "fearless"},
+                  {"version", R.Version.empty() ? FEARLESS_VERSION : R.Version},
                   {"semanticVersion", FEARLESS_VERSION},
                   {"rules", Rules}}}}},
               {"invocations", {Invocation}},
@@ -318,7 +367,55 @@ void writeSarif(std::ostream &OS, const Report &R) {
   json Log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
               {"version", "2.1.0"},
               {"runs", {Run}}};
-  OS << Log.dump(2) << "\n";
+  OS << Log.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
+void checkWritable(const std::string &Path, const std::string &What) {
+  std::error_code EC;
+  fs::path P(Path);
+  if (fs::is_directory(P, EC))
+    throw InputError("cannot write the " + What + " '" + Path +
+                     "': it is a directory");
+  fs::path Dir = P.parent_path().empty() ? fs::path(".") : P.parent_path();
+  if (!fs::is_directory(Dir, EC))
+    throw InputError("cannot write the " + What + " '" + Path + "': folder '" +
+                     Dir.string() + "' does not exist");
+  // The file is written through a new file in its folder (see below): the
+  // folder must be writable, and an existing file too (not to replace a
+  // read-only file behind its owner's back).
+  if (access(Dir.c_str(), W_OK | X_OK) != 0 ||
+      (fs::exists(P, EC) && access(P.c_str(), W_OK) != 0))
+    throw InputError("cannot write the " + What + " '" + Path +
+                     "': " + std::strerror(errno));
+}
+
+void writeFileAtomically(const std::string &Path, const std::string &What,
+                         const std::function<void(std::ostream &)> &Write) {
+  fs::path P(Path);
+  fs::path Dir = P.parent_path().empty() ? fs::path(".") : P.parent_path();
+  std::string Tmp = (Dir / ("." + P.filename().string() + ".XXXXXX")).string();
+  int Fd = mkstemp(Tmp.data());
+  if (Fd < 0)
+    throw InputError("cannot write the " + What + " '" + Path +
+                     "': " + std::strerror(errno));
+  close(Fd);
+  bool Ok;
+  {
+    std::ofstream Out(Tmp, std::ios::binary | std::ios::trunc);
+    Write(Out);
+    Out.flush();
+    Ok = static_cast<bool>(Out);
+  }
+  // mkstemp makes the file 0600; a report is as readable as any new file.
+  mode_t Mask = umask(0);
+  umask(Mask);
+  chmod(Tmp.c_str(), 0666 & ~Mask);
+  if (!Ok || std::rename(Tmp.c_str(), Path.c_str()) != 0) {
+    int Err = errno;
+    std::remove(Tmp.c_str());
+    throw InputError("cannot write the " + What + " '" + Path +
+                     "': " + std::strerror(Ok ? Err : EIO));
+  }
 }
 
 } // namespace fearless::driver

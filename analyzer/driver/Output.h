@@ -1,10 +1,13 @@
 //===--- Output.h - text, JSON and SARIF reports --------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 
 #ifndef FEARLESS_DRIVER_OUTPUT_H
 #define FEARLESS_DRIVER_OUTPUT_H
 
 #include "Driver.h"
 
+#include <functional>
 #include <ostream>
 
 namespace fearless::driver {
@@ -27,6 +30,19 @@ void writeSarif(std::ostream &OS, const Report &R);
 
 /// The one-sentence summary of \p Check from its doc page, or "".
 std::string checkSummary(const std::string &Check);
+
+/// Throws InputError unless \p Path can be written (its folder exists and
+/// is writable, and it is not a folder or a read-only file). \p What names
+/// it in the message ("report", "baseline").
+void checkWritable(const std::string &Path, const std::string &What);
+
+/// Writes \p Path through a temporary file in its folder renamed over it:
+/// a reader never sees half a report, and a failure leaves the old file.
+void writeFileAtomically(const std::string &Path, const std::string &What,
+                         const std::function<void(std::ostream &)> &Write);
+
+/// \p Path with what may not appear in a URI path percent-encoded.
+std::string uriPath(const std::string &Path);
 
 } // namespace fearless::driver
 

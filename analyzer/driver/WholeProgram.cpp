@@ -1,4 +1,6 @@
 //===--- WholeProgram.cpp - joining every unit's facts --------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 
 #include "WholeProgram.h"
 

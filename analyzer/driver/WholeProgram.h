@@ -1,5 +1,7 @@
 //===--- WholeProgram.h - joining every unit's facts ----------------------===//
 //
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // The whole-program half of fearless-lock-order and
 // fearless-blocking-under-lock. From every unit's facts (LockFacts.h) it
 // computes each function's summary across units -- the lock classes it may

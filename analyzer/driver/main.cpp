@@ -1,10 +1,13 @@
 //===--- main.cpp - fearless-check, the CI driver -------------------------===//
 //
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // fearless-check -p BUILD_DIR [paths...]: runs every fearless check on each
 // translation unit of BUILD_DIR/compile_commands.json in parallel, merges
 // the per-unit lock-order facts, and reports as text, JSON or SARIF.
 // Exit status: 0 clean, 1 findings (or units that could not be analysed),
-// 2 usage or input error. docs/driver.md is the manual.
+// 2 usage or input error, 128+N killed by signal N. docs/driver.md is the
+// manual.
 //
 //=== ---------------------------------------------------------------------===//
 
@@ -13,47 +16,31 @@
 #include "Findings.h"
 #include "LockFacts.h"
 #include "Output.h"
+#include "Process.h"
 #include "WholeProgram.h"
 
-#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
+#include <string_view>
 #include <thread>
 
 namespace fs = std::filesystem;
 using namespace fearless::driver;
 
 namespace {
-
-// Whether clang-tidy's --checks globs ("fearless-*,-fearless-send") enable
-// \p Check: the last glob that matches it decides.
-bool checkEnabled(const std::string &Globs, const std::string &Check) {
-  bool On = false;
-  size_t Begin = 0;
-  while (Begin <= Globs.size()) {
-    size_t End = std::min(Globs.find(',', Begin), Globs.size());
-    std::string G = Globs.substr(Begin, End - Begin);
-    G.erase(0, G.find_first_not_of(" \t"));
-    G.erase(G.find_last_not_of(" \t") + 1);
-    bool Negative = !G.empty() && G[0] == '-';
-    if (Negative)
-      G.erase(0, 1);
-    if (!G.empty() && fnmatch(G.c_str(), Check.c_str(), 0) == 0)
-      On = !Negative;
-    Begin = End + 1;
-  }
-  return On;
-}
 
 const char *const Usage =
     R"(usage: fearless-check -p BUILD_DIR [options] [paths...]
@@ -71,8 +58,11 @@ options:
   --baseline=FILE        report only findings not recorded in FILE
   --write-baseline=FILE  record every current finding in FILE and exit 0
   --root=DIR             report paths relative to DIR (default: current dir)
-  --checks=GLOB          checks to run (default: fearless-*)
-  --header-filter=REGEX  also report findings in headers matching REGEX
+  --checks=GLOB          checks to run (default: fearless-*, less what the
+                         project's .clang-tidy turns off by name)
+  --header-filter=REGEX  report findings in headers matching REGEX
+                         (default: .clang-tidy's HeaderFilterRegex, else
+                         every header below --root)
   --extra-arg=ARG        add ARG to every compile command (repeatable)
   --facts-dir=DIR        keep the per-unit lock-order facts in DIR
   --merge-facts=DIR      also merge lock-order facts from DIR (repeatable)
@@ -81,11 +71,15 @@ options:
   --progress / --no-progress
                          progress line (default: on a terminal, not in CI)
   -q, --quiet            no progress and no per-unit lines
+  --exit-zero            exit 0 on findings (report only); errors still
+                         exit 1 or 2
+  --skip-unlisted        a path in no unit of the database is a note, not
+                         an error (hooks that pass new files)
   -h, --help             this text
   --version              the version
 
 exit status: 0 no findings, 1 findings or units not analysed, 2 usage or
-input error.
+input error, 128+N stopped by signal N (130: Ctrl-C).
 )";
 
 struct Options {
@@ -95,10 +89,13 @@ struct Options {
   std::string Format = "text";
   std::string Output, Baseline, WriteBaseline, Root;
   std::string Checks = "fearless-*", HeaderFilter, FactsDir;
+  bool ChecksGiven = false; ///< --checks given: .clang-tidy does not narrow it
   std::vector<std::string> ExtraArgs, MergeFacts;
   std::string ClangTidy, Plugin;
   std::optional<bool> Progress;
   bool Quiet = false;
+  bool ExitZero = false;
+  bool SkipUnlisted = false; ///< a path in no unit is a note, not an error
 };
 
 unsigned parseJobs(const std::string &V) {
@@ -161,6 +158,7 @@ Options parseArgs(int Argc, char **Argv) {
       O.Root = V;
     } else if (Value("--checks", "", V)) {
       O.Checks = V;
+      O.ChecksGiven = true;
     } else if (Value("--header-filter", "", V)) {
       O.HeaderFilter = V;
     } else if (Value("--extra-arg", "", V)) {
@@ -179,6 +177,10 @@ Options parseArgs(int Argc, char **Argv) {
       O.Progress = false;
     } else if (A == "-q" || A == "--quiet") {
       O.Quiet = true;
+    } else if (A == "--exit-zero") {
+      O.ExitZero = true;
+    } else if (A == "--skip-unlisted") {
+      O.SkipUnlisted = true;
     } else if (A == "--") {
       O.Paths.insert(O.Paths.end(), Args.begin() + I + 1, Args.end());
       break;
@@ -210,8 +212,27 @@ fs::path selfDir() {
   return EC ? fs::path() : Exe.parent_path();
 }
 
+// The page of \p Check for SARIF's helpUri: under FEARLESS_DOCS_URL when the
+// build names one, else the installed page (bin/../share/doc/fearless), else
+// the source tree's, when they exist.
+std::string docsUri(const std::string &Check) {
+  std::string Url = FEARLESS_DOCS_URL;
+  if (!Url.empty())
+    return Url + (Url.back() == '/' ? "" : "/") + Check + ".md";
+  fs::path Dir = selfDir();
+  for (const fs::path &P :
+       {Dir / FEARLESS_BIN_TO_DOC / "checks" / (Check + ".md"),
+        fs::path(FEARLESS_SOURCE_DOCS) / (Check + ".md")}) {
+    std::error_code EC;
+    if (fs::is_regular_file(P, EC))
+      return "file://" + uriPath(fs::absolute(P).lexically_normal().string());
+  }
+  return "";
+}
+
 // Flag, then environment, then next to the driver (build tree:
-// analyzer/driver/../; install tree: bin/../lib/).
+// analyzer/driver/../; install tree: bin/../lib/, or the multiarch
+// bin/../lib/x86_64-linux-gnu/ of a /usr install).
 std::string findPlugin(const Options &O) {
   std::string Named = O.Plugin;
   if (Named.empty())
@@ -225,6 +246,7 @@ std::string findPlugin(const Options &O) {
   }
   fs::path Dir = selfDir();
   for (const fs::path &P : {Dir.parent_path() / FEARLESS_PLUGIN_NAME,
+                            Dir / FEARLESS_BIN_TO_LIB / FEARLESS_PLUGIN_NAME,
                             Dir.parent_path() / "lib" / FEARLESS_PLUGIN_NAME,
                             Dir / FEARLESS_PLUGIN_NAME})
     if (fs::exists(P))
@@ -276,11 +298,73 @@ bool inCI() {
   return CI && (std::string(CI) == "true" || std::string(CI) == "1");
 }
 
+// A regex (POSIX ERE, as clang-tidy's --header-filter) matching the paths
+// below \p Dir.
+std::string belowRegex(const std::string &Dir) {
+  std::string R = "^";
+  for (char C : Dir) {
+    if (std::string_view(".[]{}()\\*+?^$|").find(C) != std::string_view::npos)
+      R += '\\';
+    R += C;
+  }
+  return R + (Dir.empty() || Dir.back() != '/' ? "/" : "");
+}
+
+// Per distinct folder of the units' files: what its .clang-tidy says.
+std::map<std::string, ProjectConfig>
+readProjectConfigs(const RunnerConfig &Config, const std::vector<Unit> &Units,
+                   unsigned Jobs) {
+  std::map<std::string, ProjectConfig> Configs;
+  std::vector<std::string> Files; // one unit per folder
+  for (const Unit &U : Units) {
+    std::string Dir = fs::path(U.File).parent_path().string();
+    if (Configs.emplace(Dir, ProjectConfig()).second)
+      Files.push_back(U.File);
+  }
+  std::vector<ProjectConfig> Read(Files.size());
+  std::atomic<size_t> Next{0};
+  std::vector<std::thread> Threads;
+  for (unsigned T = 0; T < std::min<size_t>(Jobs, Files.size()); ++T)
+    Threads.emplace_back([&] {
+      for (size_t I; (I = Next++) < Files.size() && !interruptedBy();)
+        Read[I] = dumpConfig(Config, Files[I], I);
+    });
+  for (std::thread &T : Threads)
+    T.join();
+  for (size_t I = 0; I < Files.size(); ++I)
+    Configs[fs::path(Files[I]).parent_path().string()] = Read[I];
+  return Configs;
+}
+
+int interrupted(size_t Done, size_t Total) {
+  int Signal = interruptedBy();
+  std::cerr << "fearless-check: interrupted by " << signalName(Signal) << " ("
+            << Done << " of " << Total
+            << " translation unit(s) done): no report written\n";
+  return 128 + Signal;
+}
+
 int run(const Options &O) {
+  // Every output is checked before the analysis, so that a typo in a path
+  // does not cost a whole run.
+  if (!O.Output.empty())
+    checkWritable(O.Output, "report");
+  if (!O.WriteBaseline.empty())
+    checkWritable(O.WriteBaseline, "baseline");
   std::string DbDir;
   std::vector<Unit> Units;
   if (!O.BuildDir.empty()) {
-    Units = readCompileDatabase(O.BuildDir, O.Paths, DbDir);
+    std::vector<std::string> Unlisted;
+    Units = readCompileDatabase(O.BuildDir, O.Paths, DbDir,
+                                O.SkipUnlisted ? &Unlisted : nullptr);
+    for (const std::string &P : Unlisted)
+      std::cerr << "fearless-check: note: '" << P
+                << "' is in no unit of the compile database: not checked "
+                   "(re-run the build system's configure step to add it)\n";
+    if (Units.empty() && !Unlisted.empty()) {
+      std::cerr << "fearless-check: nothing to check\n";
+      return 0;
+    }
     if (Units.empty())
       throw InputError("the compile database in '" + O.BuildDir +
                        "' has no entries");
@@ -288,33 +372,33 @@ int run(const Options &O) {
   std::set<std::string> Baseline;
   if (!O.Baseline.empty())
     Baseline = readBaseline(O.Baseline);
+  std::string Root = O.Root.empty()
+                         ? fs::current_path().string()
+                         : fs::absolute(O.Root).lexically_normal().string();
 
   RunnerConfig Config;
   if (!Units.empty()) {
     Config.ClangTidy = findClangTidy(O);
     Config.Plugin = findPlugin(O);
   }
-  Config.DatabaseDir = DbDir;
-  Config.Checks = O.Checks;
-  Config.HeaderFilter = O.HeaderFilter;
   // Checked before any unit runs; the join applies it to its own findings.
   std::optional<std::regex> HeaderFilter;
-  if (!O.HeaderFilter.empty()) {
-    try {
-      HeaderFilter.emplace(O.HeaderFilter, std::regex::extended);
-    } catch (const std::regex_error &E) {
-      throw InputError("invalid --header-filter '" + O.HeaderFilter +
-                       "': " + E.what());
-    }
+  std::string HeaderRegex =
+      O.HeaderFilter.empty() ? belowRegex(Root) : O.HeaderFilter;
+  try {
+    HeaderFilter.emplace(HeaderRegex, std::regex::extended);
+  } catch (const std::regex_error &E) {
+    throw InputError("invalid --header-filter '" + O.HeaderFilter +
+                     "': " + E.what());
   }
-
   Config.ExtraArgs = O.ExtraArgs;
 
   std::string Tmp =
       (fs::temp_directory_path() / "fearless-check-XXXXXX").string();
   if (!mkdtemp(Tmp.data()))
     throw InputError("cannot create a temporary directory in " +
-                     fs::temp_directory_path().string());
+                     fs::temp_directory_path().string() + ": " +
+                     std::strerror(errno));
   Config.TempDir = Tmp;
   struct Cleanup {
     std::string Dir;
@@ -324,36 +408,87 @@ int run(const Options &O) {
     }
   } RemoveTmp{Tmp};
   std::string FactsDir = O.FactsDir.empty() ? Tmp + "/facts" : O.FactsDir;
-  fs::create_directories(FactsDir);
+  std::error_code EC;
+  fs::create_directories(FactsDir, EC);
+  if (EC)
+    throw InputError("cannot create the facts directory '" + FactsDir +
+                     "': " + EC.message());
   // Read by fearless-lock-order in each clang-tidy process (it inherits the
   // environment): where to write the unit's lock-order facts.
   setenv("FEARLESS_LOCK_ORDER_FACTS", fs::absolute(FactsDir).c_str(), 1);
 
   unsigned Jobs =
       O.Jobs ? O.Jobs : std::max(1u, std::thread::hardware_concurrency());
-  Jobs = std::min<unsigned>(Jobs, Units.size());
+
+  // The checks, validated once: clang-tidy loads the plugin and lists what
+  // --checks selects.
+  std::vector<std::string> Selected;
+  std::vector<UnitPlan> Plans(Units.size());
+  if (!Units.empty()) {
+    Selected = listChecks(Config, O.Checks);
+    if (interruptedBy())
+      return interrupted(0, Units.size());
+    if (Selected.empty())
+      throw InputError("--checks '" + O.Checks +
+                       "' selects no fearless check (see clang-tidy --load=" +
+                       Config.Plugin +
+                       " --checks='-*,fearless-*' --list-checks)");
+    fs::create_directories(Tmp + "/db");
+    writeCompileDatabase(Tmp + "/db", Units);
+    Config.DatabaseDir = Tmp + "/db";
+    std::map<std::string, ProjectConfig> Configs =
+        readProjectConfigs(Config, Units, Jobs);
+    if (interruptedBy())
+      return interrupted(0, Units.size());
+    for (size_t I = 0; I < Units.size(); ++I) {
+      const ProjectConfig &C =
+          Configs[fs::path(Units[I].File).parent_path().string()];
+      for (const std::string &Check : Selected)
+        if (O.ChecksGiven || !disablesCheck(C.Checks, Check))
+          Plans[I].Checks.push_back(Check);
+      // --header-filter, else the .clang-tidy's (clang-tidy reads it), else
+      // the project's own headers: clang-tidy reports every header and the
+      // driver keeps those below --root, on absolute paths (clang-tidy
+      // would match a regex against "../include/x.h" when the compile
+      // command names the folder relatively).
+      if (!O.HeaderFilter.empty())
+        Plans[I].HeaderFilter = O.HeaderFilter;
+      else if (C.HeaderFilterRegex.empty())
+        Plans[I].HeaderFilter = ".*", Plans[I].OwnHeadersOnly = true;
+    }
+  }
+
+  Jobs = std::min<unsigned>(Jobs, std::max<size_t>(1, Units.size()));
   bool Tty = isatty(STDERR_FILENO) && !inCI();
   bool Progress = !O.Quiet && O.Progress.value_or(Tty);
   bool Lines = !O.Quiet && !Progress;
 
   std::vector<UnitResult> Results(Units.size());
+  std::vector<bool> Ran(Units.size(), false);
   std::atomic<size_t> Next{0};
   std::mutex OutputMutex;
   size_t Done = 0;
-  std::string Root = O.Root.empty()
-                         ? fs::current_path().string()
-                         : fs::absolute(O.Root).lexically_normal().string();
   auto Worker = [&] {
     for (size_t I; (I = Next++) < Units.size();) {
-      Results[I] = runClangTidy(Config, Units[I], I);
+      if (interruptedBy())
+        return;
+      std::string Status;
+      if (Plans[I].Checks.empty()) {
+        Status = "skipped: its .clang-tidy turns off every selected check";
+      } else {
+        Results[I] = runClangTidy(Config, Units[I], Plans[I], I);
+        Ran[I] = true;
+        if (interruptedBy())
+          return;
+        Status =
+            Results[I].Failed ? "not analysed: " + Results[I].FailureReason
+            : Results[I].Findings.empty()
+                ? "ok"
+                : std::to_string(Results[I].Findings.size()) + " finding(s)";
+      }
       std::lock_guard<std::mutex> Lock(OutputMutex);
       ++Done;
       std::string Name = relativeTo(Units[I].File, Root);
-      std::string Status =
-          Results[I].Failed ? "failed"
-          : Results[I].Findings.empty()
-              ? "ok"
-              : std::to_string(Results[I].Findings.size()) + " finding(s)";
       if (Progress)
         std::cerr << "\r\033[K[" << Done << "/" << Units.size() << "] " << Name
                   << std::flush;
@@ -369,29 +504,64 @@ int run(const Options &O) {
     T.join();
   if (Progress)
     std::cerr << "\r\033[K" << std::flush;
+  if (interruptedBy())
+    return interrupted(Done, Units.size());
 
   Report R;
   R.Root = Root;
-  R.UnitsChecked = Units.size();
-  std::set<std::string> ConfigErrors;
+  R.Version = FEARLESS_VERSION;
+  R.HelpUri = docsUri;
+  std::set<std::string> ConfigErrors, HiddenHeaderFindings;
+  bool OnlyGuardedBy = true;
+  for (const std::string &Check : Selected)
+    OnlyGuardedBy &= Check == "fearless-guarded-by";
   for (size_t I = 0; I < Units.size(); ++I) {
-    if (Results[I].Failed)
-      R.Failed.push_back({Units[I].File, Results[I].FailureReason});
+    if (!Ran[I]) {
+      ++R.UnitsSkipped;
+      continue;
+    }
+    ++R.UnitsChecked;
     ConfigErrors.insert(Results[I].ConfigErrors.begin(),
                         Results[I].ConfigErrors.end());
-    for (Finding &F : Results[I].Findings)
+    // A unit that did not compile was not analysed whole: what it printed
+    // is not reported as if it had been.
+    if (Results[I].Failed) {
+      R.Failed.push_back({Units[I].File, Results[I].FailureReason,
+                          Results[I].Findings.size()});
+      continue;
+    }
+    if (!Units[I].OldStandard.empty() && !OnlyGuardedBy)
+      R.Partial.push_back(
+          {Units[I].File,
+           Units[I].OldStandard == "C"
+               ? "compiled as C: only fearless-guarded-by applies (the other "
+                 "checks need C++11)"
+               : "compiled with " + Units[I].OldStandard +
+                     ": only fearless-guarded-by applies (the other checks "
+                     "need C++11)"});
+    for (Finding &F : Results[I].Findings) {
+      if (Plans[I].OwnHeadersOnly && F.Loc.File != Units[I].File &&
+          relativeTo(F.Loc.File, Root) == F.Loc.File) {
+        HiddenHeaderFindings.insert(
+            F.Loc.File + ":" + std::to_string(F.Loc.Line) + ":" +
+            std::to_string(F.Loc.Column) + F.Check + F.Message);
+        continue;
+      }
       R.Findings.push_back(std::move(F));
+    }
   }
+  R.HiddenHeaderFindings = HiddenHeaderFindings.size();
   R.ConfigErrors.assign(ConfigErrors.begin(), ConfigErrors.end());
   Facts AllFacts;
   readFacts(FactsDir, AllFacts);
   for (const std::string &Dir : O.MergeFacts)
     readFacts(Dir, AllFacts);
   JoinOptions Join;
-  Join.LockOrder = checkEnabled(O.Checks, "fearless-lock-order");
-  Join.Blocking = checkEnabled(O.Checks, "fearless-blocking-under-lock");
+  std::string JoinChecks = O.Checks;
+  Join.LockOrder = enablesCheck(JoinChecks, "fearless-lock-order");
+  Join.Blocking = enablesCheck(JoinChecks, "fearless-blocking-under-lock");
   // The join's findings follow the rule clang-tidy applies to the units':
-  // in a unit's main file, or in a header that --header-filter selects.
+  // in a unit's main file, or in a header the header filter selects.
   std::set<std::string> MainFiles;
   for (const auto &[Unit, Checks] : AllFacts.Checks)
     MainFiles.insert(Unit);
@@ -402,6 +572,10 @@ int run(const Options &O) {
         (HeaderFilter && std::regex_search(F.Loc.File, *HeaderFilter)))
       R.Findings.push_back(std::move(F));
   finalizeFindings(R.Findings, Root);
+  // A signal during the join (or a --merge-facts run, which has no units):
+  // no report either.
+  if (interruptedBy())
+    return interrupted(Units.size(), Units.size());
 
   if (!O.WriteBaseline.empty()) {
     writeBaseline(O.WriteBaseline, R);
@@ -416,31 +590,35 @@ int run(const Options &O) {
       F.InBaseline = Baseline.count(F.Fingerprint) > 0;
   }
 
-  std::ofstream File;
-  if (!O.Output.empty()) {
-    File.open(O.Output);
-    if (!File)
-      throw InputError("cannot write '" + O.Output + "'");
-  }
-  std::ostream &OS = O.Output.empty() ? std::cout : File;
-  if (O.Format == "text") {
-    writeText(OS, R);
-    if (!O.Output.empty())
-      writeSummary(std::cerr, R);
+  auto Write = [&](std::ostream &OS) {
+    if (O.Format == "text")
+      writeText(OS, R);
+    else
+      O.Format == "json" ? writeJson(OS, R) : writeSarif(OS, R);
+  };
+  if (O.Output.empty()) {
+    Write(std::cout);
   } else {
-    O.Format == "json" ? writeJson(OS, R) : writeSarif(OS, R);
-    writeFailures(std::cerr, R);
-    writeSummary(std::cerr, R);
+    writeFileAtomically(O.Output, "report", Write);
   }
+  if (O.Format != "text")
+    writeFailures(std::cerr, R);
+  if (O.Format != "text" || !O.Output.empty())
+    writeSummary(std::cerr, R);
   bool NewFindings =
       std::any_of(R.Findings.begin(), R.Findings.end(),
                   [](const Finding &F) { return !F.InBaseline; });
-  return NewFindings || !R.Failed.empty() || !R.ConfigErrors.empty() ? 1 : 0;
+  if (!R.Failed.empty() || !R.ConfigErrors.empty())
+    return 1;
+  return NewFindings && !O.ExitZero ? 1 : 0;
 }
 
 } // namespace
 
 int main(int Argc, char **Argv) {
+  // Before any thread starts: every thread then blocks the stop signals and
+  // one thread handles them (Process.h).
+  startSignalWatcher();
   try {
     return run(parseArgs(Argc, Argv));
   } catch (const InputError &E) {

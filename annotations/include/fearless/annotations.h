@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/annotations.h - everything in annotations/, in one include.
 //
 // Thread-safety attributes (FEARLESS_GUARDED_BY, FEARLESS_REQUIRES, ...),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/names.h - names shared by the annotations and the analyzer.
 //
 // The Send/Sync markers are written into the AST as `[[clang::annotate]]`

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/send_sync.h - Send, Sync and ThreadSafe: markers and concepts.
 //
-// Three properties of a type, as in Rust (DESIGN.md section 3):
+// Three properties of a type, as in Rust (docs/rules.md):
 //
 //   Send        a value of T may be moved or copied to another thread;
 //   Sync        a `const T&` may be used from several threads at once;
@@ -275,7 +276,7 @@ FEARLESS_DETAIL_STD_SYNC_(std::stop_token)
 #undef FEARLESS_DETAIL_STD_SYNC_
 
 // Access to U through a pointer-like handle: const access needs Sync(U),
-// mutable access needs ThreadSafe(U) (DESIGN.md section 3).
+// mutable access needs ThreadSafe(U) (docs/rules.md).
 template <class U>
 inline constexpr bool shareable_v = std::is_const_v<U> ? is_sync_v<std::remove_cv_t<U>>
                                                        : is_thread_safe_v<std::remove_cv_t<U>>;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/thread_safety.h - Clang thread-safety attributes, fearless spelling.
 //
 // These macros document and check which mutex protects which data. Clang

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/channel.h - multi-producer, single-consumer channels.
 //
-// Rust's std::sync::mpsc for C++ (DESIGN.md section 7; docs/runtime/channel.md):
+// Rust's std::sync::mpsc for C++ (docs/runtime/channel.md):
 //
 //   auto [tx, rx] = fearless::channel<T>();        // unbounded
 //   auto [tx, rx] = fearless::sync_channel<T>(n);  // bounded, back-pressure
@@ -32,6 +33,7 @@
 #include "fearless/detail/channel_list.h"
 #include "fearless/detail/channel_result.h"
 #include "fearless/detail/channel_zero.h"
+#include "fearless/detail/errors.h"
 #include "fearless/send_sync.h"
 
 #include <chrono>
@@ -63,7 +65,7 @@ template <class T> consteval bool check_message_type() {
   static_assert(fearless::Send<T>,
                 "the message type of a fearless channel must be "
                 "fearless::Send: each message moves to the receiving thread "
-                "(see the Send rules in DESIGN.md section 3)");
+                "(see the Send rules in docs/rules.md)");
   static_assert(std::is_nothrow_move_constructible_v<T>,
                 "the message type of a fearless channel must be nothrow "
                 "move-constructible (a message is moved into the channel "
@@ -481,7 +483,8 @@ template <class T>
 std::pair<SyncSender<T>, Receiver<T>> sync_channel(std::size_t capacity) {
   static_assert(detail::check_message_type<T>());
   if (capacity > (std::size_t{1} << (sizeof(std::size_t) * 8 - 8)))
-    throw std::length_error("fearless::sync_channel: capacity too large");
+    detail::throw_or_abort(
+        std::length_error("fearless::sync_channel: capacity too large"));
   detail::ChannelCore *chan;
   if (capacity == 0)
     chan = new detail::ZeroChannel<T>();

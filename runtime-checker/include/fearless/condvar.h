@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/condvar.h - Condvar: wait for a condition on a Mutex<T>'s value.
 //
 // Rust's std::sync::Condvar: a thread holding a MutexGuard waits (the mutex

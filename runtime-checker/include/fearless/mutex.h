@@ -18,6 +18,7 @@
 #ifndef FEARLESS_MUTEX_H_
 #define FEARLESS_MUTEX_H_
 
+#include "fearless/detail/errors.h"
 #include "fearless/detail/hooks.h"
 #include "fearless/detail/raw_mutex.h"
 #include "fearless/detail/unwinding.h"
@@ -210,7 +211,8 @@ public:
   MutexGuard<T> lock_nested(unsigned subclass) FEARLESS_ACQUIRE()
       FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
     if (subclass > detail::kMaxSubclass)
-      throw std::invalid_argument("fearless::Mutex::lock_nested: subclass > 7");
+      detail::throw_or_abort(
+          std::invalid_argument("fearless::Mutex::lock_nested: subclass > 7"));
     lock_raw(subclass);
     throw_if_poisoned();
     return MutexGuard<T>(*this, detail::MutexGuardKey{});
@@ -379,13 +381,13 @@ private:
   void throw_if_poisoned() {
     if (poisoned_.load(std::memory_order_relaxed)) [[unlikely]] {
       unlock_raw();
-      throw PoisonError();
+      detail::throw_or_abort(PoisonError());
     }
   }
 
   void throw_if_poisoned_unlocked() const {
     if (poisoned_.load(std::memory_order_relaxed)) [[unlikely]]
-      throw PoisonError();
+      detail::throw_or_abort(PoisonError());
   }
 
   detail::RawMutex raw_;
@@ -449,7 +451,8 @@ lock_all(Mutex<Ts> &...ms) FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
             });
   for (std::size_t i = 1; i < sizeof...(Ts); ++i)
     if (entries[i].address == entries[i - 1].address)
-      throw std::logic_error("fearless::lock_all: a mutex is passed twice");
+      detail::throw_or_abort(
+          std::logic_error("fearless::lock_all: a mutex is passed twice"));
   detail::on_batch_begin();
   for (const auto &e : entries)
     e.lock(e.address);
@@ -458,7 +461,7 @@ lock_all(Mutex<Ts> &...ms) FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
     if (e.poisoned(e.address)) {
       for (auto it = std::rbegin(entries); it != std::rend(entries); ++it)
         it->unlock(it->address);
-      throw PoisonError();
+      detail::throw_or_abort(PoisonError());
     }
   }
   return std::tuple<MutexGuard<Ts>...>(

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/poison.h - lock poisoning, the C++ form of Rust's PoisonError.
 //
 // A Mutex or RwLock is poisoned when a guard that gives write access is

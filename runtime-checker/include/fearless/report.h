@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/report.h - how the runtime tells the user about misuse.
 //
 // A report is printed to stderr with a fixed, greppable first line

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/rwlock.h - RwLock<T>: many readers or one writer.
 //
 // Rust's std::sync::RwLock in C++: read() returns a ReadGuard giving const
@@ -12,6 +13,7 @@
 #ifndef FEARLESS_RWLOCK_H_
 #define FEARLESS_RWLOCK_H_
 
+#include "fearless/detail/errors.h"
 #include "fearless/detail/hooks.h"
 #include "fearless/detail/raw_rwlock.h"
 #include "fearless/detail/unwinding.h"
@@ -243,14 +245,14 @@ public:
   /// Mutex::get_mut). Errors: PoisonError if poisoned.
   T &get_mut() {
     if (is_poisoned())
-      throw PoisonError();
+      detail::throw_or_abort(PoisonError());
     return value_;
   }
   /// Moves the value out; the caller promises exclusive access.
   /// Errors: PoisonError if poisoned.
   T into_inner() && {
     if (is_poisoned())
-      throw PoisonError();
+      detail::throw_or_abort(PoisonError());
     return std::move(value_);
   }
   /// Like into_inner(), ignoring poison.
@@ -304,13 +306,13 @@ private:
   void throw_if_poisoned_shared() {
     if (is_poisoned()) [[unlikely]] {
       unlock_shared_raw();
-      throw PoisonError();
+      detail::throw_or_abort(PoisonError());
     }
   }
   void throw_if_poisoned() {
     if (is_poisoned()) [[unlikely]] {
       unlock_raw();
-      throw PoisonError();
+      detail::throw_or_abort(PoisonError());
     }
   }
 

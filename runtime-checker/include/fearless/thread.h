@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/thread.h - spawn, JoinHandle, scope, Builder: threads as in Rust.
 //
 //   auto h = fearless::spawn([](int x) { return x * 2; }, 21);
@@ -16,6 +17,7 @@
 #ifndef FEARLESS_THREAD_H_
 #define FEARLESS_THREAD_H_
 
+#include "fearless/detail/errors.h"
 #include "fearless/detail/hooks.h"
 #include "fearless/send_sync.h"
 
@@ -100,7 +102,7 @@ template <> struct ThreadState<void> : ThreadStateBase {
 // Returns the result or rethrows the exception (the thread has finished).
 template <class R> R take_result(ThreadState<R> &state) {
   state.observed = true;
-  if (state.exception)
+  if (state.exception) // only ever set when exceptions are on
     std::rethrow_exception(state.exception);
   if constexpr (!std::is_void_v<R>)
     return std::move(*state.result);
@@ -161,7 +163,7 @@ std::thread start_thread(std::shared_ptr<ThreadState<R>> state, F &&f,
         if (!state->name.empty())
           set_current_thread_name(state->name);
         state->race.acquire(); // what the spawning thread did before
-        try {
+        FEARLESS_DETAIL_TRY {
           std::unique_ptr<Payload> p = std::move(payload);
           if constexpr (std::is_void_v<R>)
             std::apply(
@@ -175,7 +177,8 @@ std::thread start_thread(std::shared_ptr<ThreadState<R>> state, F &&f,
                   return std::invoke(std::move(fn), std::move(as)...);
                 },
                 std::move(*p)));
-        } catch (...) {
+        }
+        FEARLESS_DETAIL_CATCH_ALL {
           state->exception = std::current_exception();
         }
         state->race.release(); // what join() and the scope end see
@@ -221,7 +224,8 @@ public:
   /// Example: `int n = h.join();`
   R join() {
     if (!thread_.joinable())
-      throw std::logic_error("fearless: join() on an empty JoinHandle");
+      detail::throw_or_abort(
+          std::logic_error("fearless: join() on an empty JoinHandle"));
     detail::on_block(state_.get(), detail::WaitKind::join, false);
     thread_.join();
     detail::on_unblock(state_.get());
@@ -299,7 +303,8 @@ public:
   /// std::logic_error if already joined.
   R join() {
     if (!state_)
-      throw std::logic_error("fearless: join() on an empty ScopedJoinHandle");
+      detail::throw_or_abort(
+          std::logic_error("fearless: join() on an empty ScopedJoinHandle"));
     detail::on_block(state_.get(), detail::WaitKind::join, false);
     state_->wait_finished();
     detail::on_unblock(state_.get());
@@ -402,7 +407,7 @@ template <class F> auto scope(F &&f) -> std::invoke_result_t<F &, Scope &> {
   using R = std::invoke_result_t<F &, Scope &>;
   Scope s;
   std::exception_ptr first;
-  try {
+  FEARLESS_DETAIL_TRY {
     if constexpr (std::is_void_v<R>) {
       std::invoke(f, s);
       s.join_all();
@@ -414,10 +419,11 @@ template <class F> auto scope(F &&f) -> std::invoke_result_t<F &, Scope &> {
       if (!first)
         return r;
     }
-  } catch (...) {
+  }
+  FEARLESS_DETAIL_CATCH_ALL {
     s.join_all();
     s.take_first_exception(); // f's own exception wins
-    throw;
+    FEARLESS_DETAIL_RETHROW;
   }
   if constexpr (std::is_void_v<R>) {
     if (first)

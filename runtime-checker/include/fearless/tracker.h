@@ -1,4 +1,4 @@
-// fearless/tracker.h - the lock-order and deadlock tracker (DESIGN.md §8).
+// fearless/tracker.h - the lock-order and deadlock tracker (docs/runtime/tracker.md).
 //
 // Every fearless lock reports its acquisitions and releases to the tracker
 // (through detail/hooks.h). The tracker finds deadlocks before they hang:

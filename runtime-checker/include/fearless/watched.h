@@ -1,4 +1,5 @@
-// fearless/watched.h - data the race detector watches (DESIGN.md §8 "Races").
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+// fearless/watched.h - data the race detector watches (docs/runtime/race.md).
 //
 // `Mutex<T>` makes the data it owns race-free by construction; data handed
 // between threads some other way (a channel, a shared pointer, a reference

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/channel_array.h - the bounded flavor (sync_channel(n), n>0).
 //
 // A ring of `cap_` slots, each with a stamp (Dmitry Vyukov's bounded queue,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/channel_core.h - what every channel flavor shares.
 //
 // The flavors (channel_list.h unbounded, channel_array.h bounded,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/channel_list.h - the unbounded flavor (fearless::channel).
 //
 // A linked list of blocks of kBlockCap slots (crossbeam-channel's "list"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/channel_result.h - Result<T, E> and the channel errors.
 //
 // Included by fearless/channel.h; the types are public (namespace fearless).
@@ -11,6 +12,8 @@
 // Rust's #[must_use].
 #ifndef FEARLESS_DETAIL_CHANNEL_RESULT_H_
 #define FEARLESS_DETAIL_CHANNEL_RESULT_H_
+
+#include "fearless/detail/errors.h"
 
 #include <exception>
 #include <optional>
@@ -98,7 +101,7 @@ public:
 private:
   void check() const {
     if (!has_value())
-      throw BadResultAccess(error().what());
+      detail::throw_or_abort(BadResultAccess(error().what()));
   }
   std::variant<T, E> v_;
 };
@@ -121,7 +124,7 @@ public:
   /// Errors: throws BadResultAccess if the Result holds an error.
   void value() const {
     if (e_)
-      throw BadResultAccess(e_->what());
+      detail::throw_or_abort(BadResultAccess(e_->what()));
   }
   E &error() & noexcept { return *e_; }
   const E &error() const & noexcept { return *e_; }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/channel_zero.h - the rendezvous flavor (sync_channel(0)).
 //
 // No buffer: a sender and the receiver meet under one mutex. Whoever comes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/cpu_relax.h - the hint to the CPU inside a spin loop,
 // shared by the futex mutex (raw_mutex.h) and the channels' backoff
 // (channel_core.h).

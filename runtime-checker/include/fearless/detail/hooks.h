@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/hooks.h - the primitives' calls into the tracker.
 //
 // Every fearless primitive reports what it does here: acquisitions and

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/lock_graph.h - the lock-order graph, a pure data structure.
 //
 // Nodes are lock classes; an edge A -> B says "some thread acquired B while
 // holding A". Each edge records in which modes (exclusive/shared) A was held
 // and B acquired, and which threads created it. Adding an edge searches for a
-// cycle through it (DESIGN.md section 8, lockdep's rules):
+// cycle through it (docs/runtime/tracker.md, lockdep's rules):
 //
 //  * Read/write: a cycle is a deadlock only along a *strong* path, one that
 //    never enters a lock in shared mode and leaves it holding that lock in

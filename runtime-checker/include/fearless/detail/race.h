@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/race.h - the race detector's inline access checks.
 //
 // FastTrack (Flanagan and Freund, PLDI 2009): each watched location keeps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/race_hooks.h - happens-before from the primitives.
 //
 // The race detector (detail/race.h, src/race.cpp) orders accesses by the
@@ -44,6 +45,21 @@
 #endif
 #ifndef FEARLESS_DETAIL_UNDER_TSAN
 #define FEARLESS_DETAIL_UNDER_TSAN 0
+#endif
+
+// The runtime library is built for one mode: with ThreadSanitizer (the
+// fearless_runtime_tsan variant) or without. The two differ in layout (this
+// file's RaceSyncCell, RawMutex) and in what TSan can see of their
+// synchronisation, so a unit built with -fsanitize=thread references a
+// symbol only the TSan variant defines (src/abi_tag.cpp): linking the other
+// one is a link error that names the fix, not a false race on every
+// spawn/join and a crash at run time.
+#if FEARLESS_DETAIL_UNDER_TSAN
+namespace fearless::detail {
+extern const char link_fearless_runtime_tsan_when_building_with_fsanitize_thread;
+[[gnu::used]] static const char *const tsan_runtime_required_ =
+    &link_fearless_runtime_tsan_when_building_with_fsanitize_thread;
+} // namespace fearless::detail
 #endif
 
 /// 1 when fearless's own race detector is compiled in.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/raw_mutex.h - the OS mutex and condition variable under
 // fearless::Mutex, fearless::Condvar and RwLock<T>.
 //

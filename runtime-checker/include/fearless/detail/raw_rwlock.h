@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/raw_rwlock.h - the writer-preferring lock under RwLock<T>.
 //
 // std::shared_mutex (pthread_rwlock_t) prefers readers on glibc, so a steady

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/unwinding.h - a cheap "is this thread unwinding?" test.
 //
 // A guard poisons its lock when it is destroyed by an exception that was
