@@ -172,13 +172,20 @@ public:
     A.Method = Method;
     A.Write = Writes.Writes.contains(ME);
     A.InPredicate = Predicates.Reads.contains(ME);
-    A.Counted = CountAll ||
-                (CountUntil.isValid() &&
-                 SM.isBeforeInTranslationUnit(ME->getBeginLoc(), CountUntil));
-    for (const HeldLock &L : Held)
+    A.Counted = (CountAll ||
+                 (CountUntil.isValid() &&
+                  SM.isBeforeInTranslationUnit(ME->getBeginLoc(), CountUntil))) &&
+                !afterNoReturnCall(ME, Method->getASTContext());
+    for (const HeldLock &L : Held) {
       if (const auto *M = dyn_cast_or_null<FieldDecl>(L.Class);
           M && L.ViaThis && M->getParent() == Class)
         A.Held.push_back(M);
+      // A mutex handed in as a parameter, or a global one (Infer's
+      // racerd/without_mutex.cpp): still a lock the writes hold.
+      else if (isa_and_nonnull<ParmVarDecl>(L.Class) ||
+               (L.Global && isa_and_nonnull<VarDecl>(L.Class)))
+        A.Held.push_back(L.Class);
+    }
     auto &Facts = Classes[Class];
     Facts.Class = Class;
     Facts.Fields[Field].push_back(std::move(A));
@@ -252,6 +259,16 @@ bool isSynchronisationType(QualType T) {
   if (T->isAtomicType() || isMutexType(T) || isGuardType(T))
     return true;
   return isRecordNamed(T, ::fearless::names::kThreadSafeTypes);
+}
+
+// A field whose type is thread-safe by itself (a struct of atomics) needs
+// no guard; an empty class is not evidence of that (its methods may touch
+// anything).
+bool threadSafeData(QualType T, ASTContext &Ctx) {
+  const auto *RD = T->getAsCXXRecordDecl();
+  if (RD && (!RD->hasDefinition() || RD->field_empty()))
+    return false;
+  return UnitModel::types(Ctx).get(T, Property::ThreadSafe).Holds;
 }
 
 bool ownsThreads(const RecordDecl *RD) {
@@ -547,10 +564,15 @@ void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
   const SourceManager &SM = Ctx->getSourceManager();
   if (SM.isInSystemHeader(Facts.Class->getLocation()))
     return;
-  llvm::SmallVector<const FieldDecl *, 2> Mutexes;
+  llvm::SmallVector<const ValueDecl *, 2> Mutexes;
   for (const FieldDecl *F : Facts.Class->fields())
     if (isMutexType(F->getType()))
       Mutexes.push_back(F);
+  for (const auto &[Field, Accesses] : Facts.Fields)
+    for (const Access &A : Accesses)
+      for (const ValueDecl *M : A.Held)
+        if (!isa<FieldDecl>(M) && !llvm::is_contained(Mutexes, M))
+          Mutexes.push_back(M);
   if (Mutexes.empty())
     return;
 
@@ -584,21 +606,27 @@ void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
     }
 
     if (T.isConstQualified() || T->isReferenceType() ||
-        isSynchronisationType(T))
+        isSynchronisationType(T) || threadSafeData(T, *Ctx))
       continue;
 
-    // The mutex held at the most writes.
+    // The mutex held at the most writes; of two held at as many writes,
+    // the one held at more of the other accesses (a field written under
+    // `a` and `b` and read under `b` is guarded by `b`).
     const ValueDecl *Best = nullptr;
-    unsigned BestGuarded = 0, Total = 0;
+    unsigned BestGuarded = 0, BestAll = 0, Total = 0;
     for (const Access &A : Accesses)
       Total += A.Write && A.Counted;
-    for (const FieldDecl *M : Mutexes) {
-      unsigned Guarded = 0;
-      for (const Access &A : Accesses)
+    for (const ValueDecl *M : Mutexes) {
+      unsigned Guarded = 0, All = 0;
+      for (const Access &A : Accesses) {
         Guarded += A.Write && A.Counted && A.holds(M);
-      if (Guarded > BestGuarded) {
+        All += A.Counted && A.holds(M);
+      }
+      if (Guarded > BestGuarded ||
+          (Guarded && Guarded == BestGuarded && All > BestAll)) {
         Best = M;
         BestGuarded = Guarded;
+        BestAll = All;
       }
     }
     if (!Best)
@@ -631,7 +659,9 @@ void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
           << plainQualifiedName(First.Method) << Others;
       // Only where the attribute can be written right after the name.
       SourceLocation Loc = Field->getLocation();
-      if (Loc.isFileID() && !Field->isBitField() && !T->isArrayType()) {
+      // A parameter's mutex has no name the field could be guarded by.
+      if (Loc.isFileID() && !Field->isBitField() && !T->isArrayType() &&
+          !isa<ParmVarDecl>(Best)) {
         DB << FixItHint::CreateInsertion(
             Lexer::getLocForEndOfToken(Loc, 0, SM, Ctx->getLangOpts()),
             " FEARLESS_GUARDED_BY(" + name(Best) + ")");

@@ -2,6 +2,8 @@
 
 #include "Accesses.h"
 
+#include "clang/AST/ParentMapContext.h"
+
 namespace clang::tidy::fearless {
 
 const CXXThisExpr *thisBase(const MemberExpr *ME) {
@@ -34,12 +36,140 @@ const Expr *storageRoot(const Expr *E) {
       E = AS->getBase();
     } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
                Op && Op->getOperator() == OO_Subscript && Op->getNumArgs()) {
+      // A const operator[] that hands out a non-const element
+      // (unique_ptr<T[]>, span) reaches through a pointer.
+      const auto *MD = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
+      QualType R = MD ? MD->getReturnType() : QualType();
+      if (MD && MD->isConst() && R->isLValueReferenceType() &&
+          !R.getNonReferenceType().isConstQualified())
+        return nullptr;
       E = Op->getArg(0);
     } else {
       return nullptr;
     }
   }
   return nullptr;
+}
+
+static bool neverReturns(const FunctionDecl *FD, int Depth);
+
+static bool callNeverReturns(const Stmt *S, int Depth) {
+  const auto *E = dyn_cast_or_null<Expr>(S);
+  const auto *Call = E ? dyn_cast<CallExpr>(E->IgnoreImplicit()) : nullptr;
+  return Call && neverReturns(Call->getDirectCallee(), Depth);
+}
+
+static bool neverReturns(const FunctionDecl *FD, int Depth) {
+  if (!FD)
+    return false;
+  if (FD->isNoReturn())
+    return true;
+  const FunctionDecl *Def = FD->getDefinition();
+  const auto *Body = Def ? dyn_cast_or_null<CompoundStmt>(Def->getBody()) : nullptr;
+  if (!Body || Depth > 3)
+    return false;
+  for (const Stmt *S : Body->body())
+    if (callNeverReturns(S, Depth + 1))
+      return true;
+  return false;
+}
+
+bool neverReturns(const FunctionDecl *FD) { return neverReturns(FD, 0); }
+
+bool afterNoReturnCall(const Stmt *S, ASTContext &Ctx) {
+  DynTypedNode N = DynTypedNode::create(*S);
+  for (int Depth = 0; Depth < 64; ++Depth) {
+    auto Parents = Ctx.getParents(N);
+    if (Parents.empty() || Parents[0].get<Decl>())
+      return false;
+    if (const auto *CS = Parents[0].get<CompoundStmt>()) {
+      const Stmt *Child = N.get<Stmt>();
+      for (const Stmt *Earlier : CS->body()) {
+        if (Earlier == Child)
+          break;
+        if (callNeverReturns(Earlier, 0))
+          return true;
+      }
+    }
+    N = Parents[0];
+  }
+  return false;
+}
+
+namespace {
+
+const Stmt *parentOf(const Stmt *S, ASTContext &Ctx) {
+  auto Parents = Ctx.getParents(*S);
+  return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+}
+
+// Whether the lvalue \p L (a dereference of the parameter) is only read.
+bool onlyRead(const Stmt *L, ASTContext &Ctx) {
+  const Stmt *P = parentOf(L, Ctx);
+  while (P && isa<ParenExpr>(P)) {
+    L = P;
+    P = parentOf(P, Ctx);
+  }
+  const auto *Cast = dyn_cast_or_null<ImplicitCastExpr>(P);
+  return Cast && Cast->getCastKind() == CK_LValueToRValue;
+}
+
+void collectRefs(const Stmt *S, const ParmVarDecl *P,
+                 llvm::SmallVectorImpl<const DeclRefExpr *> &Out) {
+  if (!S)
+    return;
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(S); DRE && DRE->getDecl() == P)
+    Out.push_back(DRE);
+  for (const Stmt *C : S->children())
+    collectRefs(C, P, Out);
+}
+
+} // namespace
+
+bool onlyReadsThrough(const FunctionDecl *FD, unsigned Index) {
+  if (!FD || !FD->hasBody() || Index >= FD->getNumParams())
+    return false;
+  const ParmVarDecl *Param = FD->getParamDecl(Index);
+  if (!Param->getType()->isPointerType())
+    return false;
+  ASTContext &Ctx = FD->getASTContext();
+  llvm::SmallVector<const DeclRefExpr *, 4> Refs;
+  collectRefs(FD->getBody(), Param, Refs);
+  for (const DeclRefExpr *Ref : Refs) {
+    const Stmt *U = Ref;
+    const Stmt *P = parentOf(U, Ctx);
+    while (P && isa<ParenExpr>(P)) {
+      U = P;
+      P = parentOf(P, Ctx);
+    }
+    // The parameter itself changes: the caller's object does not.
+    if (const auto *UO = dyn_cast_or_null<UnaryOperator>(P);
+        UO && UO->isIncrementDecrementOp())
+      continue;
+    if (const auto *BO = dyn_cast_or_null<BinaryOperator>(P);
+        BO && BO->isAssignmentOp() && BO->getLHS()->IgnoreParens() == U)
+      continue;
+    const auto *Cast = dyn_cast_or_null<ImplicitCastExpr>(P);
+    if (!Cast || Cast->getCastKind() != CK_LValueToRValue)
+      return false;
+    const Stmt *V = parentOf(Cast, Ctx);
+    if (const auto *BO = dyn_cast_or_null<BinaryOperator>(V);
+        BO && (BO->isComparisonOp() || BO->isEqualityOp()))
+      continue;
+    const Stmt *Lvalue = nullptr;
+    if (const auto *UO = dyn_cast_or_null<UnaryOperator>(V);
+        UO && UO->getOpcode() == UO_Deref)
+      Lvalue = UO;
+    else if (const auto *AS = dyn_cast_or_null<ArraySubscriptExpr>(V);
+             AS && AS->getBase()->IgnoreParenImpCasts() == U)
+      Lvalue = AS;
+    else if (const auto *ME = dyn_cast_or_null<MemberExpr>(V);
+             ME && ME->isArrow())
+      Lvalue = ME;
+    if (!Lvalue || !onlyRead(Lvalue, Ctx))
+      return false;
+  }
+  return true;
 }
 
 bool hasConstTwin(const CXXMethodDecl *MD) {
@@ -96,7 +226,8 @@ bool WriteFinder::VisitCallExpr(CallExpr *CE) {
       const auto *Addr =
           dyn_cast<UnaryOperator>(CE->getArg(I)->IgnoreParenImpCasts());
       if (Addr && Addr->getOpcode() == UO_AddrOf && T->isPointerType() &&
-          T->getPointeeType().isConstQualified())
+          (T->getPointeeType().isConstQualified() ||
+           onlyReadsThrough(FD->getDefinition(), P)))
         ConstAddress.insert(Addr);
     }
     markReferenceArgs(FD, CE->getArgs(), CE->getNumArgs(), SkipObject);

@@ -30,6 +30,20 @@ bool isStaticVariable(const Expr *E);
 /// pointer or a reference member.
 const Expr *storageRoot(const Expr *E);
 
+/// Whether a call of \p FD never returns: [[noreturn]], or a body whose
+/// top-level statements include such a call (a helper that only aborts).
+bool neverReturns(const FunctionDecl *FD);
+
+/// Whether \p S is unreachable because an earlier statement of an
+/// enclosing block is a call that never returns.
+bool afterNoReturnCall(const Stmt *S, ASTContext &Ctx);
+
+/// Whether \p FD (a definition) never writes through its pointer
+/// parameter \p Index: the parameter is only moved (`p++`, `p = q`),
+/// compared, or dereferenced to be read. Passing it on, returning or
+/// storing it counts as writing.
+bool onlyReadsThrough(const FunctionDecl *FD, unsigned Index);
+
 /// A non-const member function with a const overload of the same name.
 bool hasConstTwin(const CXXMethodDecl *MD);
 
