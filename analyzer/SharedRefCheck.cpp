@@ -45,6 +45,46 @@ void forEachUse(const Stmt *S, const VarDecl *VD,
     forEachUse(Child, VD, F);
 }
 
+// Whether \p Arg hands the thread a heap object it owns from then on: a
+// `new` expression, or a local pointer initialised by `new` that the
+// spawner afterwards only deletes (when the spawn failed). A move (Send),
+// not sharing (Sync).
+bool ownershipMoved(const ThreadBoundary &B, const CrossingItem &Item,
+                    ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const VarDecl *VD = nullptr;
+  for (const Expr *Arg : B.Crossing) {
+    if (SM.isBeforeInTranslationUnit(Item.Loc, Arg->getBeginLoc()) ||
+        SM.isBeforeInTranslationUnit(Arg->getEndLoc(), Item.Loc))
+      continue;
+    const Expr *E = Arg->IgnoreParenImpCasts();
+    if (isa<CXXNewExpr>(E))
+      return true;
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+      VD = dyn_cast<VarDecl>(DRE->getDecl());
+  }
+  if (!VD || !VD->hasLocalStorage() || !VD->getType()->isPointerType() ||
+      !VD->getInit() || !isa<CXXNewExpr>(VD->getInit()->IgnoreImplicit()))
+    return false;
+  const Stmt *Body = enclosingBody(B.Site, Ctx);
+  bool OnlyDeleted = true;
+  std::function<void(const Stmt *, bool)> Walk = [&](const Stmt *S,
+                                                     bool InDelete) {
+    if (!S || S == B.Site || !OnlyDeleted)
+      return;
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(S);
+        DRE && DRE->getDecl() == VD &&
+        SM.isBeforeInTranslationUnit(B.Site->getEndLoc(), DRE->getBeginLoc()) &&
+        !InDelete)
+      OnlyDeleted = false;
+    bool Del = InDelete || isa<CXXDeleteExpr>(S);
+    for (const Stmt *C : S->children())
+      Walk(C, Del);
+  };
+  Walk(Body, false);
+  return OnlyDeleted;
+}
+
 constexpr llvm::StringLiteral Message =
     "'%0' is %select{||||captured by reference|passed by reference|passed "
     "by pointer|captured|captured|passed|captured}1 into %2 but '%3' is not "
@@ -77,6 +117,8 @@ void SharedRefCheck::checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) {
       continue;
     }
     const Decl *Referent = Item.IsThis ? nullptr : Item.Referent;
+    if (!Const && !Item.IsThis && ownershipMoved(B, Item, Ctx))
+      continue;
     if (!Referent && !Item.IsThis) {
       // An unknown referent (a pointer parameter): only its lifetime class
       // is known; a boundary that is not scoped still shares it.

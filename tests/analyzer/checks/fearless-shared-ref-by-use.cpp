@@ -111,3 +111,35 @@ int publish_relaxed() {
   r.join();
   return s.count;
 }
+
+// A heap object the new thread owns and deletes: ownership moves (Send),
+// nothing is shared.
+#include <pthread.h>
+struct Meta { int id; };
+void *owner(void *p) {
+  Meta *m = static_cast<Meta *>(p);
+  int id = m->id;
+  delete m;
+  return reinterpret_cast<void *>(static_cast<long>(id));
+}
+void run_meta(void *p) { owner(p); }
+void start_owned(std::vector<std::thread> &ts) {
+  ts.emplace_back(&run_meta, new Meta{1});
+}
+void start_pthread_owned() {
+  pthread_t t;
+  Meta *m = new Meta{2};
+  if (pthread_create(&t, nullptr, &owner, m) != 0)
+    delete m; // the thread never started: still ours
+  else
+    pthread_detach(t);
+}
+// The spawner keeps using it after the spawn: shared.
+void start_pthread_shared() {
+  pthread_t t;
+  Meta *m = new Meta{3};
+  pthread_create(&t, nullptr, &owner, m);
+  // CHECK-MESSAGES: :[[@LINE-1]]:39: warning: 'm' is passed by pointer into a thread started by 'pthread_create' but 'Meta' is not thread-safe [fearless-shared-ref]
+  m->id = 4;
+  pthread_detach(t);
+}
