@@ -402,6 +402,12 @@ private:
       // view: something that points into the object it is called on.
       if (borrowNoun(E->getType()).empty())
         return NoGuard;
+      // A std::function taken out of the guarded data (`task =
+      // queue_.front()`) is a copy of a callable: it refers to what the
+      // callable captured, not into the container.
+      if (isRecordNamed(E->getType().getNonReferenceType(),
+                        {"::std::function", "::std::move_only_function"}))
+        return NoGuard;
       // A raw pointer from anything but a standard container or string is
       // as likely a pointer the object stores (leveldb's table_.Lookup(k)
       // returning a refcounted handle) as one into it; smart pointers hand

@@ -4,6 +4,7 @@
 #include "fearless/rwlock.h"
 #include "fearless/thread_safety.h"
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -354,3 +355,30 @@ void fine() {
   (void)ports;
 }
 } // namespace temporaries
+
+// A std::function copied out of a guarded queue (muduo's ThreadPool::take)
+// holds no reference into the queue; a lambda that captures the queue does.
+namespace callables {
+class Pool {
+public:
+  std::function<void()> take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::function<void()> task;
+    if (!queue_.empty()) {
+      task = queue_.front();
+      queue_.pop_front();
+    }
+    return task;
+  }
+  std::function<size_t()> sizer() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::function<size_t()> f = [this] { return queue_.size(); };
+    return [&q = queue_] { return q.size(); };
+    // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: callable capturing a reference to data guarded by 'mu_' escapes the scope of 'lock' (returned from 'callables::Pool::sizer') [fearless-guard-escape]
+  }
+
+private:
+  std::mutex mu_;
+  std::deque<std::function<void()>> queue_ FEARLESS_GUARDED_BY(mu_);
+};
+} // namespace callables
