@@ -560,6 +560,38 @@ void MissingGuardedByCheck::analyseStatic(
   }
 }
 
+// An unlocked write a waiter cannot miss: the writer takes the mutex after
+// it (before notifying: a waiter that read the old value holds the mutex
+// until it sleeps), or writes after joining threads (the waiters are gone).
+bool MissingGuardedByCheck::wakeUpCannotBeLost(const Access &W,
+                                               const ValueDecl *Mutex) const {
+  const SourceManager &SM = Ctx->getSourceManager();
+  SourceLocation At = W.E->getBeginLoc();
+  const UnitModel &Model = UnitModel::get(*Ctx);
+  auto It = Model.functions().find(W.Method->getCanonicalDecl());
+  if (It != Model.functions().end())
+    for (const LockAcquisition &A : It->second.Acquisitions)
+      if (A.Path.empty() && A.Lock.Class == Mutex &&
+          SM.isBeforeInTranslationUnit(At, A.Lock.Loc))
+        return true;
+  bool JoinedBefore = false;
+  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
+    if (!S || JoinedBefore || isa<LambdaExpr>(S))
+      return;
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S)) {
+      const CXXMethodDecl *MD = MC->getMethodDecl();
+      if (MD && MD->getDeclName().isIdentifier() && MD->getName() == "join" &&
+          SM.isBeforeInTranslationUnit(MC->getEndLoc(), At))
+        JoinedBefore = true;
+    }
+    for (const Stmt *C : S->children())
+      Walk(C);
+  };
+  if (const FunctionDecl *Def = W.Method->getDefinition())
+    Walk(Def->getBody());
+  return JoinedBefore;
+}
+
 void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
   const SourceManager &SM = Ctx->getSourceManager();
   if (SM.isInSystemHeader(Facts.Class->getLocation()))
@@ -589,7 +621,8 @@ void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
         continue;
       const ValueDecl *Mutex = Read.Held.front();
       for (const Access &W : Accesses) {
-        if (!W.Write || !W.Counted || W.InPredicate || W.holds(Mutex))
+        if (!W.Write || !W.Counted || W.InPredicate || W.holds(Mutex) ||
+            wakeUpCannotBeLost(W, Mutex))
           continue;
         diag(W.E->getMemberLoc(),
              "'%0' is written without holding '%1', but the wait predicate "

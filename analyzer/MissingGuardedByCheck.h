@@ -41,6 +41,7 @@ public:
   struct StaticAccess;
 
 private:
+  bool wakeUpCannotBeLost(const Access &W, const ValueDecl *Mutex) const;
   void analyseClass(const ClassFacts &Facts);
   /// The lost wake-up rule for a variable with static storage (a global
   /// flag read by a wait predicate under a global mutex).

@@ -3,6 +3,9 @@
 // Idioms from #18's list, each correct case beside its bug.
 
 #include <atomic>
+#include <condition_variable>
+#include <thread>
+#include <vector>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -157,4 +160,43 @@ public:
 private:
   int f_ = 0;
   // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'f_' is written with 'm' held in 1 of 1 places; read without it in 'ParamMutex::get' [fearless-missing-guarded-by]
+};
+
+// Lost wake-ups that cannot happen: the writer takes the mutex after the
+// unlocked write and before notifying (a waiter that read the old value
+// holds the mutex until it sleeps) ...
+struct Pending {
+  std::atomic<int> pending{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  void done_one() {
+    if (pending.fetch_sub(1) - 1 == 0) {
+      std::lock_guard<std::mutex> lock(mu);
+      cv.notify_all();
+    }
+  }
+  void wait_all() {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return pending.load() == 0; });
+  }
+};
+// ... or writes after joining the waiters. Without either, it is one.
+struct Workers {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<bool> exit{false};
+  std::vector<std::thread> threads;
+  void worker() {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return exit.load(); });
+  }
+  void stop() {
+    exit = true;
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'exit' is written without holding 'mu', but the wait predicate in 'Workers::worker' reads it under 'mu': a waiter can check it just before this write and then sleep through the notification (lost wake-up) [fearless-missing-guarded-by]
+    cv.notify_all();
+    for (auto &t : threads)
+      t.join();
+    threads.clear();
+    exit = false;
+  }
 };
