@@ -8,6 +8,7 @@
 // default; SameClassNesting: false silences it (for code that always nests
 // in one order, such as parent before child). A self-deadlock is never
 // silenced.
+#include <memory>
 #include <mutex>
 
 class Account {
@@ -30,3 +31,31 @@ private:
   std::mutex mu_;
   int balance_ = 0;
 };
+
+// A locking decorator forwarding to the object it wraps through the base
+// interface (rocksdb's ConcurrentCacheReservationManager): not nesting.
+namespace decorator {
+struct Manager {
+  virtual ~Manager() = default;
+  virtual void update(int n) = 0;
+};
+struct Impl : Manager {
+  void update(int n) override { total += n; }
+  int total = 0;
+};
+struct Concurrent : Manager {
+  explicit Concurrent(std::shared_ptr<Manager> m) : inner(std::move(m)) {}
+  void update(int n) override {
+    std::lock_guard<std::mutex> lock(mu);
+    inner->update(n);
+  }
+  // Another object of the same class, called directly: still nesting.
+  void merge(Concurrent &other) {
+    std::lock_guard<std::mutex> lock(mu);
+    other.update(1);
+    // CHECK-MESSAGES-ON: :[[@LINE-1]]:11: warning: call to 'decorator::Concurrent::update' acquires 'decorator::Concurrent::mu' of another object while one is held: possible recursive locking; two threads nesting the same two objects' locks in opposite orders deadlock [fearless-lock-order]
+  }
+  std::mutex mu;
+  std::shared_ptr<Manager> inner;
+};
+} // namespace decorator
