@@ -150,10 +150,16 @@ void LockOrderCheck::onEndOfTranslationUnit() {
       for (const CallTarget &T : M.targets(C)) {
         // A decorator forwarding to the object it wraps through the base
         // interface (`inner_->update(n)` in Concurrent::update): the call
-        // reaches the caller itself only when a decorator wraps a
-        // decorator, a structure lockdep would annotate as nesting.
-        bool Decorator = C.Virtual && !C.ThroughThis &&
-                         T.Function->getCanonicalDecl() == FD->getCanonicalDecl();
+        // reaches the decorator's own class only when a decorator wraps a
+        // decorator, a structure lockdep would annotate as nesting. A call
+        // declared in the caller's own class (`other.update()`) is not one.
+        const auto *Caller = dyn_cast<CXXMethodDecl>(FD);
+        const auto *Target = dyn_cast<CXXMethodDecl>(T.Function);
+        const auto *Declared = dyn_cast_or_null<CXXMethodDecl>(C.Callee);
+        bool Decorator = C.Virtual && !C.ThroughThis && Caller && Target &&
+                         Declared &&
+                         Target->getParent() == Caller->getParent() &&
+                         Declared->getParent() != Caller->getParent();
         for (const LockAcquisition &A : M.acquires(T.Function))
           for (const HeldLock &H : C.Held) {
             if (!UnitModel::isLockClass(H))

@@ -38,16 +38,23 @@ namespace decorator {
 struct Manager {
   virtual ~Manager() = default;
   virtual void update(int n) = 0;
+  virtual int total() = 0;
 };
 struct Impl : Manager {
-  void update(int n) override { total += n; }
-  int total = 0;
+  void update(int n) override { sum += n; }
+  int total() override { return sum; }
+  int sum = 0;
 };
 struct Concurrent : Manager {
   explicit Concurrent(std::shared_ptr<Manager> m) : inner(std::move(m)) {}
   void update(int n) override {
     std::lock_guard<std::mutex> lock(mu);
-    inner->update(n);
+    int t = inner->total(); // another method of the wrapped object
+    inner->update(n + t);
+  }
+  int total() override {
+    std::lock_guard<std::mutex> lock(mu);
+    return inner->total();
   }
   // Another object of the same class, called directly: still nesting.
   void merge(Concurrent &other) {
