@@ -180,9 +180,12 @@ public:
       if (const auto *M = dyn_cast_or_null<FieldDecl>(L.Class);
           M && L.ViaThis && M->getParent() == Class)
         A.Held.push_back(M);
-      // A mutex handed in as a parameter, or a global one (Infer's
-      // racerd/without_mutex.cpp): still a lock the writes hold.
-      else if (isa_and_nonnull<ParmVarDecl>(L.Class) ||
+      // A mutex handed in as a parameter and locked here by a guard, or a
+      // global one (Infer's racerd/without_mutex.cpp): still a lock the
+      // writes hold. A parameter mutex the caller already holds and the
+      // function only drops and retakes (leveldb's LogAndApply(edit, mu))
+      // guards whatever the caller's lock does, not this class's fields.
+      else if ((isa_and_nonnull<ParmVarDecl>(L.Class) && L.Guard) ||
                (L.Global && isa_and_nonnull<VarDecl>(L.Class)))
         A.Held.push_back(L.Class);
     }

@@ -162,6 +162,23 @@ private:
   // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: 'f_' is written with 'm' held in 1 of 1 places; read without it in 'ParamMutex::get' [fearless-missing-guarded-by]
 };
 
+// A parameter mutex the caller holds, dropped and retaken around slow work
+// (leveldb's VersionSet::LogAndApply(edit, mu)): it guards the caller's
+// data, not this class's fields.
+class Versions {
+public:
+  void apply(std::mutex *mu, int v) {
+    mu->unlock();
+    int slow = v * 2;
+    mu->lock();
+    last_ = slow;
+  }
+  int last() const { return last_; }
+
+private:
+  int last_ = 0;
+};
+
 // Lost wake-ups that cannot happen: the writer takes the mutex after the
 // unlocked write and before notifying (a waiter that read the old value
 // holds the mutex until it sleeps) ...
