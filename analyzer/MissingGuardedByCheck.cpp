@@ -37,6 +37,8 @@ struct MissingGuardedByCheck::Access {
   bool Counted = true;
   /// Read by a condition variable's wait predicate.
   bool InPredicate = false;
+  /// After the method's first join() call (PredicateFinder::FirstJoin).
+  bool AfterJoin = false;
   /// The mutex fields of the field's class held (through 'this').
   llvm::SmallVector<const ValueDecl *, 2> Held;
 
@@ -172,6 +174,9 @@ public:
     A.Method = Method;
     A.Write = Writes.Writes.contains(ME);
     A.InPredicate = Predicates.Reads.contains(ME);
+    A.AfterJoin = Predicates.FirstJoin.isValid() &&
+                  SM.isBeforeInTranslationUnit(Predicates.FirstJoin,
+                                               ME->getBeginLoc());
     A.Counted = (CountAll ||
                  (CountUntil.isValid() &&
                   SM.isBeforeInTranslationUnit(ME->getBeginLoc(), CountUntil))) &&
@@ -577,22 +582,7 @@ bool MissingGuardedByCheck::wakeUpCannotBeLost(const Access &W,
       if (A.Path.empty() && A.Lock.Class == Mutex &&
           SM.isBeforeInTranslationUnit(At, A.Lock.Loc))
         return true;
-  bool JoinedBefore = false;
-  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
-    if (!S || JoinedBefore || isa<LambdaExpr>(S))
-      return;
-    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S)) {
-      const CXXMethodDecl *MD = MC->getMethodDecl();
-      if (MD && MD->getDeclName().isIdentifier() && MD->getName() == "join" &&
-          SM.isBeforeInTranslationUnit(MC->getEndLoc(), At))
-        JoinedBefore = true;
-    }
-    for (const Stmt *C : S->children())
-      Walk(C);
-  };
-  if (const FunctionDecl *Def = W.Method->getDefinition())
-    Walk(Def->getBody());
-  return JoinedBefore;
+  return W.AfterJoin;
 }
 
 void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {

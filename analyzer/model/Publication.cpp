@@ -343,7 +343,6 @@ Publication::atomicsIn(const Stmt *Body) {
       Child(C, false);
   };
   Walk(Body, false);
-  It = Atomics.find(Body);
   It->second = std::move(Ops);
   return It->second;
 }
