@@ -189,6 +189,24 @@ struct MarkerProbe {};
 #define FEARLESS_SPAWNS
 #endif
 
+// FEARLESS_RESUMES_ELSEWHERE
+//
+// Marks an awaitable (or awaiter) class whose co_await may resume the
+// coroutine on another thread: a thread pool's schedule(), an executor
+// switch, an I/O completion run by a worker. A coroutine that awaits one
+// must not keep a lock guard or a value that is not Send alive across that
+// co_await (fearless-guard-across-await, fearless-send).
+//
+// Example:
+//
+//   struct FEARLESS_RESUMES_ELSEWHERE ScheduleOnPool { ... };
+#if defined(__clang__)
+#define FEARLESS_RESUMES_ELSEWHERE \
+  [[clang::annotate(FEARLESS_ANNOTATE_RESUMES_ELSEWHERE)]]
+#else
+#define FEARLESS_RESUMES_ELSEWHERE
+#endif
+
 namespace fearless {
 
 template <class T> struct IsSend;
