@@ -43,6 +43,7 @@
 #include <span>
 #include <stop_token>
 #include <type_traits>
+#include <version>
 
 #if defined(__clang__)
 #define FEARLESS_DETAIL_ANNOTATE_(str) __attribute__((annotate(str)))
@@ -289,8 +290,11 @@ FEARLESS_DETAIL_STD_SYNC_(std::condition_variable_any)
 FEARLESS_DETAIL_STD_SYNC_(std::atomic_flag)
 FEARLESS_DETAIL_STD_SYNC_(std::latch)
 FEARLESS_DETAIL_STD_SYNC_(std::once_flag)
+// libc++ 19 ships <stop_token> only with -fexperimental-library.
+#if defined(__cpp_lib_jthread)
 FEARLESS_DETAIL_STD_SYNC_(std::stop_source)
 FEARLESS_DETAIL_STD_SYNC_(std::stop_token)
+#endif
 #undef FEARLESS_DETAIL_STD_SYNC_
 
 // Access to U through a pointer-like handle: const access needs Sync(U),
