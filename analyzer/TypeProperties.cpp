@@ -299,6 +299,51 @@ Verdict TypeProperties::compute(QualType T, Property P) {
   return holds();
 }
 
+DeclaredTypes DeclaredTypes::fromOptions(
+    const std::map<std::string, std::string> &Options) {
+  DeclaredTypes D;
+  auto Read = [&](const char *Key, llvm::StringSet<> &Into) {
+    auto It = Options.find(Key);
+    if (It == Options.end())
+      return;
+    llvm::SmallVector<llvm::StringRef, 8> Names;
+    llvm::StringRef(It->second).split(Names, ';', -1, false);
+    for (llvm::StringRef N : Names) {
+      N = N.trim();
+      N.consume_front("::");
+      if (!N.empty())
+        Into.insert(N);
+    }
+  };
+  Read("ThreadSafeTypes", D.ThreadSafe);
+  Read("SendTypes", D.Send);
+  Read("NotSendTypes", D.NotSend);
+  Read("NotSyncTypes", D.NotSync);
+  return D;
+}
+
+std::optional<Verdict> TypeProperties::declared(QualType T,
+                                                const CXXRecordDecl *RD,
+                                                Property P) {
+  if (Declared.ThreadSafe.empty() && Declared.Send.empty() &&
+      Declared.NotSend.empty() && Declared.NotSync.empty())
+    return std::nullopt;
+  std::string Name = qualifiedName(templateOrSelf(RD));
+  std::string Self = "'" + print(T) + "'";
+  if (P == Property::Send && Declared.NotSend.contains(Name))
+    return fails(RD->getLocation(),
+                 Self + " is not Send: it is listed in the option NotSendTypes");
+  if (P != Property::Send && Declared.NotSync.contains(Name))
+    return fails(RD->getLocation(), Self + " is not " +
+                                        propertyName(P).str() +
+                                        ": it is listed in the option "
+                                        "NotSyncTypes");
+  if (Declared.ThreadSafe.contains(Name) ||
+      (P == Property::Send && Declared.Send.contains(Name)))
+    return holds();
+  return std::nullopt;
+}
+
 Verdict TypeProperties::computeRecord(QualType T, const CXXRecordDecl *RD,
                                       Property P) {
   if (!RD->hasDefinition())
@@ -306,7 +351,10 @@ Verdict TypeProperties::computeRecord(QualType T, const CXXRecordDecl *RD,
   RD = RD->getDefinition();
   std::string Self = "'" + print(T) + "'";
 
-  // Markers override everything computed.
+  // Markers override everything computed; so do the types the options
+  // declare (markers the user could not write into third-party headers).
+  if (std::optional<Verdict> D = declared(T, RD, P))
+    return *D;
   Marker M = findMarker(RD, P);
   if (M.Value == 1)
     return holds();

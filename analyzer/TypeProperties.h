@@ -26,6 +26,7 @@
 #include "clang/AST/Type.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,9 +53,25 @@ struct Verdict {
   std::vector<ReasonStep> Chain;
 };
 
+/// Third-party types the user declares in the global options, for code they
+/// cannot annotate (qualified names, leading "::" optional, ';'-separated; a
+/// class template's name covers every specialisation):
+///
+///   ThreadSafeTypes: '::folly::ConcurrentHashMap;::tbb::concurrent_queue'
+///   SendTypes:       '::legacy::Handle'     (as FEARLESS_UNSAFE_SEND)
+///   NotSendTypes:    '::gui::Widget'        (as FEARLESS_NOT_SEND)
+///   NotSyncTypes:    '::legacy::Cache'      (as FEARLESS_NOT_SYNC)
+struct DeclaredTypes {
+  llvm::StringSet<> ThreadSafe, Send, NotSend, NotSync;
+  /// Reads the four options from \p Options (a check's OptionMap).
+  static DeclaredTypes
+  fromOptions(const std::map<std::string, std::string> &Options);
+};
+
 class TypeProperties {
 public:
-  explicit TypeProperties(ASTContext &Ctx) : Ctx(Ctx), Guards(Ctx) {}
+  explicit TypeProperties(ASTContext &Ctx, DeclaredTypes Declared = {})
+      : Ctx(Ctx), Guards(Ctx), Declared(std::move(Declared)) {}
 
   /// Whether \p T has \p P, and if not, why. The reference stays valid for
   /// the lifetime of this object.
@@ -92,8 +109,13 @@ private:
   Verdict viaReferent(QualType T, QualType Pointee, Property P,
                       llvm::StringRef What);
 
+  /// The verdict the options declare for \p RD, if any.
+  std::optional<Verdict> declared(QualType T, const CXXRecordDecl *RD,
+                                  Property P);
+
   ASTContext &Ctx;
   GuardFinder Guards;
+  DeclaredTypes Declared;
   llvm::DenseMap<std::pair<void *, int>, Verdict> Cache;
   llvm::DenseMap<const CXXRecordDecl *, std::optional<llvm::StringSet<>>>
       Unlocked;

@@ -502,7 +502,14 @@ Publication &UnitModel::publication(ASTContext &Ctx,
 TypeProperties &UnitModel::types(ASTContext &Ctx) {
   Current &C = current();
   if (!C.Types || C.TypesCtx != &Ctx) {
-    C.Types = std::make_unique<TypeProperties>(Ctx);
+    DeclaredTypes Declared;
+    if (C.Tidy) {
+      std::map<std::string, std::string> Global;
+      for (const auto &[Key, Value] : C.Tidy->getOptions().CheckOptions)
+        Global[std::string(Key)] = Value.Value;
+      Declared = DeclaredTypes::fromOptions(Global);
+    }
+    C.Types = std::make_unique<TypeProperties>(Ctx, std::move(Declared));
     C.TypesCtx = &Ctx;
   }
   return *C.Types;
