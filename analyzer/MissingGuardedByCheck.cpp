@@ -472,7 +472,13 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
   HelperCalls Helpers(Collector.Methods);
   auto Entry = [&](const CXXMethodDecl *MD) {
     llvm::SmallVector<HeldLock, 2> Locks = Initial(MD);
-    llvm::append_range(Locks, Helpers.heldAtCalls(MD));
+    // A lock both required and held by every caller is held once: a
+    // helper that drops it (leveldb's DoCompactionWork: `mutex_.Unlock()`)
+    // does not hold it still.
+    for (const HeldLock &L : Helpers.heldAtCalls(MD))
+      if (llvm::none_of(Locks,
+                        [&](const HeldLock &I) { return I.Class == L.Class; }))
+        Locks.push_back(L);
     return Locks;
   };
   std::vector<const CXXMethodDecl *> Walk;

@@ -17,7 +17,6 @@
 #include <sstream>
 #include <tuple>
 
-
 namespace fearless::driver {
 
 FixPlan planFix(const GuardFacts &Facts, const std::string &Root) {
