@@ -580,6 +580,7 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
   GuardFields.clear();
   GuardHelpers.clear();
   IncludeFixes.clear();
+  IncludeOffered.clear();
   Ctx = nullptr;
   BoundaryArgs.clear();
 }
@@ -736,7 +737,9 @@ void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
         DB << FixItHint::CreateInsertion(
             Lexer::getLocForEndOfToken(Loc, 0, SM, Ctx->getLangOpts()),
             " FEARLESS_GUARDED_BY(" + name(Best) + ")");
-        if (PP && !PP->isMacroDefined("FEARLESS_GUARDED_BY"))
+        // The include goes with the first fix-it of its file only.
+        if (PP && !PP->isMacroDefined("FEARLESS_GUARDED_BY") &&
+            IncludeOffered.insert(SM.getFileID(Loc)).second)
           if (const std::optional<FixItHint> &Include =
                   includeFix(SM.getFileID(Loc)))
             DB << *Include;

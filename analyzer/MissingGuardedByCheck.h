@@ -87,6 +87,8 @@ private:
   std::string GuardFactsDir;
   llvm::json::Array GuardFields, GuardHelpers;
   llvm::DenseMap<FileID, std::optional<FixItHint>> IncludeFixes;
+  /// Files whose include a diagnostic's fix-its already carry.
+  llvm::DenseSet<FileID> IncludeOffered;
 };
 
 } // namespace clang::tidy::fearless

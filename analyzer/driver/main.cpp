@@ -221,6 +221,10 @@ Options parseArgs(int Argc, char **Argv) {
     throw InputError(std::string(O.Fix ? "--fix" : "--fix-dry-run") +
                      " writes annotations, not a report: it takes no "
                      "--baseline, --write-baseline or --format");
+  // A helper gets REQUIRES when no unit calls it unlocked: every unit.
+  if ((O.Fix || O.FixDryRun) && !O.Paths.empty())
+    throw InputError(std::string(O.Fix ? "--fix" : "--fix-dry-run") +
+                     " joins the evidence of every unit: it takes no paths");
   if (O.Fix && !O.Output.empty())
     throw InputError("--fix changes the sources in place: -o is for "
                      "--fix-dry-run's diff");
