@@ -569,11 +569,12 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
     if (std::error_code EC = llvm::sys::fs::create_directories(GuardFactsDir))
       Error = "cannot write facts to '" + GuardFactsDir + "': " + EC.message();
     else
-      Error = writeUnitFacts(GuardFactsDir, Unit,
-                             llvm::json::Object{{"version", 1},
-                                                {"unit", Unit},
-                                                {"fields", std::move(GuardFields)},
-                                                {"helpers", std::move(GuardHelpers)}});
+      Error = writeUnitFacts(
+          GuardFactsDir, Unit,
+          llvm::json::Object{{"version", 1},
+                             {"unit", Unit},
+                             {"fields", std::move(GuardFields)},
+                             {"helpers", std::move(GuardHelpers)}});
     if (!Error.empty())
       configurationDiag("%0") << Error;
   }
@@ -759,8 +760,7 @@ void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
   }
 }
 
-const std::optional<FixItHint> &
-MissingGuardedByCheck::includeFix(FileID File) {
+const std::optional<FixItHint> &MissingGuardedByCheck::includeFix(FileID File) {
   auto [It, New] = IncludeFixes.try_emplace(File);
   if (New)
     It->second =
@@ -842,7 +842,8 @@ void MissingGuardedByCheck::recordField(
   llvm::json::Array Candidates, Uses;
   for (const ValueDecl *M : Mutexes)
     Candidates.push_back(llvm::json::Object{
-        {"usr", usrOf(M)}, {"name", name(M)},
+        {"usr", usrOf(M)},
+        {"name", name(M)},
         // A parameter's mutex has no name the field could be guarded by.
         {"nameable", !isa<ParmVarDecl>(M)}});
   for (const Access &A : Accesses) {
@@ -852,12 +853,12 @@ void MissingGuardedByCheck::recordField(
     for (size_t I = 0; I < Mutexes.size(); ++I)
       if (A.holds(Mutexes[I]))
         Held.push_back(static_cast<int64_t>(I));
-    Uses.push_back(llvm::json::Object{
-        {"at", Model.location(A.E->getMemberLoc())},
-        {"write", A.Write},
-        {"function", plainQualifiedName(A.Method)},
-        {"in", usrOf(A.Method->getCanonicalDecl())},
-        {"held", std::move(Held)}});
+    Uses.push_back(
+        llvm::json::Object{{"at", Model.location(A.E->getMemberLoc())},
+                           {"write", A.Write},
+                           {"function", plainQualifiedName(A.Method)},
+                           {"in", usrOf(A.Method->getCanonicalDecl())},
+                           {"held", std::move(Held)}});
   }
   llvm::json::Object O{{"usr", usrOf(Field)},
                        {"name", plainQualifiedName(Field)},
@@ -866,8 +867,8 @@ void MissingGuardedByCheck::recordField(
                        {"accesses", std::move(Uses)}};
   if (Fixable) {
     const SourceManager &SM = Ctx->getSourceManager();
-    SourceLocation End = Lexer::getLocForEndOfToken(Field->getLocation(), 0,
-                                                    SM, Ctx->getLangOpts());
+    SourceLocation End = Lexer::getLocForEndOfToken(Field->getLocation(), 0, SM,
+                                                    Ctx->getLangOpts());
     if (std::optional<llvm::json::Object> Where =
             insertionAt(End, Field->getName())) {
       if (std::optional<llvm::json::Object> Include =
@@ -889,18 +890,14 @@ void MissingGuardedByCheck::recordHelper(const CXXMethodDecl *MD,
         return D->hasAttr<RequiresCapabilityAttr>();
       }))
     return;
-  // The locks it can name: mutex members of its class (or a base) held
-  // through `this` at every call.
+  // The locks it can name: mutex members of its own class held through
+  // `this` at every call.
   llvm::json::Array Requires;
   for (const HeldLock &L : Held) {
     const auto *Mutex = dyn_cast_or_null<FieldDecl>(L.Class);
-    const auto *Owner =
-        Mutex ? dyn_cast<CXXRecordDecl>(Mutex->getParent()) : nullptr;
-    if (!L.ViaThis || !Owner ||
-        (Owner != MD->getParent() && !MD->getParent()->isDerivedFrom(Owner)))
-      continue;
-    Requires.push_back(
-        llvm::json::Object{{"usr", usrOf(Mutex)}, {"name", name(Mutex)}});
+    if (L.ViaThis && Mutex && Mutex->getParent() == MD->getParent())
+      Requires.push_back(
+          llvm::json::Object{{"usr", usrOf(Mutex)}, {"name", name(Mutex)}});
   }
   // What it acquires itself (with it held on entry, a self-deadlock).
   llvm::json::Array Acquires;

@@ -61,8 +61,7 @@ private:
                    llvm::ArrayRef<const ValueDecl *> Mutexes,
                    const std::vector<Access> &Accesses, bool Fixable);
   /// ...and a helper with the locks held at all its calls in the unit.
-  void recordHelper(const CXXMethodDecl *Helper,
-                    llvm::ArrayRef<HeldLock> Held);
+  void recordHelper(const CXXMethodDecl *Helper, llvm::ArrayRef<HeldLock> Held);
   /// Where --fix may insert text at \p At: file, offset, the text right
   /// before it, and the file's size and time as the unit read it.
   std::optional<llvm::json::Object> insertionAt(SourceLocation At,

@@ -54,19 +54,19 @@ FixPlan planFix(const GuardFacts &Facts, const std::string &Root) {
         Common.push_back(M);
     const HelperFact *Placed = nullptr;
     for (const HelperFact *R : Records) {
-      Common.erase(
-          std::remove_if(Common.begin(), Common.end(),
-                         [&](const MutexRef &C) {
-                           return std::none_of(R->Requires.begin(),
-                                               R->Requires.end(),
-                                               [&](const MutexRef &M) {
-                                                 return M.Usr == C.Usr;
-                                               }) ||
-                                  std::find(R->Acquires.begin(),
-                                            R->Acquires.end(),
-                                            C.Usr) != R->Acquires.end();
-                         }),
-          Common.end());
+      Common.erase(std::remove_if(Common.begin(), Common.end(),
+                                  [&](const MutexRef &C) {
+                                    return std::none_of(R->Requires.begin(),
+                                                        R->Requires.end(),
+                                                        [&](const MutexRef &M) {
+                                                          return M.Usr == C.Usr;
+                                                        }) ||
+                                           std::find(R->Acquires.begin(),
+                                                     R->Acquires.end(),
+                                                     C.Usr) !=
+                                               R->Acquires.end();
+                                  }),
+                   Common.end());
       if (R->HasInsert && !Placed)
         Placed = R;
     }
@@ -138,20 +138,19 @@ FixPlan planFix(const GuardFacts &Facts, const std::string &Root) {
     ++Plan.Fields;
     for (const auto &[Key, A] : Accesses)
       if (!HeldAt[A].count(Guard.Usr))
-        Plan.Unguarded.push_back(
-            {A->At, "'" + Placed->Name + "' is " +
-                        (A->Write ? "written" : "read") + " without '" +
-                        Guard.Name + "' in '" + A->Function + "'"});
+        Plan.Unguarded.push_back({A->At, "'" + Placed->Name + "' is " +
+                                             (A->Write ? "written" : "read") +
+                                             " without '" + Guard.Name +
+                                             "' in '" + A->Function + "'"});
   }
 
   for (const auto &[File, Include] : Includes)
     Edits.push_back(Include);
   Plan.Includes = Includes.size();
-  std::stable_sort(Edits.begin(), Edits.end(),
-                   [](const Insertion &A, const Insertion &B) {
-                     return std::tie(A.File, A.Offset) <
-                            std::tie(B.File, B.Offset);
-                   });
+  std::stable_sort(
+      Edits.begin(), Edits.end(), [](const Insertion &A, const Insertion &B) {
+        return std::tie(A.File, A.Offset) < std::tie(B.File, B.Offset);
+      });
   std::set<std::string> Files;
   for (const Insertion &E : Edits)
     Files.insert(E.File);
@@ -200,9 +199,8 @@ void writeDiff(std::ostream &OS, const std::string &Name,
     // Text at the very end of a file that ends without a newline goes on
     // its last line.
     bool TakesEnd = Last || (L + 1 == Lines.size() && Line.back() != '\n');
-    while (Next < Edits.size() &&
-           (Edits[Next]->Offset < End ||
-            (TakesEnd && Edits[Next]->Offset == End))) {
+    while (Next < Edits.size() && (Edits[Next]->Offset < End ||
+                                   (TakesEnd && Edits[Next]->Offset == End))) {
       New += Line.substr(From, Edits[Next]->Offset - Start - From) +
              Edits[Next]->Text;
       From = Edits[Next]->Offset - Start;
@@ -318,11 +316,12 @@ void applyFix(const FixPlan &Plan, const std::string &Root, bool DryRun,
       throw InputError("cannot read '" + Name + "': " + std::strerror(errno));
     std::string Old = readWhole(File);
     for (const Insertion *E : Edits) {
-      bool Same = (E->Size < 0 || E->Size == static_cast<long long>(St.st_size)) &&
-                  (E->MTime < 0 || E->MTime == static_cast<long long>(St.st_mtime));
+      bool Same =
+          (E->Size < 0 || E->Size == static_cast<long long>(St.st_size)) &&
+          (E->MTime < 0 || E->MTime == static_cast<long long>(St.st_mtime));
       if (!Same || E->Offset > Old.size() || E->Offset < E->After.size() ||
-          Old.compare(E->Offset - E->After.size(), E->After.size(),
-                      E->After) != 0)
+          Old.compare(E->Offset - E->After.size(), E->After.size(), E->After) !=
+              0)
         throw Changed();
     }
     if (!DryRun)

@@ -185,9 +185,11 @@ void readGuardFacts(const std::string &FactsDir, GuardFacts &Out) {
         R.At = readLocation(F.at("at"));
         R.Mutexes = readMutexes(F, "mutexes");
         for (const json &A : F.at("accesses")) {
-          AccessFact X{readLocation(A.at("at")), A.at("write").get<bool>(),
+          AccessFact X{readLocation(A.at("at")),
+                       A.at("write").get<bool>(),
                        A.at("function").get<std::string>(),
-                       A.value("in", std::string()), {}};
+                       A.value("in", std::string()),
+                       {}};
           for (const json &H : A.at("held")) {
             size_t I = H.get<size_t>();
             if (I >= R.Mutexes.size())

@@ -91,8 +91,8 @@ struct Facts {
 struct Insertion {
   std::string File; ///< absolute path
   size_t Offset = 0;
-  std::string After; ///< what the file holds right before Offset
-  std::string Text;  ///< for an include: the line to insert
+  std::string After;               ///< what the file holds right before Offset
+  std::string Text;                ///< for an include: the line to insert
   long long Size = -1, MTime = -1; ///< the file's, when it was read
 };
 

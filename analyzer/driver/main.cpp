@@ -391,8 +391,7 @@ int fix(const Options &O, const std::vector<Unit> &Units,
                                  Results[I].Findings.size()});
   if (!Failures.Failed.empty()) {
     writeFailures(std::cerr, Failures);
-    std::cerr << "fearless-check: " << Mode << ": "
-              << Failures.Failed.size()
+    std::cerr << "fearless-check: " << Mode << ": " << Failures.Failed.size()
               << " translation unit(s) not analysed: nothing was annotated\n";
     return 1;
   }
@@ -413,9 +412,9 @@ int fix(const Options &O, const std::vector<Unit> &Units,
   std::cerr << "fearless-check: " << Mode << ": "
             << (O.Fix ? "added " : "would add ") << Plan.Fields
             << " FEARLESS_GUARDED_BY, " << Plan.Helpers
-            << " FEARLESS_REQUIRES and " << Plan.Includes
-            << " include(s) in " << Plan.Files << " file(s); "
-            << Facts.Units << " translation unit(s) joined";
+            << " FEARLESS_REQUIRES and " << Plan.Includes << " include(s) in "
+            << Plan.Files << " file(s); " << Facts.Units
+            << " translation unit(s) joined";
   if (Plan.Outside)
     std::cerr << "; " << Plan.Outside
               << " annotation(s) in files outside --root left out";
@@ -521,8 +520,7 @@ int run(const Options &O) {
                        Config.Plugin +
                        " --checks='-*,fearless-*' --list-checks)");
     if ((O.Fix || O.FixDryRun) &&
-        std::find(Selected.begin(), Selected.end(), FixCheck) ==
-            Selected.end())
+        std::find(Selected.begin(), Selected.end(), FixCheck) == Selected.end())
       throw InputError(std::string(O.Fix ? "--fix" : "--fix-dry-run") +
                        " needs " + FixCheck + ", which --checks '" + O.Checks +
                        "' leaves out");

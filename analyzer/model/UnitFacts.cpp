@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "model/UnitModel.h"
 #include "model/FactsFile.h"
+#include "model/UnitModel.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/Basic/SourceManager.h"
@@ -53,8 +53,8 @@ std::string unitPath(const SourceManager &SM) {
 std::string writeUnitFacts(llvm::StringRef Dir, llvm::StringRef Unit,
                            llvm::json::Value Facts) {
   llvm::SmallString<256> Path(Dir);
-  llvm::sys::path::append(Path, llvm::utohexstr(llvm::xxh3_64bits(Unit)) +
-                                    ".json");
+  llvm::sys::path::append(Path,
+                          llvm::utohexstr(llvm::xxh3_64bits(Unit)) + ".json");
   // Written whole then renamed: the driver never reads half a file.
   std::string Tmp = (Path + ".tmp").str();
   std::error_code EC;
