@@ -7,8 +7,15 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::fearless {
 
-BoundaryCheck::BoundaryCheck(StringRef Name, ClangTidyContext *Context)
-    : FearlessCheck(Name, Context, {"SpawnFunctions"}) {}
+static std::vector<StringRef> withSpawnFunctions(llvm::ArrayRef<StringRef> More) {
+  std::vector<StringRef> Known{"SpawnFunctions"};
+  Known.insert(Known.end(), More.begin(), More.end());
+  return Known;
+}
+
+BoundaryCheck::BoundaryCheck(StringRef Name, ClangTidyContext *Context,
+                             llvm::ArrayRef<StringRef> MoreOptions)
+    : FearlessCheck(Name, Context, withSpawnFunctions(MoreOptions)) {}
 
 void BoundaryCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(translationUnitDecl().bind("unit"), this);

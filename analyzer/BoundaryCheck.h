@@ -27,7 +27,9 @@ namespace clang::tidy::fearless {
 
 class BoundaryCheck : public FearlessCheck {
 public:
-  BoundaryCheck(StringRef Name, ClangTidyContext *Context);
+  /// \p MoreOptions: the check's own options besides SpawnFunctions.
+  BoundaryCheck(StringRef Name, ClangTidyContext *Context,
+                llvm::ArrayRef<StringRef> MoreOptions = {});
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
@@ -48,6 +50,9 @@ protected:
 
   /// The unit's shared Send/Sync/ThreadSafe cache (UnitModel::types).
   TypeProperties &props() { return *Props; }
+  /// The unit being checked (in checkBoundary() and endOfUnit()); null
+  /// when nothing was matched.
+  ASTContext *unitContext() const { return Ctx; }
 
 private:
   TypeProperties *Props = nullptr;

@@ -8,9 +8,6 @@
 
 namespace clang::tidy::fearless {
 
-namespace {
-
-
 // The element type seen through a view (span, string_view,
 // reference_wrapper), or null if T is not one.
 QualType viewElement(QualType T) {
@@ -29,6 +26,8 @@ QualType viewElement(QualType T) {
   return QualType();
 }
 
+namespace {
+
 bool isThisExpr(const Expr *E) {
   E = E->IgnoreParenImpCasts();
   if (isa<CXXThisExpr>(E))
@@ -41,10 +40,9 @@ bool isThisExpr(const Expr *E) {
   return false;
 }
 
-// The local object an expression of pointer or view type points into:
-// &x, std::ref(x), std::span(x), x.data(), or a local pointer variable
-// initialised with one of those.
-const ValueDecl *traceReferent(const Expr *E, bool &IsThis, int Depth = 0) {
+} // namespace
+
+const ValueDecl *traceReferent(const Expr *E, bool &IsThis, int Depth) {
   if (!E || Depth > 4)
     return nullptr;
   E = E->IgnoreUnlessSpelledInSource()->IgnoreParenImpCasts();
@@ -98,6 +96,8 @@ const ValueDecl *traceReferent(const Expr *E, bool &IsThis, int Depth = 0) {
   }
   return VD;
 }
+
+namespace {
 
 // The variable or member an argument names ('job', 'b' for this->b), or "".
 std::string nameOf(const Expr *E) {

@@ -50,6 +50,16 @@ struct CrossingItem {
   const Stmt *CallableBody = nullptr;
 };
 
+/// The element type seen through a view (std::span, std::string_view,
+/// std::reference_wrapper), or null if \p T is not one.
+QualType viewElement(QualType T);
+
+/// The local object an expression of pointer or view type points into:
+/// &x, std::ref(x), std::span(x), x.data(), or a local pointer variable
+/// initialised with one of those; null when unknown. \p IsThis: it points
+/// into *this.
+const ValueDecl *traceReferent(const Expr *E, bool &IsThis, int Depth = 0);
+
 /// What crosses \p B, in source order.
 std::vector<CrossingItem> crossingItems(const ThreadBoundary &B,
                                         const ASTContext &Ctx);

@@ -4,8 +4,10 @@
 #include "BoundaryScope.h"
 #include "CheckRegistry.h"
 #include "Crossing.h"
+#include "model/UnitModel.h"
 
 #include "clang/AST/Decl.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace clang::tidy::fearless {
 
@@ -20,7 +22,150 @@ bool isAutomatic(const ValueDecl *D) {
   return VD && VD->hasLocalStorage() && !VD->getType()->isReferenceType();
 }
 
+// Whether argument \p E, bound to a reference (or, with \p View, to a view
+// parameter), refers into a temporary of the full-expression: `f(T{})`,
+// `f(make())`, a string_view of a temporary std::string.
+bool bindsTemporary(const Expr *E, bool View, int Depth = 0) {
+  if (!E || Depth > 6)
+    return false;
+  E = E->IgnoreParens();
+  if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(E))
+    return !View || viewElement(M->getType()).isNull() ||
+           bindsTemporary(M->getSubExpr(), View, Depth + 1);
+  if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(E))
+    return View && viewElement(B->getType()).isNull()
+               ? true
+               : bindsTemporary(B->getSubExpr(), View, Depth + 1);
+  if (!View)
+    return false;
+  if (const auto *Cast = dyn_cast<ImplicitCastExpr>(E))
+    return bindsTemporary(Cast->getSubExpr(), View, Depth + 1);
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
+    return Construct->getNumArgs() >= 1 &&
+           bindsTemporary(Construct->getArg(0), View, Depth + 1);
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E))
+    return isa<CXXConversionDecl>(MC->getMethodDecl()) &&
+           bindsTemporary(MC->getImplicitObjectArgument(), View, Depth + 1);
+  return false;
+}
+
+void collectCalls(const Stmt *S, llvm::SmallVectorImpl<const CallExpr *> &Out) {
+  if (!S)
+    return;
+  if (const auto *CE = dyn_cast<CallExpr>(S))
+    Out.push_back(CE);
+  for (const Stmt *Child : S->children())
+    collectCalls(Child, Out);
+}
+
 } // namespace
+
+void DanglingRefCheck::endOfUnit() {
+  ASTContext *Ctx = unitContext();
+  if (!Ctx)
+    return;
+  UnitModel &M = UnitModel::get(*Ctx);
+  // Nothing to do (and nothing spent) in a unit without coroutines.
+  if (llvm::none_of(M.functions(),
+                    [](const auto &KV) { return KV.second.Coroutine; }))
+    return;
+  llvm::DenseMap<const Expr *, const ThreadBoundary *> Spawned;
+  for (const ThreadBoundary &B : boundaries(*Ctx))
+    for (const Expr *Arg : B.Crossing)
+      if (coroutineStartedBy(Arg))
+        Spawned[Arg->IgnoreUnlessSpelledInSource()] = &B;
+  llvm::SmallPtrSet<const CallExpr *, 16> Seen;
+  for (const auto &[FD, F] : M.functions()) {
+    llvm::SmallVector<const CallExpr *, 16> Calls;
+    collectCalls(FD->getBody(), Calls);
+    for (const CallExpr *CE : Calls)
+      if (const FunctionDecl *Coroutine = coroutineStartedBy(CE);
+          Coroutine && Seen.insert(CE).second) {
+        auto It = Spawned.find(CE);
+        checkCoroutineCall(CE, Coroutine,
+                           It == Spawned.end() ? nullptr : It->second, *Ctx);
+      }
+  }
+}
+
+void DanglingRefCheck::checkCoroutineCall(const CallExpr *Call,
+                                          const FunctionDecl *Coroutine,
+                                          const ThreadBoundary *Spawned,
+                                          ASTContext &Ctx) {
+  TaskFate Fate;
+  if (Spawned) {
+    Fate.K = TaskFate::Escapes;
+    Fate.Where = "is handed to '" + Spawned->Spawner + "'";
+  } else {
+    Fate = taskFate(Call, Ctx);
+  }
+  if (Fate.K == TaskFate::Awaited || Fate.K == TaskFate::Consumed)
+    return;
+  // [x]() -> Task { ... }(): the frame refers to the closure, a temporary.
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call)) {
+    const auto *L =
+        dyn_cast<LambdaExpr>(Op->getArg(0)->IgnoreUnlessSpelledInSource());
+    if (L && L->capture_size() > 0) {
+      const LambdaCapture &First = *L->capture_begin();
+      diag(First.getLocation(),
+           "the captures of this coroutine lambda live in the lambda object, "
+           "a temporary destroyed at the end of the statement, but its task "
+           "%0 and runs later")
+          << Fate.Where;
+      diag(Call->getBeginLoc(),
+           "pass what the coroutine needs as parameters by value, or keep "
+           "the lambda object alive until the task completes",
+           DiagnosticIDs::Note);
+    }
+    return;
+  }
+  unsigned Offset = isa<CXXOperatorCallExpr>(Call) &&
+                            isa<CXXMethodDecl>(Coroutine)
+                        ? 1
+                        : 0;
+  for (unsigned I = 0; I + Offset < Call->getNumArgs() &&
+                       I < Coroutine->getNumParams();
+       ++I) {
+    const ParmVarDecl *P = Coroutine->getParamDecl(I);
+    QualType T = P->getType();
+    bool View = !T->isReferenceType() && !viewElement(T).isNull();
+    if (!T->isReferenceType() && !View)
+      continue;
+    const Expr *Arg = Call->getArg(I + Offset);
+    if (bindsTemporary(Arg, View)) {
+      diag(Arg->getExprLoc(),
+           "the temporary bound to %select{reference|view}0 parameter '%1' "
+           "of coroutine '%2' is destroyed at the end of the statement, but "
+           "the task %3 and runs later")
+          << (View ? 1 : 0) << P->getName() << Coroutine->getName()
+          << Fate.Where;
+    } else {
+      if (Fate.K == TaskFate::StoredInLocal)
+        continue; // the task dies in this scope too
+      bool IsThis = false;
+      const ValueDecl *Referent = traceReferent(Arg, IsThis);
+      if (!isAutomatic(Referent))
+        continue;
+      if (Spawned && scopedFor(*Spawned, Referent, Ctx).Scoped)
+        continue;
+      diag(Arg->getExprLoc(),
+           "'%0' is passed to %select{reference|view}1 parameter '%2' of "
+           "coroutine '%3', whose task %4 and may run after '%0' is "
+           "destroyed")
+          << Referent->getName() << (View ? 1 : 0) << P->getName()
+          << Coroutine->getName() << Fate.Where;
+      diag(Referent->getLocation(), "'%0' is a local %select{variable|"
+                                    "parameter}1 declared here",
+           DiagnosticIDs::Note)
+          << Referent->getName() << (isa<ParmVarDecl>(Referent) ? 1 : 0);
+    }
+    diag(P->getLocation(),
+         "the coroutine frame keeps the %select{reference|view}0, not a "
+         "copy; take '%1' by value",
+         DiagnosticIDs::Note)
+        << (View ? 1 : 0) << P->getName();
+  }
+}
 
 void DanglingRefCheck::checkBoundary(const ThreadBoundary &B,
                                      ASTContext &Ctx) {

@@ -2,7 +2,8 @@
 //
 // Finds references, pointers and views to automatic storage (or 'this')
 // that cross a thread boundary that is not scoped, so the other thread may
-// use them after the object died.
+// use them after the object died; and coroutine tasks that keep a
+// reference to a temporary or a local that dies before the task runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +25,12 @@ public:
 
 protected:
   void checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) override;
+  /// Coroutine calls whose task outlives what it refers to.
+  void endOfUnit() override;
+
+private:
+  void checkCoroutineCall(const CallExpr *Call, const FunctionDecl *Coroutine,
+                          const ThreadBoundary *Spawned, ASTContext &Ctx);
 };
 
 } // namespace clang::tidy::fearless

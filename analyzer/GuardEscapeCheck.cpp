@@ -56,6 +56,13 @@ StringRef borrowNoun(QualType T) {
     return "reference";
   if (RD->getName().contains_insensitive("iterator"))
     return "iterator";
+  // Any class iterator_traits accepts: libc++'s vector and string
+  // iterators are std::__wrap_iter<T*>.
+  if (RD->hasDefinition())
+    for (const NamedDecl *D :
+         RD->lookup(&RD->getASTContext().Idents.get("iterator_category")))
+      if (isa<TypedefNameDecl>(D))
+        return "iterator";
   return "";
 }
 

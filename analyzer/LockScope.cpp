@@ -284,6 +284,19 @@ public:
       branches({Sw->getBody()}, true);
       return;
     }
+    // A coroutine's body as written: the promise, the initial and final
+    // suspends and the parameter copies are the compiler's.
+    if (const auto *Coro = dyn_cast<CoroutineBodyStmt>(S)) {
+      walk(Coro->getBody());
+      return;
+    }
+    // co_await x / co_yield x: x as written, then the suspension (the
+    // awaiter's await_ready/suspend/resume calls are the library's).
+    if (const auto *Suspend = dyn_cast<CoroutineSuspendExpr>(S)) {
+      walk(Suspend->getOperand());
+      CB.suspended(Suspend, active());
+      return;
+    }
     if (const auto *Full = dyn_cast<ExprWithCleanups>(S)) {
       // A guard that is a temporary of this full-expression holds its lock
       // until the end of it: what the expression calls runs under it.
@@ -309,7 +322,10 @@ public:
       for (const Expr *Init : Lambda->capture_inits())
         walk(Init);
       std::vector<HeldLock> Saved = Held;
-      bool Here = InPlace.contains(Lambda);
+      // A coroutine lambda called at once runs only until it first
+      // suspends; the rest runs later, without the caller's locks.
+      bool Here = InPlace.contains(Lambda) &&
+                  !isa<CoroutineBodyStmt>(Lambda->getBody());
       if (!Here)
         Held.clear();
       // m.with_lock([&](T &v) { ... }): the body runs with m locked.

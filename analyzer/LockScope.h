@@ -6,7 +6,10 @@
 // WriteGuard, classes annotated as scoped capabilities) whose scope encloses
 // the call and that were not unlocked, and
 // those taken by an explicit m.lock() and not yet m.unlock()ed. Branches and
-// loops keep a lock only if it is held on every way through them.
+// loops keep a lock only if it is held on every way through them. In a
+// coroutine it also reports each suspension point (co_await, co_yield) with
+// the locks held across it; a coroutine lambda never runs in place (its
+// body runs on until its first suspension only).
 //
 // Shared by fearless-blocking-under-lock, fearless-lock-order and
 // fearless-missing-guarded-by. It does not follow moved guards, aliases, or
@@ -22,6 +25,7 @@
 
 #include "clang/AST/Decl.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/AST/Stmt.h"
 #include "llvm/ADT/ArrayRef.h"
 #include <string>
@@ -78,6 +82,11 @@ public:
   /// it runs right there with the locks held (else it starts with none).
   virtual void enterLambda(const LambdaExpr *L, bool InPlace) {}
   virtual void exitLambda(const LambdaExpr *L, bool InPlace) {}
+  /// A suspension point of a coroutine (`co_await`, `co_yield`), reached
+  /// after its operand was walked, while \p Held (active ones only) are
+  /// held: the coroutine keeps them while it is suspended.
+  virtual void suspended(const CoroutineSuspendExpr *S,
+                         llvm::ArrayRef<HeldLock> Held) {}
 };
 
 /// Walks \p Body, reporting to \p CB. \p Initial are locks held on entry

@@ -127,7 +127,7 @@ public:
     for (const auto *A : FD->specific_attrs<RequiresCapabilityAttr>())
       for (const Expr *Arg : A->args())
         Initial.push_back(makeHeldLock(Arg, A->getLocation()));
-    enter(Key, Key, FD->getBody(), Initial);
+    enter(Key, Key, FD->getBody(), Initial, FD->parameters());
     // `cb_(std::move(cb))` in a constructor's member initializers.
     if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(FD))
       for (const CXXCtorInitializer *Init : Ctor->inits())
@@ -206,9 +206,23 @@ public:
   void enterLambda(const LambdaExpr *L, bool InPlace) override {
     if (InPlace)
       return; // its facts are those of the function that runs it
-    const FunctionDecl *Op = L->getCallOperator()->getCanonicalDecl();
+    const CXXMethodDecl *Call = L->getCallOperator();
+    const FunctionDecl *Op = Call->getCanonicalDecl();
     M.NamedOf[Op] = facts(Frames.back()).Named;
-    enter(Op, facts(Frames.back()).Named, L->getBody(), {});
+    enter(Op, facts(Frames.back()).Named, L->getBody(), {},
+          Call->parameters());
+  }
+
+  void suspended(const CoroutineSuspendExpr *S,
+                 llvm::ArrayRef<HeldLock> Held) override {
+    Frame &F = Frames.back();
+    Suspension Susp;
+    Susp.Expr = S;
+    Susp.Loc = S->getKeywordLoc();
+    Susp.Held.assign(Held.begin(), Held.end());
+    if (auto It = F.Live.find(S); It != F.Live.end())
+      Susp.Live = It->second;
+    facts(F).Suspensions.push_back(std::move(Susp));
   }
   void exitLambda(const LambdaExpr *L, bool InPlace) override {
     if (!InPlace)
@@ -223,14 +237,23 @@ private:
     llvm::SmallPtrSet<const ValueDecl *, 4> OnEntry;
     llvm::DenseMap<const ValueDecl *, llvm::SmallVector<SourceLocation, 2>>
         Releases;
+    /// A coroutine's: the variables alive across each suspension.
+    LiveAcross Live;
   };
 
   void enter(const FunctionDecl *Key, const FunctionDecl *Named,
-             const Stmt *Body, llvm::ArrayRef<HeldLock> Initial) {
+             const Stmt *Body, llvm::ArrayRef<HeldLock> Initial,
+             llvm::ArrayRef<ParmVarDecl *> Params) {
     FunctionFacts &Facts = M.Facts[Key];
     Facts.Function = Key;
     Facts.Named = Named;
-    Frame F{Key, {}, {}};
+    Frame F{Key, {}, {}, {}};
+    if (isCoroutineBody(Body)) {
+      Facts.Coroutine = true;
+      F.Live = liveAcrossSuspensions(
+          Body, llvm::ArrayRef<const ParmVarDecl *>(Params.data(),
+                                                    Params.size()));
+    }
     for (const HeldLock &L : Initial)
       if (L.Class)
         F.OnEntry.insert(L.Class);
@@ -363,7 +386,35 @@ public:
     return true;
   }
 
+  // A lambda written in a global's initializer (`auto on_event = [] {...};`,
+  // a table of handlers) is a function of its own that no body writes.
+  bool VisitVarDecl(VarDecl *VD) {
+    if (!VD->hasGlobalStorage() || VD->isStaticLocal() || !VD->getInit() ||
+        VD->isInvalidDecl())
+      return true;
+    llvm::SmallVector<const LambdaExpr *, 2> Lambdas;
+    lambdasIn(VD->getInit(), Lambdas);
+    for (const LambdaExpr *L : Lambdas)
+      if (const CXXMethodDecl *Op = L->getCallOperator();
+          Op && UnitModel::isAnalysable(Op) &&
+          Seen.insert(Op->getCanonicalDecl()).second)
+        B.function(Op);
+    return true;
+  }
+
 private:
+  static void lambdasIn(const Stmt *S,
+                        llvm::SmallVectorImpl<const LambdaExpr *> &Out) {
+    if (!S)
+      return;
+    if (const auto *L = dyn_cast<LambdaExpr>(S)) {
+      Out.push_back(L); // its body's own lambdas are walked from it
+      return;
+    }
+    for (const Stmt *Child : S->children())
+      lambdasIn(Child, Out);
+  }
+
   ModelBuilder &B;
   const SourceManager &SM;
   llvm::SmallPtrSet<const FunctionDecl *, 16> Seen;

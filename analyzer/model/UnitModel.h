@@ -10,7 +10,9 @@
 //   - the blocking calls it makes (Vocabulary: sleep, join, future::get,
 //     condition waits, channel receives, BlockingFunctions), with the locks
 //     held there;
-//   - the calls it makes, with the locks held at each.
+//   - the calls it makes, with the locks held at each;
+//   - for a coroutine, its suspension points, with the locks held and the
+//     variables alive across each (model/Coroutines.h).
 //
 // A lambda that runs where it is written (called at once, a local lambda
 // only ever called, a std algorithm's or a condition wait's callable) belongs
@@ -29,6 +31,7 @@
 #ifndef FEARLESS_ANALYZER_MODEL_UNITMODEL_H
 #define FEARLESS_ANALYZER_MODEL_UNITMODEL_H
 
+#include "Coroutines.h"
 #include "LockScope.h"
 #include "Publication.h"
 #include "ThreadBoundary.h"
@@ -122,6 +125,16 @@ struct CallTarget {
   SourceLocation StoredAt;
 };
 
+/// A suspension point of a coroutine (model/Coroutines.h).
+struct Suspension {
+  const CoroutineSuspendExpr *Expr = nullptr;
+  SourceLocation Loc; ///< the co_await / co_yield keyword
+  /// The locks active across it.
+  std::vector<HeldLock> Held;
+  /// The automatic variables alive across it (parameters included).
+  llvm::SmallVector<const VarDecl *, 4> Live;
+};
+
 struct FunctionFacts {
   /// Canonical declaration; for a lambda that runs elsewhere, its call
   /// operator.
@@ -136,6 +149,9 @@ struct FunctionFacts {
   std::vector<SlotStore> Stores;
   /// Members of its own object whose threads it joins itself.
   llvm::SmallVector<const FieldDecl *, 1> Joins;
+  /// A coroutine: its suspension points, in the order of the body.
+  bool Coroutine = false;
+  std::vector<Suspension> Suspensions;
 };
 
 class UnitModel {
@@ -183,6 +199,14 @@ public:
   /// lock held unless it runs in place). The one answer every check gets;
   /// computed once per body.
   bool lockedAt(const Stmt *Use, const Stmt *Body);
+
+  /// The coroutines of the unit that may resume on another thread than the
+  /// one that started them (model/Coroutines.h), keyed by canonical
+  /// declaration, with why: handed over one of \p Boundaries, or co_awaited
+  /// by such a coroutine. (An await that resumes elsewhere is a property of
+  /// one suspension: awaitResumesElsewhere.)
+  llvm::DenseMap<const FunctionDecl *, ResumesElsewhere>
+  coroutinesResumingElsewhere(llvm::ArrayRef<ThreadBoundary> Boundaries) const;
 
   /// Whether \p FD joins the thread (or every thread of the container) held
   /// in member \p Field of its own object, directly (`t_.join()`,

@@ -48,7 +48,8 @@ llvm::StringRef blockingKind(const Expr *Call, const llvm::StringSet<> &Extra,
 /// leveldb's port::CondVar::Wait does).
 bool adoptsLock(const ValueDecl *Guard);
 
-/// Parses the BlockingFunctions option ("::io::read;::net::Socket::recv").
+/// Parses a list of qualified names, the form of the BlockingFunctions and
+/// ResumesElsewhere options ("::io::read;::net::Socket::recv").
 llvm::StringSet<> parseBlockingFunctions(llvm::StringRef Text);
 
 /// Whether \p Call runs its callable argument \p Arg synchronously, before

@@ -47,6 +47,9 @@ def main():
     parser.add_argument("--clang-tidy", required=True)
     parser.add_argument("--plugin", required=True)
     parser.add_argument("--include", action="append", default=[])
+    parser.add_argument("--stdlib", default="libstdc++",
+                        choices=["libstdc++", "libc++"],
+                        help="the standard library to compile against")
     parser.add_argument("-check-suffix", "-check-suffixes", dest="suffixes",
                         default="")
     parser.add_argument("--config", default=None,
@@ -82,7 +85,11 @@ def main():
            f"--checks=-*,{args.checks}", "--quiet"]
     if args.config:
         cmd.append(f"--config={args.config}")
-    cmd += ["--", "-std=c++20"] + [f"-I{d}" for d in args.include] + clang_args
+    cmd += ["--", "-std=c++20", f"-stdlib={args.stdlib}"]
+    # libc++ 19 has std::jthread and std::stop_token only as experimental.
+    if args.stdlib == "libc++":
+        cmd.append("-fexperimental-library")
+    cmd += [f"-I{d}" for d in args.include] + clang_args
     print("Running:", " ".join(shlex.quote(c) for c in cmd))
     result = run(cmd)
     output = result.stdout

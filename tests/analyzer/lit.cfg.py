@@ -17,11 +17,23 @@ includes = [
     os.path.join(config.fearless_src_root, "annotations", "include"),
     os.path.join(config.fearless_src_root, "runtime-checker", "include"),
 ]
+# The standard library the check tests compile against: libstdc++ (the
+# default) or, with `--param stdlib=libc++`, LLVM's libc++ (Debian's
+# libc++-19-dev). The second run covers only checks/: the driver, tool and
+# sample tests are about fearless-check and the build, not the library.
+stdlib = lit_config.params.get("stdlib", "libstdc++")
+if stdlib not in ("libstdc++", "libc++"):
+    lit_config.fatal(f"stdlib must be libstdc++ or libc++, got '{stdlib}'")
+config.available_features.add(stdlib)
+if stdlib == "libc++":
+    config.excludes += ["driver", "tool", "parity", "samples"]
+    # Its own outputs, so that both runs may go at once (ctest -j).
+    config.test_exec_root = os.path.join(config.fearless_obj_root, "libc++")
 runner = os.path.join(config.test_source_root, "check_fearless_tidy.py")
 config.substitutions.append(
     ("%check_fearless_tidy",
      f"{config.python} {runner} --clang-tidy={config.clang_tidy} "
-     f"--plugin={config.fearless_plugin} "
+     f"--plugin={config.fearless_plugin} --stdlib={stdlib} "
      + " ".join(f"--include={d}" for d in includes)))
 config.substitutions.append(
     ("%clang_tidy_plugin", f"{config.clang_tidy} --load={config.fearless_plugin}"))

@@ -97,6 +97,10 @@ public:
 
 void run_pool(FEARLESS_SPAWNS std::function<void()> job) { job(); }
 
+struct FEARLESS_RESUMES_ELSEWHERE ScheduleOnPool {
+  bool ready = false;
+};
+
 class Rc {
   FEARLESS_NOT_SEND;
   FEARLESS_NOT_SYNC;

@@ -18,6 +18,7 @@
 #define FEARLESS_ANNOTATE_SYNC_IF "fearless::sync_if"
 #define FEARLESS_ANNOTATE_THREAD_SAFE_IF "fearless::thread_safe_if"
 #define FEARLESS_ANNOTATE_SPAWNS "fearless::spawns"
+#define FEARLESS_ANNOTATE_RESUMES_ELSEWHERE "fearless::resumes_elsewhere"
 
 // Hidden-friend marker functions. Each marked class declares one of these
 // with a third parameter of type std::bool_constant<V>: V is the property's

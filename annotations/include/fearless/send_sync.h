@@ -49,6 +49,10 @@
 #include <shared_mutex>
 #endif
 #if __cplusplus > 201703L && defined(__has_include)
+// The feature macros of every library header used below.
+#if __has_include(<version>)
+#include <version>
+#endif
 #if __has_include(<barrier>)
 #include <barrier>
 #endif
@@ -223,6 +227,24 @@ struct MarkerProbe {};
 #define FEARLESS_SPAWNS
 #endif
 
+// FEARLESS_RESUMES_ELSEWHERE
+//
+// Marks an awaitable (or awaiter) class whose co_await may resume the
+// coroutine on another thread: a thread pool's schedule(), an executor
+// switch, an I/O completion run by a worker. A coroutine that awaits one
+// must not keep a lock guard or a value that is not Send alive across that
+// co_await (fearless-guard-across-await, fearless-send).
+//
+// Example:
+//
+//   struct FEARLESS_RESUMES_ELSEWHERE ScheduleOnPool { ... };
+#if defined(__clang__)
+#define FEARLESS_RESUMES_ELSEWHERE \
+  [[clang::annotate(FEARLESS_ANNOTATE_RESUMES_ELSEWHERE)]]
+#else
+#define FEARLESS_RESUMES_ELSEWHERE
+#endif
+
 namespace fearless {
 
 template <class T> struct IsSend;
@@ -314,6 +336,7 @@ FEARLESS_DETAIL_STD_SYNC_(std::shared_mutex)
 #if defined(__cpp_lib_latch)
 FEARLESS_DETAIL_STD_SYNC_(std::latch)
 #endif
+// libc++ 19 ships <stop_token> only with -fexperimental-library.
 #if defined(__cpp_lib_jthread)
 FEARLESS_DETAIL_STD_SYNC_(std::stop_source)
 FEARLESS_DETAIL_STD_SYNC_(std::stop_token)

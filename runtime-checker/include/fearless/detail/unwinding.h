@@ -33,11 +33,19 @@ struct EhGlobalsPrefix {
 
 inline constinit thread_local EhGlobalsPrefix *eh_globals_cache = nullptr;
 
+#if defined(_LIBCPP_VERSION)
+// libc++abi exports __cxa_get_globals but its <cxxabi.h> does not declare it.
+extern "C" void *fearless_cxa_get_globals_() noexcept __asm__("__cxa_get_globals");
+inline void *eh_globals() noexcept { return fearless_cxa_get_globals_(); }
+#else
+inline void *eh_globals() noexcept { return abi::__cxa_get_globals(); }
+#endif
+
 /// Same value as std::uncaught_exceptions(), for the calling thread.
 inline int uncaught_exceptions() noexcept {
   EhGlobalsPrefix *globals = eh_globals_cache;
   if (__builtin_expect(globals == nullptr, 0)) {
-    globals = reinterpret_cast<EhGlobalsPrefix *>(abi::__cxa_get_globals());
+    globals = reinterpret_cast<EhGlobalsPrefix *>(eh_globals());
     eh_globals_cache = globals;
   }
   return static_cast<int>(globals->uncaught_exceptions);

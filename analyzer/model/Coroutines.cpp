@@ -1,0 +1,325 @@
+//===--- Coroutines.cpp - suspension points and the threads coroutines run on //
+
+#include "Coroutines.h"
+#include "UnitModel.h"
+#include "BodyParents.h"
+#include "fearless/names.h"
+
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+namespace clang::tidy::fearless {
+
+bool isCoroutineBody(const Stmt *Body) {
+  return isa_and_nonnull<CoroutineBodyStmt>(Body);
+}
+
+const Stmt *coroutineBody(const FunctionDecl *FD) {
+  const FunctionDecl *Def = nullptr;
+  if (!FD || !FD->hasBody(Def) || !isCoroutineBody(Def->getBody()))
+    return nullptr;
+  return Def->getBody();
+}
+
+llvm::StringRef suspendKeyword(const CoroutineSuspendExpr *S) {
+  return isa<CoyieldExpr>(S) ? "co_yield" : "co_await";
+}
+
+namespace {
+
+// The variable a `std::move(v)` / `std::forward<T>(v)` call moves, if any.
+const VarDecl *movedVariable(const CallExpr *CE) {
+  const FunctionDecl *FD = CE->getDirectCallee();
+  if (!FD || CE->getNumArgs() != 1 || !FD->isInStdNamespace() ||
+      !FD->getDeclName().isIdentifier() ||
+      (FD->getName() != "move" && FD->getName() != "forward"))
+    return nullptr;
+  const auto *Ref = dyn_cast<DeclRefExpr>(CE->getArg(0)->IgnoreParenImpCasts());
+  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+}
+
+// The variable `v = ...` assigns (again), if any.
+const VarDecl *assignedVariable(const Stmt *S) {
+  const Expr *LHS = nullptr;
+  if (const auto *BO = dyn_cast<BinaryOperator>(S); BO && BO->isAssignmentOp())
+    LHS = BO->getLHS();
+  else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+           Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+    LHS = Op->getArg(0);
+  const auto *Ref =
+      LHS ? dyn_cast<DeclRefExpr>(LHS->IgnoreParenImpCasts()) : nullptr;
+  return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+}
+
+// One walk in evaluation order, with the variables of each enclosing scope.
+class LiveWalker {
+public:
+  explicit LiveWalker(LiveAcross &Out) : Out(Out) {}
+
+  llvm::SmallVector<llvm::SmallVector<const VarDecl *, 4>, 8> Scopes;
+
+  void visit(const Stmt *S) {
+    if (!S)
+      return;
+    // A lambda's body is a function of its own; its captures are built
+    // here.
+    if (const auto *L = dyn_cast<LambdaExpr>(S)) {
+      for (const Expr *Init : L->capture_inits())
+        visit(Init);
+      return;
+    }
+    if (const auto *Coro = dyn_cast<CoroutineBodyStmt>(S)) {
+      visit(Coro->getBody());
+      return;
+    }
+    if (const auto *Suspend = dyn_cast<CoroutineSuspendExpr>(S)) {
+      visit(Suspend->getOperand());
+      auto &Vars = Out[Suspend];
+      for (const auto &Scope : Scopes)
+        for (const VarDecl *V : Scope)
+          if (!Moved.contains(V))
+            Vars.push_back(V);
+      return;
+    }
+    if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+      for (const Decl *D : DS->decls())
+        if (const auto *VD = dyn_cast<VarDecl>(D)) {
+          visit(VD->getInit());
+          // A static local is not in the frame.
+          if (VD->hasLocalStorage())
+            Scopes.back().push_back(VD);
+        }
+      return;
+    }
+    bool Scoped = isa<CompoundStmt, IfStmt, ForStmt, WhileStmt, SwitchStmt,
+                      CXXForRangeStmt>(S);
+    if (Scoped)
+      Scopes.emplace_back();
+    if (const auto *RF = dyn_cast<CXXForRangeStmt>(S)) {
+      // The loop variable as written; the hidden range and iterators are
+      // the compiler's.
+      visit(RF->getInit());
+      visit(RF->getRangeInit());
+      Scopes.back().push_back(RF->getLoopVariable());
+      visit(RF->getBody());
+    } else {
+      for (const Stmt *Child : S->children())
+        visit(Child);
+    }
+    if (Scoped)
+      Scopes.pop_back();
+    if (const auto *CE = dyn_cast<CallExpr>(S))
+      if (const VarDecl *V = movedVariable(CE))
+        Moved.insert(V);
+    if (const VarDecl *V = assignedVariable(S))
+      Moved.erase(V);
+  }
+
+private:
+  LiveAcross &Out;
+  llvm::SmallPtrSet<const VarDecl *, 8> Moved;
+};
+
+bool markedResumesElsewhere(QualType T) {
+  const CXXRecordDecl *RD = T.isNull() ? nullptr
+                                       : T.getNonReferenceType()
+                                             ->getAsCXXRecordDecl();
+  if (!RD)
+    return false;
+  // A specialisation carries the attribute of its template's pattern.
+  llvm::SmallVector<const CXXRecordDecl *, 2> Decls{RD};
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD))
+    Decls.push_back(Spec->getSpecializedTemplate()->getTemplatedDecl());
+  for (const CXXRecordDecl *D : Decls)
+    for (const auto *A : D->specific_attrs<AnnotateAttr>())
+      if (A->getAnnotation() == FEARLESS_ANNOTATE_RESUMES_ELSEWHERE)
+        return true;
+  return false;
+}
+
+std::string recordName(QualType T) {
+  const CXXRecordDecl *RD = T.isNull() ? nullptr
+                                       : T.getNonReferenceType()
+                                             ->getAsCXXRecordDecl();
+  return RD ? qualifiedName(RD) : "";
+}
+
+} // namespace
+
+LiveAcross liveAcrossSuspensions(const Stmt *Body,
+                                 llvm::ArrayRef<const ParmVarDecl *> Params) {
+  LiveAcross Out;
+  LiveWalker W(Out);
+  // The frame keeps its own copies of the parameters for the whole call.
+  W.Scopes.emplace_back(Params.begin(), Params.end());
+  W.visit(Body);
+  return Out;
+}
+
+std::optional<ResumesElsewhere>
+awaitResumesElsewhere(const CoroutineSuspendExpr *S,
+                      const llvm::StringSet<> &Listed) {
+  const Expr *Operand = S->getOperand();
+  if (!Operand)
+    return std::nullopt;
+  const Expr *Bare = Operand->IgnoreImplicit();
+  for (QualType T : {Operand->getType(), S->getCommonExpr()
+                                              ? S->getCommonExpr()->getType()
+                                              : QualType()}) {
+    if (markedResumesElsewhere(T))
+      return ResumesElsewhere{"it awaits '" + recordName(T) +
+                                  "', which resumes it on another thread "
+                                  "(FEARLESS_RESUMES_ELSEWHERE)",
+                              S->getKeywordLoc()};
+    if (std::string Name = recordName(T);
+        !Name.empty() && Listed.contains(Name))
+      return ResumesElsewhere{"it awaits '" + Name +
+                                  "', listed in ResumesElsewhere",
+                              S->getKeywordLoc()};
+  }
+  if (const auto *CE = dyn_cast<CallExpr>(Bare))
+    if (const FunctionDecl *FD = CE->getDirectCallee())
+      if (std::string Name = qualifiedName(FD); Listed.contains(Name))
+        return ResumesElsewhere{"it awaits '" + Name +
+                                    "()', listed in ResumesElsewhere",
+                                S->getKeywordLoc()};
+  return std::nullopt;
+}
+
+const FunctionDecl *coroutineStartedBy(const Expr *Crossing) {
+  if (!Crossing)
+    return nullptr;
+  const Expr *E = Crossing->IgnoreUnlessSpelledInSource();
+  // task(x), obj.task(x), [&]() -> Task { ... }()
+  if (const auto *CE = dyn_cast<CallExpr>(E)) {
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(CE);
+        Op && Op->getOperator() == OO_Call && Op->getNumArgs() > 0)
+      if (const auto *L = dyn_cast<LambdaExpr>(
+              Op->getArg(0)->IgnoreUnlessSpelledInSource()))
+        return isCoroutineBody(L->getBody()) ? L->getCallOperator() : nullptr;
+    const FunctionDecl *FD = CE->getDirectCallee();
+    return coroutineBody(FD) ? FD : nullptr;
+  }
+  // A coroutine lambda the spawner calls: pool.spawn([]() -> Task { ... }).
+  if (const auto *L = dyn_cast<LambdaExpr>(E))
+    return isCoroutineBody(L->getBody()) ? L->getCallOperator() : nullptr;
+  return nullptr;
+}
+
+TaskFate taskFate(const Expr *Call, ASTContext &Ctx) {
+  DynTypedNode Node = DynTypedNode::create(*Call);
+  const Stmt *Child = Call;
+  for (int Depth = 0; Depth < 16; ++Depth) {
+    DynTypedNodeList Parents = parentsOf(Node, Ctx);
+    if (Parents.empty())
+      break;
+    Node = Parents[0];
+    if (const auto *VD = Node.get<VarDecl>()) {
+      if (VD->hasLocalStorage() && !VD->getType()->isReferenceType())
+        return {TaskFate::StoredInLocal, "is stored in '" + VD->getName().str() + "'", VD};
+      if (VD->hasLocalStorage())
+        return {TaskFate::StoredInLocal, "is bound to '" + VD->getName().str() + "'", VD};
+      return {TaskFate::Escapes, "is stored in '" + VD->getName().str() + "'"};
+    }
+    const Stmt *P = Node.get<Stmt>();
+    if (!P)
+      break;
+    if (isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
+            ExprWithCleanups, ParenExpr, CXXFunctionalCastExpr>(P) ||
+        (isa<CXXConstructExpr>(P) &&
+         cast<CXXConstructExpr>(P)->getConstructor()->isCopyOrMoveConstructor())) {
+      Child = P;
+      continue;
+    }
+    if (const auto *Suspend = dyn_cast<CoroutineSuspendExpr>(P))
+      return {Suspend->getOperand() == Child ||
+                      Suspend->getOperand()->IgnoreImplicit() ==
+                          cast<Expr>(Child)->IgnoreImplicit()
+                  ? TaskFate::Awaited
+                  : TaskFate::Consumed,
+              ""};
+    if (isa<ReturnStmt, CoreturnStmt>(P))
+      return {TaskFate::Escapes, "is returned"};
+    const Expr *Target = nullptr;
+    if (const auto *BO = dyn_cast<BinaryOperator>(P);
+        BO && BO->isAssignmentOp() && BO->getRHS() == Child)
+      Target = BO->getLHS();
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(P);
+        Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2 &&
+        Op->getArg(1) == Child)
+      Target = Op->getArg(0);
+    if (Target) {
+      const Expr *T = Target->IgnoreParenImpCasts();
+      const ValueDecl *D = nullptr;
+      if (const auto *ME = dyn_cast<MemberExpr>(T))
+        D = ME->getMemberDecl();
+      else if (const auto *Ref = dyn_cast<DeclRefExpr>(T))
+        D = Ref->getDecl();
+      const auto *VD = dyn_cast_or_null<VarDecl>(D);
+      if (VD && VD->hasLocalStorage())
+        return {TaskFate::StoredInLocal, "is stored in '" + VD->getName().str() + "'", VD};
+      return {TaskFate::Escapes,
+              D ? "is stored in '" + D->getName().str() + "'" : "is stored"};
+    }
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(P)) {
+      const CXXMethodDecl *MD = MC->getMethodDecl();
+      llvm::StringRef Name =
+          MD && MD->getDeclName().isIdentifier() ? MD->getName() : "";
+      const Expr *Obj = MC->getImplicitObjectArgument();
+      // task(x).detach() / .start(): left running after this statement.
+      if (Obj && Obj->IgnoreImplicit() == cast<Expr>(Child)->IgnoreImplicit()) {
+        if (Name == "detach" || Name == "start")
+          return {TaskFate::Escapes, "is started by '" + Name.str() +
+                                         "()' and left running"};
+        return {TaskFate::Consumed, ""};
+      }
+      // tasks_.push_back(task(x)): kept in a container.
+      if (llvm::is_contained({"push_back", "emplace_back", "push_front",
+                              "emplace_front", "insert", "emplace", "push"},
+                             Name)) {
+        std::string Name = "a container";
+        const Expr *O = Obj ? Obj->IgnoreParenImpCasts() : nullptr;
+        if (const auto *ME = dyn_cast_or_null<MemberExpr>(O))
+          Name = "'" + ME->getMemberDecl()->getName().str() + "'";
+        else if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(O))
+          Name = "'" + Ref->getDecl()->getName().str() + "'";
+        return {TaskFate::Escapes, "is stored in " + Name};
+      }
+      return {TaskFate::Consumed, ""};
+    }
+    break;
+  }
+  return {TaskFate::Consumed, ""};
+}
+
+llvm::DenseMap<const FunctionDecl *, ResumesElsewhere>
+UnitModel::coroutinesResumingElsewhere(
+    llvm::ArrayRef<ThreadBoundary> Boundaries) const {
+  llvm::DenseMap<const FunctionDecl *, ResumesElsewhere> Out;
+  llvm::SmallVector<const FunctionDecl *, 8> Work;
+  auto Add = [&](const FunctionDecl *FD, ResumesElsewhere Why) {
+    if (FD && Out.try_emplace(FD->getCanonicalDecl(), std::move(Why)).second)
+      Work.push_back(FD->getCanonicalDecl());
+  };
+  for (const ThreadBoundary &B : Boundaries)
+    for (const Expr *Arg : B.Crossing)
+      Add(coroutineStartedBy(Arg),
+          {"it is handed to '" + B.Spawner + "'", Arg->getExprLoc()});
+  // What such a coroutine co_awaits runs, and resumes, on its threads.
+  while (!Work.empty()) {
+    const FunctionDecl *FD = Work.pop_back_val();
+    auto It = Facts.find(FD);
+    if (It == Facts.end())
+      continue;
+    for (const Suspension &S : It->second.Suspensions)
+      Add(coroutineStartedBy(S.Expr->getOperand()),
+          {"it is co_awaited by '" + displayName(FD) +
+               "', which may resume on another thread",
+           S.Loc});
+  }
+  return Out;
+}
+
+} // namespace clang::tidy::fearless
