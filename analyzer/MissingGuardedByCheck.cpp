@@ -8,6 +8,7 @@
 
 #include "fearless/names.h"
 
+#include "clang-tidy/utils/LexerUtils.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -17,7 +18,12 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "model/Accesses.h"
+#include "model/FactsFile.h"
+#include "model/GuardChoice.h"
 #include "model/UnitModel.h"
 
 using namespace clang::ast_matchers;
@@ -377,6 +383,18 @@ public:
     return It->second;
   }
 
+  /// Every helper called in the unit, as of the last settle(), in the
+  /// order of their declarations.
+  std::vector<const CXXMethodDecl *> called(const SourceManager &SM) const {
+    std::vector<const CXXMethodDecl *> Out;
+    for (const auto &[MD, Locks] : Held_)
+      Out.push_back(MD);
+    llvm::sort(Out, [&](const CXXMethodDecl *A, const CXXMethodDecl *B) {
+      return SM.isBeforeInTranslationUnit(A->getLocation(), B->getLocation());
+    });
+    return Out;
+  }
+
 private:
   // Records \p Override under \p MD and under every method MD overrides.
   void addOverrider(const CXXMethodDecl *MD, const CXXMethodDecl *Override) {
@@ -424,6 +442,11 @@ void MissingGuardedByCheck::check(const MatchFinder::MatchResult &Result) {
 void MissingGuardedByCheck::onEndOfTranslationUnit() {
   if (!Ctx)
     return;
+  GuardFactsDir.clear();
+  if (std::optional<std::string> Dir =
+          llvm::sys::Process::GetEnv("FEARLESS_LOCK_ORDER_FACTS");
+      Dir && !Dir->empty())
+    GuardFactsDir = *Dir + "/guards";
   for (const ThreadBoundary &B : boundaries(*Ctx))
     for (const Expr *Arg : B.Crossing)
       BoundaryArgs.insert(Arg->IgnoreUnlessSpelledInSource());
@@ -449,7 +472,13 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
   HelperCalls Helpers(Collector.Methods);
   auto Entry = [&](const CXXMethodDecl *MD) {
     llvm::SmallVector<HeldLock, 2> Locks = Initial(MD);
-    llvm::append_range(Locks, Helpers.heldAtCalls(MD));
+    // A lock both required and held by every caller is held once: a
+    // helper that drops it (leveldb's DoCompactionWork: `mutex_.Unlock()`)
+    // does not hold it still.
+    for (const HeldLock &L : Helpers.heldAtCalls(MD))
+      if (llvm::none_of(Locks,
+                        [&](const HeldLock &I) { return I.Class == L.Class; }))
+        Locks.push_back(L);
     return Locks;
   };
   std::vector<const CXXMethodDecl *> Walk;
@@ -532,6 +561,27 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
     for (auto &[Var, Accesses] : Statics)
       analyseStatic(Var, Accesses);
 
+  if (!GuardFactsDir.empty()) {
+    for (const CXXMethodDecl *MD : Helpers.called(SM))
+      recordHelper(MD, Helpers.heldAtCalls(MD));
+    std::string Unit = unitPath(SM);
+    std::string Error;
+    if (std::error_code EC = llvm::sys::fs::create_directories(GuardFactsDir))
+      Error = "cannot write facts to '" + GuardFactsDir + "': " + EC.message();
+    else
+      Error = writeUnitFacts(
+          GuardFactsDir, Unit,
+          llvm::json::Object{{"version", 1},
+                             {"unit", Unit},
+                             {"fields", std::move(GuardFields)},
+                             {"helpers", std::move(GuardHelpers)}});
+    if (!Error.empty())
+      configurationDiag("%0") << Error;
+  }
+  GuardFields.clear();
+  GuardHelpers.clear();
+  IncludeFixes.clear();
+  IncludeOffered.clear();
   Ctx = nullptr;
   BoundaryArgs.clear();
 }
@@ -634,29 +684,28 @@ void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
     if (T.isConstQualified() || T->isReferenceType() ||
         isSynchronisationType(T) || threadSafeData(T, *Ctx))
       continue;
+    // Only where the attribute can be written right after the name.
+    bool Fixable = Field->getLocation().isFileID() && !Field->isBitField() &&
+                   !T->isArrayType();
+    if (!GuardFactsDir.empty())
+      recordField(Field, Mutexes, Accesses, Fixable);
 
-    // The mutex held at the most writes; of two held at as many writes,
-    // the one held at more of the other accesses (a field written under
-    // `a` and `b` and read under `b` is guarded by `b`).
-    const ValueDecl *Best = nullptr;
-    unsigned BestGuarded = 0, BestAll = 0, Total = 0;
-    for (const Access &A : Accesses)
+    // The guard: GuardChoice.h's rule over the accesses that count.
+    std::vector<::fearless::GuardVotes> Votes(Mutexes.size());
+    unsigned Total = 0;
+    for (const Access &A : Accesses) {
       Total += A.Write && A.Counted;
-    for (const ValueDecl *M : Mutexes) {
-      unsigned Guarded = 0, All = 0;
-      for (const Access &A : Accesses) {
-        Guarded += A.Write && A.Counted && A.holds(M);
-        All += A.Counted && A.holds(M);
-      }
-      if (Guarded > BestGuarded ||
-          (Guarded && Guarded == BestGuarded && All > BestAll)) {
-        Best = M;
-        BestGuarded = Guarded;
-        BestAll = All;
-      }
+      for (size_t I = 0; I < Mutexes.size(); ++I)
+        if (A.Counted && A.holds(Mutexes[I])) {
+          Votes[I].Writes += A.Write;
+          ++Votes[I].All;
+        }
     }
-    if (!Best)
+    int Pick = ::fearless::chooseGuard(Votes);
+    if (Pick < 0)
       continue;
+    const ValueDecl *Best = Mutexes[Pick];
+    unsigned BestGuarded = Votes[Pick].Writes;
     std::vector<const Access *> Unguarded;
     for (const Access &A : Accesses)
       if (A.Counted && !A.holds(Best))
@@ -683,17 +732,17 @@ void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
           << name(Field) << name(Best) << BestGuarded << Total
           << (First.Write ? "written" : "read")
           << plainQualifiedName(First.Method) << Others;
-      // Only where the attribute can be written right after the name.
       SourceLocation Loc = Field->getLocation();
       // A parameter's mutex has no name the field could be guarded by.
-      if (Loc.isFileID() && !Field->isBitField() && !T->isArrayType() &&
-          !isa<ParmVarDecl>(Best)) {
+      if (Fixable && !isa<ParmVarDecl>(Best)) {
         DB << FixItHint::CreateInsertion(
             Lexer::getLocForEndOfToken(Loc, 0, SM, Ctx->getLangOpts()),
             " FEARLESS_GUARDED_BY(" + name(Best) + ")");
-        if (PP && !PP->isMacroDefined("FEARLESS_GUARDED_BY"))
-          if (auto Include = Inserter.createIncludeInsertion(
-                  SM.getFileID(Loc), "fearless/thread_safety.h"))
+        // The include goes with the first fix-it of its file only.
+        if (PP && !PP->isMacroDefined("FEARLESS_GUARDED_BY") &&
+            IncludeOffered.insert(SM.getFileID(Loc)).second)
+          if (const std::optional<FixItHint> &Include =
+                  includeFix(SM.getFileID(Loc)))
             DB << *Include;
       }
     }
@@ -709,6 +758,162 @@ void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
            DiagnosticIDs::Note)
           << name(Field) << (A->Write ? "written" : "read") << name(Best);
   }
+}
+
+const std::optional<FixItHint> &MissingGuardedByCheck::includeFix(FileID File) {
+  auto [It, New] = IncludeFixes.try_emplace(File);
+  if (New)
+    It->second =
+        Inserter.createIncludeInsertion(File, "fearless/thread_safety.h");
+  return It->second;
+}
+
+std::optional<llvm::json::Object>
+MissingGuardedByCheck::insertionAt(SourceLocation At, StringRef After) {
+  const SourceManager &SM = Ctx->getSourceManager();
+  if (At.isInvalid() || At.isMacroID())
+    return std::nullopt;
+  auto [File, Offset] = SM.getDecomposedLoc(At);
+  OptionalFileEntryRef Entry = SM.getFileEntryRefForID(File);
+  if (!Entry || Offset < After.size())
+    return std::nullopt;
+  llvm::SmallString<256> Path(Entry->getName());
+  SM.getFileManager().makeAbsolutePath(Path);
+  llvm::sys::path::remove_dots(Path, true);
+  return llvm::json::Object{
+      {"file", Path.str().str()},
+      {"offset", Offset},
+      {"after", After.str()},
+      {"size", Entry->getSize()},
+      {"mtime", static_cast<int64_t>(Entry->getModificationTime())}};
+}
+
+std::optional<llvm::json::Object>
+MissingGuardedByCheck::includeFor(SourceLocation At) {
+  if (!PP)
+    return std::nullopt;
+  const IdentifierInfo *Macro = PP->getIdentifierInfo("FEARLESS_GUARDED_BY");
+  if (PP->getMacroDefinitionAtLoc(Macro, At))
+    return std::nullopt;
+  const SourceManager &SM = Ctx->getSourceManager();
+  const std::optional<FixItHint> &Fix = includeFix(SM.getFileID(At));
+  if (!Fix)
+    return std::nullopt;
+  std::optional<llvm::json::Object> Where =
+      insertionAt(Fix->RemoveRange.getBegin(), "");
+  if (Where)
+    (*Where)["text"] = Fix->CodeToInsert;
+  return Where;
+}
+
+std::optional<llvm::json::Object>
+MissingGuardedByCheck::requiresInsertion(const CXXMethodDecl *MD) {
+  const SourceManager &SM = Ctx->getSourceManager();
+  const LangOptions &LO = Ctx->getLangOpts();
+  // After a trailing return type the attribute would apply to the type.
+  const auto *Proto = MD->getType()->getAs<FunctionProtoType>();
+  if (!Proto || Proto->hasTrailingReturn() || MD->getBeginLoc().isMacroID())
+    return std::nullopt;
+  // Right before the body's '{' (or `try`), or the declaration's ';'.
+  SourceLocation Terminator =
+      MD->doesThisDeclarationHaveABody()
+          ? MD->getBody()->getBeginLoc()
+          : utils::lexer::findNextTerminator(
+                SM.getExpansionRange(MD->getEndLoc()).getEnd(), SM, LO);
+  if (Terminator.isInvalid() || Terminator.isMacroID())
+    return std::nullopt;
+  Token Before = utils::lexer::getPreviousToken(Terminator, SM, LO);
+  if (Before.is(tok::unknown) || Before.getLocation().isMacroID())
+    return std::nullopt;
+  std::optional<llvm::json::Object> Where =
+      insertionAt(Lexer::getLocForEndOfToken(Before.getLocation(), 0, SM, LO),
+                  Lexer::getSpelling(Before, SM, LO));
+  if (Where)
+    if (std::optional<llvm::json::Object> Include =
+            includeFor(Before.getLocation()))
+      (*Where)["include"] = std::move(*Include);
+  return Where;
+}
+
+void MissingGuardedByCheck::recordField(
+    const FieldDecl *Field, llvm::ArrayRef<const ValueDecl *> Mutexes,
+    const std::vector<Access> &Accesses, bool Fixable) {
+  const UnitModel &Model = UnitModel::get(*Ctx);
+  llvm::json::Array Candidates, Uses;
+  for (const ValueDecl *M : Mutexes)
+    Candidates.push_back(llvm::json::Object{
+        {"usr", usrOf(M)},
+        {"name", name(M)},
+        // A parameter's mutex has no name the field could be guarded by.
+        {"nameable", !isa<ParmVarDecl>(M)}});
+  for (const Access &A : Accesses) {
+    if (!A.Counted)
+      continue;
+    llvm::json::Array Held;
+    for (size_t I = 0; I < Mutexes.size(); ++I)
+      if (A.holds(Mutexes[I]))
+        Held.push_back(static_cast<int64_t>(I));
+    Uses.push_back(
+        llvm::json::Object{{"at", Model.location(A.E->getMemberLoc())},
+                           {"write", A.Write},
+                           {"function", plainQualifiedName(A.Method)},
+                           {"in", usrOf(A.Method->getCanonicalDecl())},
+                           {"held", std::move(Held)}});
+  }
+  llvm::json::Object O{{"usr", usrOf(Field)},
+                       {"name", plainQualifiedName(Field)},
+                       {"at", Model.location(Field->getLocation())},
+                       {"mutexes", std::move(Candidates)},
+                       {"accesses", std::move(Uses)}};
+  if (Fixable) {
+    const SourceManager &SM = Ctx->getSourceManager();
+    SourceLocation End = Lexer::getLocForEndOfToken(Field->getLocation(), 0, SM,
+                                                    Ctx->getLangOpts());
+    if (std::optional<llvm::json::Object> Where =
+            insertionAt(End, Field->getName())) {
+      if (std::optional<llvm::json::Object> Include =
+              includeFor(Field->getLocation()))
+        (*Where)["include"] = std::move(*Include);
+      O["insert"] = std::move(*Where);
+    }
+  }
+  GuardFields.push_back(std::move(O));
+}
+
+void MissingGuardedByCheck::recordHelper(const CXXMethodDecl *MD,
+                                         llvm::ArrayRef<HeldLock> Held) {
+  const SourceManager &SM = Ctx->getSourceManager();
+  if (SM.isInSystemHeader(MD->getLocation()) ||
+      isa<CXXConstructorDecl, CXXDestructorDecl>(MD) || MD->isPureVirtual() ||
+      MD->isDefaulted() || MD->isDeleted() ||
+      llvm::any_of(MD->redecls(), [](const FunctionDecl *D) {
+        return D->hasAttr<RequiresCapabilityAttr>();
+      }))
+    return;
+  // The locks it can name: mutex members of its own class held through
+  // `this` at every call.
+  llvm::json::Array Requires;
+  for (const HeldLock &L : Held) {
+    const auto *Mutex = dyn_cast_or_null<FieldDecl>(L.Class);
+    if (L.ViaThis && Mutex && Mutex->getParent() == MD->getParent())
+      Requires.push_back(
+          llvm::json::Object{{"usr", usrOf(Mutex)}, {"name", name(Mutex)}});
+  }
+  // What it acquires itself (with it held on entry, a self-deadlock).
+  llvm::json::Array Acquires;
+  const UnitModel &Model = UnitModel::get(*Ctx);
+  if (auto It = Model.functions().find(MD); It != Model.functions().end())
+    for (const LockAcquisition &A : It->second.Acquisitions)
+      if (A.Lock.Class)
+        Acquires.push_back(usrOf(A.Lock.Class));
+  llvm::json::Object O{{"usr", usrOf(MD)},
+                       {"name", plainQualifiedName(MD)},
+                       {"at", Model.location(MD->getLocation())},
+                       {"requires", std::move(Requires)},
+                       {"acquires", std::move(Acquires)}};
+  if (std::optional<llvm::json::Object> Where = requiresInsertion(MD))
+    O["insert"] = std::move(*Where);
+  GuardHelpers.push_back(std::move(O));
 }
 
 } // namespace clang::tidy::fearless

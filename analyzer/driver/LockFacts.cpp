@@ -87,18 +87,57 @@ FunctionRecord readFunction(const json &J, const std::string &Unit) {
   return F;
 }
 
+// The *.json files of \p Dir, sorted (deterministic output).
+std::vector<fs::path> factFiles(const fs::path &Dir) {
+  std::error_code EC;
+  std::vector<fs::path> Files;
+  for (const fs::directory_entry &E : fs::directory_iterator(Dir, EC))
+    if (E.path().extension() == ".json")
+      Files.push_back(E.path());
+  std::sort(Files.begin(), Files.end());
+  return Files;
+}
+
+Insertion readPlace(const json &W) {
+  Insertion I;
+  I.File = W.at("file").get<std::string>();
+  I.Offset = W.at("offset").get<size_t>();
+  I.After = W.at("after").get<std::string>();
+  I.Text = W.value("text", std::string());
+  I.Size = W.at("size").get<long long>();
+  I.MTime = W.at("mtime").get<long long>();
+  return I;
+}
+
+// "insert" of a field or helper, and the "include" its file needs.
+void readInsertion(const json &J, bool &Has, Insertion &I, bool &HasInclude,
+                   Insertion &Include) {
+  if (!J.contains("insert"))
+    return;
+  const json &W = J.at("insert");
+  Has = true;
+  I = readPlace(W);
+  if (W.contains("include")) {
+    HasInclude = true;
+    Include = readPlace(W.at("include"));
+  }
+}
+
+std::vector<MutexRef> readMutexes(const json &J, const char *Key) {
+  std::vector<MutexRef> Out;
+  for (const json &M : J.at(Key))
+    Out.push_back({M.at("usr").get<std::string>(),
+                   M.at("name").get<std::string>(), M.value("nameable", true)});
+  return Out;
+}
+
 } // namespace
 
 void readFacts(const std::string &Dir, Facts &Out) {
   std::error_code EC;
   if (!fs::is_directory(Dir, EC))
     throw InputError("no lock-order facts directory '" + Dir + "'");
-  std::vector<fs::path> Files;
-  for (const fs::directory_entry &E : fs::directory_iterator(Dir, EC))
-    if (E.path().extension() == ".json")
-      Files.push_back(E.path());
-  std::sort(Files.begin(), Files.end()); // deterministic output
-  for (const fs::path &P : Files) {
+  for (const fs::path &P : factFiles(Dir)) {
     try {
       std::ifstream In(P);
       json J = json::parse(In);
@@ -120,6 +159,62 @@ void readFacts(const std::string &Dir, Facts &Out) {
         Out.Functions.push_back(readFunction(F, Unit));
     } catch (const json::exception &E) {
       throw InputError("malformed lock-order facts '" + P.string() +
+                       "': " + E.what());
+    }
+  }
+}
+
+void readGuardFacts(const std::string &FactsDir, GuardFacts &Out) {
+  fs::path Dir = fs::path(FactsDir) / "guards";
+  std::error_code EC;
+  if (!fs::is_directory(Dir, EC))
+    return;
+  for (const fs::path &P : factFiles(Dir)) {
+    try {
+      std::ifstream In(P);
+      json J = json::parse(In);
+      if (J.at("version").get<int>() != 1)
+        throw InputError("guard facts '" + P.string() + "' have version " +
+                         std::to_string(J.at("version").get<int>()) +
+                         ", which this fearless-check does not read (1)");
+      ++Out.Units;
+      for (const json &F : J.at("fields")) {
+        FieldFact R;
+        R.Usr = F.at("usr").get<std::string>();
+        R.Name = F.at("name").get<std::string>();
+        R.At = readLocation(F.at("at"));
+        R.Mutexes = readMutexes(F, "mutexes");
+        for (const json &A : F.at("accesses")) {
+          AccessFact X{readLocation(A.at("at")),
+                       A.at("write").get<bool>(),
+                       A.at("function").get<std::string>(),
+                       A.value("in", std::string()),
+                       {}};
+          for (const json &H : A.at("held")) {
+            size_t I = H.get<size_t>();
+            if (I >= R.Mutexes.size())
+              throw InputError("malformed guard facts '" + P.string() +
+                               "': a held mutex index out of range");
+            X.Held.push_back(R.Mutexes[I].Usr);
+          }
+          R.Accesses.push_back(std::move(X));
+        }
+        readInsertion(F, R.HasInsert, R.Insert, R.HasInclude, R.Include);
+        Out.Fields.push_back(std::move(R));
+      }
+      for (const json &H : J.at("helpers")) {
+        HelperFact R;
+        R.Usr = H.at("usr").get<std::string>();
+        R.Name = H.at("name").get<std::string>();
+        R.At = readLocation(H.at("at"));
+        R.Requires = readMutexes(H, "requires");
+        for (const json &A : H.at("acquires"))
+          R.Acquires.push_back(A.get<std::string>());
+        readInsertion(H, R.HasInsert, R.Insert, R.HasInclude, R.Include);
+        Out.Helpers.push_back(std::move(R));
+      }
+    } catch (const json::exception &E) {
+      throw InputError("malformed guard facts '" + P.string() +
                        "': " + E.what());
     }
   }

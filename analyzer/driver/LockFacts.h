@@ -8,7 +8,8 @@
 // calls it makes and the calls it makes with the locks held at each.
 // fearless-check reads every unit's file and joins them (WholeProgram.h):
 // summaries across units, then cycles, self-deadlocks and blocking calls
-// that no single unit can see.
+// that no single unit can see. fearless-missing-guarded-by writes guard
+// facts beside them, which fearless-check --fix joins (GuardFix.h).
 //
 //=== ---------------------------------------------------------------------===//
 
@@ -86,10 +87,64 @@ struct Facts {
   std::map<std::string, std::vector<std::string>> Checks;
 };
 
+/// A place where text goes, as the unit that saw it read the file.
+struct Insertion {
+  std::string File; ///< absolute path
+  size_t Offset = 0;
+  std::string After;               ///< what the file holds right before Offset
+  std::string Text;                ///< for an include: the line to insert
+  long long Size = -1, MTime = -1; ///< the file's, when it was read
+};
+
+/// A mutex a field or helper names.
+struct MutexRef {
+  std::string Usr, Name;
+  bool Nameable = true; ///< false for a parameter
+};
+
+struct AccessFact {
+  Location At;
+  bool Write = false;
+  std::string Function;
+  std::string In;                ///< the function's USR
+  std::vector<std::string> Held; ///< USRs of the candidates held
+};
+
+/// What one unit says of one field.
+struct FieldFact {
+  std::string Usr, Name;
+  Location At;
+  std::vector<MutexRef> Mutexes;
+  std::vector<AccessFact> Accesses;
+  bool HasInsert = false, HasInclude = false;
+  Insertion Insert, Include;
+};
+
+/// What one unit says of one helper it calls.
+struct HelperFact {
+  std::string Usr, Name;
+  Location At;
+  std::vector<MutexRef> Requires; ///< held at all its calls in the unit
+  std::vector<std::string> Acquires;
+  bool HasInsert = false, HasInclude = false;
+  Insertion Insert, Include;
+};
+
+struct GuardFacts {
+  std::vector<FieldFact> Fields;
+  std::vector<HelperFact> Helpers;
+  size_t Units = 0; ///< units that wrote guard facts
+};
+
 /// Reads every *.json fact file in \p Dir into \p Out (version 1: edges
 /// only; version 2: edges and functions). A malformed file throws InputError
 /// naming it.
 void readFacts(const std::string &Dir, Facts &Out);
+
+/// Reads the guard facts of every unit under \p FactsDir (its guards/
+/// folder, which fearless-missing-guarded-by writes; none is no facts) into
+/// \p Out. A malformed file throws InputError naming it.
+void readGuardFacts(const std::string &FactsDir, GuardFacts &Out);
 
 } // namespace fearless::driver
 

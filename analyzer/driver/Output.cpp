@@ -390,7 +390,8 @@ void checkWritable(const std::string &Path, const std::string &What) {
 }
 
 void writeFileAtomically(const std::string &Path, const std::string &What,
-                         const std::function<void(std::ostream &)> &Write) {
+                         const std::function<void(std::ostream &)> &Write,
+                         int Mode) {
   fs::path P(Path);
   fs::path Dir = P.parent_path().empty() ? fs::path(".") : P.parent_path();
   std::string Tmp = (Dir / ("." + P.filename().string() + ".XXXXXX")).string();
@@ -409,7 +410,7 @@ void writeFileAtomically(const std::string &Path, const std::string &What,
   // mkstemp makes the file 0600; a report is as readable as any new file.
   mode_t Mask = umask(0);
   umask(Mask);
-  chmod(Tmp.c_str(), 0666 & ~Mask);
+  chmod(Tmp.c_str(), Mode >= 0 ? static_cast<mode_t>(Mode) : 0666 & ~Mask);
   if (!Ok || std::rename(Tmp.c_str(), Path.c_str()) != 0) {
     int Err = errno;
     std::remove(Tmp.c_str());

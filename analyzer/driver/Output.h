@@ -38,8 +38,10 @@ void checkWritable(const std::string &Path, const std::string &What);
 
 /// Writes \p Path through a temporary file in its folder renamed over it:
 /// a reader never sees half a report, and a failure leaves the old file.
+/// The new file gets \p Mode, or by default what a new file gets (umask).
 void writeFileAtomically(const std::string &Path, const std::string &What,
-                         const std::function<void(std::ostream &)> &Write);
+                         const std::function<void(std::ostream &)> &Write,
+                         int Mode = -1);
 
 /// \p Path with what may not appear in a URI path percent-encoded.
 std::string uriPath(const std::string &Path);

@@ -14,6 +14,7 @@
 #include "ClangTidyRunner.h"
 #include "CompileDatabase.h"
 #include "Findings.h"
+#include "GuardFix.h"
 #include "LockFacts.h"
 #include "Output.h"
 #include "Process.h"
@@ -34,6 +35,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <thread>
 
@@ -41,6 +43,9 @@ namespace fs = std::filesystem;
 using namespace fearless::driver;
 
 namespace {
+
+/// The check whose guard facts --fix joins.
+const char *const FixCheck = "fearless-missing-guarded-by";
 
 const char *const Usage =
     R"(usage: fearless-check -p BUILD_DIR [options] [paths...]
@@ -66,6 +71,12 @@ options:
   --extra-arg=ARG        add ARG to every compile command (repeatable)
   --facts-dir=DIR        keep the per-unit lock-order facts in DIR
   --merge-facts=DIR      also merge lock-order facts from DIR (repeatable)
+  --fix                  annotate the codebase: FEARLESS_GUARDED_BY on the
+                         fields its locks protect, FEARLESS_REQUIRES on the
+                         private helpers only called with a lock held
+                         (evidence joined across units; docs/driver.md)
+  --fix-dry-run          the same annotations as a unified diff, on stdout
+                         (or -o FILE); no file changes
   --clang-tidy=PATH      clang-tidy to run (env FEARLESS_CLANG_TIDY)
   --plugin=PATH          libfearless-tidy.so (env FEARLESS_PLUGIN)
   --progress / --no-progress
@@ -96,6 +107,7 @@ struct Options {
   bool Quiet = false;
   bool ExitZero = false;
   bool SkipUnlisted = false; ///< a path in no unit is a note, not an error
+  bool Fix = false, FixDryRun = false;
 };
 
 unsigned parseJobs(const std::string &V) {
@@ -181,6 +193,10 @@ Options parseArgs(int Argc, char **Argv) {
       O.ExitZero = true;
     } else if (A == "--skip-unlisted") {
       O.SkipUnlisted = true;
+    } else if (A == "--fix") {
+      O.Fix = true;
+    } else if (A == "--fix-dry-run") {
+      O.FixDryRun = true;
     } else if (A == "--") {
       O.Paths.insert(O.Paths.end(), Args.begin() + I + 1, Args.end());
       break;
@@ -198,6 +214,20 @@ Options parseArgs(int Argc, char **Argv) {
   if (O.BuildDir.empty() && !O.Paths.empty())
     throw InputError(
         "paths select units of a compile database: pass -p BUILD_DIR");
+  if (O.Fix && O.FixDryRun)
+    throw InputError("--fix and --fix-dry-run exclude each other");
+  if ((O.Fix || O.FixDryRun) &&
+      (!O.Baseline.empty() || !O.WriteBaseline.empty() || O.Format != "text"))
+    throw InputError(std::string(O.Fix ? "--fix" : "--fix-dry-run") +
+                     " writes annotations, not a report: it takes no "
+                     "--baseline, --write-baseline or --format");
+  // A helper gets REQUIRES when no unit calls it unlocked: every unit.
+  if ((O.Fix || O.FixDryRun) && !O.Paths.empty())
+    throw InputError(std::string(O.Fix ? "--fix" : "--fix-dry-run") +
+                     " joins the evidence of every unit: it takes no paths");
+  if (O.Fix && !O.Output.empty())
+    throw InputError("--fix changes the sources in place: -o is for "
+                     "--fix-dry-run's diff");
   return O;
 }
 
@@ -344,11 +374,67 @@ int interrupted(size_t Done, size_t Total) {
   return 128 + Signal;
 }
 
+// --fix and --fix-dry-run, once every unit ran: the guard facts of every
+// unit (and of --merge-facts) joined, then written or shown as a diff.
+int fix(const Options &O, const std::vector<Unit> &Units,
+        const std::vector<UnitResult> &Results, const std::vector<bool> &Ran,
+        const std::string &Root, const std::string &FactsDir) {
+  const char *Mode = O.Fix ? "--fix" : "--fix-dry-run";
+  // A unit that was not analysed may hold the one unlocked call that keeps
+  // a helper from FEARLESS_REQUIRES: nothing is annotated on half the
+  // evidence.
+  Report Failures;
+  Failures.Root = Root;
+  for (size_t I = 0; I < Units.size(); ++I)
+    if (Ran[I] && Results[I].Failed)
+      Failures.Failed.push_back({Units[I].File, Results[I].FailureReason,
+                                 Results[I].Findings.size()});
+  if (!Failures.Failed.empty()) {
+    writeFailures(std::cerr, Failures);
+    std::cerr << "fearless-check: " << Mode << ": " << Failures.Failed.size()
+              << " translation unit(s) not analysed: nothing was annotated\n";
+    return 1;
+  }
+  GuardFacts Facts;
+  readGuardFacts(FactsDir, Facts);
+  for (const std::string &Dir : O.MergeFacts)
+    readGuardFacts(Dir, Facts);
+  FixPlan Plan = planFix(Facts, Root);
+  if (O.FixDryRun && !O.Output.empty()) {
+    checkWritable(O.Output, "diff");
+    std::ostringstream Diff;
+    applyFix(Plan, Root, true, Diff);
+    writeFileAtomically(O.Output, "diff",
+                        [&](std::ostream &OS) { OS << Diff.str(); });
+  } else {
+    applyFix(Plan, Root, O.FixDryRun, std::cout);
+  }
+  std::cerr << "fearless-check: " << Mode << ": "
+            << (O.Fix ? "added " : "would add ") << Plan.Fields
+            << " FEARLESS_GUARDED_BY, " << Plan.Helpers
+            << " FEARLESS_REQUIRES and " << Plan.Includes << " include(s) in "
+            << Plan.Files << " file(s); " << Facts.Units
+            << " translation unit(s) joined";
+  if (Plan.Outside)
+    std::cerr << "; " << Plan.Outside
+              << " annotation(s) in files outside --root left out";
+  std::cerr << "\n";
+  for (const Note &N : Plan.Unguarded)
+    std::cerr << relativeTo(N.Loc.File, Root) << ":" << N.Loc.Line << ":"
+              << N.Loc.Column << ": note: " << N.Message << "\n";
+  if (!Plan.Unguarded.empty())
+    std::cerr << "fearless-check: " << Plan.Unguarded.size()
+              << " access(es) of the newly guarded fields without their "
+                 "lock: fearless-guarded-by reports them "
+              << (O.Fix ? "now" : "once the annotations are in") << "\n";
+  return 0;
+}
+
 int run(const Options &O) {
   // Every output is checked before the analysis, so that a typo in a path
   // does not cost a whole run.
   if (!O.Output.empty())
-    checkWritable(O.Output, "report");
+    checkWritable(O.Output, O.FixDryRun ? "diff" : "report");
   if (!O.WriteBaseline.empty())
     checkWritable(O.WriteBaseline, "baseline");
   std::string DbDir;
@@ -433,6 +519,11 @@ int run(const Options &O) {
                        "' selects no fearless check (see clang-tidy --load=" +
                        Config.Plugin +
                        " --checks='-*,fearless-*' --list-checks)");
+    if ((O.Fix || O.FixDryRun) &&
+        std::find(Selected.begin(), Selected.end(), FixCheck) == Selected.end())
+      throw InputError(std::string(O.Fix ? "--fix" : "--fix-dry-run") +
+                       " needs " + FixCheck + ", which --checks '" + O.Checks +
+                       "' leaves out");
     fs::create_directories(Tmp + "/db");
     writeCompileDatabase(Tmp + "/db", Units);
     Config.DatabaseDir = Tmp + "/db";
@@ -444,7 +535,10 @@ int run(const Options &O) {
       const ProjectConfig &C =
           Configs[fs::path(Units[I].File).parent_path().string()];
       for (const std::string &Check : Selected)
-        if (O.ChecksGiven || !disablesCheck(C.Checks, Check))
+        // --fix joins every unit's guard facts: no .clang-tidy turns off
+        // the check that writes them.
+        if (O.ChecksGiven || !disablesCheck(C.Checks, Check) ||
+            ((O.Fix || O.FixDryRun) && Check == FixCheck))
           Plans[I].Checks.push_back(Check);
       // --header-filter, else the .clang-tidy's (clang-tidy reads it), else
       // the project's own headers: clang-tidy reports every header and the
@@ -506,6 +600,9 @@ int run(const Options &O) {
     std::cerr << "\r\033[K" << std::flush;
   if (interruptedBy())
     return interrupted(Done, Units.size());
+
+  if (O.Fix || O.FixDryRun)
+    return fix(O, Units, Results, Ran, Root, FactsDir);
 
   Report R;
   R.Root = Root;

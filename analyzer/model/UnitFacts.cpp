@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "model/FactsFile.h"
 #include "model/UnitModel.h"
 
 #include "clang/AST/DeclCXX.h"
@@ -33,14 +34,45 @@ llvm::json::Object UnitModel::location(SourceLocation L) const {
                             {"column", P.isValid() ? P.getColumn() : 0}};
 }
 
-namespace {
-
 std::string usrOf(const Decl *D) {
   llvm::SmallString<128> Buf;
   if (index::generateUSRForDecl(D, Buf))
     return "";
   return Buf.str().str();
 }
+
+std::string unitPath(const SourceManager &SM) {
+  llvm::SmallString<256> Unit;
+  if (OptionalFileEntryRef Main = SM.getFileEntryRefForID(SM.getMainFileID()))
+    Unit = Main->getName();
+  llvm::sys::fs::make_absolute(Unit);
+  llvm::sys::path::remove_dots(Unit, true);
+  return Unit.str().str();
+}
+
+std::string writeUnitFacts(llvm::StringRef Dir, llvm::StringRef Unit,
+                           llvm::json::Value Facts) {
+  llvm::SmallString<256> Path(Dir);
+  llvm::sys::path::append(Path,
+                          llvm::utohexstr(llvm::xxh3_64bits(Unit)) + ".json");
+  // Written whole then renamed: the driver never reads half a file.
+  std::string Tmp = (Path + ".tmp").str();
+  std::error_code EC;
+  {
+    llvm::raw_fd_ostream OS(Tmp, EC);
+    if (EC)
+      return "cannot write facts to '" + Tmp + "': " + EC.message();
+    OS << Facts << "\n";
+    OS.close();
+    if (OS.has_error())
+      return "cannot write facts to '" + Tmp + "': " + OS.error().message();
+  }
+  if (std::error_code R = llvm::sys::fs::rename(Tmp, Path))
+    return "cannot write facts to '" + std::string(Path) + "': " + R.message();
+  return "";
+}
+
+namespace {
 
 // A slot across units: a member's USR; a parameter as its function's USR
 // and its position (a declaration and the definition may name it
@@ -159,37 +191,16 @@ std::string UnitModel::writeFacts(llvm::StringRef Dir, llvm::json::Array Edges,
     Functions.push_back(std::move(O));
   }
 
-  llvm::SmallString<256> Unit;
-  if (OptionalFileEntryRef Main = SM.getFileEntryRefForID(SM.getMainFileID()))
-    Unit = Main->getName();
-  llvm::sys::fs::make_absolute(Unit);
-  llvm::sys::path::remove_dots(Unit, true);
+  std::string Unit = unitPath(SM);
   llvm::json::Array Checks;
   for (const std::string &C : Enabled)
     Checks.push_back(C);
   llvm::json::Object Out{{"version", 2},
-                         {"unit", Unit.str().str()},
+                         {"unit", Unit},
                          {"checks", std::move(Checks)},
                          {"edges", std::move(Edges)},
                          {"functions", std::move(Functions)}};
-  llvm::SmallString<256> Path(Dir);
-  llvm::sys::path::append(Path, llvm::utohexstr(llvm::xxh3_64bits(Unit.str())) +
-                                    ".json");
-  // Written whole then renamed: the driver never reads half a file.
-  std::string Tmp = (Path + ".tmp").str();
-  std::error_code EC;
-  {
-    llvm::raw_fd_ostream OS(Tmp, EC);
-    if (EC)
-      return "cannot write facts to '" + Tmp + "': " + EC.message();
-    OS << llvm::json::Value(std::move(Out)) << "\n";
-    OS.close();
-    if (OS.has_error())
-      return "cannot write facts to '" + Tmp + "': " + OS.error().message();
-  }
-  if (std::error_code R = llvm::sys::fs::rename(Tmp, Path))
-    return "cannot write facts to '" + std::string(Path) + "': " + R.message();
-  return "";
+  return writeUnitFacts(Dir, Unit, std::move(Out));
 }
 
 } // namespace clang::tidy::fearless

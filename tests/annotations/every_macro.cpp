@@ -1,20 +1,51 @@
-// Uses every annotation macro and checks the concepts' table.
-// Compiled with g++ and clang++ at -Wall -Wextra -Werror (see CMakeLists.txt):
-// the macros must compile to nothing, or to attributes, without a warning.
+// Uses every annotation macro and checks the traits' table.
+// Compiled with g++ and clang++ at C++11, 14, 17 and 20 with -Wall -Wextra
+// -pedantic -Werror (see tests/CMakeLists.txt): the macros must compile to
+// nothing, or to attributes, without a warning at every level; the traits
+// (IsSend<T>, ...) answer the same at every level, is_send_v<T> (C++14) and
+// the concepts (C++20) agree with them.
 #include "fearless/annotations.h"
 
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <shared_mutex>
-#include <span>
 #include <string>
-#include <string_view>
 #include <tuple>
-#include <variant>
 #include <vector>
+#if __cplusplus >= 201402L
+#include <shared_mutex>
+#endif
+#if __cplusplus >= 201703L
+#include <optional>
+#include <string_view>
+#include <variant>
+#endif
+#if __cplusplus >= 202002L
+#include <span>
+#endif
+
+#define CHECK(...) static_assert(__VA_ARGS__, #__VA_ARGS__)
+
+// Send<T>, Sync<T>, ThreadSafe<T>: the trait, and where the level has them
+// the variable template and the concept, which must agree with it.
+#if __cplusplus >= 202002L
+#define AGREE(prop, var, ...)                                                  \
+  (fearless::prop<__VA_ARGS__> == fearless::Is##prop<__VA_ARGS__>::value &&   \
+   fearless::var<__VA_ARGS__> == fearless::Is##prop<__VA_ARGS__>::value)
+#elif __cplusplus >= 201402L
+#define AGREE(prop, var, ...)                                                  \
+  (fearless::var<__VA_ARGS__> == fearless::Is##prop<__VA_ARGS__>::value)
+#else
+#define AGREE(prop, var, ...) true
+#endif
+#define SEND(...)                                                              \
+  (AGREE(Send, is_send_v, __VA_ARGS__) && fearless::IsSend<__VA_ARGS__>::value)
+#define SYNC(...)                                                              \
+  (AGREE(Sync, is_sync_v, __VA_ARGS__) && fearless::IsSync<__VA_ARGS__>::value)
+#define THREAD_SAFE(...)                                                       \
+  (AGREE(ThreadSafe, is_thread_safe_v, __VA_ARGS__) &&                         \
+   fearless::IsThreadSafe<__VA_ARGS__>::value)
 
 namespace {
 
@@ -90,10 +121,17 @@ public:
   FEARLESS_THREAD_SAFE;
 };
 
+// The conditional markers take the concept from C++20, the trait before.
 template <class T> class Box {
+#if __cplusplus >= 202002L
   FEARLESS_SEND_IF(fearless::Send<T>);
   FEARLESS_SYNC_IF(fearless::Sync<T>);
   FEARLESS_THREAD_SAFE_IF(fearless::Send<T>);
+#else
+  FEARLESS_SEND_IF(fearless::IsSend<T>::value);
+  FEARLESS_SYNC_IF(fearless::IsSync<T>::value);
+  FEARLESS_THREAD_SAFE_IF(fearless::IsSend<T>::value);
+#endif
 
 public:
   T value{};
@@ -103,51 +141,62 @@ struct Plain {
   int x;
 };
 
-using namespace fearless;
-
 // Scalars, strings and values.
-static_assert(Send<int> && Sync<int> && !ThreadSafe<int>);
-static_assert(Send<std::string> && Sync<std::string>);
-static_assert(Send<Plain> && Sync<Plain> && !ThreadSafe<Plain>);
-static_assert(Send<void (*)(int)>);
-static_assert(ThreadSafe<const int>);
+CHECK(SEND(int) && SYNC(int) && !THREAD_SAFE(int));
+CHECK(SEND(std::string) && SYNC(std::string));
+CHECK(SEND(Plain) && SYNC(Plain) && !THREAD_SAFE(Plain));
+CHECK(SEND(void (*)(int)));
+CHECK(THREAD_SAFE(const int));
 
 // Pointers and views: const access needs Sync, mutable access ThreadSafe.
-static_assert(Send<const int *> && !Send<int *>);
-static_assert(Send<std::string_view>);
-static_assert(Send<std::span<const int>> && !Send<std::span<int>>);
-static_assert(!Send<std::reference_wrapper<int>>);
-static_assert(Send<std::reference_wrapper<std::mutex>>);
+CHECK(SEND(const int *) && !SEND(int *));
+CHECK(!SEND(std::reference_wrapper<int>));
+CHECK(SEND(std::reference_wrapper<std::mutex>));
+#if __cplusplus >= 201703L
+CHECK(SEND(std::string_view));
+#endif
+#if __cplusplus >= 202002L
+CHECK(SEND(std::span<const int>) && !SEND(std::span<int>));
+#endif
 
 // Owning wrappers and containers follow their elements.
-static_assert(Send<std::unique_ptr<int>> && !Send<std::unique_ptr<Rc>>);
-static_assert(Send<std::vector<int>> && !Send<std::vector<Rc>>);
-static_assert(!Send<std::optional<Rc>> && !Send<std::tuple<int, Rc>>);
-static_assert(!Send<std::variant<int, Rc>> && !Send<std::map<int, Rc>>);
-static_assert(!Send<std::array<Rc, 2>> && !Send<std::pair<Rc, int>>);
-static_assert(!Sync<std::unique_ptr<int>>); // const is shallow
-static_assert(Sync<std::unique_ptr<const int>>);
+CHECK(SEND(std::unique_ptr<int>) && !SEND(std::unique_ptr<Rc>));
+CHECK(SEND(std::vector<int>) && !SEND(std::vector<Rc>));
+CHECK(!SEND(std::tuple<int, Rc>) && !SEND(std::map<int, Rc>));
+CHECK(!SEND(std::array<Rc, 2>) && !SEND(std::pair<Rc, int>));
+CHECK(!SYNC(std::unique_ptr<int>)); // const is shallow
+CHECK(SYNC(std::unique_ptr<const int>));
+#if __cplusplus >= 201703L
+CHECK(!SEND(std::optional<Rc>) && !SEND(std::variant<int, Rc>));
+#endif
 
 // shared_ptr is Arc: const pointee needs Sync, mutable pointee ThreadSafe.
-static_assert(Send<std::shared_ptr<const int>> && !Send<std::shared_ptr<int>>);
-static_assert(Send<std::shared_ptr<std::mutex>>);
-static_assert(!Send<std::shared_ptr<const Rc>> && !Send<std::weak_ptr<int>>);
+CHECK(SEND(std::shared_ptr<const int>) && !SEND(std::shared_ptr<int>));
+CHECK(SEND(std::shared_ptr<std::mutex>));
+CHECK(!SEND(std::shared_ptr<const Rc>) && !SEND(std::weak_ptr<int>));
 
 // Guards are not Send; synchronisation primitives are ThreadSafe.
-static_assert(!Send<std::lock_guard<std::mutex>>);
-static_assert(!Send<std::unique_lock<std::mutex>>);
-static_assert(!Send<std::scoped_lock<std::mutex, std::mutex>>);
-static_assert(!Send<std::shared_lock<std::shared_mutex>>);
-static_assert(ThreadSafe<std::mutex> && ThreadSafe<std::atomic<int>>);
-static_assert(ThreadSafe<std::condition_variable> && Sync<std::atomic_flag>);
+CHECK(!SEND(std::lock_guard<std::mutex>));
+CHECK(!SEND(std::unique_lock<std::mutex>));
+CHECK(THREAD_SAFE(std::mutex) && THREAD_SAFE(std::atomic<int>));
+CHECK(THREAD_SAFE(std::condition_variable) && SYNC(std::atomic_flag));
+#if __cplusplus >= 201402L
+CHECK(!SEND(std::shared_lock<std::shared_timed_mutex>));
+CHECK(THREAD_SAFE(std::shared_timed_mutex));
+#endif
+#if __cplusplus >= 201703L
+CHECK(!SEND(std::scoped_lock<std::mutex, std::mutex>));
+CHECK(!SEND(std::shared_lock<std::shared_mutex>));
+CHECK(THREAD_SAFE(std::shared_mutex));
+#endif
 
 // Markers, also through a base class.
-static_assert(!Send<Rc> && !Sync<Rc> && !Send<DerivedRc>);
-static_assert(Send<Arena> && Sync<Arena> && !ThreadSafe<Arena>);
-static_assert(ThreadSafe<Registry> && Sync<Registry>);
-static_assert(Send<std::shared_ptr<Registry>>);
-static_assert(Send<Box<int>> && !Send<Box<Rc>> && !Sync<Box<Rc>>);
-static_assert(ThreadSafe<Box<int>> && !ThreadSafe<Box<Rc>>);
+CHECK(!SEND(Rc) && !SYNC(Rc) && !SEND(DerivedRc));
+CHECK(SEND(Arena) && SYNC(Arena) && !THREAD_SAFE(Arena));
+CHECK(THREAD_SAFE(Registry) && SYNC(Registry));
+CHECK(SEND(std::shared_ptr<Registry>));
+CHECK(SEND(Box<int>) && !SEND(Box<Rc>) && !SYNC(Box<Rc>));
+CHECK(THREAD_SAFE(Box<int>) && !THREAD_SAFE(Box<Rc>));
 
 } // namespace
 

@@ -30,7 +30,9 @@
 #define FEARLESS_MARKER_SYNC_NAME "fearless_marker_sync"
 #define FEARLESS_MARKER_THREAD_SAFE_NAME "fearless_marker_thread_safe"
 
-#ifdef __cplusplus
+// The tables below are the analyzer's (C++17 and later); the annotations
+// themselves need none of them.
+#if defined(__cplusplus) && __cplusplus >= 201703L
 namespace fearless::names {
 
 /// Lock guard types: values of these types are never Send (a mutex must be
@@ -99,6 +101,6 @@ inline constexpr const char *kSendMethods[] = {
 };
 
 } // namespace fearless::names
-#endif // __cplusplus
+#endif // C++17
 
 #endif // FEARLESS_NAMES_H_

@@ -22,9 +22,16 @@
 // lookup, with any compiler. A marker on a base class applies to classes
 // derived from it.
 //
-// The concepts see markers, a table of standard types and template
+// The traits fearless::IsSend<T> / IsSync<T> / IsThreadSafe<T> (C++11 and
+// later), their values fearless::is_send_v<T> / is_sync_v<T> /
+// is_thread_safe_v<T> (C++14) and the concepts fearless::Send / Sync /
+// ThreadSafe (C++20) see markers, a table of standard types and template
 // arguments; they cannot see a class's data members or a lambda's captures
 // (C++ has no reflection). The analyzer computes those: use both.
+//
+// Every level from C++11 up compiles this header without a warning
+// (-Wall -Wextra -pedantic, GCC and Clang); the standard types of later
+// levels (std::span, std::latch, ...) enter the table where they exist.
 #ifndef FEARLESS_SEND_SYNC_H_
 #define FEARLESS_SEND_SYNC_H_
 
@@ -32,18 +39,42 @@
 
 #include <array>
 #include <atomic>
-#include <barrier>
 #include <condition_variable>
+#include <cstddef>
 #include <functional>
-#include <latch>
 #include <memory>
 #include <mutex>
-#include <semaphore>
-#include <shared_mutex>
-#include <span>
-#include <stop_token>
 #include <type_traits>
+#if __cplusplus >= 201402L
+#include <shared_mutex>
+#endif
+#if __cplusplus > 201703L && defined(__has_include)
+// The feature macros of every library header used below.
+#if __has_include(<version>)
 #include <version>
+#endif
+#if __has_include(<barrier>)
+#include <barrier>
+#endif
+#if __has_include(<latch>)
+#include <latch>
+#endif
+#if __has_include(<semaphore>)
+#include <semaphore>
+#endif
+#if __has_include(<span>)
+#include <span>
+#endif
+#if __has_include(<stop_token>)
+#include <stop_token>
+#endif
+#endif
+
+#if __cplusplus >= 201703L
+#define FEARLESS_DETAIL_INLINE_VAR_ inline
+#else
+#define FEARLESS_DETAIL_INLINE_VAR_
+#endif
 
 #if defined(__clang__)
 #define FEARLESS_DETAIL_ANNOTATE_(str) __attribute__((annotate(str)))
@@ -51,20 +82,23 @@
 #define FEARLESS_DETAIL_ANNOTATE_(str)
 #endif
 
-namespace fearless::detail {
+namespace fearless {
+namespace detail {
 /// The first argument of every marker function, so that they are only ever
 /// found by the concepts below.
 struct MarkerProbe {};
-} // namespace fearless::detail
+} // namespace detail
+} // namespace fearless
 
 // Declares the hidden friend `marker(MarkerProbe, const volatile Self*,
-// std::bool_constant<value>)`. A declaration, never a definition: it is
+// std::integral_constant<bool, value>)`. A declaration, never a definition: it is
 // only looked up in unevaluated contexts.
 #define FEARLESS_DETAIL_MARKER_(marker, annotation, ...)                        \
   template <class FearlessSelf_>                                               \
   friend void marker(::fearless::detail::MarkerProbe,                          \
                      const volatile FearlessSelf_ *,                           \
-                     ::std::bool_constant<static_cast<bool>(__VA_ARGS__)>)     \
+                     ::std::integral_constant<bool,                            \
+                                              static_cast<bool>(__VA_ARGS__)>) \
       FEARLESS_DETAIL_ANNOTATE_(annotation)
 
 // FEARLESS_NOT_SEND
@@ -164,6 +198,9 @@ struct MarkerProbe {};
 //     FEARLESS_SEND_IF(fearless::Send<T>);
 //     ...
 //   };
+//
+// Below C++20, name the trait instead of the concept:
+// FEARLESS_SEND_IF(fearless::IsSend<T>::value).
 #define FEARLESS_SEND_IF(...)                                                  \
   FEARLESS_DETAIL_MARKER_(FEARLESS_MARKER_SEND, FEARLESS_ANNOTATE_SEND_IF,     \
                           __VA_ARGS__)
@@ -214,82 +251,91 @@ template <class T> struct IsSend;
 template <class T> struct IsSync;
 template <class T> struct IsThreadSafe;
 
-/// True if a value of T may be moved or copied to another thread.
-template <class T> inline constexpr bool is_send_v = IsSend<T>::value;
-/// True if a `const T&` may be used from several threads at once.
-template <class T> inline constexpr bool is_sync_v = IsSync<T>::value;
-/// True if a `T&` may be used from several threads at once.
-template <class T>
-inline constexpr bool is_thread_safe_v = IsThreadSafe<T>::value;
-
-/// A value of T may be moved or copied to another thread.
-template <class T>
-concept Send = is_send_v<T>;
-/// A `const T&` may be used from several threads at once.
-template <class T>
-concept Sync = is_sync_v<T>;
-/// A `T&` may be used from several threads at once.
-template <class T>
-concept ThreadSafe = is_thread_safe_v<T>;
-
 namespace detail {
+
+// If<C, Then, Else> is Then when C holds, else Else. Only the chosen trait
+// is instantiated (C++11's `if constexpr`).
+template <bool C, class Then, class Else> struct If : Then {};
+template <class Then, class Else> struct If<false, Then, Else> : Else {};
+
+template <class...> struct Void { typedef void type; };
+
+// All<B...>: every B is true.
+template <bool...> struct BoolPack {};
+template <bool... B>
+struct All : std::is_same<BoolPack<true, B...>, BoolPack<B..., true>> {};
 
 // Poison declarations: the marker functions are found by ADL only.
 void FEARLESS_MARKER_SEND() = delete;
 void FEARLESS_MARKER_SYNC() = delete;
 void FEARLESS_MARKER_THREAD_SAFE() = delete;
 
-// A marker's value for T: 0 = declared false, 1 = declared true, -1 = none.
+// name<T, Otherwise>: the value a marker declares for T, else Otherwise's.
 // A "false" anywhere in the class hierarchy wins over a "true".
-#define FEARLESS_DETAIL_MARKER_VALUE_(name, marker)                            \
-  template <class T> consteval int name() {                                    \
-    if constexpr (requires(const volatile T *p) {                              \
-                    marker(MarkerProbe{}, p, std::false_type{});               \
-                  })                                                           \
-      return 0;                                                                \
-    else if constexpr (requires(const volatile T *p) {                         \
-                         marker(MarkerProbe{}, p, std::true_type{});           \
-                       })                                                      \
-      return 1;                                                                \
-    else                                                                       \
-      return -1;                                                               \
-  }
-FEARLESS_DETAIL_MARKER_VALUE_(send_marker, FEARLESS_MARKER_SEND)
-FEARLESS_DETAIL_MARKER_VALUE_(sync_marker, FEARLESS_MARKER_SYNC)
-FEARLESS_DETAIL_MARKER_VALUE_(thread_safe_marker, FEARLESS_MARKER_THREAD_SAFE)
-#undef FEARLESS_DETAIL_MARKER_VALUE_
-
-template <template <class...> class Tmpl, class T>
-inline constexpr bool is_specialization_v = false;
-template <template <class...> class Tmpl, class... Args>
-inline constexpr bool is_specialization_v<Tmpl, Tmpl<Args...>> = true;
+#define FEARLESS_DETAIL_MARKED_(name, marker)                                  \
+  template <class T, bool V, class = void>                                     \
+  struct name##Declares : std::false_type {};                                  \
+  template <class T, bool V>                                                   \
+  struct name##Declares<                                                       \
+      T, V,                                                                    \
+      typename Void<decltype(marker(                                           \
+          MarkerProbe(), static_cast<const volatile T *>(nullptr),             \
+          std::integral_constant<bool, V>()))>::type> : std::true_type {};     \
+  template <class T, class Otherwise>                                          \
+  struct name                                                                  \
+      : If<name##Declares<T, false>::value, std::false_type,                   \
+           If<name##Declares<T, true>::value, std::true_type, Otherwise>> {};
+FEARLESS_DETAIL_MARKED_(SendMarked, FEARLESS_MARKER_SEND)
+FEARLESS_DETAIL_MARKED_(SyncMarked, FEARLESS_MARKER_SYNC)
+FEARLESS_DETAIL_MARKED_(ThreadSafeMarked, FEARLESS_MARKER_THREAD_SAFE)
+#undef FEARLESS_DETAIL_MARKED_
 
 // Lock guards: a mutex must be unlocked by the thread that locked it.
-template <class T> inline constexpr bool is_std_guard_v =
-    is_specialization_v<std::lock_guard, T> ||
-    is_specialization_v<std::unique_lock, T> ||
-    is_specialization_v<std::scoped_lock, T> ||
-    is_specialization_v<std::shared_lock, T>;
+template <class T> struct IsStdGuard : std::false_type {};
+template <class M> struct IsStdGuard<std::lock_guard<M>> : std::true_type {};
+template <class M> struct IsStdGuard<std::unique_lock<M>> : std::true_type {};
+#if defined(__cpp_lib_scoped_lock)
+template <class... M>
+struct IsStdGuard<std::scoped_lock<M...>> : std::true_type {};
+#endif
+#if defined(__cpp_lib_shared_timed_mutex)
+template <class M> struct IsStdGuard<std::shared_lock<M>> : std::true_type {};
+#endif
 
 template <class T> struct IsStdSyncPrimitive : std::false_type {};
-template <class T> struct IsStdSyncPrimitive<std::atomic<T>> : std::true_type {};
-template <class T> struct IsStdSyncPrimitive<std::atomic_ref<T>> : std::true_type {};
+template <class T>
+struct IsStdSyncPrimitive<std::atomic<T>> : std::true_type {};
+#if defined(__cpp_lib_atomic_ref)
+template <class T>
+struct IsStdSyncPrimitive<std::atomic_ref<T>> : std::true_type {};
+#endif
+#if defined(__cpp_lib_semaphore)
 template <std::ptrdiff_t N>
 struct IsStdSyncPrimitive<std::counting_semaphore<N>> : std::true_type {};
-template <class F> struct IsStdSyncPrimitive<std::barrier<F>> : std::true_type {};
+#endif
+#if defined(__cpp_lib_barrier)
+template <class F>
+struct IsStdSyncPrimitive<std::barrier<F>> : std::true_type {};
+#endif
 #define FEARLESS_DETAIL_STD_SYNC_(type)                                        \
   template <> struct IsStdSyncPrimitive<type> : std::true_type {};
 FEARLESS_DETAIL_STD_SYNC_(std::mutex)
 FEARLESS_DETAIL_STD_SYNC_(std::timed_mutex)
 FEARLESS_DETAIL_STD_SYNC_(std::recursive_mutex)
 FEARLESS_DETAIL_STD_SYNC_(std::recursive_timed_mutex)
-FEARLESS_DETAIL_STD_SYNC_(std::shared_mutex)
-FEARLESS_DETAIL_STD_SYNC_(std::shared_timed_mutex)
 FEARLESS_DETAIL_STD_SYNC_(std::condition_variable)
 FEARLESS_DETAIL_STD_SYNC_(std::condition_variable_any)
 FEARLESS_DETAIL_STD_SYNC_(std::atomic_flag)
-FEARLESS_DETAIL_STD_SYNC_(std::latch)
 FEARLESS_DETAIL_STD_SYNC_(std::once_flag)
+#if defined(__cpp_lib_shared_timed_mutex)
+FEARLESS_DETAIL_STD_SYNC_(std::shared_timed_mutex)
+#endif
+#if defined(__cpp_lib_shared_mutex)
+FEARLESS_DETAIL_STD_SYNC_(std::shared_mutex)
+#endif
+#if defined(__cpp_lib_latch)
+FEARLESS_DETAIL_STD_SYNC_(std::latch)
+#endif
 // libc++ 19 ships <stop_token> only with -fexperimental-library.
 #if defined(__cpp_lib_jthread)
 FEARLESS_DETAIL_STD_SYNC_(std::stop_source)
@@ -300,17 +346,45 @@ FEARLESS_DETAIL_STD_SYNC_(std::stop_token)
 // Access to U through a pointer-like handle: const access needs Sync(U),
 // mutable access needs ThreadSafe(U) (docs/rules.md).
 template <class U>
-inline constexpr bool shareable_v = std::is_const_v<U> ? is_sync_v<std::remove_cv_t<U>>
-                                                       : is_thread_safe_v<std::remove_cv_t<U>>;
-template <class U>
-inline constexpr bool shareable_v<U[]> = shareable_v<U>;
+struct Shareable
+    : If<std::is_const<U>::value, IsSync<typename std::remove_cv<U>::type>,
+         IsThreadSafe<typename std::remove_cv<U>::type>> {};
+template <class U> struct Shareable<U[]> : Shareable<U> {};
 
 // Pointer-like standard templates whose pointee is shared, not owned.
-template <class T> struct SharedPointee { static constexpr bool is_pointer = false; };
-template <class U> struct SharedPointee<std::shared_ptr<U>> { using type = U; static constexpr bool is_pointer = true; };
-template <class U> struct SharedPointee<std::weak_ptr<U>> { using type = U; static constexpr bool is_pointer = true; };
-template <class U> struct SharedPointee<std::reference_wrapper<U>> { using type = U; static constexpr bool is_pointer = true; };
-template <class U, std::size_t N> struct SharedPointee<std::span<U, N>> { using type = U; static constexpr bool is_pointer = true; };
+template <class T> struct SharedPointee {
+  static constexpr bool is_pointer = false;
+  typedef void type;
+};
+template <class U> struct SharedPointee<std::shared_ptr<U>> {
+  static constexpr bool is_pointer = true;
+  typedef U type;
+};
+template <class U> struct SharedPointee<std::weak_ptr<U>> {
+  static constexpr bool is_pointer = true;
+  typedef U type;
+};
+template <class U> struct SharedPointee<std::reference_wrapper<U>> {
+  static constexpr bool is_pointer = true;
+  typedef U type;
+};
+#if defined(__cpp_lib_span)
+template <class U, std::size_t N> struct SharedPointee<std::span<U, N>> {
+  static constexpr bool is_pointer = true;
+  typedef U type;
+};
+#endif
+
+// std::unique_ptr: C++ const is shallow, a const unique_ptr<U> still hands
+// out U&.
+template <class T> struct UniquePointee {
+  static constexpr bool is_pointer = false;
+  typedef void type;
+};
+template <class U, class D> struct UniquePointee<std::unique_ptr<U, D>> {
+  static constexpr bool is_pointer = true;
+  typedef typename std::unique_ptr<U, D>::element_type type;
+};
 
 // Generic rule for other class templates (containers, optional, tuple,
 // unique_ptr, ...): the property holds iff it holds for every type argument.
@@ -318,92 +392,119 @@ template <template <class> class Prop, class T>
 struct AllTypeArgs : std::true_type {};
 template <template <class> class Prop, template <class...> class Tmpl,
           class... Args>
-struct AllTypeArgs<Prop, Tmpl<Args...>>
-    : std::bool_constant<(Prop<Args>::value && ...)> {};
+struct AllTypeArgs<Prop, Tmpl<Args...>> : All<Prop<Args>::value...> {};
 template <template <class> class Prop, class U, std::size_t N>
 struct AllTypeArgs<Prop, std::array<U, N>> : Prop<U> {};
 
-template <class T> consteval bool class_send() {
-  if constexpr (constexpr int m = send_marker<T>(); m >= 0)
-    return m == 1;
-  else if constexpr (is_std_guard_v<T>)
-    return false;
-  else if constexpr (IsStdSyncPrimitive<T>::value)
-    return true;
-  else if constexpr (SharedPointee<T>::is_pointer)
-    return shareable_v<typename SharedPointee<T>::type>;
-  else
-    return AllTypeArgs<IsSend, T>::value;
-}
+template <class T>
+struct ClassSend
+    : SendMarked<
+          T, If<IsStdGuard<T>::value, std::false_type,
+                If<IsStdSyncPrimitive<T>::value, std::true_type,
+                   If<SharedPointee<T>::is_pointer,
+                      Shareable<typename SharedPointee<T>::type>,
+                      AllTypeArgs<IsSend, T>>>>> {};
 
-template <class T> consteval bool class_thread_safe() {
-  if constexpr (constexpr int m = thread_safe_marker<T>(); m >= 0)
-    return m == 1;
-  else
-    return IsStdSyncPrimitive<T>::value;
-}
+template <class T>
+struct ClassThreadSafe : ThreadSafeMarked<T, IsStdSyncPrimitive<T>> {};
 
-template <class T> consteval bool class_sync() {
-  if constexpr (constexpr int m = sync_marker<T>(); m >= 0)
-    return m == 1;
-  else if constexpr (class_thread_safe<T>())
-    return true;
-  else if constexpr (SharedPointee<T>::is_pointer)
-    return shareable_v<typename SharedPointee<T>::type>;
-  else if constexpr (is_specialization_v<std::unique_ptr, T>)
-    // C++ const is shallow: a const unique_ptr<U> still hands out U&.
-    return shareable_v<typename T::element_type>;
-  else
-    return AllTypeArgs<IsSync, T>::value;
-}
+template <class T>
+struct ClassSync
+    : SyncMarked<
+          T, If<ClassThreadSafe<T>::value, std::true_type,
+                If<SharedPointee<T>::is_pointer,
+                   Shareable<typename SharedPointee<T>::type>,
+                   If<UniquePointee<T>::is_pointer,
+                      Shareable<typename UniquePointee<T>::type>,
+                      AllTypeArgs<IsSync, T>>>>> {};
 
-template <class T> consteval bool compute_send() {
-  if constexpr (std::is_reference_v<T> || std::is_pointer_v<T>)
-    return shareable_v<std::remove_pointer_t<std::remove_reference_t<T>>> ||
-           std::is_function_v<std::remove_pointer_t<std::remove_reference_t<T>>>;
-  else if constexpr (std::is_array_v<T>)
-    return is_send_v<std::remove_all_extents_t<T>>;
-  else if constexpr (std::is_class_v<T> || std::is_union_v<T>)
-    return class_send<T>();
-  else
-    return true; // scalars, enums, member pointers, functions, void
-}
+// T*, T& and functions: what the pointee allows.
+template <class T,
+          class P = typename std::remove_pointer<
+              typename std::remove_reference<T>::type>::type>
+struct ThroughPointer
+    : If<std::is_function<P>::value, std::true_type, Shareable<P>> {};
 
-template <class T> consteval bool compute_sync() {
-  if constexpr (std::is_reference_v<T> || std::is_pointer_v<T>)
-    return shareable_v<std::remove_pointer_t<std::remove_reference_t<T>>> ||
-           std::is_function_v<std::remove_pointer_t<std::remove_reference_t<T>>>;
-  else if constexpr (std::is_array_v<T>)
-    return is_sync_v<std::remove_all_extents_t<T>>;
-  else if constexpr (std::is_class_v<T> || std::is_union_v<T>)
-    return class_sync<T>();
-  else
-    return true;
-}
+template <class T>
+struct IsClass : std::integral_constant<bool, std::is_class<T>::value ||
+                                                  std::is_union<T>::value> {};
+template <class T>
+struct IsPointer
+    : std::integral_constant<bool, std::is_reference<T>::value ||
+                                       std::is_pointer<T>::value> {};
 
-template <class T> consteval bool compute_thread_safe() {
-  if constexpr (std::is_array_v<T>)
-    return is_thread_safe_v<std::remove_all_extents_t<T>>;
-  else if constexpr (std::is_class_v<T> || std::is_union_v<T>)
-    return class_thread_safe<T>();
-  else
-    return false; // a plain int written from two threads is a data race
-}
+template <class T>
+struct ComputeSend
+    : If<IsPointer<T>::value, ThroughPointer<T>,
+         If<std::is_array<T>::value,
+            IsSend<typename std::remove_all_extents<T>::type>,
+            If<IsClass<T>::value, ClassSend<T>,
+               std::true_type>>> {}; // scalars, enums, functions, void
+
+template <class T>
+struct ComputeSync
+    : If<IsPointer<T>::value, ThroughPointer<T>,
+         If<std::is_array<T>::value,
+            IsSync<typename std::remove_all_extents<T>::type>,
+            If<IsClass<T>::value, ClassSync<T>, std::true_type>>> {};
+
+// A plain int written from two threads is a data race: only classes (and
+// arrays of them) can be ThreadSafe.
+template <class T>
+struct ComputeThreadSafe
+    : If<std::is_array<T>::value,
+         IsThreadSafe<typename std::remove_all_extents<T>::type>,
+         If<IsClass<T>::value, ClassThreadSafe<T>, std::false_type>> {};
 
 } // namespace detail
 
-// Trait classes. cv-qualifiers: a const T may be shared if T is Sync.
+/// True if a value of T may be moved or copied to another thread.
 template <class T>
-struct IsSend : std::bool_constant<detail::compute_send<std::remove_cv_t<T>>()> {};
+struct IsSend
+    : std::integral_constant<
+          bool, detail::ComputeSend<typename std::remove_cv<T>::type>::value> {
+};
+/// True if a `const T&` may be used from several threads at once.
 template <class T>
-struct IsSync : std::bool_constant<detail::compute_sync<std::remove_cv_t<T>>()> {};
+struct IsSync
+    : std::integral_constant<
+          bool, detail::ComputeSync<typename std::remove_cv<T>::type>::value> {
+};
+/// True if a `T&` may be used from several threads at once. A const T may be
+/// shared if T is Sync.
 template <class T>
 struct IsThreadSafe
-    : std::bool_constant<detail::compute_thread_safe<std::remove_cv_t<T>>()> {};
+    : std::integral_constant<
+          bool,
+          detail::ComputeThreadSafe<typename std::remove_cv<T>::type>::value> {
+};
+template <class T> struct IsThreadSafe<const T> : IsSync<T> {};
+template <class T> struct IsThreadSafe<const volatile T> : IsSync<T> {};
+
+#if __cplusplus >= 201402L
+/// True if a value of T may be moved or copied to another thread.
 template <class T>
-struct IsThreadSafe<const T> : IsSync<T> {};
+FEARLESS_DETAIL_INLINE_VAR_ constexpr bool is_send_v = IsSend<T>::value;
+/// True if a `const T&` may be used from several threads at once.
 template <class T>
-struct IsThreadSafe<const volatile T> : IsSync<T> {};
+FEARLESS_DETAIL_INLINE_VAR_ constexpr bool is_sync_v = IsSync<T>::value;
+/// True if a `T&` may be used from several threads at once.
+template <class T>
+FEARLESS_DETAIL_INLINE_VAR_ constexpr bool is_thread_safe_v =
+    IsThreadSafe<T>::value;
+#endif
+
+#if defined(__cpp_concepts) && __cpp_concepts >= 201907L
+/// A value of T may be moved or copied to another thread.
+template <class T>
+concept Send = IsSend<T>::value;
+/// A `const T&` may be used from several threads at once.
+template <class T>
+concept Sync = IsSync<T>::value;
+/// A `T&` may be used from several threads at once.
+template <class T>
+concept ThreadSafe = IsThreadSafe<T>::value;
+#endif
 
 } // namespace fearless
 
