@@ -1,7 +1,7 @@
 // The lock-order tracker: the out-of-line half of detail/hooks.h (DESIGN.md
 // section 8). The inline fast path (detail/tracker_fast.h) handles a chain
 // of held lock classes validated before; everything else lands here:
-// classes, thread records, new chains (the graph lock, edges, the cycle
+// classes, new chains (the graph lock, edges, the cycle
 // search), misuse, configuration and the public API. Real deadlocks (what
 // blocked threads wait for) are in deadlock.cpp.
 #include "fearless/tracker.h"
@@ -19,8 +19,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -30,8 +28,6 @@ namespace fearless {
 namespace detail {
 
 ChainSlot g_chains[kChainSlots];
-ThreadRecord g_threads[kMaxThreads];
-std::atomic<std::size_t> g_threads_used{1};
 
 namespace {
 
@@ -78,82 +74,6 @@ std::string &g_json_path = *new std::string;
 std::string &g_dot_path = *new std::string;
 std::mutex &g_json_mu = *new std::mutex;
 
-// --- thread records --------------------------------------------------------------
-thread_local bool t_dead = false; // trivially destructible: safe at exit
-
-void set_name(ThreadRecord &r, std::string_view name) {
-  std::size_t n = std::min(name.size(), sizeof(r.name) - 1);
-  for (std::size_t i = 0; i < n; ++i)
-    r.name[i].store(name[i], std::memory_order_relaxed);
-  r.name[n].store('\0', std::memory_order_release);
-}
-
-// Owns the calling thread's record; its destructor is the thread-exit check.
-struct RecordOwner {
-  ThreadRecord *r = nullptr;
-
-  RecordOwner() {
-    auto &g = global();
-    std::lock_guard<std::mutex> lock(g.thread_mu);
-    for (std::size_t i = 1; i < kMaxThreads; ++i) {
-      // Acquire: the last owner's accesses happen before ours.
-      if (g_threads[i].in_use.load(std::memory_order_acquire))
-        continue;
-      ThreadRecord &t = g_threads[i];
-      t.in_use.store(true, std::memory_order_relaxed);
-      t.generation = (t.generation + 1) & 0xffff;
-      if (t.generation == 0)
-        t.generation = 1;
-      t.id = ThreadId(i) | (ThreadId(t.generation) << 16);
-      t.depth.store(0, std::memory_order_relaxed);
-      t.batch = -1;
-      t.overflow = 0;
-      t.waiting_for.store(nullptr, std::memory_order_relaxed);
-      t.running.store(nullptr, std::memory_order_relaxed);
-      t.std_id.store(std::this_thread::get_id(), std::memory_order_relaxed);
-      t.tid.store(int(gettid()), std::memory_order_relaxed);
-      // The main thread has no name of its own; Rust calls it "main".
-      std::string_view name = current_thread_name();
-      set_name(t, name.empty() && gettid() == getpid() ? "main" : name);
-      t.live_id.store(t.id, std::memory_order_release);
-      if (g_threads_used.load(std::memory_order_relaxed) <= i)
-        g_threads_used.store(i + 1, std::memory_order_release);
-      reset_held_extras(t);
-      r = &t;
-      return;
-    }
-  }
-
-  ~RecordOwner() {
-    t_dead = true;
-    t_record = nullptr;
-    if (!r)
-      return;
-    apply_drops(*r);
-    if (r->depth.load(std::memory_order_relaxed) > 0 ||
-        !extras_of(*r).empty())
-      deliver({Report{ReportKind::misuse, "thread exited while holding locks",
-                      "  the locks stay locked forever:\n" + held_lines(*r),
-                      ""},
-               {}});
-    reset_held_extras(*r);
-    r->live_id.store(0, std::memory_order_release);
-    r->depth.store(0, std::memory_order_relaxed);
-    r->waiting_for.store(nullptr, std::memory_order_relaxed);
-    r->running.store(nullptr, std::memory_order_relaxed);
-    r->in_use.store(false, std::memory_order_release);
-    recheck_after_exit(*r);
-  }
-};
-
-FEARLESS_SLOW_PATH
-ThreadRecord *make_record() {
-  if (t_dead)
-    return nullptr;
-  thread_local RecordOwner owner;
-  t_record = owner.r;
-  return owner.r;
-}
 
 } // namespace
 
@@ -615,6 +535,23 @@ struct StartUp {
 } // namespace
 
 // --- shared with deadlock.cpp ----------------------------------------------------
+// Called by the registry (threads.cpp) when thread record `t` is taken.
+void on_record_start(const ThreadRecord &t) { reset_held_extras(t); }
+
+// Called by the registry when the thread of record `r` exits: it must not
+// hold a lock any more.
+void on_record_exit(ThreadRecord &record) {
+  ThreadRecord *r = &record;
+    apply_drops(*r);
+    if (r->depth.load(std::memory_order_relaxed) > 0 ||
+        !extras_of(*r).empty())
+      deliver({Report{ReportKind::misuse, "thread exited while holding locks",
+                      "  the locks stay locked forever:\n" + held_lines(*r),
+                      ""},
+               {}});
+    reset_held_extras(*r);
+}
+
 Global &global() {
   static Global *g = new Global; // never destroyed: hooks may run at exit
   return *g;
@@ -630,36 +567,6 @@ std::string class_name_locked(ClassId c) {
   return class_name(c);
 }
 
-ThreadRecord *record_of(ThreadId id) {
-  std::size_t index = id & 0xffff;
-  if (id == 0 || index >= kMaxThreads)
-    return nullptr;
-  ThreadRecord *r = &g_threads[index];
-  return r->live_id.load(std::memory_order_acquire) == id ? r : nullptr;
-}
-
-ThreadRecord *record() {
-  ThreadRecord *r = t_record;
-  return r ? r : make_record();
-}
-
-std::string thread_label(ThreadId id, const char *name) {
-  std::string n;
-  if (ThreadRecord *me = t_record; !name && me && me->id == id)
-    n = std::string(current_thread_name()); // newer than the record's
-  if (name) {
-    n = name;
-  } else if (!n.empty()) {
-  } else if (ThreadRecord *r = record_of(id)) {
-    for (const auto &c : r->name) {
-      char ch = c.load(std::memory_order_relaxed);
-      if (!ch)
-        break;
-      n += ch;
-    }
-  }
-  return "'" + (n.empty() ? "T" + std::to_string(id & 0xffff) : n) + "'";
-}
 
 std::string describe_site(const void *pc, const void *ret) {
   return describe_code_site(const_cast<void *>(pc), const_cast<void *>(ret));

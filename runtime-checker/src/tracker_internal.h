@@ -1,5 +1,5 @@
-// What the tracker's source files share: the global slow-path state, the
-// thread records, and report delivery. tracker.cpp has lock order and
+// What the tracker's source files share: the global slow-path state and
+// report delivery (the thread records are threads.h's). tracker.cpp has lock order and
 // misuse; deadlock.cpp has real deadlocks (what blocked threads wait for).
 #ifndef FEARLESS_SRC_TRACKER_INTERNAL_H_
 #define FEARLESS_SRC_TRACKER_INTERNAL_H_
@@ -8,6 +8,7 @@
 #include "fearless/detail/lock_graph.h"
 #include "fearless/report.h"
 #include "stacktrace.h"
+#include "threads.h"
 
 #include <atomic>
 #include <cstddef>
@@ -25,19 +26,6 @@ namespace fearless::detail {
 // Slow paths stay out of line: inlined, their locals would make every hook
 // set up a large stack frame.
 #define FEARLESS_SLOW_PATH [[gnu::noinline, gnu::cold]]
-
-/// Thread records; ids carry the slot index in the low 16 bits.
-inline constexpr std::size_t kMaxThreads = 1024;
-extern ThreadRecord g_threads[kMaxThreads];
-/// One past the highest slot ever used (scans stop there).
-extern std::atomic<std::size_t> g_threads_used;
-
-/// The record with `id`, or nullptr if that thread is gone.
-ThreadRecord *record_of(ThreadId id);
-
-/// The calling thread's record, made on first use; nullptr once the thread
-/// is exiting or when every slot is taken.
-ThreadRecord *record();
 
 /// A lock class: its printable name; per-instance classes are forgotten
 /// when their lock is destroyed. Nest levels are classes of their own
@@ -61,7 +49,6 @@ struct Global {
   std::set<std::string> reported_once;            // guarded by mu
   std::atomic<std::size_t> slow_paths{0};
   std::atomic<std::size_t> reports{0};
-  std::mutex thread_mu; // record allocation
 };
 
 Global &global();
@@ -117,8 +104,10 @@ void drop_held(ThreadId holder, const LockState *lock);
 /// condvar, the watchdog looks again (deadlock.cpp).
 void recheck_after_exit(const ThreadRecord &exiting);
 
-/// "'name'" of a thread record, or "T<n>" for an unnamed thread.
-std::string thread_label(ThreadId id, const char *name);
+/// The registry took record `t` for a new thread (threads.cpp).
+void on_record_start(const ThreadRecord &t);
+/// The thread of record `r` exits: it must not hold a lock any more.
+void on_record_exit(ThreadRecord &r);
 
 /// "function at file:line" for where a lock was acquired.
 std::string describe_site(const void *pc, const void *ret);

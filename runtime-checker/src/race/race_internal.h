@@ -175,10 +175,6 @@ inline FullThread *race_thread() {
   return make_race_thread();
 }
 
-/// The thread in slot `tid` as reports name it: `name` if given, else its
-/// name, or "T<n>" with the tracker's number when it has none.
-std::string slot_thread(std::uint32_t tid, std::string name = "");
-
 inline void race_enable() {
   if (!g_race_on.load(std::memory_order_relaxed))
     g_race_on.store(true);

@@ -88,9 +88,9 @@ void report_race(const RaceShadow &s, bool cur_write,
     if (!reported->insert(a + "|" + b).second)
       return; // once per pair of sites
   }
-  const std::string prev_name = slot_thread(epoch_tid(c.epoch));
+  const std::string prev_name = clock_slot_label(epoch_tid(c.epoch));
   const std::string cur_name =
-      slot_thread(t.tid, std::string(current_thread_name()));
+      clock_slot_label(t.tid, std::string(current_thread_name()));
   std::string prev_thread = "'" + prev_name + "'";
   std::string cur_thread = "'" + cur_name + "'";
   const char *cur = cur_write ? "write" : "read";
