@@ -75,36 +75,6 @@ std::string &g_dot_path = *new std::string;
 std::mutex &g_json_mu = *new std::mutex;
 
 
-} // namespace
-
-// --- reports -------------------------------------------------------------------
-std::string json_escape(const std::string &s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\t': out += "\\t"; break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-      } else {
-        out += c;
-      }
-    }
-  }
-  return out;
-}
-
-namespace {
-
-const char *severity(ReportKind kind) {
-  return kind == ReportKind::possible_deadlock ? "warning" : "error";
-}
-
 std::string mode_word(EdgeMode m) {
   return m == EdgeMode::shared ? "shared" : "exclusive";
 }
@@ -602,18 +572,8 @@ void deliver(TrackerReport tr) {
                              "(FEARLESS_REPORT_JSON): %s\n",
                      g_json_path.c_str(), std::strerror(errno));
     } else {
-      std::string locks;
-      for (const auto &l : tr.locks)
-        locks += (locks.empty() ? "\"" : ",\"") + json_escape(l) + "\"";
-      std::fprintf(f,
-                   "{\"kind\":\"%s\",\"severity\":\"%s\",\"title\":\"%s\","
-                   "\"thread\":\"%s\",\"locks\":[%s]%s,\"text\":\"%s\"}\n",
-                   std::string(to_string(tr.report.kind)).c_str(),
-                   severity(tr.report.kind),
-                   json_escape(tr.report.title).c_str(),
-                   json_escape(tr.report.thread).c_str(), locks.c_str(),
-                   tr.json_extra.c_str(),
-                   json_escape(tr.report.to_string()).c_str());
+      const std::string line = report_json(tr) + "\n";
+      std::fwrite(line.data(), 1, line.size(), f);
       std::fclose(f);
     }
   }

@@ -112,15 +112,29 @@ void on_record_exit(ThreadRecord &r);
 /// "function at file:line" for where a lock was acquired.
 std::string describe_site(const void *pc, const void *ret);
 
+/// One access of a data race, as the JSON form lists it.
+struct ReportAccess {
+  std::string access;   ///< "read" or "write"
+  std::string thread;   ///< as the report names it
+  std::string site;     ///< "file:line", or "construction"
+  std::string function; ///< empty for "construction"
+};
+
 /// A report with the machine-readable parts the JSON form carries.
 struct TrackerReport {
   Report report;
   std::vector<std::string> locks; // classes involved, in cycle order
-  std::string json_extra = {}; // more members for the JSON object: ,"key":value...
+  std::string location = {};      // a data race's location
+  std::vector<ReportAccess> accesses = {}; // a data race's two accesses
 };
+
+// --- the JSON writer (json.cpp) ---
 
 /// `s` as the inside of a JSON string.
 std::string json_escape(const std::string &s);
+/// The report as one line of JSON (no newline), after `report.thread` is
+/// filled in.
+std::string report_json(const TrackerReport &tr);
 
 /// Counts the report, applies the policy, writes the JSON line, prints.
 void deliver(TrackerReport tr);

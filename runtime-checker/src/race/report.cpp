@@ -123,23 +123,19 @@ void report_race(const RaceShadow &s, bool cur_write,
 
   auto access = [](const char *kind, const std::string &thread,
                    const std::source_location &site) {
-    return std::string("{\"access\":\"") + kind + "\",\"thread\":\"" +
-           json_escape(thread) + "\",\"site\":\"" +
-           (site.line() ? json_escape(std::string(base_name(site.file_name())) +
-                                      ":" + std::to_string(site.line()))
-                        : std::string("construction")) +
-           "\",\"function\":\"" +
-           json_escape(site.line() ? site.function_name() : "") + "\"}";
+    return ReportAccess{kind, thread,
+                        site.line() ? std::string(base_name(site.file_name())) +
+                                          ":" + std::to_string(site.line())
+                                    : std::string("construction"),
+                        site.line() ? site.function_name() : ""};
   };
   TrackerReport tr{Report{ReportKind::data_race, title, std::move(d), ""}, {}};
   if (cur_lock)
     tr.locks.push_back(class_name_locked(cur_lock));
   if (c.lock && c.lock != cur_lock)
     tr.locks.push_back(class_name_locked(c.lock));
-  tr.json_extra = ",\"location\":\"" +
-                  json_escape(name ? name : std::string(addr)) +
-                  "\",\"accesses\":[" + access(cur, cur_name, where) + "," +
-                  access(prev, prev_name, c.site) + "]";
+  tr.location = name ? name : std::string(addr);
+  tr.accesses = {access(cur, cur_name, where), access(prev, prev_name, c.site)};
   deliver(std::move(tr));
 }
 
