@@ -3,6 +3,7 @@
 #include "threads.h"
 
 #include "fearless/thread.h"
+#include "fearless/thread_safety.h"
 #include "tracker_internal.h"
 
 #include <algorithm>
@@ -151,9 +152,9 @@ struct Slot {
 
 struct Slots {
   std::mutex mu;
-  Slot slots[kRaceSlots];          // guarded by mu; [0] unused
-  std::uint32_t next_fresh = 1;    // guarded by mu
-  std::deque<std::uint32_t> freed; // guarded by mu; oldest first
+  Slot slots[kRaceSlots] FEARLESS_GUARDED_BY(mu); // [0] unused
+  std::uint32_t next_fresh FEARLESS_GUARDED_BY(mu) = 1;
+  std::deque<std::uint32_t> freed FEARLESS_GUARDED_BY(mu); // oldest first
 };
 
 Slots &slots() {

@@ -4,6 +4,8 @@
 // name and a read vector, and watch_read / watch_write / unwatch.
 #include "race_internal.h"
 
+#include "fearless/thread_safety.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -67,8 +69,8 @@ public:
 
 private:
   std::mutex mu_;
-  std::vector<std::uint32_t> free_; // guarded by mu_
-  std::uint32_t next_ = 1;          // guarded by mu_; 0 is "none"
+  std::vector<std::uint32_t> free_ FEARLESS_GUARDED_BY(mu_);
+  std::uint32_t next_ FEARLESS_GUARDED_BY(mu_) = 1; // 0 is "none"
   std::atomic<RaceCold **> chunks_[kColdChunks] = {};
 };
 

@@ -5,6 +5,8 @@
 // lock-free index, then a table under a mutex.
 #include "race_internal.h"
 
+#include "fearless/thread_safety.h"
+
 #include <deque>
 #include <map>
 #include <mutex>
@@ -78,9 +80,11 @@ SiteIndex &site_index() {
 
 struct Sites {
   std::mutex mu;
-  /// RaceSite n is sites[n - 1]; never shrinks. Guarded by mu.
-  std::deque<std::pair<std::source_location, ClassId>> sites;
-  std::map<std::pair<const void *, ClassId>, RaceSite> map; // guarded by mu
+  /// RaceSite n is sites[n - 1]; never shrinks.
+  std::deque<std::pair<std::source_location, ClassId>>
+      sites FEARLESS_GUARDED_BY(mu);
+  std::map<std::pair<const void *, ClassId>, RaceSite>
+      map FEARLESS_GUARDED_BY(mu);
 };
 
 Sites &sites() {
