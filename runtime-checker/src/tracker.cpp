@@ -1,14 +1,16 @@
 // The lock-order tracker: the out-of-line half of detail/hooks.h (DESIGN.md
 // section 8). The inline fast path (detail/tracker_fast.h) handles a chain
 // of held lock classes validated before; everything else lands here:
-// classes, new chains (the graph lock, edges, the cycle
-// search), misuse, configuration and the public API. Real deadlocks (what
-// blocked threads wait for) are in deadlock.cpp.
+// classes, new chains (the graph lock, edges, the cycle search), misuse,
+// configuration and the public API. Real deadlocks (what blocked threads
+// wait for) are in deadlock.cpp, the text of lock-order reports in
+// tracker_report.cpp, thread records in threads.cpp.
 #include "fearless/tracker.h"
 
 #include "fearless/detail/hooks.h"
 #include "fearless/thread.h"
 #include "tracker_internal.h"
+#include "tracker_report.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -32,10 +34,6 @@ ChainSlot g_chains[kChainSlots];
 namespace {
 
 constexpr int kProbes = 16;
-
-EdgeMode edge_mode(LockMode m) {
-  return m == LockMode::shared ? EdgeMode::shared : EdgeMode::exclusive;
-}
 
 LockMode held_mode(const HeldLock &h) {
   return LockMode(h.mode.load(std::memory_order_relaxed));
@@ -74,14 +72,6 @@ std::string &g_json_path = *new std::string;
 std::string &g_dot_path = *new std::string;
 std::mutex &g_json_mu = *new std::mutex;
 
-
-std::string mode_word(EdgeMode m) {
-  return m == EdgeMode::shared ? "shared" : "exclusive";
-}
-
-std::string lock_word(EdgeMode m) {
-  return m == EdgeMode::shared ? "read_lock" : "lock";
-}
 
 // --- classes -------------------------------------------------------------------
 ClassId new_class_locked(std::string name, bool per_instance) {
@@ -165,49 +155,6 @@ ClassId class_of(LockState &lock) {
   return cls; // another thread classed it first
 }
 
-// --- lock-order inversion ------------------------------------------------------
-// A report is built in two halves: under global().mu only what the graph
-// and the class table hold is copied (names, modes, raw code addresses);
-// symbolising and formatting run after the lock is released, so another
-// thread's new chain never waits while a report is written (DESIGN.md
-// section 15's rule, and the reason a long cycle cannot stall the process).
-
-// One step of the existing chain, as copied under the lock.
-struct RawStep {
-  std::string from, to;
-  EdgeMode held = EdgeMode::exclusive, acquired = EdgeMode::exclusive;
-  bool known = false; // the edge is in the graph (always, but be safe)
-  ThreadId first_thread = 0;
-  const void *from_pc = nullptr, *from_ret = nullptr; // holding site
-  bool has_from_site = false;
-  Stack to_stack; // where the acquisition was made
-};
-
-// One lock the reporting thread holds.
-struct RawHeld {
-  std::string name;
-  LockMode mode = LockMode::exclusive;
-  bool tried = false;
-  const void *pc = nullptr, *ret = nullptr;
-};
-
-// Everything one inversion report needs, with no symbol looked up yet.
-struct RawInversion {
-  ThreadId thread = 0;
-  std::vector<RawStep> path; // path[0] is the new edge
-  const void *first_pc = nullptr, *first_ret = nullptr; // holding path[0]
-  bool has_first_site = false;
-  Stack this_stack;
-  std::vector<RawHeld> held;
-  /// Other cycles the same acquisition closed: their classes, in order.
-  std::vector<std::vector<std::string>> more;
-};
-
-// Cycle steps printed with their stacks; the rest get one line each.
-constexpr std::size_t kStepsWithStacks = 8;
-// Further cycles closed by one acquisition that a report lists by name.
-constexpr std::size_t kMoreCyclesListed = 8;
-
 std::vector<RawHeld> copy_held(const ThreadRecord &t) {
   std::vector<RawHeld> out;
   int depth = t.depth.load(std::memory_order_relaxed);
@@ -262,112 +209,6 @@ RawInversion copy_inversion(const AddResult &r, const ThreadRecord &t,
   raw.this_stack = g.stacks[this_stack];
   raw.held = copy_held(t);
   return raw;
-}
-
-// The report for a cycle: symbolises and formats. Called without the lock.
-TrackerReport inversion_report(const RawInversion &raw) {
-  const RawStep &first = raw.path.front();
-  const std::string &a = first.from, &b = first.to;
-  std::string d;
-  d += "  thread " + thread_label(raw.thread, nullptr) +
-       " is trying to acquire '" + b + "' (" + mode_word(first.acquired) +
-       ")\n";
-  d += "  while already holding '" + a + "' (" + mode_word(first.held) + ")";
-  if (raw.has_first_site)
-    d += ", acquired at " + describe_site(raw.first_pc, raw.first_ret);
-  d += "\n\n  which closes this cycle of lock classes:\n    ";
-  for (const RawStep &s : raw.path)
-    d += "'" + s.from + "' --> ";
-  d += "'" + a + "'\n\n  the existing dependency chain (holding --> acquiring):\n";
-  for (std::size_t i = 1; i < raw.path.size(); ++i) {
-    const RawStep &s = raw.path[i];
-    d += "    '" + s.from + "' (" + mode_word(s.held) + ") --> '" + s.to +
-         "' (" + mode_word(s.acquired) + ")";
-    if (!s.known) {
-      d += "\n";
-      continue;
-    }
-    d += ", first by thread T" + std::to_string(s.first_thread & 0xffff) + "\n";
-    if (i > kStepsWithStacks)
-      continue;
-    if (s.has_from_site)
-      d += "      holding '" + s.from + "' acquired at " +
-           describe_site(s.from_pc, s.from_ret) + "\n";
-    if (!s.to_stack.empty()) {
-      d += "      acquiring '" + s.to + "' at:\n";
-      d += format_stack(s.to_stack, "        ");
-    }
-  }
-  if (raw.path.size() > kStepsWithStacks + 1)
-    d += "    (stacks shown for the first " + std::to_string(kStepsWithStacks) +
-         " of " + std::to_string(raw.path.size() - 1) + " steps)\n";
-  d += "\n  this acquisition of '" + b + "':\n";
-  d += format_stack(raw.this_stack, "    ");
-
-  const std::string &last = raw.path.back().from;
-  auto cell = [](const std::string &s) {
-    return s + std::string(s.size() < 30 ? 30 - s.size() : 1, ' ');
-  };
-  d += "\n  possible unsafe locking scenario:\n\n";
-  d += "        " + cell("Thread A") + "Thread B\n";
-  d += "        " + cell("--------") + "--------\n";
-  d += "        " + lock_word(first.held) + "(" + a + ");\n";
-  d += "        " + cell("") + lock_word(raw.path[1].held) + "(" + b + ");\n";
-  if (raw.path.size() > 2)
-    d += "        " + cell("") + "... (through '" + last + "')\n";
-  d += "        " + cell("") + lock_word(raw.path.back().acquired) + "(" + a +
-       ");\n";
-  d += "        " + lock_word(first.acquired) + "(" + b + ");\n";
-  d += "\n   *** DEADLOCK ***\n\n";
-  if (!raw.more.empty()) {
-    d += "  this acquisition also closes " + std::to_string(raw.more.size()) +
-         " other cycle(s):\n";
-    for (std::size_t i = 0; i < raw.more.size() && i < kMoreCyclesListed; ++i) {
-      d += "    ";
-      for (const std::string &c : raw.more[i])
-        d += "'" + c + "' --> ";
-      d += "'" + raw.more[i].front() + "'\n";
-    }
-    if (raw.more.size() > kMoreCyclesListed)
-      d += "    ... and " + std::to_string(raw.more.size() - kMoreCyclesListed) +
-           " more\n";
-    d += "\n";
-  }
-  d += "  locks held by this thread:\n";
-  for (const RawHeld &h : raw.held)
-    d += "    '" + h.name + "' (" + mode_word(edge_mode(h.mode)) + ")" +
-         (h.tried ? " by try_lock" : "") + ", acquired at " +
-         describe_site(h.pc, h.ret) + "\n";
-
-  TrackerReport tr{Report{ReportKind::possible_deadlock, "lock-order inversion",
-                          std::move(d), ""},
-                   {}};
-  for (const RawStep &s : raw.path)
-    tr.locks.push_back(s.from);
-  return tr;
-}
-
-// A same-class nesting, as copied under the lock.
-struct RawNesting {
-  ThreadId thread = 0;
-  std::string name;
-  const void *pc = nullptr, *ret = nullptr; // the first lock's acquisition
-  Stack this_stack;
-};
-
-TrackerReport nesting_report(const RawNesting &raw) {
-  return {Report{ReportKind::possible_deadlock, "same-class nesting",
-                 "  thread " + thread_label(raw.thread, nullptr) +
-                     " acquires a second lock of class '" + raw.name +
-                     "' while holding one, acquired at " +
-                     describe_site(raw.pc, raw.ret) +
-                     "\n  two threads doing this with the instances in "
-                     "opposite orders deadlock; use fearless::lock_all(), "
-                     "or lock_nested() for a parent-child order\n"
-                     "  this acquisition:\n" +
-                     format_stack(raw.this_stack, "    "),
-                 ""},
-          {raw.name}};
 }
 
 // A new chain: the edges from every lock held (since lock_all's batch
