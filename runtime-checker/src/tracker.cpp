@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -72,10 +73,9 @@ std::string &g_json_path = *new std::string;
 std::string &g_dot_path = *new std::string;
 std::mutex &g_json_mu = *new std::mutex;
 
-
 // --- classes -------------------------------------------------------------------
-ClassId new_class_locked(std::string name, bool per_instance) {
-  auto &g = global();
+ClassId new_class_locked(Global &g, std::string name, bool per_instance)
+    FEARLESS_REQUIRES(g.mu) {
   ClassInfo info;
   info.name = std::move(name);
   info.per_instance = per_instance;
@@ -88,21 +88,23 @@ ClassId new_class_locked(std::string name, bool per_instance) {
 
 // The graph node of class `base` taken at nest level `subclass` (lockdep
 // prints those as "name/1"). Called with global().mu held.
-ClassId level_class(ClassId base, unsigned subclass) {
-  auto &g = global();
+ClassId level_class(Global &g, ClassId base, unsigned subclass)
+    FEARLESS_REQUIRES(g.mu) {
   if (subclass == 0 || base >= g.classes.size())
     return base;
   if (ClassId c = g.classes[base].levels[subclass])
     return c;
-  ClassId c = new_class_locked(
-      g.classes[base].name + "/" + std::to_string(subclass),
-      g.classes[base].per_instance);
+  ClassId c =
+      new_class_locked(g, g.classes[base].name + "/" + std::to_string(subclass),
+                       g.classes[base].per_instance);
   g.classes[c].base = base;
   g.classes[base].levels[subclass] = c;
   return c;
 }
 
-ClassId node_of(const HeldLock &h) { return level_class(h.cls, h.subclass); }
+ClassId node_of(Global &g, const HeldLock &h) FEARLESS_REQUIRES(g.mu) {
+  return level_class(g, h.cls, h.subclass);
+}
 
 // A construction site inside the standard library (std::make_shared and
 // friends call the constructor) says nothing about which lock it is.
@@ -120,7 +122,7 @@ ClassId class_for_site(const void *lock, const LockSite &site) {
   if (site.name && !per_instance) {
     auto [it, inserted] = g.names.try_emplace(site.name, 0);
     if (inserted)
-      it->second = new_class_locked(site.name, false);
+      it->second = new_class_locked(g, site.name, false);
     return it->second;
   }
   if (site.where.line() != 0 && !per_instance &&
@@ -134,13 +136,13 @@ ClassId class_for_site(const void *lock, const LockSite &site) {
       std::string shortname =
           (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" +
           std::to_string(site.where.line());
-      it->second = new_class_locked(shortname, false);
+      it->second = new_class_locked(g, shortname, false);
     }
     return it->second;
   }
   char buf[48];
   std::snprintf(buf, sizeof buf, "%s@%p", site.name ? site.name : "lock", lock);
-  return new_class_locked(buf, true);
+  return new_class_locked(g, buf, true);
 }
 
 // The lock's class; a lock the tracker was not told about (constructed
@@ -155,30 +157,31 @@ ClassId class_of(LockState &lock) {
   return cls; // another thread classed it first
 }
 
-std::vector<RawHeld> copy_held(const ThreadRecord &t) {
+std::vector<RawHeld> copy_held(Global &g, const ThreadRecord &t)
+    FEARLESS_REQUIRES(g.mu) {
   std::vector<RawHeld> out;
   int depth = t.depth.load(std::memory_order_relaxed);
   for (int i = 0; i < depth; ++i) {
     const HeldLock &h = t.held[i];
-    out.push_back({class_name(node_of(h)), held_mode(h), h.tried,
+    out.push_back({class_name(g, node_of(g, h)), held_mode(h), h.tried,
                    h.pc.load(std::memory_order_relaxed),
                    h.ret.load(std::memory_order_relaxed)});
   }
   for (const ExtraHeld &e : extras_of(t))
-    out.push_back({class_name(level_class(e.cls, e.subclass)), e.mode, e.tried,
-                   e.pc, e.ret});
+    out.push_back({class_name(g, level_class(g, e.cls, e.subclass)), e.mode,
+                   e.tried, e.pc, e.ret});
   return out;
 }
 
 // Copies what inversion_report() prints. Called with global().mu held.
-RawInversion copy_inversion(const AddResult &r, const ThreadRecord &t,
-                            std::uint32_t this_stack) {
-  auto &g = global();
+RawInversion copy_inversion(Global &g, const AddResult &r,
+                            const ThreadRecord &t, std::uint32_t this_stack)
+    FEARLESS_REQUIRES(g.mu) {
   RawInversion raw;
   raw.thread = t.id;
   int depth = t.depth.load(std::memory_order_relaxed);
   for (int i = 0; i < depth; ++i)
-    if (node_of(t.held[i]) == r.path.front().from) {
+    if (node_of(g, t.held[i]) == r.path.front().from) {
       raw.first_pc = t.held[i].pc.load(std::memory_order_relaxed);
       raw.first_ret = t.held[i].ret.load(std::memory_order_relaxed);
       raw.has_first_site = true;
@@ -187,8 +190,8 @@ RawInversion copy_inversion(const AddResult &r, const ThreadRecord &t,
   for (std::size_t i = 0; i < r.path.size(); ++i) {
     const CycleStep &s = r.path[i];
     RawStep step;
-    step.from = class_name(s.from);
-    step.to = class_name(s.to);
+    step.from = class_name(g, s.from);
+    step.to = class_name(g, s.to);
     step.held = s.held;
     step.acquired = s.acquired;
     if (const EdgeInfo *e = i > 0 ? g.graph.edge(s.from, s.to) : nullptr) {
@@ -207,7 +210,7 @@ RawInversion copy_inversion(const AddResult &r, const ThreadRecord &t,
     raw.path.push_back(std::move(step));
   }
   raw.this_stack = g.stacks[this_stack];
-  raw.held = copy_held(t);
+  raw.held = copy_held(g, t);
   return raw;
 }
 
@@ -227,21 +230,21 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
   {
     std::lock_guard<std::mutex> guard(g.mu);
     g.slow_paths.fetch_add(1, std::memory_order_relaxed);
-    ClassId node = level_class(cls, subclass);
+    ClassId node = level_class(g, cls, subclass);
     auto this_stack = std::uint32_t(g.stacks.size());
     g.stacks.push_back(std::move(this_frames));
     int held_before =
         t.batch >= 0 ? t.batch : t.depth.load(std::memory_order_relaxed);
     for (int i = 0; i < held_before; ++i) {
       const HeldLock &h = t.held[i];
-      ClassId from = node_of(h);
+      ClassId from = node_of(g, h);
       if (from == node) {
         // Two locks of one class nested: an ABBA between two instances is
         // one lock order away. lock_all() or lock_nested() say it is safe.
         std::string once = "nest:" + std::to_string(node);
         if (g.reported_once.insert(once).second)
           nestings.push_back(
-              {t.id, class_name(node), h.pc.load(std::memory_order_relaxed),
+              {t.id, class_name(g, node), h.pc.load(std::memory_order_relaxed),
                h.ret.load(std::memory_order_relaxed), g.stacks[this_stack]});
         continue;
       }
@@ -249,9 +252,9 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
       g.stacks.push_back(
           Stack{const_cast<void *>(h.pc.load(std::memory_order_relaxed)),
                 const_cast<void *>(h.ret.load(std::memory_order_relaxed))});
-      AddResult r = g.graph.add_edge(from, edge_mode(held_mode(h)), node,
-                                     edge_mode(mode), t.id, from_site,
-                                     this_stack);
+      AddResult r =
+          g.graph.add_edge(from, edge_mode(held_mode(h)), node, edge_mode(mode),
+                           t.id, from_site, this_stack);
       if (!r.new_edge)
         g.stacks.pop_back();
       if (r.cycle || (r.single_thread_cycle &&
@@ -263,11 +266,11 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
         if (!g.reported_cycles.insert(cycle).second)
           continue;
         if (!inversion) {
-          inversion = copy_inversion(r, t, this_stack);
+          inversion = copy_inversion(g, r, t, this_stack);
         } else {
           std::vector<std::string> names;
           for (const CycleStep &s : r.path)
-            names.push_back(class_name(s.from));
+            names.push_back(class_name(g, s.from));
           inversion->more.push_back(std::move(names));
         }
       }
@@ -353,14 +356,12 @@ void on_record_start(const ThreadRecord &t) { reset_held_extras(t); }
 // hold a lock any more.
 void on_record_exit(ThreadRecord &record) {
   ThreadRecord *r = &record;
-    apply_drops(*r);
-    if (r->depth.load(std::memory_order_relaxed) > 0 ||
-        !extras_of(*r).empty())
-      deliver({Report{ReportKind::misuse, "thread exited while holding locks",
-                      "  the locks stay locked forever:\n" + held_lines(*r),
-                      ""},
-               {}});
-    reset_held_extras(*r);
+  apply_drops(*r);
+  if (r->depth.load(std::memory_order_relaxed) > 0 || !extras_of(*r).empty())
+    deliver({Report{ReportKind::misuse, "thread exited while holding locks",
+                    "  the locks stay locked forever:\n" + held_lines(*r), ""},
+             {}});
+  reset_held_extras(*r);
 }
 
 Global &global() {
@@ -368,16 +369,15 @@ Global &global() {
   return *g;
 }
 
-std::string class_name(ClassId c) {
-  auto &g = global();
+std::string class_name(const Global &g, ClassId c) {
   return c < g.classes.size() ? g.classes[c].name : "?";
 }
 
 std::string class_name_locked(ClassId c) {
-  std::lock_guard<std::mutex> guard(global().mu);
-  return class_name(c);
+  auto &g = global();
+  std::lock_guard<std::mutex> guard(g.mu);
+  return class_name(g, c);
 }
-
 
 std::string describe_site(const void *pc, const void *ret) {
   return describe_code_site(const_cast<void *>(pc), const_cast<void *>(ret));
@@ -386,13 +386,14 @@ std::string describe_site(const void *pc, const void *ret) {
 std::string held_lines(const ThreadRecord &t) {
   std::vector<RawHeld> held;
   {
-    std::lock_guard<std::mutex> guard(global().mu);
-    held = copy_held(t);
+    auto &g = global();
+    std::lock_guard<std::mutex> guard(g.mu);
+    held = copy_held(g, t);
   }
   std::string out; // symbolised outside the lock
   for (const RawHeld &h : held)
-    out += "    '" + h.name + "' acquired at " + describe_site(h.pc, h.ret) +
-           "\n";
+    out +=
+        "    '" + h.name + "' acquired at " + describe_site(h.pc, h.ret) + "\n";
   return out;
 }
 
@@ -632,18 +633,24 @@ std::string lock_graph_dot() {
   auto &g = detail::global();
   std::lock_guard<std::mutex> guard(g.mu);
   std::string dot = "digraph fearless_lock_order {\n  node [shape=box];\n";
-  g.graph.for_each_edge([&](detail::ClassId from, detail::ClassId to,
-                            const detail::EdgeInfo &e) {
+  // The edges first, then their text: a lambda's body is not seen to run
+  // under `guard` by the thread-safety analysis.
+  std::vector<std::tuple<detail::ClassId, detail::ClassId, unsigned>> edges;
+  g.graph.for_each_edge(
+      [&](detail::ClassId from, detail::ClassId to, const detail::EdgeInfo &e) {
+        edges.emplace_back(from, to, e.kinds);
+      });
+  for (const auto &[from, to, kinds] : edges) {
     std::string label;
     for (int h = 0; h < 2; ++h)
       for (int a = 0; a < 2; ++a)
-        if (e.kinds & (1u << (h * 2 + a)))
+        if (kinds & (1u << (h * 2 + a)))
           label += std::string(label.empty() ? "" : ",") + (h ? "S" : "X") +
                    "->" + (a ? "S" : "X");
-    dot += "  \"" + detail::json_escape(detail::class_name(from)) + "\" -> \"" +
-           detail::json_escape(detail::class_name(to)) + "\" [label=\"" +
-           label + "\"];\n";
-  });
+    dot += "  \"" + detail::json_escape(detail::class_name(g, from)) +
+           "\" -> \"" + detail::json_escape(detail::class_name(g, to)) +
+           "\" [label=\"" + label + "\"];\n";
+  }
   return dot + "}\n";
 }
 

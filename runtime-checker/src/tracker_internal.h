@@ -7,6 +7,7 @@
 #include "fearless/detail/hooks.h"
 #include "fearless/detail/lock_graph.h"
 #include "fearless/report.h"
+#include "fearless/thread_safety.h"
 #include "stacktrace.h"
 #include "threads.h"
 
@@ -40,21 +41,23 @@ struct ClassInfo {
 /// The slow-path state, behind `mu`.
 struct Global {
   std::mutex mu;
-  LockGraph graph;                                // guarded by mu
-  std::vector<ClassInfo> classes{ClassInfo{"?"}}; // guarded by mu; [0] unused
-  std::map<std::tuple<std::string, unsigned, unsigned>, ClassId> sites;
-  std::map<std::string, ClassId> names;           // guarded by mu
-  std::vector<Stack> stacks{{}};                  // guarded by mu; [0] = none
-  std::set<std::vector<ClassId>> reported_cycles; // guarded by mu
-  std::set<std::string> reported_once;            // guarded by mu
+  LockGraph graph FEARLESS_GUARDED_BY(mu);
+  /// [0] unused.
+  std::vector<ClassInfo> classes FEARLESS_GUARDED_BY(mu){ClassInfo{"?"}};
+  std::map<std::tuple<std::string, unsigned, unsigned>, ClassId>
+      sites FEARLESS_GUARDED_BY(mu);
+  std::map<std::string, ClassId> names FEARLESS_GUARDED_BY(mu);
+  std::vector<Stack> stacks FEARLESS_GUARDED_BY(mu){{}}; ///< [0] = none
+  std::set<std::vector<ClassId>> reported_cycles FEARLESS_GUARDED_BY(mu);
+  std::set<std::string> reported_once FEARLESS_GUARDED_BY(mu);
   std::atomic<std::size_t> slow_paths{0};
   std::atomic<std::size_t> reports{0};
 };
 
 Global &global();
 
-/// The name of class `c`. Called with global().mu held.
-std::string class_name(ClassId c);
+/// The name of class `c`.
+std::string class_name(const Global &g, ClassId c) FEARLESS_REQUIRES(g.mu);
 /// The same, taking global().mu.
 std::string class_name_locked(ClassId c);
 
