@@ -1,6 +1,8 @@
 // Capture with glibc's backtrace(); symbolise with elfutils' libdw.
 #include "stacktrace.h"
 
+#include "fearless/thread_safety.h"
+
 #include <cxxabi.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -37,8 +39,8 @@ struct Symbolizer {
   };
 
   std::mutex mu;
-  Dwfl *dwfl = nullptr; // guarded by mu
-  std::unordered_map<void *, std::vector<Frame>> cache; // guarded by mu
+  Dwfl *dwfl FEARLESS_GUARDED_BY(mu) = nullptr;
+  std::unordered_map<void *, std::vector<Frame>> cache FEARLESS_GUARDED_BY(mu);
   Dwfl_Callbacks callbacks{};
   char *debuginfo_path = nullptr;
 
@@ -74,7 +76,7 @@ struct Symbolizer {
     return it->second;
   }
 
-  std::vector<Frame> lookup_uncached(void *address) {
+  std::vector<Frame> lookup_uncached(void *address) FEARLESS_REQUIRES(mu) {
     std::vector<Frame> frames(1);
     if (!dwfl)
       return frames;
@@ -90,8 +92,8 @@ struct Symbolizer {
     }
     if (Dwfl_Line *line = dwfl_module_getsrc(module, addr)) {
       int lineno = 0;
-      if (const char *file =
-              dwfl_lineinfo(line, nullptr, &lineno, nullptr, nullptr, nullptr)) {
+      if (const char *file = dwfl_lineinfo(line, nullptr, &lineno, nullptr,
+                                           nullptr, nullptr)) {
         frames[0].file = file;
         frames[0].line = lineno;
       }
@@ -168,8 +170,8 @@ std::string describe(const Symbolizer::Frame &f, void *address) {
   if (f.function.empty()) // an inlined call site: the line says it all
     return f.file.empty() ? "?? " + where : where;
   // Lambdas run by std::thread have names of several hundred characters.
-  std::string name = f.function.size() > 70 ? f.function.substr(0, 67) + "..."
-                                            : f.function;
+  std::string name =
+      f.function.size() > 70 ? f.function.substr(0, 67) + "..." : f.function;
   return name + (f.file.empty() ? " " : " at ") + where;
 }
 

@@ -1,14 +1,16 @@
 // The lock-order tracker: the out-of-line half of detail/hooks.h (DESIGN.md
 // section 8). The inline fast path (detail/tracker_fast.h) handles a chain
 // of held lock classes validated before; everything else lands here:
-// classes, thread records, new chains (the graph lock, edges, the cycle
-// search), misuse, configuration and the public API. Real deadlocks (what
-// blocked threads wait for) are in deadlock.cpp.
+// classes, new chains (the graph lock, edges, the cycle search), misuse,
+// configuration and the public API. Real deadlocks (what blocked threads
+// wait for) are in deadlock.cpp, the text of lock-order reports in
+// tracker_report.cpp, thread records in threads.cpp.
 #include "fearless/tracker.h"
 
 #include "fearless/detail/hooks.h"
 #include "fearless/thread.h"
 #include "tracker_internal.h"
+#include "tracker_report.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -19,8 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <unistd.h>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -30,16 +31,10 @@ namespace fearless {
 namespace detail {
 
 ChainSlot g_chains[kChainSlots];
-ThreadRecord g_threads[kMaxThreads];
-std::atomic<std::size_t> g_threads_used{1};
 
 namespace {
 
 constexpr int kProbes = 16;
-
-EdgeMode edge_mode(LockMode m) {
-  return m == LockMode::shared ? EdgeMode::shared : EdgeMode::exclusive;
-}
 
 LockMode held_mode(const HeldLock &h) {
   return LockMode(h.mode.load(std::memory_order_relaxed));
@@ -78,124 +73,9 @@ std::string &g_json_path = *new std::string;
 std::string &g_dot_path = *new std::string;
 std::mutex &g_json_mu = *new std::mutex;
 
-// --- thread records --------------------------------------------------------------
-thread_local bool t_dead = false; // trivially destructible: safe at exit
-
-void set_name(ThreadRecord &r, std::string_view name) {
-  std::size_t n = std::min(name.size(), sizeof(r.name) - 1);
-  for (std::size_t i = 0; i < n; ++i)
-    r.name[i].store(name[i], std::memory_order_relaxed);
-  r.name[n].store('\0', std::memory_order_release);
-}
-
-// Owns the calling thread's record; its destructor is the thread-exit check.
-struct RecordOwner {
-  ThreadRecord *r = nullptr;
-
-  RecordOwner() {
-    auto &g = global();
-    std::lock_guard<std::mutex> lock(g.thread_mu);
-    for (std::size_t i = 1; i < kMaxThreads; ++i) {
-      // Acquire: the last owner's accesses happen before ours.
-      if (g_threads[i].in_use.load(std::memory_order_acquire))
-        continue;
-      ThreadRecord &t = g_threads[i];
-      t.in_use.store(true, std::memory_order_relaxed);
-      t.generation = (t.generation + 1) & 0xffff;
-      if (t.generation == 0)
-        t.generation = 1;
-      t.id = ThreadId(i) | (ThreadId(t.generation) << 16);
-      t.depth.store(0, std::memory_order_relaxed);
-      t.batch = -1;
-      t.overflow = 0;
-      t.waiting_for.store(nullptr, std::memory_order_relaxed);
-      t.running.store(nullptr, std::memory_order_relaxed);
-      t.std_id.store(std::this_thread::get_id(), std::memory_order_relaxed);
-      t.tid.store(int(gettid()), std::memory_order_relaxed);
-      // The main thread has no name of its own; Rust calls it "main".
-      std::string_view name = current_thread_name();
-      set_name(t, name.empty() && gettid() == getpid() ? "main" : name);
-      t.live_id.store(t.id, std::memory_order_release);
-      if (g_threads_used.load(std::memory_order_relaxed) <= i)
-        g_threads_used.store(i + 1, std::memory_order_release);
-      reset_held_extras(t);
-      r = &t;
-      return;
-    }
-  }
-
-  ~RecordOwner() {
-    t_dead = true;
-    t_record = nullptr;
-    if (!r)
-      return;
-    apply_drops(*r);
-    if (r->depth.load(std::memory_order_relaxed) > 0 ||
-        !extras_of(*r).empty())
-      deliver({Report{ReportKind::misuse, "thread exited while holding locks",
-                      "  the locks stay locked forever:\n" + held_lines(*r),
-                      ""},
-               {}});
-    reset_held_extras(*r);
-    r->live_id.store(0, std::memory_order_release);
-    r->depth.store(0, std::memory_order_relaxed);
-    r->waiting_for.store(nullptr, std::memory_order_relaxed);
-    r->running.store(nullptr, std::memory_order_relaxed);
-    r->in_use.store(false, std::memory_order_release);
-    recheck_after_exit(*r);
-  }
-};
-
-FEARLESS_SLOW_PATH
-ThreadRecord *make_record() {
-  if (t_dead)
-    return nullptr;
-  thread_local RecordOwner owner;
-  t_record = owner.r;
-  return owner.r;
-}
-
-} // namespace
-
-// --- reports -------------------------------------------------------------------
-std::string json_escape(const std::string &s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\t': out += "\\t"; break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-      } else {
-        out += c;
-      }
-    }
-  }
-  return out;
-}
-
-namespace {
-
-const char *severity(ReportKind kind) {
-  return kind == ReportKind::possible_deadlock ? "warning" : "error";
-}
-
-std::string mode_word(EdgeMode m) {
-  return m == EdgeMode::shared ? "shared" : "exclusive";
-}
-
-std::string lock_word(EdgeMode m) {
-  return m == EdgeMode::shared ? "read_lock" : "lock";
-}
-
 // --- classes -------------------------------------------------------------------
-ClassId new_class_locked(std::string name, bool per_instance) {
-  auto &g = global();
+ClassId new_class_locked(Global &g, std::string name, bool per_instance)
+    FEARLESS_REQUIRES(g.mu) {
   ClassInfo info;
   info.name = std::move(name);
   info.per_instance = per_instance;
@@ -208,21 +88,23 @@ ClassId new_class_locked(std::string name, bool per_instance) {
 
 // The graph node of class `base` taken at nest level `subclass` (lockdep
 // prints those as "name/1"). Called with global().mu held.
-ClassId level_class(ClassId base, unsigned subclass) {
-  auto &g = global();
+ClassId level_class(Global &g, ClassId base, unsigned subclass)
+    FEARLESS_REQUIRES(g.mu) {
   if (subclass == 0 || base >= g.classes.size())
     return base;
   if (ClassId c = g.classes[base].levels[subclass])
     return c;
-  ClassId c = new_class_locked(
-      g.classes[base].name + "/" + std::to_string(subclass),
-      g.classes[base].per_instance);
+  ClassId c =
+      new_class_locked(g, g.classes[base].name + "/" + std::to_string(subclass),
+                       g.classes[base].per_instance);
   g.classes[c].base = base;
   g.classes[base].levels[subclass] = c;
   return c;
 }
 
-ClassId node_of(const HeldLock &h) { return level_class(h.cls, h.subclass); }
+ClassId node_of(Global &g, const HeldLock &h) FEARLESS_REQUIRES(g.mu) {
+  return level_class(g, h.cls, h.subclass);
+}
 
 // A construction site inside the standard library (std::make_shared and
 // friends call the constructor) says nothing about which lock it is.
@@ -240,7 +122,7 @@ ClassId class_for_site(const void *lock, const LockSite &site) {
   if (site.name && !per_instance) {
     auto [it, inserted] = g.names.try_emplace(site.name, 0);
     if (inserted)
-      it->second = new_class_locked(site.name, false);
+      it->second = new_class_locked(g, site.name, false);
     return it->second;
   }
   if (site.where.line() != 0 && !per_instance &&
@@ -254,13 +136,13 @@ ClassId class_for_site(const void *lock, const LockSite &site) {
       std::string shortname =
           (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" +
           std::to_string(site.where.line());
-      it->second = new_class_locked(shortname, false);
+      it->second = new_class_locked(g, shortname, false);
     }
     return it->second;
   }
   char buf[48];
   std::snprintf(buf, sizeof buf, "%s@%p", site.name ? site.name : "lock", lock);
-  return new_class_locked(buf, true);
+  return new_class_locked(g, buf, true);
 }
 
 // The lock's class; a lock the tracker was not told about (constructed
@@ -275,73 +157,31 @@ ClassId class_of(LockState &lock) {
   return cls; // another thread classed it first
 }
 
-// --- lock-order inversion ------------------------------------------------------
-// A report is built in two halves: under global().mu only what the graph
-// and the class table hold is copied (names, modes, raw code addresses);
-// symbolising and formatting run after the lock is released, so another
-// thread's new chain never waits while a report is written (DESIGN.md
-// section 15's rule, and the reason a long cycle cannot stall the process).
-
-// One step of the existing chain, as copied under the lock.
-struct RawStep {
-  std::string from, to;
-  EdgeMode held = EdgeMode::exclusive, acquired = EdgeMode::exclusive;
-  bool known = false; // the edge is in the graph (always, but be safe)
-  ThreadId first_thread = 0;
-  const void *from_pc = nullptr, *from_ret = nullptr; // holding site
-  bool has_from_site = false;
-  Stack to_stack; // where the acquisition was made
-};
-
-// One lock the reporting thread holds.
-struct RawHeld {
-  std::string name;
-  LockMode mode = LockMode::exclusive;
-  bool tried = false;
-  const void *pc = nullptr, *ret = nullptr;
-};
-
-// Everything one inversion report needs, with no symbol looked up yet.
-struct RawInversion {
-  ThreadId thread = 0;
-  std::vector<RawStep> path; // path[0] is the new edge
-  const void *first_pc = nullptr, *first_ret = nullptr; // holding path[0]
-  bool has_first_site = false;
-  Stack this_stack;
-  std::vector<RawHeld> held;
-  /// Other cycles the same acquisition closed: their classes, in order.
-  std::vector<std::vector<std::string>> more;
-};
-
-// Cycle steps printed with their stacks; the rest get one line each.
-constexpr std::size_t kStepsWithStacks = 8;
-// Further cycles closed by one acquisition that a report lists by name.
-constexpr std::size_t kMoreCyclesListed = 8;
-
-std::vector<RawHeld> copy_held(const ThreadRecord &t) {
+std::vector<RawHeld> copy_held(Global &g, const ThreadRecord &t)
+    FEARLESS_REQUIRES(g.mu) {
   std::vector<RawHeld> out;
   int depth = t.depth.load(std::memory_order_relaxed);
   for (int i = 0; i < depth; ++i) {
     const HeldLock &h = t.held[i];
-    out.push_back({class_name(node_of(h)), held_mode(h), h.tried,
+    out.push_back({class_name(g, node_of(g, h)), held_mode(h), h.tried,
                    h.pc.load(std::memory_order_relaxed),
                    h.ret.load(std::memory_order_relaxed)});
   }
   for (const ExtraHeld &e : extras_of(t))
-    out.push_back({class_name(level_class(e.cls, e.subclass)), e.mode, e.tried,
-                   e.pc, e.ret});
+    out.push_back({class_name(g, level_class(g, e.cls, e.subclass)), e.mode,
+                   e.tried, e.pc, e.ret});
   return out;
 }
 
 // Copies what inversion_report() prints. Called with global().mu held.
-RawInversion copy_inversion(const AddResult &r, const ThreadRecord &t,
-                            std::uint32_t this_stack) {
-  auto &g = global();
+RawInversion copy_inversion(Global &g, const AddResult &r,
+                            const ThreadRecord &t, std::uint32_t this_stack)
+    FEARLESS_REQUIRES(g.mu) {
   RawInversion raw;
   raw.thread = t.id;
   int depth = t.depth.load(std::memory_order_relaxed);
   for (int i = 0; i < depth; ++i)
-    if (node_of(t.held[i]) == r.path.front().from) {
+    if (node_of(g, t.held[i]) == r.path.front().from) {
       raw.first_pc = t.held[i].pc.load(std::memory_order_relaxed);
       raw.first_ret = t.held[i].ret.load(std::memory_order_relaxed);
       raw.has_first_site = true;
@@ -350,8 +190,8 @@ RawInversion copy_inversion(const AddResult &r, const ThreadRecord &t,
   for (std::size_t i = 0; i < r.path.size(); ++i) {
     const CycleStep &s = r.path[i];
     RawStep step;
-    step.from = class_name(s.from);
-    step.to = class_name(s.to);
+    step.from = class_name(g, s.from);
+    step.to = class_name(g, s.to);
     step.held = s.held;
     step.acquired = s.acquired;
     if (const EdgeInfo *e = i > 0 ? g.graph.edge(s.from, s.to) : nullptr) {
@@ -370,114 +210,8 @@ RawInversion copy_inversion(const AddResult &r, const ThreadRecord &t,
     raw.path.push_back(std::move(step));
   }
   raw.this_stack = g.stacks[this_stack];
-  raw.held = copy_held(t);
+  raw.held = copy_held(g, t);
   return raw;
-}
-
-// The report for a cycle: symbolises and formats. Called without the lock.
-TrackerReport inversion_report(const RawInversion &raw) {
-  const RawStep &first = raw.path.front();
-  const std::string &a = first.from, &b = first.to;
-  std::string d;
-  d += "  thread " + thread_label(raw.thread, nullptr) +
-       " is trying to acquire '" + b + "' (" + mode_word(first.acquired) +
-       ")\n";
-  d += "  while already holding '" + a + "' (" + mode_word(first.held) + ")";
-  if (raw.has_first_site)
-    d += ", acquired at " + describe_site(raw.first_pc, raw.first_ret);
-  d += "\n\n  which closes this cycle of lock classes:\n    ";
-  for (const RawStep &s : raw.path)
-    d += "'" + s.from + "' --> ";
-  d += "'" + a + "'\n\n  the existing dependency chain (holding --> acquiring):\n";
-  for (std::size_t i = 1; i < raw.path.size(); ++i) {
-    const RawStep &s = raw.path[i];
-    d += "    '" + s.from + "' (" + mode_word(s.held) + ") --> '" + s.to +
-         "' (" + mode_word(s.acquired) + ")";
-    if (!s.known) {
-      d += "\n";
-      continue;
-    }
-    d += ", first by thread T" + std::to_string(s.first_thread & 0xffff) + "\n";
-    if (i > kStepsWithStacks)
-      continue;
-    if (s.has_from_site)
-      d += "      holding '" + s.from + "' acquired at " +
-           describe_site(s.from_pc, s.from_ret) + "\n";
-    if (!s.to_stack.empty()) {
-      d += "      acquiring '" + s.to + "' at:\n";
-      d += format_stack(s.to_stack, "        ");
-    }
-  }
-  if (raw.path.size() > kStepsWithStacks + 1)
-    d += "    (stacks shown for the first " + std::to_string(kStepsWithStacks) +
-         " of " + std::to_string(raw.path.size() - 1) + " steps)\n";
-  d += "\n  this acquisition of '" + b + "':\n";
-  d += format_stack(raw.this_stack, "    ");
-
-  const std::string &last = raw.path.back().from;
-  auto cell = [](const std::string &s) {
-    return s + std::string(s.size() < 30 ? 30 - s.size() : 1, ' ');
-  };
-  d += "\n  possible unsafe locking scenario:\n\n";
-  d += "        " + cell("Thread A") + "Thread B\n";
-  d += "        " + cell("--------") + "--------\n";
-  d += "        " + lock_word(first.held) + "(" + a + ");\n";
-  d += "        " + cell("") + lock_word(raw.path[1].held) + "(" + b + ");\n";
-  if (raw.path.size() > 2)
-    d += "        " + cell("") + "... (through '" + last + "')\n";
-  d += "        " + cell("") + lock_word(raw.path.back().acquired) + "(" + a +
-       ");\n";
-  d += "        " + lock_word(first.acquired) + "(" + b + ");\n";
-  d += "\n   *** DEADLOCK ***\n\n";
-  if (!raw.more.empty()) {
-    d += "  this acquisition also closes " + std::to_string(raw.more.size()) +
-         " other cycle(s):\n";
-    for (std::size_t i = 0; i < raw.more.size() && i < kMoreCyclesListed; ++i) {
-      d += "    ";
-      for (const std::string &c : raw.more[i])
-        d += "'" + c + "' --> ";
-      d += "'" + raw.more[i].front() + "'\n";
-    }
-    if (raw.more.size() > kMoreCyclesListed)
-      d += "    ... and " + std::to_string(raw.more.size() - kMoreCyclesListed) +
-           " more\n";
-    d += "\n";
-  }
-  d += "  locks held by this thread:\n";
-  for (const RawHeld &h : raw.held)
-    d += "    '" + h.name + "' (" + mode_word(edge_mode(h.mode)) + ")" +
-         (h.tried ? " by try_lock" : "") + ", acquired at " +
-         describe_site(h.pc, h.ret) + "\n";
-
-  TrackerReport tr{Report{ReportKind::possible_deadlock, "lock-order inversion",
-                          std::move(d), ""},
-                   {}};
-  for (const RawStep &s : raw.path)
-    tr.locks.push_back(s.from);
-  return tr;
-}
-
-// A same-class nesting, as copied under the lock.
-struct RawNesting {
-  ThreadId thread = 0;
-  std::string name;
-  const void *pc = nullptr, *ret = nullptr; // the first lock's acquisition
-  Stack this_stack;
-};
-
-TrackerReport nesting_report(const RawNesting &raw) {
-  return {Report{ReportKind::possible_deadlock, "same-class nesting",
-                 "  thread " + thread_label(raw.thread, nullptr) +
-                     " acquires a second lock of class '" + raw.name +
-                     "' while holding one, acquired at " +
-                     describe_site(raw.pc, raw.ret) +
-                     "\n  two threads doing this with the instances in "
-                     "opposite orders deadlock; use fearless::lock_all(), "
-                     "or lock_nested() for a parent-child order\n"
-                     "  this acquisition:\n" +
-                     format_stack(raw.this_stack, "    "),
-                 ""},
-          {raw.name}};
 }
 
 // A new chain: the edges from every lock held (since lock_all's batch
@@ -496,21 +230,21 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
   {
     std::lock_guard<std::mutex> guard(g.mu);
     g.slow_paths.fetch_add(1, std::memory_order_relaxed);
-    ClassId node = level_class(cls, subclass);
+    ClassId node = level_class(g, cls, subclass);
     auto this_stack = std::uint32_t(g.stacks.size());
     g.stacks.push_back(std::move(this_frames));
     int held_before =
         t.batch >= 0 ? t.batch : t.depth.load(std::memory_order_relaxed);
     for (int i = 0; i < held_before; ++i) {
       const HeldLock &h = t.held[i];
-      ClassId from = node_of(h);
+      ClassId from = node_of(g, h);
       if (from == node) {
         // Two locks of one class nested: an ABBA between two instances is
         // one lock order away. lock_all() or lock_nested() say it is safe.
         std::string once = "nest:" + std::to_string(node);
         if (g.reported_once.insert(once).second)
           nestings.push_back(
-              {t.id, class_name(node), h.pc.load(std::memory_order_relaxed),
+              {t.id, class_name(g, node), h.pc.load(std::memory_order_relaxed),
                h.ret.load(std::memory_order_relaxed), g.stacks[this_stack]});
         continue;
       }
@@ -518,9 +252,9 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
       g.stacks.push_back(
           Stack{const_cast<void *>(h.pc.load(std::memory_order_relaxed)),
                 const_cast<void *>(h.ret.load(std::memory_order_relaxed))});
-      AddResult r = g.graph.add_edge(from, edge_mode(held_mode(h)), node,
-                                     edge_mode(mode), t.id, from_site,
-                                     this_stack);
+      AddResult r =
+          g.graph.add_edge(from, edge_mode(held_mode(h)), node, edge_mode(mode),
+                           t.id, from_site, this_stack);
       if (!r.new_edge)
         g.stacks.pop_back();
       if (r.cycle || (r.single_thread_cycle &&
@@ -532,11 +266,11 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
         if (!g.reported_cycles.insert(cycle).second)
           continue;
         if (!inversion) {
-          inversion = copy_inversion(r, t, this_stack);
+          inversion = copy_inversion(g, r, t, this_stack);
         } else {
           std::vector<std::string> names;
           for (const CycleStep &s : r.path)
-            names.push_back(class_name(s.from));
+            names.push_back(class_name(g, s.from));
           inversion->more.push_back(std::move(names));
         }
       }
@@ -615,50 +349,34 @@ struct StartUp {
 } // namespace
 
 // --- shared with deadlock.cpp ----------------------------------------------------
+// Called by the registry (threads.cpp) when thread record `t` is taken.
+void on_record_start(const ThreadRecord &t) { reset_held_extras(t); }
+
+// Called by the registry when the thread of record `r` exits: it must not
+// hold a lock any more.
+void on_record_exit(ThreadRecord &record) {
+  ThreadRecord *r = &record;
+  apply_drops(*r);
+  if (r->depth.load(std::memory_order_relaxed) > 0 || !extras_of(*r).empty())
+    deliver({Report{ReportKind::misuse, "thread exited while holding locks",
+                    "  the locks stay locked forever:\n" + held_lines(*r), ""},
+             {}});
+  reset_held_extras(*r);
+}
+
 Global &global() {
   static Global *g = new Global; // never destroyed: hooks may run at exit
   return *g;
 }
 
-std::string class_name(ClassId c) {
-  auto &g = global();
+std::string class_name(const Global &g, ClassId c) {
   return c < g.classes.size() ? g.classes[c].name : "?";
 }
 
 std::string class_name_locked(ClassId c) {
-  std::lock_guard<std::mutex> guard(global().mu);
-  return class_name(c);
-}
-
-ThreadRecord *record_of(ThreadId id) {
-  std::size_t index = id & 0xffff;
-  if (id == 0 || index >= kMaxThreads)
-    return nullptr;
-  ThreadRecord *r = &g_threads[index];
-  return r->live_id.load(std::memory_order_acquire) == id ? r : nullptr;
-}
-
-ThreadRecord *record() {
-  ThreadRecord *r = t_record;
-  return r ? r : make_record();
-}
-
-std::string thread_label(ThreadId id, const char *name) {
-  std::string n;
-  if (ThreadRecord *me = t_record; !name && me && me->id == id)
-    n = std::string(current_thread_name()); // newer than the record's
-  if (name) {
-    n = name;
-  } else if (!n.empty()) {
-  } else if (ThreadRecord *r = record_of(id)) {
-    for (const auto &c : r->name) {
-      char ch = c.load(std::memory_order_relaxed);
-      if (!ch)
-        break;
-      n += ch;
-    }
-  }
-  return "'" + (n.empty() ? "T" + std::to_string(id & 0xffff) : n) + "'";
+  auto &g = global();
+  std::lock_guard<std::mutex> guard(g.mu);
+  return class_name(g, c);
 }
 
 std::string describe_site(const void *pc, const void *ret) {
@@ -668,13 +386,14 @@ std::string describe_site(const void *pc, const void *ret) {
 std::string held_lines(const ThreadRecord &t) {
   std::vector<RawHeld> held;
   {
-    std::lock_guard<std::mutex> guard(global().mu);
-    held = copy_held(t);
+    auto &g = global();
+    std::lock_guard<std::mutex> guard(g.mu);
+    held = copy_held(g, t);
   }
   std::string out; // symbolised outside the lock
   for (const RawHeld &h : held)
-    out += "    '" + h.name + "' acquired at " + describe_site(h.pc, h.ret) +
-           "\n";
+    out +=
+        "    '" + h.name + "' acquired at " + describe_site(h.pc, h.ret) + "\n";
   return out;
 }
 
@@ -695,18 +414,8 @@ void deliver(TrackerReport tr) {
                              "(FEARLESS_REPORT_JSON): %s\n",
                      g_json_path.c_str(), std::strerror(errno));
     } else {
-      std::string locks;
-      for (const auto &l : tr.locks)
-        locks += (locks.empty() ? "\"" : ",\"") + json_escape(l) + "\"";
-      std::fprintf(f,
-                   "{\"kind\":\"%s\",\"severity\":\"%s\",\"title\":\"%s\","
-                   "\"thread\":\"%s\",\"locks\":[%s]%s,\"text\":\"%s\"}\n",
-                   std::string(to_string(tr.report.kind)).c_str(),
-                   severity(tr.report.kind),
-                   json_escape(tr.report.title).c_str(),
-                   json_escape(tr.report.thread).c_str(), locks.c_str(),
-                   tr.json_extra.c_str(),
-                   json_escape(tr.report.to_string()).c_str());
+      const std::string line = report_json(tr) + "\n";
+      std::fwrite(line.data(), 1, line.size(), f);
       std::fclose(f);
     }
   }
@@ -924,18 +633,24 @@ std::string lock_graph_dot() {
   auto &g = detail::global();
   std::lock_guard<std::mutex> guard(g.mu);
   std::string dot = "digraph fearless_lock_order {\n  node [shape=box];\n";
-  g.graph.for_each_edge([&](detail::ClassId from, detail::ClassId to,
-                            const detail::EdgeInfo &e) {
+  // The edges first, then their text: a lambda's body is not seen to run
+  // under `guard` by the thread-safety analysis.
+  std::vector<std::tuple<detail::ClassId, detail::ClassId, unsigned>> edges;
+  g.graph.for_each_edge(
+      [&](detail::ClassId from, detail::ClassId to, const detail::EdgeInfo &e) {
+        edges.emplace_back(from, to, e.kinds);
+      });
+  for (const auto &[from, to, kinds] : edges) {
     std::string label;
     for (int h = 0; h < 2; ++h)
       for (int a = 0; a < 2; ++a)
-        if (e.kinds & (1u << (h * 2 + a)))
+        if (kinds & (1u << (h * 2 + a)))
           label += std::string(label.empty() ? "" : ",") + (h ? "S" : "X") +
                    "->" + (a ? "S" : "X");
-    dot += "  \"" + detail::json_escape(detail::class_name(from)) + "\" -> \"" +
-           detail::json_escape(detail::class_name(to)) + "\" [label=\"" +
-           label + "\"];\n";
-  });
+    dot += "  \"" + detail::json_escape(detail::class_name(g, from)) +
+           "\" -> \"" + detail::json_escape(detail::class_name(g, to)) +
+           "\" [label=\"" + label + "\"];\n";
+  }
   return dot + "}\n";
 }
 

@@ -1,5 +1,5 @@
-// What the tracker's source files share: the global slow-path state, the
-// thread records, and report delivery. tracker.cpp has lock order and
+// What the tracker's source files share: the global slow-path state and
+// report delivery (the thread records are threads.h's). tracker.cpp has lock order and
 // misuse; deadlock.cpp has real deadlocks (what blocked threads wait for).
 #ifndef FEARLESS_SRC_TRACKER_INTERNAL_H_
 #define FEARLESS_SRC_TRACKER_INTERNAL_H_
@@ -7,7 +7,9 @@
 #include "fearless/detail/hooks.h"
 #include "fearless/detail/lock_graph.h"
 #include "fearless/report.h"
+#include "fearless/thread_safety.h"
 #include "stacktrace.h"
+#include "threads.h"
 
 #include <atomic>
 #include <cstddef>
@@ -26,19 +28,6 @@ namespace fearless::detail {
 // set up a large stack frame.
 #define FEARLESS_SLOW_PATH [[gnu::noinline, gnu::cold]]
 
-/// Thread records; ids carry the slot index in the low 16 bits.
-inline constexpr std::size_t kMaxThreads = 1024;
-extern ThreadRecord g_threads[kMaxThreads];
-/// One past the highest slot ever used (scans stop there).
-extern std::atomic<std::size_t> g_threads_used;
-
-/// The record with `id`, or nullptr if that thread is gone.
-ThreadRecord *record_of(ThreadId id);
-
-/// The calling thread's record, made on first use; nullptr once the thread
-/// is exiting or when every slot is taken.
-ThreadRecord *record();
-
 /// A lock class: its printable name; per-instance classes are forgotten
 /// when their lock is destroyed. Nest levels are classes of their own
 /// (`base` is then the level-0 class).
@@ -52,22 +41,23 @@ struct ClassInfo {
 /// The slow-path state, behind `mu`.
 struct Global {
   std::mutex mu;
-  LockGraph graph;                                // guarded by mu
-  std::vector<ClassInfo> classes{ClassInfo{"?"}}; // guarded by mu; [0] unused
-  std::map<std::tuple<std::string, unsigned, unsigned>, ClassId> sites;
-  std::map<std::string, ClassId> names;           // guarded by mu
-  std::vector<Stack> stacks{{}};                  // guarded by mu; [0] = none
-  std::set<std::vector<ClassId>> reported_cycles; // guarded by mu
-  std::set<std::string> reported_once;            // guarded by mu
+  LockGraph graph FEARLESS_GUARDED_BY(mu);
+  /// [0] unused.
+  std::vector<ClassInfo> classes FEARLESS_GUARDED_BY(mu){ClassInfo{"?"}};
+  std::map<std::tuple<std::string, unsigned, unsigned>, ClassId>
+      sites FEARLESS_GUARDED_BY(mu);
+  std::map<std::string, ClassId> names FEARLESS_GUARDED_BY(mu);
+  std::vector<Stack> stacks FEARLESS_GUARDED_BY(mu){{}}; ///< [0] = none
+  std::set<std::vector<ClassId>> reported_cycles FEARLESS_GUARDED_BY(mu);
+  std::set<std::string> reported_once FEARLESS_GUARDED_BY(mu);
   std::atomic<std::size_t> slow_paths{0};
   std::atomic<std::size_t> reports{0};
-  std::mutex thread_mu; // record allocation
 };
 
 Global &global();
 
-/// The name of class `c`. Called with global().mu held.
-std::string class_name(ClassId c);
+/// The name of class `c`.
+std::string class_name(const Global &g, ClassId c) FEARLESS_REQUIRES(g.mu);
 /// The same, taking global().mu.
 std::string class_name_locked(ClassId c);
 
@@ -117,21 +107,37 @@ void drop_held(ThreadId holder, const LockState *lock);
 /// condvar, the watchdog looks again (deadlock.cpp).
 void recheck_after_exit(const ThreadRecord &exiting);
 
-/// "'name'" of a thread record, or "T<n>" for an unnamed thread.
-std::string thread_label(ThreadId id, const char *name);
+/// The registry took record `t` for a new thread (threads.cpp).
+void on_record_start(const ThreadRecord &t);
+/// The thread of record `r` exits: it must not hold a lock any more.
+void on_record_exit(ThreadRecord &r);
 
 /// "function at file:line" for where a lock was acquired.
 std::string describe_site(const void *pc, const void *ret);
+
+/// One access of a data race, as the JSON form lists it.
+struct ReportAccess {
+  std::string access;   ///< "read" or "write"
+  std::string thread;   ///< as the report names it
+  std::string site;     ///< "file:line", or "construction"
+  std::string function; ///< empty for "construction"
+};
 
 /// A report with the machine-readable parts the JSON form carries.
 struct TrackerReport {
   Report report;
   std::vector<std::string> locks; // classes involved, in cycle order
-  std::string json_extra = {}; // more members for the JSON object: ,"key":value...
+  std::string location = {};      // a data race's location
+  std::vector<ReportAccess> accesses = {}; // a data race's two accesses
 };
+
+// --- the JSON writer (json.cpp) ---
 
 /// `s` as the inside of a JSON string.
 std::string json_escape(const std::string &s);
+/// The report as one line of JSON (no newline), after `report.thread` is
+/// filled in.
+std::string report_json(const TrackerReport &tr);
 
 /// Counts the report, applies the policy, writes the JSON line, prints.
 void deliver(TrackerReport tr);

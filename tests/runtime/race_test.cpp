@@ -578,7 +578,7 @@ void wait_for_step(const std::atomic<int> &step, int k) {
 }
 
 // A lock handed back and forth records only its releaser's own clock
-// component (src/race.cpp, RaceSync::pending) -- unless the releaser
+// component (src/race/sync.cpp, RaceSync::pending) -- unless the releaser
 // acquired something else meanwhile: then what it acquired goes with the
 // lock too. Thread "a" learns of c's write through a tag, then hands the
 // mutex to main, which has taken it from "a" before (both memos warm).

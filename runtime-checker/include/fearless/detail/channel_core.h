@@ -23,6 +23,7 @@
 #define FEARLESS_DETAIL_CHANNEL_CORE_H_
 
 #include "fearless/detail/cpu_relax.h"
+#include "fearless/detail/futex.h"
 #include "fearless/detail/hooks.h"
 #include "fearless/thread_safety.h"
 
@@ -328,15 +329,23 @@ protected:
 };
 
 /// Parks the calling thread while `*word == expected`, until futex_wake on
-/// `word`, `deadline` (nullptr: none) or a spurious wake-up. Linux: a futex;
-/// elsewhere: an address-keyed table of condition variables.
-void futex_wait(std::atomic<std::uint32_t> *word, std::uint32_t expected,
-                Deadline deadline) noexcept;
+/// `word`, `deadline` (nullptr: none) or a spurious wake-up (detail/futex.h).
+inline void futex_wait(std::atomic<std::uint32_t> *word, std::uint32_t expected,
+                       Deadline deadline) noexcept {
+  timespec ts{};
+  const timespec *timeout = nullptr;
+  if (deadline != nullptr && *deadline != Clock::time_point::max()) {
+    // steady_clock is CLOCK_MONOTONIC, the clock futex::wait takes.
+    ts = to_steady_timespec(*deadline);
+    timeout = &ts;
+  }
+  futex::wait(*word, expected, timeout); // the caller re-checks
+}
 /// Wakes one thread parked on `word`. Only the address is used: `word` may
-/// already be destroyed (the parked thread saw its wake-up and returned); the
-/// worst case is a spurious wake-up of a later waiter at the same address,
-/// which every waiter tolerates.
-void futex_wake(const std::atomic<std::uint32_t> *word) noexcept;
+/// already be destroyed (see futex::wake).
+inline void futex_wake(const std::atomic<std::uint32_t> *word) noexcept {
+  futex::wake(word, 1);
+}
 
 /// Threads parked until the other side makes progress.
 ///

@@ -8,8 +8,8 @@
 // relaxed load, a thread-local load, one compare (a read compares `read`
 // with the thread's slot for the location in t_seen, a write compares
 // `write` with the thread's epoch). Everything else goes out of line
-// (src/race.cpp); the read vector takes a spin lock in the shadow's cold
-// part.
+// (src/race/shadow.cpp); the read vector takes a spin lock in the shadow's
+// cold part.
 //
 // Under ThreadSanitizer the checks are empty: Watched's accesses are plain
 // loads and stores that TSan instruments itself.
@@ -31,7 +31,7 @@ using Epoch = std::uint64_t;
 
 struct RaceShadow;
 
-/// What the slow paths keep of the calling thread (src/race.cpp).
+/// What the slow paths keep of the calling thread (src/race/race_internal.h).
 struct RaceThread {
   Epoch epoch = 0; ///< this thread's current epoch
 };
@@ -51,7 +51,8 @@ inline constexpr std::size_t kSeenSlots = 128;
 /// FastTrack's "same epoch" for one reader and for the read vector alike,
 /// with one compare. A slot never holds another thread's epoch, and a
 /// phase belongs to one location, so a slot shared by two locations can
-/// only miss. A release (src/race.cpp, tick) empties the slots it filled.
+/// only miss. A release (src/race/race_internal.h, FullThread::tick) empties
+/// the slots it filled.
 struct RaceSeen {
   Epoch slot[kSeenSlots];
   constexpr RaceSeen() : slot{} {
@@ -66,7 +67,7 @@ inline constinit thread_local RaceThread *t_race = nullptr;
 inline constinit thread_local Epoch t_epoch = kNoEpoch;
 
 /// An access's site and the innermost fearless lock held at it, interned
-/// (src/race.cpp): 4 bytes in the shadow instead of 12. 0: none yet.
+/// (src/race/sites.cpp): 4 bytes in the shadow instead of 12. 0: none yet.
 using RaceSite = std::uint32_t;
 
 /// The shadow state of one watched location: 28 bytes and 4 of tail
@@ -98,8 +99,8 @@ struct RaceShadow {
   std::atomic<Epoch> read{0};  ///< last read's epoch; kSharedBit: the vector
   std::atomic<RaceSite> write_site{0};
   std::atomic<RaceSite> read_site{0};
-  /// The index of the cold part (src/race.cpp: the name, the read vector,
-  /// its spin lock); 0: none yet. Installed once -- a name at
+  /// The index of the cold part (src/race/shadow.cpp: the name, the read
+  /// vector, its spin lock); 0: none yet. Installed once -- a name at
   /// construction, or the first read-shared phase -- and freed with the
   /// shadow.
   std::atomic<std::uint32_t> cold{0};

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/race_hooks.h - happens-before from the primitives.
 //
-// The race detector (detail/race.h, src/race.cpp) orders accesses by the
+// The race detector (detail/race.h, src/race/) orders accesses by the
 // synchronisation the fearless primitives do: each thread has a vector
 // clock, each synchronisation object (a lock, a channel, a thread's join
 // state) a RaceSyncCell holding the clocks released into it. A release
@@ -23,8 +23,8 @@
 // itself orders the release before the acquire).
 //
 // Invariant: a RaceSyncCell's clocks are touched under its own spin lock
-// (src/race.cpp), or, for RaceAccess::exclusive, under the lock they belong
-// to; its pointer is installed once, lazily, by a release.
+// (src/race/sync.cpp), or, for RaceAccess::exclusive, under the lock they
+// belong to; its pointer is installed once, lazily, by a release.
 #ifndef FEARLESS_DETAIL_RACE_HOOKS_H_
 #define FEARLESS_DETAIL_RACE_HOOKS_H_
 
@@ -80,7 +80,7 @@ enum class RaceAccess : unsigned char {
 };
 
 #if FEARLESS_RACE_DETECTION
-struct RaceSync; // src/race.cpp
+struct RaceSync; // src/race/sync.cpp
 
 /// Set (never cleared) by the first watched access or Watched construction.
 inline constinit std::atomic<bool> g_race_on{false};

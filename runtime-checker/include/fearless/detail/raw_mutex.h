@@ -24,6 +24,7 @@
 #define FEARLESS_DETAIL_RAW_MUTEX_H_
 
 #include "fearless/detail/cpu_relax.h"
+#include "fearless/detail/futex.h"
 
 #include <atomic>
 #include <chrono>
@@ -45,8 +46,6 @@
 
 #if defined(__linux__) && !FEARLESS_DETAIL_TSAN_
 #define FEARLESS_DETAIL_FUTEX_ 1
-#include <cerrno>
-#include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -74,21 +73,6 @@
 
 namespace fearless::detail {
 
-/// A steady_clock time point as a timespec on that clock's epoch
-/// (CLOCK_MONOTONIC on Linux); negative times become zero.
-inline timespec to_steady_timespec(std::chrono::steady_clock::time_point t) {
-  using namespace std::chrono;
-  auto since_epoch = t.time_since_epoch();
-  if (since_epoch < nanoseconds::zero())
-    since_epoch = nanoseconds::zero();
-  auto secs = duration_cast<seconds>(since_epoch);
-  timespec ts{};
-  ts.tv_sec = static_cast<std::time_t>(secs.count());
-  ts.tv_nsec =
-      static_cast<long>(duration_cast<nanoseconds>(since_epoch - secs).count());
-  return ts;
-}
-
 /// Converts a steady_clock deadline to the timespec the pthread calls take:
 /// CLOCK_MONOTONIC where the clock can be chosen, CLOCK_REALTIME otherwise.
 inline timespec to_os_deadline(std::chrono::steady_clock::time_point t) {
@@ -105,29 +89,9 @@ inline timespec to_os_deadline(std::chrono::steady_clock::time_point t) {
 
 #if FEARLESS_DETAIL_FUTEX_
 
-// The futex calls of RawMutex and RawCondvar (the channels have their own,
-// out of line: these stay inline, so that the primitives need no library).
+// RawMutex and RawCondvar sleep and wake through detail/futex.h, as the
+// channels do; what is theirs alone is the fence below.
 namespace futex {
-
-/// Sleeps while `*word == expected`, until woken or the absolute
-/// CLOCK_MONOTONIC `deadline` (nullptr: none). Returns false only if the
-/// deadline passed; a wake-up, a changed value or a signal return true
-/// (callers re-check their condition in a loop).
-inline bool wait(std::atomic<std::uint32_t> &word, std::uint32_t expected,
-                 const timespec *deadline) noexcept {
-  // FUTEX_WAIT_BITSET takes an absolute time on CLOCK_MONOTONIC (plain
-  // FUTEX_WAIT a relative one, which a loop would have to recompute).
-  long r = syscall(SYS_futex, reinterpret_cast<std::uint32_t *>(&word),
-                   FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected, deadline,
-                   nullptr, FUTEX_BITSET_MATCH_ANY);
-  return !(r == -1 && errno == ETIMEDOUT);
-}
-
-/// Wakes up to `n` threads sleeping in wait() on `word`.
-inline void wake(std::atomic<std::uint32_t> &word, int n) noexcept {
-  syscall(SYS_futex, reinterpret_cast<std::uint32_t *>(&word),
-          FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n);
-}
 
 // --- the asymmetric fence behind RawMutex's unlock -------------------------
 //
@@ -288,7 +252,7 @@ public:
       // reordering is the sleeper's membarrier's business.
       std::atomic_signal_fence(std::memory_order_seq_cst);
       if (sleepers_.load(std::memory_order_relaxed) != 0) [[unlikely]]
-        futex::wake(state_, 1);
+        futex::wake(&state_, 1);
       return;
     }
     unlock_heavy();
@@ -365,7 +329,7 @@ private:
         state_.exchange(kFreeHeavy, std::memory_order_seq_cst);
     if (old == kLockedWaited ||
         sleepers_.load(std::memory_order_seq_cst) != 0)
-      futex::wake(state_, 1);
+      futex::wake(&state_, 1);
   }
 
   // Takes the lock, or sleeps while it is held (see the invariant). With
@@ -486,7 +450,7 @@ private:
     if (waiters_.load(std::memory_order_seq_cst) == 0)
       return;
     seq_.fetch_add(1, std::memory_order_seq_cst);
-    futex::wake(seq_, n);
+    futex::wake(&seq_, n);
   }
 
   [[gnu::noinline]] bool wait_impl(RawMutex &m, const timespec *ts) noexcept {
