@@ -232,32 +232,46 @@ bool is_library_site(const char *file) {
          f.rfind("/usr/include/", 0) == 0 || f.rfind("/usr/lib/", 0) == 0;
 }
 
+// The class of the locks made at `file`:`line`:`column`, named
+// "basename:line", or "basename:line:column" if `name_column`. Called with
+// global().mu held.
+ClassId site_class_locked(const std::string &file, unsigned line,
+                          unsigned column, bool name_column) {
+  auto &g = global();
+  auto [it, inserted] =
+      g.sites.try_emplace(std::make_tuple(file, line, column), 0);
+  if (inserted) {
+    std::size_t cut = file.rfind('/');
+    std::string shortname =
+        (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" +
+        std::to_string(line);
+    if (name_column && column != 0)
+      shortname += ":" + std::to_string(column);
+    it->second = new_class_locked(shortname, false);
+  }
+  return it->second;
+}
+
+// The class named `name`. Called with global().mu held.
+ClassId named_class_locked(const std::string &name) {
+  auto [it, inserted] = global().names.try_emplace(name, 0);
+  if (inserted)
+    it->second = new_class_locked(name, false);
+  return it->second;
+}
+
 FEARLESS_SLOW_PATH
 ClassId class_for_site(const void *lock, const LockSite &site) {
   auto &g = global();
   std::lock_guard<std::mutex> guard(g.mu);
   bool per_instance = g_class_mode.load() == ClassMode::instance;
-  if (site.name && !per_instance) {
-    auto [it, inserted] = g.names.try_emplace(site.name, 0);
-    if (inserted)
-      it->second = new_class_locked(site.name, false);
-    return it->second;
-  }
+  if (site.name && !per_instance)
+    return named_class_locked(site.name);
   if (site.where.line() != 0 && !per_instance &&
-      !is_library_site(site.where.file_name())) {
-    std::string file = site.where.file_name();
-    auto key = std::make_tuple(file, unsigned(site.where.line()),
-                               unsigned(site.where.column()));
-    auto [it, inserted] = g.sites.try_emplace(key, 0);
-    if (inserted) {
-      std::size_t cut = file.rfind('/');
-      std::string shortname =
-          (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" +
-          std::to_string(site.where.line());
-      it->second = new_class_locked(shortname, false);
-    }
-    return it->second;
-  }
+      !is_library_site(site.where.file_name()))
+    return site_class_locked(site.where.file_name(),
+                             unsigned(site.where.line()),
+                             unsigned(site.where.column()), false);
   char buf[48];
   std::snprintf(buf, sizeof buf, "%s@%p", site.name ? site.name : "lock", lock);
   return new_class_locked(buf, true);
@@ -623,6 +637,17 @@ Global &global() {
 std::string class_name(ClassId c) {
   auto &g = global();
   return c < g.classes.size() ? g.classes[c].name : "?";
+}
+
+ClassId class_at_line(const std::string &file, unsigned line,
+                      unsigned column) {
+  std::lock_guard<std::mutex> guard(global().mu);
+  return site_class_locked(file, line, column, true);
+}
+
+ClassId class_named(const std::string &name) {
+  std::lock_guard<std::mutex> guard(global().mu);
+  return named_class_locked(name);
 }
 
 std::string class_name_locked(ClassId c) {

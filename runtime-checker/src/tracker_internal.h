@@ -66,6 +66,16 @@ struct Global {
 
 Global &global();
 
+/// The class of the locks made (or first taken) at `file`:`line`:`column`
+/// (0 if unknown), for callers without a std::source_location
+/// (foreign_lock.cpp): the class on_create gives a construction site there,
+/// named "basename:line:column" (the line of locks first taken where the
+/// source has two is still one class per lock).
+ClassId class_at_line(const std::string &file, unsigned line,
+                      unsigned column);
+/// The class named `name`, as LockSite::name names one.
+ClassId class_named(const std::string &name);
+
 /// The name of class `c`. Called with global().mu held.
 std::string class_name(ClassId c);
 /// The same, taking global().mu.

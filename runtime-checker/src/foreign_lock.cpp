@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+// Classes from code addresses, and LockStates by address, for locks that
+// fearless did not construct (foreign_lock.h).
+#include "foreign_lock.h"
+
+#include "stacktrace.h"
+#include "tracker_internal.h"
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#if FEARLESS_LOCK_TRACKING
+
+namespace fearless::detail {
+namespace {
+
+// --- classes from code addresses --------------------------------------------
+
+// The class for code returning to one address; 0: the address is in the
+// standard library, look up the stack.
+struct SiteCache {
+  std::mutex mu;
+  std::unordered_map<const void *, ClassId> classes; // guarded by mu
+};
+
+SiteCache &site_cache() {
+  static SiteCache *c = new SiteCache; // never destroyed: locks run at exit
+  return *c;
+}
+
+// The class of the user's code at `return_address`, or 0 if it is the
+// standard library's or the runtime's. `*known` is false when nothing at
+// all is known of the address.
+ClassId class_at(const void *return_address, bool *known) {
+  std::string file, function;
+  int line = 0, column = 0;
+  *known = true;
+  if (!user_site_at(const_cast<void *>(return_address), &file, &line, &column,
+                    &function))
+    return 0;
+  if (!file.empty())
+    return class_at_line(file, unsigned(line), unsigned(column));
+  if (function.empty()) {
+    *known = false;
+    return 0;
+  }
+  // No line table: the function is the site.
+  return class_named(function);
+}
+
+// The first user frame above `return_address` on the calling thread's
+// stack (the one called std::mutex::lock, say); 0 if there is none.
+ClassId class_up_the_stack(const void *return_address) {
+  Stack stack = capture_stack(0);
+  std::size_t i = 0;
+  while (i < stack.size() && stack[i] != return_address)
+    ++i;
+  bool known = true;
+  for (++i; i < stack.size(); ++i)
+    if (ClassId c = class_at(stack[i], &known))
+      return c;
+  return 0;
+}
+
+// --- LockStates by address -------------------------------------------------
+
+// Open addressing with linear probing. Lookups take no lock: they read the
+// current table, whose slots are published key-last; a removed key becomes
+// a tombstone. Inserts, removals and growth take `mu`; a table replaced by
+// a larger one is kept (a lookup may still be reading it), so the tables
+// ever made add up to less than twice the last one.
+class AddressTable {
+public:
+  LockState *find(std::uintptr_t key) const noexcept {
+    const Table *t = table_.load(std::memory_order_acquire);
+    if (!t)
+      return nullptr;
+    for (std::size_t i = hash(key) & t->mask;; i = (i + 1) & t->mask) {
+      std::uintptr_t k = t->slots[i].key.load(std::memory_order_acquire);
+      if (k == key)
+        return t->slots[i].state.load(std::memory_order_acquire);
+      if (k == kEmpty)
+        return nullptr;
+    }
+  }
+
+  LockState *find_or_make(std::uintptr_t key) {
+    std::lock_guard<std::mutex> guard(mu_);
+    if (LockState *s = find(key))
+      return s;
+    if (!table_.load(std::memory_order_relaxed) ||
+        (used_ + 1) * 4 > capacity() * 3)
+      grow();
+    Table *t = table_.load(std::memory_order_relaxed);
+    auto *s = new LockState;
+    for (std::size_t i = hash(key) & t->mask;; i = (i + 1) & t->mask) {
+      std::uintptr_t k = t->slots[i].key.load(std::memory_order_relaxed);
+      if (k != kEmpty && k != kTombstone)
+        continue;
+      if (k == kEmpty)
+        ++used_;
+      t->slots[i].state.store(s, std::memory_order_relaxed);
+      t->slots[i].key.store(key, std::memory_order_release);
+      ++live_;
+      return s;
+    }
+  }
+
+  void remove(std::uintptr_t key) {
+    std::lock_guard<std::mutex> guard(mu_);
+    Table *t = table_.load(std::memory_order_relaxed);
+    if (!t)
+      return;
+    for (std::size_t i = hash(key) & t->mask;; i = (i + 1) & t->mask) {
+      std::uintptr_t k = t->slots[i].key.load(std::memory_order_relaxed);
+      if (k == kEmpty)
+        return;
+      if (k != key)
+        continue;
+      t->slots[i].key.store(kTombstone, std::memory_order_release);
+      delete t->slots[i].state.exchange(nullptr, std::memory_order_acq_rel);
+      --live_;
+      return;
+    }
+  }
+
+private:
+  static constexpr std::uintptr_t kEmpty = 0, kTombstone = 1;
+  struct Slot {
+    std::atomic<std::uintptr_t> key{kEmpty};
+    std::atomic<LockState *> state{nullptr};
+  };
+  struct Table {
+    std::size_t mask;
+    Slot *slots;
+  };
+
+  static std::size_t hash(std::uintptr_t key) {
+    return std::size_t((key >> 3) * 0x9e3779b97f4a7c15ull >> 16);
+  }
+  std::size_t capacity() const {
+    const Table *t = table_.load(std::memory_order_relaxed);
+    return t ? t->mask + 1 : 0;
+  }
+
+  // A table twice the live entries' need, without the tombstones.
+  void grow() {
+    std::size_t cap = 64;
+    while (cap < live_ * 4 + 4)
+      cap *= 2;
+    auto *fresh = new Table{cap - 1, new Slot[cap]};
+    if (const Table *old = table_.load(std::memory_order_relaxed))
+      for (std::size_t j = 0; j <= old->mask; ++j) {
+        std::uintptr_t k = old->slots[j].key.load(std::memory_order_relaxed);
+        if (k == kEmpty || k == kTombstone)
+          continue;
+        std::size_t i = hash(k) & fresh->mask;
+        while (fresh->slots[i].key.load(std::memory_order_relaxed) != kEmpty)
+          i = (i + 1) & fresh->mask;
+        fresh->slots[i].state.store(
+            old->slots[j].state.load(std::memory_order_relaxed),
+            std::memory_order_relaxed);
+        fresh->slots[i].key.store(k, std::memory_order_relaxed);
+      }
+    used_ = live_;
+    table_.store(fresh, std::memory_order_release); // the old one is kept
+  }
+
+  std::mutex mu_;
+  std::atomic<Table *> table_{nullptr};
+  std::size_t used_ = 0; // live and tombstones; guarded by mu_
+  std::size_t live_ = 0; // guarded by mu_
+};
+
+AddressTable &address_table() {
+  static AddressTable *t = new AddressTable; // never destroyed (see above)
+  return *t;
+}
+
+} // namespace
+
+void class_from_code(LockState &lock, const void *return_address) noexcept {
+  SiteCache &cache = site_cache();
+  ClassId cls = 0;
+  bool cached = false;
+  {
+    std::lock_guard<std::mutex> guard(cache.mu);
+    auto it = cache.classes.find(return_address);
+    if (it != cache.classes.end()) {
+      cls = it->second;
+      cached = true;
+    }
+  }
+  if (!cached) {
+    // Symbolised outside the cache's lock; a racing thread does the same.
+    bool known = true;
+    cls = class_at(return_address, &known);
+    if (known) {
+      std::lock_guard<std::mutex> guard(cache.mu);
+      cache.classes.emplace(return_address, cls);
+    }
+  }
+  if (cls == 0)
+    cls = class_up_the_stack(return_address);
+  ClassId none = 0;
+  if (cls != 0)
+    lock.cls.compare_exchange_strong(none, cls, std::memory_order_acq_rel);
+}
+
+void class_from_source(LockState &lock, const char *name, const char *file,
+                       unsigned line) noexcept {
+  ClassId cls =
+      name ? class_named(name) : file ? class_at_line(file, line, 0) : 0;
+  if (cls == 0)
+    return;
+  lock.owner.store(0, std::memory_order_relaxed);
+  lock.cls.store(cls, std::memory_order_release);
+}
+
+LockState *foreign_lock(const void *address, bool make) noexcept {
+  auto key = reinterpret_cast<std::uintptr_t>(address);
+  if (key <= 1) // the table's empty and removed keys
+    return nullptr;
+  AddressTable &table = address_table();
+  LockState *s = table.find(key);
+  return s || !make ? s : table.find_or_make(key);
+}
+
+void forget_foreign_lock(const void *address) noexcept {
+  auto key = reinterpret_cast<std::uintptr_t>(address);
+  if (key > 1)
+    address_table().remove(key);
+}
+
+} // namespace fearless::detail
+
+#endif // FEARLESS_LOCK_TRACKING
