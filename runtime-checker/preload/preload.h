@@ -8,8 +8,9 @@
 // fearless::Mutex uses (fearless/detail/hooks.h). The tracker itself takes
 // std::mutex, starts its watchdog with std::thread and symbolises with
 // libdw, all of which would come back here: a thread inside fearless's own
-// code calls glibc directly (`Inside`), and threads fearless starts run
-// inside it for good.
+// code calls glibc directly (`Inside`), threads fearless starts run inside
+// it for good, and so does a thread whose record is gone (its exit-time
+// check) and the process once exit() has run the program's own handlers.
 //
 // Safety during start-up: until the library's own constructors have run
 // (`g_ready`), every interposer calls glibc directly, and glibc's functions
@@ -20,6 +21,7 @@
 #define FEARLESS_PRELOAD_PRELOAD_H_
 
 #include "fearless/detail/hooks.h"
+#include "foreign_lock.h"
 
 #include <atomic>
 #include <pthread.h>
@@ -79,23 +81,25 @@ void resolve() noexcept;
 /// True once the library's constructors have run (preload.cpp).
 extern std::atomic<bool> g_ready;
 
-/// > 0 while the thread runs fearless's own code; fearless's own threads
-/// keep it for good. Initial-exec TLS: no allocation on first access (the
-/// library is loaded at start-up, where static TLS has room).
-inline thread_local int t_inside [[gnu::tls_model("initial-exec")]] = 0;
+using detail::Inside;
+using detail::t_inside;
 
-/// True if this call must go straight to glibc.
+/// Set once the calling thread's first interposed call has given it a
+/// tracker record (or found there was none to be had).
+inline thread_local bool t_seen [[gnu::tls_model("initial-exec")]] = false;
+
+/// The calling thread has no tracker record: its first call (make one,
+/// false) or its end (true: the record is gone, and the tracker's
+/// thread-exit check, with its own std::mutex, is what calls now).
+bool first_call_or_exiting() noexcept;
+
+/// True if this call must go straight to glibc: fearless's own code calls,
+/// or it is too early, or the thread is exiting.
 [[gnu::always_inline]] inline bool bypass() noexcept {
-  return t_inside != 0 || !g_ready.load(std::memory_order_relaxed);
+  if (t_inside != 0 || !g_ready.load(std::memory_order_relaxed))
+    return true;
+  return detail::t_record == nullptr && first_call_or_exiting();
 }
-
-/// The calling thread is in fearless's code for this scope.
-struct Inside {
-  Inside() noexcept { ++t_inside; }
-  ~Inside() { --t_inside; }
-  Inside(const Inside &) = delete;
-  Inside &operator=(const Inside &) = delete;
-};
 
 /// The calling thread's tracker id, 0 before it has a record.
 inline detail::ThreadId my_id() noexcept {

@@ -76,9 +76,22 @@ namespace {
 // Runs after the tracker's own static initialisers: this file is linked
 // after the runtime's sources, and a shared library runs its initialisers
 // in link order (.init_array). Before, every interposer calls glibc.
+//
+// The exit handler registered here runs before the tracker's (atexit is
+// last in, first out), after the program's own: the tracker's exit-time
+// work (the DOT graph) then goes straight to glibc.
 [[gnu::constructor]] void start_up() {
   resolve();
+  std::atexit([] { t_inside = 1; });
   g_ready.store(true, std::memory_order_release);
+}
+
+// The record a thread gets at its first call: the pthread_t is its join
+// handle (for a thread that pthread_create did not start, too).
+void give_record() noexcept {
+  t_seen = true;
+  Inside in;
+  fd::on_thread_start(reinterpret_cast<const void *>(pthread_self()));
 }
 
 // What a new thread runs first.
@@ -95,19 +108,23 @@ void *run_thread(void *p) {
     std::free(p);
     return start.routine(start.arg);
   }
-  {
-    Inside in;
-    std::free(p);
-    // A record now, so that the tracker knows every thread of the process
-    // (its "every thread is blocked" check counts them); the handle a join
-    // waits for. The record's end (a thread-local destructor, also after
-    // pthread_exit) reports locks still held and ends the handle.
-    fd::on_thread_start(reinterpret_cast<const void *>(pthread_self()));
-  }
+  std::free(p);
+  // A record now, so that the tracker knows every thread of the process
+  // (its "every thread is blocked" check counts them), with the handle a
+  // join waits for. The record's end (a thread-local destructor, also after
+  // pthread_exit) reports locks still held and ends the handle.
+  give_record();
   return start.routine(start.arg);
 }
 
 } // namespace
+
+bool first_call_or_exiting() noexcept {
+  if (t_seen)
+    return true;
+  give_record();
+  return fd::t_record == nullptr; // every record taken: not tracked
+}
 
 } // namespace fearless::preload
 
@@ -119,7 +136,9 @@ FEARLESS_PRELOAD_EXPORT int pthread_create(pthread_t *thread,
                                            void *arg) {
   if (!g_ready.load(std::memory_order_relaxed))
     return FEARLESS_REAL(create)(thread, attr, routine, arg);
-  bool internal = t_inside != 0;
+  // From fearless's own code (the tracker starting its watchdog): a thread
+  // that is not the program's.
+  bool internal = bypass();
   Inside in;
   auto *start = static_cast<Start *>(std::malloc(sizeof(Start)));
   if (!start)
@@ -136,7 +155,8 @@ FEARLESS_PRELOAD_EXPORT int pthread_join(pthread_t thread, void **result) {
     return FEARLESS_REAL(join)(thread, result);
   Inside in;
   const void *handle = reinterpret_cast<const void *>(thread);
-  fd::on_block(handle, fd::WaitKind::join, false);
+  fd::on_block_at(handle, fd::WaitKind::join, false,
+                  __builtin_return_address(0));
   int rc = FEARLESS_REAL(join)(thread, result);
   fd::on_unblock(handle);
   return rc;

@@ -8,8 +8,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <unordered_map>
 
 #if FEARLESS_LOCK_TRACKING
@@ -19,36 +21,66 @@ namespace {
 
 // --- classes from code addresses --------------------------------------------
 
-// The class for code returning to one address; 0: the address is in the
-// standard library, look up the stack.
-struct SiteCache {
+// One class per code address (a call instruction's return address): locks
+// first taken there share it. Keyed by the address, not by the source
+// line, so that the locks one std::scoped_lock takes are two classes: the
+// user's frame is the same for both, so a place reached through the
+// standard library (std::lock's lock() and try_lock(), not inlined) is keyed
+// by the library's address too. Named "file:line:column", with "#2", "#3"
+// for further keys at the same place.
+struct SiteClasses {
+  using Key = std::pair<const void *, const void *>; // user code, library
   std::mutex mu;
-  std::unordered_map<const void *, ClassId> classes; // guarded by mu
+  // 0: the address is the standard library's, look up the stack.
+  std::map<Key, ClassId> by_address;          // guarded by mu
+  std::unordered_map<std::string, int> names; // guarded by mu
 };
 
-SiteCache &site_cache() {
-  static SiteCache *c = new SiteCache; // never destroyed: locks run at exit
+SiteClasses &site_classes() {
+  static SiteClasses *c = new SiteClasses; // never destroyed: locks run at exit
   return *c;
 }
 
-// The class of the user's code at `return_address`, or 0 if it is the
-// standard library's or the runtime's. `*known` is false when nothing at
-// all is known of the address.
-ClassId class_at(const void *return_address, bool *known) {
+// The class of the code returning to `address` (through the library code
+// returning to `via`, if not null): 0 if that code is the standard
+// library's or the runtime's. `*known` is false when nothing at all is
+// known of the address.
+ClassId class_at(const void *address, const void *via, bool *known) {
+  SiteClasses &sites = site_classes();
+  SiteClasses::Key key{address, via};
+  *known = true;
+  {
+    std::lock_guard<std::mutex> guard(sites.mu);
+    auto it = sites.by_address.find(key);
+    if (it != sites.by_address.end())
+      return it->second;
+  }
+  // Symbolised outside the lock; a racing thread does the same.
   std::string file, function;
   int line = 0, column = 0;
-  *known = true;
-  if (!user_site_at(const_cast<void *>(return_address), &file, &line, &column,
-                    &function))
+  if (!user_site_at(const_cast<void *>(address), &file, &line, &column,
+                    &function)) {
+    std::lock_guard<std::mutex> guard(sites.mu);
+    sites.by_address.emplace(key, 0);
     return 0;
-  if (!file.empty())
-    return class_at_line(file, unsigned(line), unsigned(column));
-  if (function.empty()) {
+  }
+  std::string name = function; // no line table: the function is the place
+  if (!file.empty()) {
+    std::size_t cut = file.rfind('/');
+    name = file.substr(cut == std::string::npos ? 0 : cut + 1) + ":" +
+           std::to_string(line) + (column ? ":" + std::to_string(column) : "");
+  }
+  if (name.empty()) {
     *known = false;
     return 0;
   }
-  // No line table: the function is the site.
-  return class_named(function);
+  std::lock_guard<std::mutex> guard(sites.mu);
+  auto [it, inserted] = sites.by_address.emplace(key, 0);
+  if (inserted) {
+    int n = ++sites.names[name];
+    it->second = class_named(n == 1 ? name : name + "#" + std::to_string(n));
+  }
+  return it->second;
 }
 
 // The first user frame above `return_address` on the calling thread's
@@ -60,7 +92,7 @@ ClassId class_up_the_stack(const void *return_address) {
     ++i;
   bool known = true;
   for (++i; i < stack.size(); ++i)
-    if (ClassId c = class_at(stack[i], &known))
+    if (ClassId c = class_at(stack[i], return_address, &known))
       return c;
   return 0;
 }
@@ -183,26 +215,8 @@ AddressTable &address_table() {
 } // namespace
 
 void class_from_code(LockState &lock, const void *return_address) noexcept {
-  SiteCache &cache = site_cache();
-  ClassId cls = 0;
-  bool cached = false;
-  {
-    std::lock_guard<std::mutex> guard(cache.mu);
-    auto it = cache.classes.find(return_address);
-    if (it != cache.classes.end()) {
-      cls = it->second;
-      cached = true;
-    }
-  }
-  if (!cached) {
-    // Symbolised outside the cache's lock; a racing thread does the same.
-    bool known = true;
-    cls = class_at(return_address, &known);
-    if (known) {
-      std::lock_guard<std::mutex> guard(cache.mu);
-      cache.classes.emplace(return_address, cls);
-    }
-  }
+  bool known = true;
+  ClassId cls = class_at(return_address, nullptr, &known);
   if (cls == 0)
     cls = class_up_the_stack(return_address);
   ClassId none = 0;
@@ -212,8 +226,7 @@ void class_from_code(LockState &lock, const void *return_address) noexcept {
 
 void class_from_source(LockState &lock, const char *name, const char *file,
                        unsigned line) noexcept {
-  ClassId cls =
-      name ? class_named(name) : file ? class_at_line(file, line, 0) : 0;
+  ClassId cls = name ? class_named(name) : file ? class_at_line(file, line) : 0;
   if (cls == 0)
     return;
   lock.owner.store(0, std::memory_order_relaxed);

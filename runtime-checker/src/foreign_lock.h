@@ -17,13 +17,29 @@
 
 namespace fearless::detail {
 
+/// > 0 while the calling thread runs fearless's own code for a foreign
+/// lock (a user-lock call, a preload interposer); fearless's own threads
+/// (the tracker's watchdog, under the preload) keep it for good. The
+/// tracker's internal locks are std::mutex: under the preload, every
+/// pthread call a thread makes while this is set goes straight to glibc
+/// instead of coming back into the tracker (runtime-checker/preload/).
+inline constinit thread_local int t_inside = 0;
+
+/// The calling thread runs fearless's own code for this scope.
+struct Inside {
+  Inside() noexcept { ++t_inside; }
+  ~Inside() { --t_inside; }
+  Inside(const Inside &) = delete;
+  Inside &operator=(const Inside &) = delete;
+};
+
 /// Gives `lock`, which has no class yet, the class of the code that returns
-/// to `return_address`: the user's source line there ("file.cpp:42", the
-/// class on_create gives a lock constructed there), or, when that code is
-/// the standard library's (std::mutex::lock not inlined), the first user
-/// line up the stack; in code without a line table, its function. Cached
-/// per return address, so only the first lock taken at a place symbolises.
-/// Two threads racing to give a class: the first one wins.
+/// to `return_address`: one class per such address, named by the user's
+/// source there ("file.cpp:42:7"; "#2" for a second address at that place),
+/// or, when that code is the standard library's (std::mutex::lock not
+/// inlined), by the first user frame up the stack; in code without a line
+/// table, by its function. Only the first lock taken at an address
+/// symbolises it. Two threads racing to give a class: the first one wins.
 ///
 /// Blocks: no (takes the tracker's internal locks briefly). Errors: none;
 /// an address nothing is known of leaves the class to the tracker (a class

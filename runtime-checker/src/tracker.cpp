@@ -233,10 +233,9 @@ bool is_library_site(const char *file) {
 }
 
 // The class of the locks made at `file`:`line`:`column`, named
-// "basename:line", or "basename:line:column" if `name_column`. Called with
-// global().mu held.
+// "basename:line". Called with global().mu held.
 ClassId site_class_locked(const std::string &file, unsigned line,
-                          unsigned column, bool name_column) {
+                          unsigned column) {
   auto &g = global();
   auto [it, inserted] =
       g.sites.try_emplace(std::make_tuple(file, line, column), 0);
@@ -245,8 +244,6 @@ ClassId site_class_locked(const std::string &file, unsigned line,
     std::string shortname =
         (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" +
         std::to_string(line);
-    if (name_column && column != 0)
-      shortname += ":" + std::to_string(column);
     it->second = new_class_locked(shortname, false);
   }
   return it->second;
@@ -271,7 +268,7 @@ ClassId class_for_site(const void *lock, const LockSite &site) {
       !is_library_site(site.where.file_name()))
     return site_class_locked(site.where.file_name(),
                              unsigned(site.where.line()),
-                             unsigned(site.where.column()), false);
+                             unsigned(site.where.column()));
   char buf[48];
   std::snprintf(buf, sizeof buf, "%s@%p", site.name ? site.name : "lock", lock);
   return new_class_locked(buf, true);
@@ -639,10 +636,9 @@ std::string class_name(ClassId c) {
   return c < g.classes.size() ? g.classes[c].name : "?";
 }
 
-ClassId class_at_line(const std::string &file, unsigned line,
-                      unsigned column) {
+ClassId class_at_line(const std::string &file, unsigned line) {
   std::lock_guard<std::mutex> guard(global().mu);
-  return site_class_locked(file, line, column, true);
+  return site_class_locked(file, line, 0);
 }
 
 ClassId class_named(const std::string &name) {

@@ -66,13 +66,10 @@ struct Global {
 
 Global &global();
 
-/// The class of the locks made (or first taken) at `file`:`line`:`column`
-/// (0 if unknown), for callers without a std::source_location
-/// (foreign_lock.cpp): the class on_create gives a construction site there,
-/// named "basename:line:column" (the line of locks first taken where the
-/// source has two is still one class per lock).
-ClassId class_at_line(const std::string &file, unsigned line,
-                      unsigned column);
+/// The class of the locks made at `file`:`line`, for callers without a
+/// std::source_location (fearless_lock_init): the class on_create gives a
+/// construction site there, named "basename:line".
+ClassId class_at_line(const std::string &file, unsigned line);
 /// The class named `name`, as LockSite::name names one.
 ClassId class_named(const std::string &name);
 

@@ -4,6 +4,8 @@
 //
 // The hooks are inlined into each entry point, so that the return address
 // they record -- where the lock was taken, for reports -- is the user's.
+// Each runs `Inside` (foreign_lock.h): under the preload, the tracker's own
+// locking then stays out of the interposers.
 #include "fearless/user_lock.h"
 
 #include "fearless/detail/hooks.h"
@@ -35,11 +37,13 @@ extern "C" {
 
 void fearless_lock_init(const void *lock, const char *name, const char *file,
                         unsigned line) {
+  fd::Inside in;
   if (fd::LockState *s = fd::foreign_lock(lock, true))
     fd::class_from_source(*s, name, file, line);
 }
 
 void fearless_lock_destroy(const void *lock) {
+  fd::Inside in;
   if (fd::LockState *s = fd::foreign_lock(lock, false)) {
     fd::on_destroy(*s);
     fd::forget_foreign_lock(lock);
@@ -47,16 +51,19 @@ void fearless_lock_destroy(const void *lock) {
 }
 
 void fearless_lock_acquire(const void *lock, unsigned flags) {
+  fd::Inside in;
   if (fd::LockState *s = state_of(lock, __builtin_return_address(0)))
     (void)fd::on_acquire(*s, mode_of(flags));
 }
 
 void fearless_lock_acquired(const void *lock, unsigned flags) {
+  fd::Inside in;
   if (fd::LockState *s = state_of(lock, __builtin_return_address(0)))
     fd::on_acquired(*s, mode_of(flags), (flags & FEARLESS_LOCK_TRY) != 0);
 }
 
 void fearless_lock_release(const void *lock, unsigned flags) {
+  fd::Inside in;
   if (fd::LockState *s = state_of(lock, __builtin_return_address(0)))
     fd::on_release(*s, mode_of(flags));
 }
