@@ -62,10 +62,13 @@ LockState *state_of(pthread_mutex_t *m) noexcept {
 
 // A recursive or error-checking mutex the calling thread already holds:
 // glibc counts the relock or refuses it.
-bool glibc_handles(const pthread_mutex_t *m, const LockState &s) noexcept {
+[[gnu::always_inline]] inline bool glibc_handles(const pthread_mutex_t *m,
+                                                 const LockState &s) noexcept {
   int type = m->__data.__kind & kTypeMask;
-  return (type == PTHREAD_MUTEX_RECURSIVE || type == PTHREAD_MUTEX_ERRORCHECK) &&
-         s.owner.load(std::memory_order_relaxed) == my_id() && my_id() != 0;
+  if (type != PTHREAD_MUTEX_RECURSIVE && type != PTHREAD_MUTEX_ERRORCHECK)
+    [[likely]]
+    return false;
+  return my_id() != 0 && s.owner.load(std::memory_order_relaxed) == my_id();
 }
 
 [[gnu::always_inline]] inline void ensure_class(LockState &s,

@@ -16,6 +16,7 @@ Options for programs run under the preload (tests/preload):
   --max-seconds=S      fail if the run takes longer (a hang is a failure)
   --no-edges           the program takes no two locks at once: the graph is
                        checked to be a digraph only
+  --no-graph           the program never reaches the tracker: no graph file
   --check-prefix=P     FileCheck's prefix (one source, several programs' runs)
   --kill-after=REGEX   the program hangs once stderr matches REGEX (a real
                        deadlock under FEARLESS_ON_DEADLOCK=report): it is
@@ -70,6 +71,7 @@ def main():
     ap.add_argument("--expect-exit", type=int, default=0)
     ap.add_argument("--max-seconds", type=float, default=120)
     ap.add_argument("--no-edges", action="store_true")
+    ap.add_argument("--no-graph", action="store_true")
     ap.add_argument("--check-prefix", default="CHECK")
     ap.add_argument("--kill-after", default=None)
     ap.add_argument("program")
@@ -122,7 +124,10 @@ def main():
                 sys.exit(f"bad severity {obj['severity']}")
             if not obj["text"].startswith("fearless: " + obj["kind"]):
                 sys.exit("JSON text does not start with the report's first line")
-        if args.expect_exit == 0 and not args.kill_after: # else no graph
+        if args.no_graph:
+            if os.path.exists(dot_path):
+                sys.exit("the program was expected not to reach the tracker")
+        elif args.expect_exit == 0 and not args.kill_after: # else no graph
             with open(dot_path) as f:
                 dot = f.read()
             if not dot.startswith("digraph") or ("->" not in dot and

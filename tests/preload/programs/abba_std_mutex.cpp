@@ -34,3 +34,6 @@ int main() {
 // CHECK-NEXT: #0 {{.*}}abba_std_mutex.cpp:18
 // CHECK: *** DEADLOCK ***
 // CHECK-NOT: fearless:
+
+// Linked statically, the program never reaches the preload: nothing.
+// STATIC-NOT: fearless:
