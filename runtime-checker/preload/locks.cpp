@@ -108,6 +108,7 @@ LockState *state_of(pthread_rwlock_t *rw, bool make) noexcept {
   LockState *s = slot->load(std::memory_order_acquire);
   if (s || !make)
     return s;
+  Inside in; // a program's allocator may take a pthread lock
   auto *fresh = new (std::nothrow) LockState;
   if (fresh && !slot->compare_exchange_strong(s, fresh,
                                               std::memory_order_acq_rel)) {
@@ -123,6 +124,7 @@ LockState *state_of(pthread_rwlock_t *rw, bool make) noexcept {
 void forget(pthread_rwlock_t *rw) noexcept {
 #if defined(__x86_64__)
   auto *slot = reinterpret_cast<std::atomic<LockState *> *>(&rw->__data.__pad2);
+  Inside in;
   delete slot->exchange(nullptr, std::memory_order_acq_rel);
 #else
   fd::forget_foreign_lock(rw);
@@ -193,7 +195,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_init(pthread_mutex_t *m,
     return rc;
   if (LockState *s = state_of(m)) {
     // glibc zeroed the mutex: the class is this call's place.
-    Inside in;
     s->owner.store(0, std::memory_order_relaxed);
     s->cls.store(0, std::memory_order_relaxed);
     fd::class_from_code(*s, __builtin_return_address(0));
@@ -206,7 +207,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
     return FEARLESS_REAL(mutex_destroy)(m);
   if (LockState *s = state_of(m);
       s && s->cls.load(std::memory_order_relaxed) != 0) {
-    Inside in;
     fd::on_destroy(*s); // reports it if held, and forgets the holders
     // No class: the tracker knows nothing of it any more. If glibc refuses
     // (EBUSY: it is locked), its unlock then goes to glibc alone.
@@ -220,7 +220,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
   LockState *s;
   if (bypass() || !(s = state_of(m)) || glibc_handles(m, *s)) [[unlikely]]
     return FEARLESS_REAL(mutex_lock)(m);
-  Inside in;
   ensure_class(*s, __builtin_return_address(0));
   auto a = fd::on_acquire(*s, LockMode::exclusive, 0, /*shareable=*/false);
   int rc = a.held_elsewhere
@@ -238,7 +237,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
   LockState *s;
   if (bypass() || !(s = state_of(m)) || glibc_handles(m, *s)) [[unlikely]]
     return FEARLESS_REAL(mutex_trylock)(m);
-  Inside in;
   ensure_class(*s, __builtin_return_address(0));
   int rc = FEARLESS_REAL(mutex_trylock)(m);
   if (rc == 0)
@@ -251,7 +249,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m,
   LockState *s;
   if (bypass() || !(s = state_of(m)) || glibc_handles(m, *s))
     return FEARLESS_REAL(mutex_timedlock)(m, t);
-  Inside in;
   ensure_class(*s, __builtin_return_address(0));
   int rc = wait_for(
       *s, WaitKind::mutex, true, __builtin_return_address(0),
@@ -268,7 +265,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m,
   LockState *s;
   if (bypass() || !(s = state_of(m)) || glibc_handles(m, *s))
     return FEARLESS_REAL(mutex_clocklock)(m, c, t);
-  Inside in;
   ensure_class(*s, __builtin_return_address(0));
   int rc = wait_for(
       *s, WaitKind::mutex, true, __builtin_return_address(0),
@@ -292,7 +288,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
         (type == PTHREAD_MUTEX_RECURSIVE && m->__data.__count > 1))
       return FEARLESS_REAL(mutex_unlock)(m);
   }
-  Inside in;
   fd::on_release(*s, LockMode::exclusive);
   return FEARLESS_REAL(mutex_unlock)(m);
 }
@@ -309,7 +304,6 @@ template <class Wait>
 [[gnu::always_inline]] inline int cond_wait(pthread_cond_t *c,
                                             pthread_mutex_t *m, bool timed,
                                             const void *at, Wait wait) noexcept {
-  Inside in;
   LockState *s = state_of(m);
   bool held = s && s->cls.load(std::memory_order_relaxed) != 0 &&
               my_id() != 0 && s->owner.load(std::memory_order_relaxed) == my_id();
@@ -361,7 +355,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_rwlock_init(pthread_rwlock_t *rw,
   if (rc != 0 || bypass())
     return rc;
   if (LockState *s = state_of(rw, true)) {
-    Inside in;
     s->owner.store(0, std::memory_order_relaxed);
     s->cls.store(0, std::memory_order_relaxed);
     fd::class_from_code(*s, __builtin_return_address(0));
@@ -373,7 +366,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *rw) {
   if (bypass())
     return FEARLESS_REAL(rwlock_destroy)(rw);
   if (LockState *s = state_of(rw, false)) {
-    Inside in;
     if (s->cls.load(std::memory_order_relaxed) != 0)
       fd::on_destroy(*s);
     forget(rw);
@@ -389,7 +381,6 @@ template <class Lock>
 [[gnu::always_inline]] inline int
 read_lock(pthread_rwlock_t *rw, LockState &s, const void *ret, bool blocking,
           bool timed_wait, Lock lock) noexcept {
-  Inside in;
   ensure_class(s, ret);
   if (rw->__data.__flags != kWriterNonRecursive && reads(s)) {
     int rc = lock(); // reader-preferring: never waits for itself
@@ -424,7 +415,6 @@ template <class Lock>
 [[gnu::always_inline]] inline int
 write_lock(pthread_rwlock_t *rw, LockState &s, const void *ret, bool blocking,
            bool timed_wait, Lock lock) noexcept {
-  Inside in;
   ensure_class(s, ret);
   if (!blocking) {
     int rc = lock();
@@ -481,7 +471,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw) {
   if (bypass() || !(s = state_of(rw, false)) ||
       s->cls.load(std::memory_order_relaxed) == 0)
     return FEARLESS_REAL(rwlock_unlock)(rw);
-  Inside in;
   if (!uncount_reread(*s)) {
     // The tracker's owner is the exclusive holder: a write unlock.
     bool writer = my_id() != 0 && s->owner.load(std::memory_order_relaxed) == my_id();
@@ -501,7 +490,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_spin_init(pthread_spinlock_t *l, int pshared
   int rc = FEARLESS_REAL(spin_init)(l, pshared);
   if (rc != 0 || bypass() || pshared == PTHREAD_PROCESS_SHARED)
     return rc;
-  Inside in;
   if (LockState *s = fd::foreign_lock(key(l), true)) {
     s->owner.store(0, std::memory_order_relaxed);
     s->cls.store(0, std::memory_order_relaxed);
@@ -513,7 +501,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_spin_init(pthread_spinlock_t *l, int pshared
 FEARLESS_PRELOAD_EXPORT int pthread_spin_destroy(pthread_spinlock_t *l) {
   if (bypass())
     return FEARLESS_REAL(spin_destroy)(l);
-  Inside in;
   if (LockState *s = fd::foreign_lock(key(l), false)) {
     if (s->cls.load(std::memory_order_relaxed) != 0)
       fd::on_destroy(*s);
@@ -527,7 +514,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_spin_destroy(pthread_spinlock_t *l) {
 FEARLESS_PRELOAD_EXPORT int pthread_spin_lock(pthread_spinlock_t *l) {
   if (bypass())
     return FEARLESS_REAL(spin_lock)(l);
-  Inside in;
   LockState *s = fd::foreign_lock(key(l), true);
   if (!s)
     return FEARLESS_REAL(spin_lock)(l);
@@ -542,7 +528,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_spin_lock(pthread_spinlock_t *l) {
 FEARLESS_PRELOAD_EXPORT int pthread_spin_trylock(pthread_spinlock_t *l) {
   if (bypass())
     return FEARLESS_REAL(spin_trylock)(l);
-  Inside in;
   LockState *s = fd::foreign_lock(key(l), true);
   int rc = FEARLESS_REAL(spin_trylock)(l);
   if (rc == 0 && s) {
@@ -557,7 +542,6 @@ FEARLESS_PRELOAD_EXPORT int pthread_spin_unlock(pthread_spinlock_t *l) {
     return FEARLESS_REAL(spin_unlock)(l);
   LockState *s = fd::foreign_lock(key(l), false);
   if (s && s->cls.load(std::memory_order_relaxed) != 0) {
-    Inside in;
     fd::on_release(*s, LockMode::exclusive);
   }
   return FEARLESS_REAL(spin_unlock)(l);

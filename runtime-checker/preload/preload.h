@@ -8,9 +8,12 @@
 // fearless::Mutex uses (fearless/detail/hooks.h). The tracker itself takes
 // std::mutex, starts its watchdog with std::thread and symbolises with
 // libdw, all of which would come back here: a thread inside fearless's own
-// code calls glibc directly (`Inside`), threads fearless starts run inside
-// it for good, and so does a thread whose record is gone (its exit-time
-// check) and the process once exit() has run the program's own handlers.
+// code calls glibc directly. The tracker's out-of-line paths mark
+// themselves (`Inside`, foreign_lock.h), so the interposers' fast path --
+// the tracker's inline hooks, which take no lock -- costs nothing for it.
+// Threads fearless starts run inside it for good, and so does a thread
+// whose record is gone (its exit-time check) and the process once exit()
+// has run the program's own handlers.
 //
 // Safety during start-up: until the library's own constructors have run
 // (`g_ready`), every interposer calls glibc directly, and glibc's functions

@@ -511,6 +511,7 @@ void on_block(const void *object, WaitKind kind, bool timed) noexcept {
 
 void on_block_at(const void *object, WaitKind kind, bool timed,
                  const void *at) noexcept {
+  Inside in;
   ThreadRecord *t = record();
   if (!t)
     return;
@@ -542,6 +543,7 @@ void on_unblock(const void *) noexcept {
 }
 
 void on_thread_start(const void *handle) noexcept {
+  Inside in;
   // The handle stands for this thread while it runs (lockdep's trick for
   // flushes): a join waits for whoever runs it.
   if (ThreadRecord *t = record())

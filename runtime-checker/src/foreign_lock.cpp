@@ -67,8 +67,10 @@ ClassId class_at(const void *address, const void *via, bool *known) {
   std::string name = function; // no line table: the function is the place
   if (!file.empty()) {
     std::size_t cut = file.rfind('/');
-    name = file.substr(cut == std::string::npos ? 0 : cut + 1) + ":" +
-           std::to_string(line) + (column ? ":" + std::to_string(column) : "");
+    name = file.substr(cut == std::string::npos ? 0 : cut + 1);
+    name.append(":").append(std::to_string(line));
+    if (column != 0)
+      name.append(":").append(std::to_string(column));
   }
   if (name.empty()) {
     *known = false;
@@ -215,6 +217,7 @@ AddressTable &address_table() {
 } // namespace
 
 void class_from_code(LockState &lock, const void *return_address) noexcept {
+  Inside in;
   bool known = true;
   ClassId cls = class_at(return_address, nullptr, &known);
   if (cls == 0)
@@ -226,6 +229,7 @@ void class_from_code(LockState &lock, const void *return_address) noexcept {
 
 void class_from_source(LockState &lock, const char *name, const char *file,
                        unsigned line) noexcept {
+  Inside in;
   ClassId cls = name ? class_named(name) : file ? class_at_line(file, line) : 0;
   if (cls == 0)
     return;
@@ -239,11 +243,15 @@ LockState *foreign_lock(const void *address, bool make) noexcept {
     return nullptr;
   AddressTable &table = address_table();
   LockState *s = table.find(key);
-  return s || !make ? s : table.find_or_make(key);
+  if (s || !make)
+    return s;
+  Inside in;
+  return table.find_or_make(key);
 }
 
 void forget_foreign_lock(const void *address) noexcept {
   auto key = reinterpret_cast<std::uintptr_t>(address);
+  Inside in;
   if (key > 1)
     address_table().remove(key);
 }

@@ -17,12 +17,14 @@
 
 namespace fearless::detail {
 
-/// > 0 while the calling thread runs fearless's own code for a foreign
-/// lock (a user-lock call, a preload interposer); fearless's own threads
-/// (the tracker's watchdog, under the preload) keep it for good. The
-/// tracker's internal locks are std::mutex: under the preload, every
+/// > 0 while the calling thread runs fearless's own code: the tracker's
+/// out-of-line paths (every hook that is not the inline fast path), the
+/// functions below that take a lock, a user-lock call; fearless's own
+/// threads (the tracker's watchdog, under the preload) keep it for good.
+/// The tracker's internal locks are std::mutex: under the preload, every
 /// pthread call a thread makes while this is set goes straight to glibc
-/// instead of coming back into the tracker (runtime-checker/preload/).
+/// instead of coming back into the tracker (runtime-checker/preload/), so
+/// the interposers' fast path, which takes no lock, need not set it.
 inline constinit thread_local int t_inside = 0;
 
 /// The calling thread runs fearless's own code for this scope.

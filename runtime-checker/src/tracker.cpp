@@ -8,6 +8,7 @@
 
 #include "fearless/detail/hooks.h"
 #include "fearless/thread.h"
+#include "foreign_lock.h"
 #include "tracker_internal.h"
 
 #include <algorithm>
@@ -748,11 +749,13 @@ void misuse(const std::string &title, std::string details,
 
 // --- hooks: slow paths ------------------------------------------------------------
 void on_create(LockState &lock, const LockSite &site) noexcept {
+  Inside in;
   lock.owner.store(0, std::memory_order_relaxed);
   lock.cls.store(class_for_site(&lock, site), std::memory_order_release);
 }
 
 void on_destroy(LockState &lock) noexcept {
+  Inside in;
   ThreadRecord *t = record();
   if (t)
     apply_drops(*t);
@@ -788,6 +791,7 @@ void on_destroy(LockState &lock) noexcept {
 
 bool acquire_slow(LockState &lock, LockMode mode, unsigned subclass,
                   const void *, const void *) noexcept {
+  Inside in;
   ThreadRecord *t = record();
   if (!t)
     return false;
@@ -834,6 +838,7 @@ bool acquire_slow(LockState &lock, LockMode mode, unsigned subclass,
 
 void acquired_slow(LockState &lock, LockMode mode, bool tried,
                    unsigned subclass, const void *pc, const void *ret) noexcept {
+  Inside in;
   ThreadRecord *t = record();
   if (!t)
     return;
@@ -860,6 +865,7 @@ void acquired_slow(LockState &lock, LockMode mode, bool tried,
 }
 
 void release_slow(LockState &lock) noexcept {
+  Inside in;
   ThreadRecord *t = record();
   if (!t)
     return;
@@ -908,11 +914,13 @@ void release_slow(LockState &lock) noexcept {
 }
 
 void on_batch_begin() noexcept {
+  Inside in;
   if (ThreadRecord *t = record())
     t->batch = t->depth.load(std::memory_order_relaxed);
 }
 
 void on_batch_end() noexcept {
+  Inside in;
   if (ThreadRecord *t = record())
     t->batch = -1;
 }
