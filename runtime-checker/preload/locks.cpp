@@ -221,15 +221,19 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
   if (bypass() || !(s = state_of(m)) || glibc_handles(m, *s)) [[unlikely]]
     return FEARLESS_REAL(mutex_lock)(m);
   ensure_class(*s, __builtin_return_address(0));
-  auto a = fd::on_acquire(*s, LockMode::exclusive, 0, /*shareable=*/false);
-  int rc = a.held_elsewhere
+  // Only `held_elsewhere` is kept across the wait: on_acquired recomputes
+  // the rest, cheaper than keeping it in registers across glibc's call.
+  bool contended =
+      fd::on_acquire(*s, LockMode::exclusive, 0, /*shareable=*/false)
+          .held_elsewhere;
+  int rc = contended
                ? wait_for(
                      *s, WaitKind::mutex, false, __builtin_return_address(0),
                      [m] { return FEARLESS_REAL(mutex_trylock)(m); },
                      [m] { return FEARLESS_REAL(mutex_lock)(m); })
                : FEARLESS_REAL(mutex_lock)(m);
   if (rc == 0)
-    fd::on_acquired(*s, LockMode::exclusive, a);
+    fd::on_acquired(*s, LockMode::exclusive, false);
   return rc;
 }
 
