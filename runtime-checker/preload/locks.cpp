@@ -138,8 +138,8 @@ struct Reread {
   int count;
 };
 constexpr int kRereads = 8;
-inline thread_local Reread t_rereads[kRereads] [[gnu::tls_model(
-    "initial-exec")]] = {};
+// (Initial-exec, as every thread-local of the preload: its CMakeLists.)
+thread_local Reread t_rereads[kRereads] = {};
 
 // True if the calling thread already holds `s` for reading.
 bool reads(const LockState &s) noexcept {

@@ -88,8 +88,10 @@ using detail::Inside;
 using detail::t_inside;
 
 /// Set once the calling thread's first interposed call has given it a
-/// tracker record (or found there was none to be had).
-inline thread_local bool t_seen [[gnu::tls_model("initial-exec")]] = false;
+/// tracker record (or found there was none to be had). Like every
+/// thread-local of the preload, initial-exec (-ftls-model): no access
+/// allocates.
+inline thread_local bool t_seen = false;
 
 /// The calling thread has no tracker record: its first call (make one,
 /// false) or its end (true: the record is gone, and the tracker's
