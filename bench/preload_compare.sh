@@ -10,7 +10,8 @@
 # under fearless-run, under TSan (TSAN_OPTIONS=detect_deadlocks=1) and under
 # `valgrind --tool=helgrind`, and prints ns per lock+unlock and the ratios
 # the issue set (docs/runtime/preload.md#cost): preload/bare <= 1.5x,
-# TSan/preload >= 10x.
+# TSan/preload >= 10x; "added" is what TSan adds to the bare lock+unlock
+# over what the preload adds.
 #
 # Environment: FEARLESS_BUILD_DIR (default: build; the benchmark build goes
 # to <it>-bench, as in `fearless.sh bench`), FEARLESS_JOBS (default: 2),
@@ -55,8 +56,8 @@ median() {
 }
 
 cases=(uncontended nested two_threads contended)
-printf '%-12s %10s %10s %10s %10s  %9s %9s %9s\n' case "bare ns" "preload" \
-  "TSan" "Helgrind" "pre/bare" "TSan/pre" "Hg/pre"
+printf '%-12s %10s %10s %10s %10s  %9s %9s %9s %9s\n' case "bare ns" "preload" \
+  "TSan" "Helgrind" "pre/bare" "TSan/pre" "Hg/pre" "added"
 for c in "${cases[@]}"; do
   bare=$(median "$child" "$c" "$N")
   pre=$(median "$run" "$child" "$c" "$N")
@@ -73,7 +74,9 @@ f = lambda v: float(v) if v not in ("-", "") else None
 bare, pre, ts, hg = map(f, (bare, pre, ts, hg))
 r = lambda a, b: f"{a / b:8.1f}x" if a and b else "        -"
 n = lambda v: f"{v:10.1f}" if v else "         -"
-print(f"{c:<12} {n(bare)} {n(pre)} {n(ts)} {n(hg)}  {r(pre, bare)} {r(ts, pre)} {r(hg, pre)}")
+# What each tool adds to the bare lock+unlock, TSan's over the preload's.
+added = r(ts - bare, pre - bare) if ts and bare and pre and pre > bare else "        -"
+print(f"{c:<12} {n(bare)} {n(pre)} {n(ts)} {n(hg)}  {r(pre, bare)} {r(ts, pre)} {r(hg, pre)} {added}")
 PY
 done
 echo "(ns per lock+unlock per thread, median of $REPEATS runs; Helgrind one run;"\
