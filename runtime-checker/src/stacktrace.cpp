@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,26 @@ struct Symbolizer {
     if (inserted)
       it->second = lookup_uncached(address);
     return it->second;
+  }
+
+  // "module+0xoffset" for a code address in a module without symbols (a
+  // stripped program), "" if it is in none.
+  std::string module_offset(void *address) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto addr = reinterpret_cast<Dwarf_Addr>(address);
+    Dwfl_Module *module = dwfl ? dwfl_addrmodule(dwfl, addr) : nullptr;
+    Dwarf_Addr start = 0;
+    const char *name = module ? dwfl_module_info(module, nullptr, &start,
+                                                 nullptr, nullptr, nullptr,
+                                                 nullptr, nullptr)
+                              : nullptr;
+    if (!name)
+      return "";
+    const char *base = std::strrchr(name, '/');
+    char offset[32];
+    std::snprintf(offset, sizeof offset, "+0x%llx",
+                  static_cast<unsigned long long>(addr - start));
+    return std::string(base ? base + 1 : name) + offset;
   }
 
   std::vector<Frame> lookup_uncached(void *address) {
@@ -321,8 +342,12 @@ bool user_site_at(void *return_address, std::string *file, int *line,
   for (const auto &f : Symbolizer::get().lookup(site)) {
     if (is_runtime_frame(f))
       continue;
-    if (f.file.empty() && f.function.empty())
-      return false;
+    if (f.file.empty() && f.function.empty()) { // no symbols: a stripped program
+      *file = "";
+      *line = *column = 0;
+      *function = Symbolizer::get().module_offset(site);
+      return !function->empty();
+    }
     *file = f.file;
     *line = f.line;
     *column = f.column;

@@ -34,9 +34,10 @@ int capture_stack_again(void **out, int max, int skip);
 /// innermost source frame at its call outside the runtime and the standard
 /// library's headers -- its file (full path), line and column (0 if the
 /// debug information has none), or, in code without a line table, "" and 0
-/// with the function's name. False if every frame there is the runtime's or
-/// the standard library's (the caller looks further up the stack), or
-/// nothing is known of the address.
+/// with the function's name, or without symbols either (a stripped
+/// program), "module+0xoffset". False if every frame there is the runtime's
+/// or the standard library's (the caller looks further up the stack), or
+/// the address is in no module.
 bool user_site_at(void *return_address, std::string *file, int *line,
                   int *column, std::string *function);
 

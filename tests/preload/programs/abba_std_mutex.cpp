@@ -37,3 +37,9 @@ int main() {
 
 // Linked statically, the program never reaches the preload: nothing.
 // STATIC-NOT: fearless:
+
+// Stripped, the classes are named by module and offset.
+// STRIPPED: fearless: possible deadlock (lock-order inversion)
+// STRIPPED-NEXT: thread '{{.*}}' is trying to acquire 'preload_abba_stripped+0x{{[0-9a-f]+}}' (exclusive)
+// STRIPPED-NEXT: while already holding 'preload_abba_stripped+0x{{[0-9a-f]+}}' (exclusive)
+// STRIPPED-NOT: fearless:
