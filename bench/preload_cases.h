@@ -47,15 +47,18 @@ double loop(pthread_mutex_t *m, long n, bool nested) {
 
 int child_main(int argc, char **argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: %s uncontended|nested|two_threads|contended "
-                         "ITERATIONS\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s uncontended|nested|two_threads|contended "
+                 "ITERATIONS\n",
+                 argv[0]);
     return 2;
   }
   const char *what = argv[1];
   long n = std::atol(argv[2]);
   std::thread([] {}).join();
   double ns = 0;
-  if (std::strcmp(what, "uncontended") == 0 || std::strcmp(what, "nested") == 0) {
+  if (std::strcmp(what, "uncontended") == 0 ||
+      std::strcmp(what, "nested") == 0) {
     pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
     ns = loop(&m, n, std::strcmp(what, "nested") == 0);
   } else if (std::strcmp(what, "two_threads") == 0 ||
@@ -64,8 +67,10 @@ int child_main(int argc, char **argv) {
     pthread_mutex_t own[2] = {PTHREAD_MUTEX_INITIALIZER,
                               PTHREAD_MUTEX_INITIALIZER};
     double each[2];
-    std::thread a([&] { each[0] = loop(one ? &shared_lock : &own[0], n, false); });
-    std::thread b([&] { each[1] = loop(one ? &shared_lock : &own[1], n, false); });
+    std::thread a(
+        [&] { each[0] = loop(one ? &shared_lock : &own[0], n, false); });
+    std::thread b(
+        [&] { each[1] = loop(one ? &shared_lock : &own[1], n, false); });
     a.join();
     b.join();
     ns = (each[0] + each[1]) / 2;

@@ -66,7 +66,7 @@ LockState *state_of(pthread_mutex_t *m) noexcept {
                                                  const LockState &s) noexcept {
   int type = m->__data.__kind & kTypeMask;
   if (type != PTHREAD_MUTEX_RECURSIVE && type != PTHREAD_MUTEX_ERRORCHECK)
-    [[likely]]
+      [[likely]]
     return false;
   return my_id() != 0 && s.owner.load(std::memory_order_relaxed) == my_id();
 }
@@ -110,8 +110,8 @@ LockState *state_of(pthread_rwlock_t *rw, bool make) noexcept {
     return s;
   Inside in; // a program's allocator may take a pthread lock
   auto *fresh = new (std::nothrow) LockState;
-  if (fresh && !slot->compare_exchange_strong(s, fresh,
-                                              std::memory_order_acq_rel)) {
+  if (fresh &&
+      !slot->compare_exchange_strong(s, fresh, std::memory_order_acq_rel)) {
     delete fresh; // another thread's first use won
     return s;
   }
@@ -263,9 +263,8 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m,
   return rc;
 }
 
-FEARLESS_PRELOAD_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m,
-                                                    clockid_t c,
-                                                    const timespec *t) {
+FEARLESS_PRELOAD_EXPORT int
+pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const timespec *t) {
   LockState *s;
   if (bypass() || !(s = state_of(m)) || glibc_handles(m, *s))
     return FEARLESS_REAL(mutex_clocklock)(m, c, t);
@@ -296,7 +295,7 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
   return FEARLESS_REAL(mutex_unlock)(m);
 }
 
-// --- condition variables ------------------------------------------------------
+// --- condition variables -----------------------------------------------------
 
 namespace {
 
@@ -305,12 +304,13 @@ namespace {
 // at all: the watchdog's "every thread is blocked"), and an acquisition.
 // Inlined, as the hooks that follow the reported return address must be.
 template <class Wait>
-[[gnu::always_inline]] inline int cond_wait(pthread_cond_t *c,
-                                            pthread_mutex_t *m, bool timed,
-                                            const void *at, Wait wait) noexcept {
+[[gnu::always_inline]] inline int
+cond_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed, const void *at,
+          Wait wait) noexcept {
   LockState *s = state_of(m);
   bool held = s && s->cls.load(std::memory_order_relaxed) != 0 &&
-              my_id() != 0 && s->owner.load(std::memory_order_relaxed) == my_id();
+              my_id() != 0 &&
+              s->owner.load(std::memory_order_relaxed) == my_id();
   if (held)
     fd::on_release(*s, LockMode::exclusive);
   fd::on_block_at(c, WaitKind::condvar, timed, at);
@@ -336,8 +336,9 @@ FEARLESS_PRELOAD_EXPORT int pthread_cond_timedwait(pthread_cond_t *c,
                                                    const timespec *t) {
   if (bypass())
     return FEARLESS_REAL(cond_timedwait)(c, m, t);
-  return cond_wait(c, m, true, __builtin_return_address(0),
-                   [c, m, t] { return FEARLESS_REAL(cond_timedwait)(c, m, t); });
+  return cond_wait(c, m, true, __builtin_return_address(0), [c, m, t] {
+    return FEARLESS_REAL(cond_timedwait)(c, m, t);
+  });
 }
 
 FEARLESS_PRELOAD_EXPORT int pthread_cond_clockwait(pthread_cond_t *c,
@@ -351,7 +352,7 @@ FEARLESS_PRELOAD_EXPORT int pthread_cond_clockwait(pthread_cond_t *c,
   });
 }
 
-// --- reader-writer locks --------------------------------------------------------
+// --- reader-writer locks -----------------------------------------------------
 
 FEARLESS_PRELOAD_EXPORT int pthread_rwlock_init(pthread_rwlock_t *rw,
                                                 const pthread_rwlockattr_t *a) {
@@ -477,20 +478,22 @@ FEARLESS_PRELOAD_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw) {
     return FEARLESS_REAL(rwlock_unlock)(rw);
   if (!uncount_reread(*s)) {
     // The tracker's owner is the exclusive holder: a write unlock.
-    bool writer = my_id() != 0 && s->owner.load(std::memory_order_relaxed) == my_id();
+    bool writer =
+        my_id() != 0 && s->owner.load(std::memory_order_relaxed) == my_id();
     fd::on_release(*s, writer ? LockMode::exclusive : LockMode::shared);
   }
   return FEARLESS_REAL(rwlock_unlock)(rw);
 }
 
-// --- spin locks ------------------------------------------------------------------
+// --- spin locks --------------------------------------------------------------
 
 namespace {
 // A spin lock (a volatile int) by its address.
 const void *key(pthread_spinlock_t *l) noexcept { return const_cast<int *>(l); }
 } // namespace
 
-FEARLESS_PRELOAD_EXPORT int pthread_spin_init(pthread_spinlock_t *l, int pshared) {
+FEARLESS_PRELOAD_EXPORT int pthread_spin_init(pthread_spinlock_t *l,
+                                              int pshared) {
   int rc = FEARLESS_REAL(spin_init)(l, pshared);
   if (rc != 0 || bypass() || pshared == PTHREAD_PROCESS_SHARED)
     return rc;

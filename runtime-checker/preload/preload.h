@@ -64,8 +64,7 @@ struct Real {
   int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const timespec *);
   int (*cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
                         const timespec *);
-  int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
-                void *);
+  int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
   int (*join)(pthread_t, void **);
 };
 

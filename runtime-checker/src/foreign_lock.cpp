@@ -11,8 +11,8 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 
 #if FEARLESS_LOCK_TRACKING
 
