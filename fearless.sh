@@ -22,7 +22,7 @@ LLVM_MAJOR=19
 PACKAGES=(clang-${LLVM_MAJOR} clang-tidy-${LLVM_MAJOR} libclang-${LLVM_MAJOR}-dev
           llvm-${LLVM_MAJOR}-dev libclang-rt-${LLVM_MAJOR}-dev cmake ninja-build g++
           python3 pkg-config libdw-dev libgtest-dev libgmock-dev libbenchmark-dev
-          nlohmann-json3-dev python3-jsonschema dpkg-dev file)
+          nlohmann-json3-dev python3-jsonschema dpkg-dev file libcpp-httplib-dev)
 # Only `bench` needs these: Abseil's deadlock detector, rustc (Rust's mpsc)
 # and Valgrind's Helgrind are the baselines the benchmarks compare against.
 BENCH_PACKAGES=(libabsl-dev rustc valgrind)
