@@ -21,6 +21,8 @@ Options for programs run under the preload (tests/preload):
   --kill-after=REGEX   the program hangs once stderr matches REGEX (a real
                        deadlock under FEARLESS_ON_DEADLOCK=report): it is
                        killed then, and the run counts as exiting with 0
+  --within=S --from=R  with --kill-after: REGEX must match within S seconds
+                       of stderr matching R (the moment the program hangs)
 """
 import argparse
 import json
@@ -35,19 +37,25 @@ import time
 FIELDS = {"kind", "severity", "title", "thread", "locks", "text"}
 
 
-def run_until(cmd, env, pattern, max_seconds):
+def run_until(cmd, env, pattern, max_seconds, since=None, within=None):
     """Runs cmd until its stderr matches `pattern` (then kills it, and waits
-    a moment for the rest of the report) or `max_seconds` pass (a failure)."""
+    a moment for the rest of the report) or `max_seconds` pass (a failure).
+    With `since` and `within`: `pattern` must match within `within` seconds
+    of stderr matching `since`."""
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     seen = []
     reader = threading.Thread(target=lambda: seen.extend(iter(proc.stderr.readline, "")))
     reader.start()
     deadline = time.monotonic() + max_seconds
-    matched_at = None
+    matched_at = since_at = None
     while time.monotonic() < deadline and proc.poll() is None:
+        if since and since_at is None and re.search(since, "".join(seen)):
+            since_at = time.monotonic()
         if matched_at is None and re.search(pattern, "".join(seen)):
             matched_at = time.monotonic()
+            if since_at is None and since:
+                since_at = matched_at # both in one read
         if matched_at is not None and time.monotonic() > matched_at + 0.3:
             break
         time.sleep(0.01)
@@ -56,6 +64,12 @@ def run_until(cmd, env, pattern, max_seconds):
     proc.wait()
     reader.join()
     text = "".join(seen)
+    if within is not None and matched_at is not None and \
+            matched_at - (since_at or matched_at) > within:
+        sys.exit(f"/{pattern}/ came {matched_at - since_at:.2f} s after "
+                 f"/{since}/, more than {within} s; stderr:\n{text}")
+    if since_at is not None and matched_at is not None:
+        print(f"/{pattern}/ {matched_at - since_at:.3f} s after /{since}/")
     if not re.search(pattern, text):
         why = "still ran" if still_running else f"exited with {proc.returncode}"
         sys.exit(f"{cmd[-1]} {why} without printing /{pattern}/ within "
@@ -74,6 +88,8 @@ def main():
     ap.add_argument("--no-graph", action="store_true")
     ap.add_argument("--check-prefix", default="CHECK")
     ap.add_argument("--kill-after", default=None)
+    ap.add_argument("--within", type=float, default=None)
+    ap.add_argument("--from", dest="since", default=None)
     ap.add_argument("program")
     ap.add_argument("source")
     ap.add_argument("args", nargs="*")
@@ -89,7 +105,8 @@ def main():
         cmd = ([args.run_with] if args.run_with else []) + [args.program] + args.args
         start = time.monotonic()
         if args.kill_after:
-            run = run_until(cmd, env, args.kill_after, args.max_seconds)
+            run = run_until(cmd, env, args.kill_after, args.max_seconds,
+                            args.since, args.within)
         else:
             try:
                 run = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
