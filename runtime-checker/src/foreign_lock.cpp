@@ -6,6 +6,7 @@
 #include "stacktrace.h"
 #include "tracker_internal.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -101,24 +102,30 @@ ClassId class_up_the_stack(const void *return_address) {
 
 // --- LockStates by address -------------------------------------------------
 
-// Open addressing with linear probing. Lookups take no lock: they read the
-// current table, whose slots are published key-last; a removed key becomes
-// a tombstone. Inserts, removals and growth take `mu`; a table replaced by
-// a larger one is kept (a lookup may still be reading it), so the tables
-// ever made add up to less than twice the last one.
+// Open addressing with linear probing. Lookups take no lock; inserts,
+// removals and growth take `mu_`. A removal shifts the entries after it
+// back (no tombstones), so a table is replaced only when it grows, and the
+// replaced ones, which a lookup may still be reading, are kept: all of them
+// add up to less than the last one.
+//
+// Invariant: a lookup may miss a key that a concurrent removal is moving
+// (a miss is only a hint: the caller asks again under `mu_`, lookup()), and
+// never returns another key's state: it reads the key again after the
+// state, and a slot is emptied before it takes another key.
 class AddressTable {
 public:
-  LockState *find(std::uintptr_t key) const noexcept {
-    const Table *t = table_.load(std::memory_order_acquire);
-    if (!t)
-      return nullptr;
-    for (std::size_t i = hash(key) & t->mask;; i = (i + 1) & t->mask) {
-      std::uintptr_t k = t->slots[i].key.load(std::memory_order_acquire);
-      if (k == key)
-        return t->slots[i].state.load(std::memory_order_acquire);
-      if (k == kEmpty)
-        return nullptr;
-    }
+  /// The state of `key`, or nullptr; exact.
+  LockState *lookup(std::uintptr_t key) {
+    if (LockState *s = find(key))
+      return s;
+    std::lock_guard<std::mutex> guard(mu_);
+    return find(key);
+  }
+
+  /// The state of `key`, made if there is none.
+  LockState *find_or_make_fast(std::uintptr_t key) {
+    LockState *s = find(key);
+    return s ? s : find_or_make(key);
   }
 
   LockState *find_or_make(std::uintptr_t key) {
@@ -126,21 +133,16 @@ public:
     if (LockState *s = find(key))
       return s;
     if (!table_.load(std::memory_order_relaxed) ||
-        (used_ + 1) * 4 > capacity() * 3)
+        (live_ + 1) * 4 > capacity() * 3)
       grow();
     Table *t = table_.load(std::memory_order_relaxed);
     auto *s = new LockState;
-    for (std::size_t i = hash(key) & t->mask;; i = (i + 1) & t->mask) {
-      std::uintptr_t k = t->slots[i].key.load(std::memory_order_relaxed);
-      if (k != kEmpty && k != kTombstone)
-        continue;
-      if (k == kEmpty)
-        ++used_;
-      t->slots[i].state.store(s, std::memory_order_relaxed);
-      t->slots[i].key.store(key, std::memory_order_release);
-      ++live_;
-      return s;
-    }
+    std::size_t i = hash(key) & t->mask;
+    while (t->slots[i].key.load(std::memory_order_relaxed) != kEmpty)
+      i = (i + 1) & t->mask;
+    put(t->slots[i], key, s);
+    ++live_;
+    return s;
   }
 
   void remove(std::uintptr_t key) {
@@ -148,21 +150,36 @@ public:
     Table *t = table_.load(std::memory_order_relaxed);
     if (!t)
       return;
-    for (std::size_t i = hash(key) & t->mask;; i = (i + 1) & t->mask) {
+    std::size_t i = hash(key) & t->mask;
+    for (;; i = (i + 1) & t->mask) {
       std::uintptr_t k = t->slots[i].key.load(std::memory_order_relaxed);
       if (k == kEmpty)
         return;
-      if (k != key)
-        continue;
-      t->slots[i].key.store(kTombstone, std::memory_order_release);
-      delete t->slots[i].state.exchange(nullptr, std::memory_order_acq_rel);
-      --live_;
-      return;
+      if (k == key)
+        break;
     }
+    LockState *gone = t->slots[i].state.load(std::memory_order_relaxed);
+    t->slots[i].key.store(kEmpty, std::memory_order_release);
+    // Backward shift: an entry after the hole whose home is not between the
+    // hole and itself moves into the hole (key and state together).
+    for (std::size_t j = (i + 1) & t->mask;; j = (j + 1) & t->mask) {
+      std::uintptr_t k = t->slots[j].key.load(std::memory_order_relaxed);
+      if (k == kEmpty)
+        break;
+      std::size_t home = hash(k) & t->mask;
+      bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+      if (stays)
+        continue;
+      put(t->slots[i], k, t->slots[j].state.load(std::memory_order_relaxed));
+      t->slots[j].key.store(kEmpty, std::memory_order_release);
+      i = j;
+    }
+    --live_;
+    delete gone;
   }
 
 private:
-  static constexpr std::uintptr_t kEmpty = 0, kTombstone = 1;
+  static constexpr std::uintptr_t kEmpty = 0;
   struct Slot {
     std::atomic<std::uintptr_t> key{kEmpty};
     std::atomic<LockState *> state{nullptr};
@@ -170,6 +187,7 @@ private:
   struct Table {
     std::size_t mask;
     Slot *slots;
+    const Table *older; // kept, and reachable: a lookup may still read it
   };
 
   static std::size_t hash(std::uintptr_t key) {
@@ -180,32 +198,53 @@ private:
     return t ? t->mask + 1 : 0;
   }
 
-  // A table twice the live entries' need, without the tombstones.
+  // Publishes `key` -> `state` in an empty slot: the state first (release:
+  // a lookup that reads it reads the slot's emptying before), the key last.
+  static void put(Slot &slot, std::uintptr_t key, LockState *state) {
+    slot.state.store(state, std::memory_order_release);
+    slot.key.store(key, std::memory_order_release);
+  }
+
+  // Without the lock: may miss a key being moved (see the invariant).
+  LockState *find(std::uintptr_t key) const noexcept {
+    const Table *t = table_.load(std::memory_order_acquire);
+    if (!t)
+      return nullptr;
+    for (std::size_t i = hash(key) & t->mask;; i = (i + 1) & t->mask) {
+      const Slot &slot = t->slots[i];
+      std::uintptr_t k = slot.key.load(std::memory_order_acquire);
+      if (k == kEmpty)
+        return nullptr;
+      if (k != key)
+        continue;
+      LockState *s = slot.state.load(std::memory_order_acquire);
+      if (slot.key.load(std::memory_order_relaxed) == key)
+        return s;
+      return nullptr; // moved meanwhile: a miss
+    }
+  }
+
+  // Twice the capacity; the old table is kept.
   void grow() {
-    std::size_t cap = 64;
-    while (cap < live_ * 4 + 4)
-      cap *= 2;
-    auto *fresh = new Table{cap - 1, new Slot[cap]};
-    if (const Table *old = table_.load(std::memory_order_relaxed))
+    std::size_t cap = std::max<std::size_t>(64, capacity() * 2);
+    const Table *old = table_.load(std::memory_order_relaxed);
+    auto *fresh = new Table{cap - 1, new Slot[cap], old};
+    if (old)
       for (std::size_t j = 0; j <= old->mask; ++j) {
         std::uintptr_t k = old->slots[j].key.load(std::memory_order_relaxed);
-        if (k == kEmpty || k == kTombstone)
+        if (k == kEmpty)
           continue;
         std::size_t i = hash(k) & fresh->mask;
         while (fresh->slots[i].key.load(std::memory_order_relaxed) != kEmpty)
           i = (i + 1) & fresh->mask;
-        fresh->slots[i].state.store(
-            old->slots[j].state.load(std::memory_order_relaxed),
-            std::memory_order_relaxed);
-        fresh->slots[i].key.store(k, std::memory_order_relaxed);
+        put(fresh->slots[i], k,
+            old->slots[j].state.load(std::memory_order_relaxed));
       }
-    used_ = live_;
-    table_.store(fresh, std::memory_order_release); // the old one is kept
+    table_.store(fresh, std::memory_order_release);
   }
 
   std::mutex mu_;
   std::atomic<Table *> table_{nullptr};
-  std::size_t used_ = 0; // live and tombstones; guarded by mu_
   std::size_t live_ = 0; // guarded by mu_
 };
 
@@ -239,20 +278,17 @@ void class_from_source(LockState &lock, const char *name, const char *file,
 
 LockState *foreign_lock(const void *address, bool make) noexcept {
   auto key = reinterpret_cast<std::uintptr_t>(address);
-  if (key <= 1) // the table's empty and removed keys
+  if (key == 0) // the table's empty key
     return nullptr;
+  Inside in; // a miss takes the table's lock
   AddressTable &table = address_table();
-  LockState *s = table.find(key);
-  if (s || !make)
-    return s;
-  Inside in;
-  return table.find_or_make(key);
+  return make ? table.find_or_make_fast(key) : table.lookup(key);
 }
 
 void forget_foreign_lock(const void *address) noexcept {
   auto key = reinterpret_cast<std::uintptr_t>(address);
   Inside in;
-  if (key > 1)
+  if (key != 0)
     address_table().remove(key);
 }
 
