@@ -22,11 +22,11 @@ LLVM_MAJOR=19
 PACKAGES=(clang-${LLVM_MAJOR} clang-tidy-${LLVM_MAJOR} libclang-${LLVM_MAJOR}-dev
           llvm-${LLVM_MAJOR}-dev libclang-rt-${LLVM_MAJOR}-dev cmake ninja-build g++
           python3 pkg-config libdw-dev libgtest-dev libgmock-dev libbenchmark-dev
-          nlohmann-json3-dev python3-jsonschema dpkg-dev file
+          nlohmann-json3-dev python3-jsonschema dpkg-dev file libcpp-httplib-dev
           libc++-${LLVM_MAJOR}-dev libc++abi-${LLVM_MAJOR}-dev)
-# Only `bench` needs these: Abseil's deadlock detector and rustc (Rust's mpsc)
-# are the baselines the benchmarks compare against.
-BENCH_PACKAGES=(libabsl-dev rustc)
+# Only `bench` needs these: Abseil's deadlock detector, rustc (Rust's mpsc)
+# and Valgrind's Helgrind are the baselines the benchmarks compare against.
+BENCH_PACKAGES=(libabsl-dev rustc valgrind)
 
 die() { echo "fearless.sh: error: $*" >&2; exit 2; }
 say() { echo "==> $*"; }
@@ -154,7 +154,7 @@ run_tests() {
 bench() {
   deps
   # A rustc already on PATH (e.g. from rustup) is used as is.
-  if command -v rustc >/dev/null; then deps libabsl-dev; else deps "${BENCH_PACKAGES[@]}"; fi
+  if command -v rustc >/dev/null; then deps libabsl-dev valgrind; else deps "${BENCH_PACKAGES[@]}"; fi
   configure "$BUILD_DIR-bench" -DCMAKE_BUILD_TYPE=Release -DFEARLESS_BUILD_BENCH=ON \
     -DFEARLESS_BUILD_TESTS=OFF -DFEARLESS_BUILD_ANALYZER=OFF -DFEARLESS_LOCK_TRACKING=OFF
   cmake --build "$BUILD_DIR-bench" -j "$JOBS"
@@ -174,6 +174,8 @@ bench() {
   "$BUILD_DIR-bench-tracked/bench/tracker_bench" "$@"
   say "race_bench: Watched<int> vs plain int vs ThreadSanitizer"
   "$BUILD_DIR-bench-tracked/bench/race_bench" "$@"
+  say "the preload: pthread locks bare vs fearless-run vs ThreadSanitizer vs Helgrind"
+  FEARLESS_BUILD_DIR="$BUILD_DIR" "$ROOT/bench/preload_compare.sh"
   say "channels: fearless vs mutex+deque vs Rust mpsc"
   FEARLESS_BUILD_DIR="$BUILD_DIR" "$ROOT/bench/channel_compare.sh"
   say "analyzer: clang-tidy with fearless-* vs parse only"

@@ -24,6 +24,7 @@
 #include "fearless/detail/channel_core.h"
 #include "fearless/detail/hooks.h"
 #include "fearless/thread.h"
+#include "foreign_lock.h"
 #include "tracker_internal.h"
 
 #include <dirent.h>
@@ -505,12 +506,18 @@ void copy_name(ThreadRecord &r) {
 } // namespace
 
 void on_block(const void *object, WaitKind kind, bool timed) noexcept {
+  on_block_at(object, kind, timed, __builtin_return_address(0));
+}
+
+void on_block_at(const void *object, WaitKind kind, bool timed,
+                 const void *at) noexcept {
+  Inside in;
   ThreadRecord *t = record();
   if (!t)
     return;
   copy_name(*t);
   t->blocks.fetch_add(1, std::memory_order_relaxed);
-  t->blocked_at.store(__builtin_return_address(0), std::memory_order_relaxed);
+  t->blocked_at.store(at, std::memory_order_relaxed);
   if (timed) // a wait with a timeout is not a deadlock
     return;
   if (kind == WaitKind::join &&
@@ -536,6 +543,7 @@ void on_unblock(const void *) noexcept {
 }
 
 void on_thread_start(const void *handle) noexcept {
+  Inside in;
   // The handle stands for this thread while it runs (lockdep's trick for
   // flushes): a join waits for whoever runs it.
   if (ThreadRecord *t = record())

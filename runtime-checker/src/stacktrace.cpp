@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,7 @@ struct Symbolizer {
     std::string function;
     std::string file;
     int line = 0;
+    int column = 0; // 0 if unknown
   };
 
   std::mutex mu;
@@ -76,6 +78,26 @@ struct Symbolizer {
     return it->second;
   }
 
+  // "module+0xoffset" for a code address in a module without symbols (a
+  // stripped program), "" if it is in none.
+  std::string module_offset(void *address) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto addr = reinterpret_cast<Dwarf_Addr>(address);
+    Dwfl_Module *module = dwfl ? dwfl_addrmodule(dwfl, addr) : nullptr;
+    Dwarf_Addr start = 0;
+    const char *name = module ? dwfl_module_info(module, nullptr, &start,
+                                                 nullptr, nullptr, nullptr,
+                                                 nullptr, nullptr)
+                              : nullptr;
+    if (!name)
+      return "";
+    const char *base = std::strrchr(name, '/');
+    char offset[32];
+    std::snprintf(offset, sizeof offset, "+0x%llx",
+                  static_cast<unsigned long long>(addr - start));
+    return std::string(base ? base + 1 : name) + offset;
+  }
+
   std::vector<Frame> lookup_uncached(void *address) FEARLESS_REQUIRES(mu) {
     std::vector<Frame> frames(1);
     if (!dwfl)
@@ -91,11 +113,12 @@ struct Symbolizer {
       frames[0].function = status == 0 && demangled ? demangled.get() : name;
     }
     if (Dwfl_Line *line = dwfl_module_getsrc(module, addr)) {
-      int lineno = 0;
-      if (const char *file = dwfl_lineinfo(line, nullptr, &lineno, nullptr,
-                                           nullptr, nullptr)) {
+      int lineno = 0, column = 0;
+      if (const char *file =
+              dwfl_lineinfo(line, nullptr, &lineno, &column, nullptr, nullptr)) {
         frames[0].file = file;
         frames[0].line = lineno;
+        frames[0].column = column;
       }
     }
     Dwarf_Addr bias = 0;
@@ -118,14 +141,16 @@ struct Symbolizer {
         if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
           continue;
         Dwarf_Attribute attr;
-        Dwarf_Word file_index = 0, line = 0;
+        Dwarf_Word file_index = 0, line = 0, column = 0;
         if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr),
                             &file_index) != 0 ||
             dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr),
                             &line) != 0)
           continue;
+        dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_column, &attr),
+                        &column); // stays 0 without one
         const char *file = dwarf_filesrc(files, file_index, nullptr, nullptr);
-        frames.push_back({"", file ? file : "", int(line)});
+        frames.push_back({"", file ? file : "", int(line), int(column)});
       }
     }
     std::free(scopes);
@@ -141,14 +166,20 @@ void *call_site(void *return_address) {
   return static_cast<char *>(return_address) - 1;
 }
 
-// Frames of the runtime itself (its sources and its headers) and of the
-// standard library's headers say nothing the user can act on.
+// Frames of the runtime itself (its sources, its headers, the preload's
+// interposers) and of the standard library's headers (libstdc++'s
+// target-specific ones, gthr-default.h, are under /usr/include/<triplet>/c++/)
+// say nothing the user can act on.
 bool is_runtime_frame(const Symbolizer::Frame &f) {
   if (f.file.empty())
     return f.function.rfind("fearless::", 0) == 0;
-  return f.file.find("runtime-checker/src/") != std::string::npos ||
-         f.file.find("/include/fearless/") != std::string::npos ||
-         f.file.find("/include/c++/") != std::string::npos;
+  if (f.file.find("runtime-checker/src/") != std::string::npos ||
+      f.file.find("runtime-checker/preload/") != std::string::npos ||
+      f.file.find("/include/fearless/") != std::string::npos)
+    return true;
+  std::size_t cxx = f.file.find("/c++/");
+  return cxx != std::string::npos && f.file.rfind("/include/", cxx) !=
+                                         std::string::npos;
 }
 
 std::string describe(const Symbolizer::Frame &f, void *address) {
@@ -305,6 +336,27 @@ std::string describe_code_site(void *pc, void *ret) {
         return describe(f, site);
   }
   return ret ? describe_address(ret) : "?";
+}
+
+bool user_site_at(void *return_address, std::string *file, int *line,
+                  int *column, std::string *function) {
+  void *site = call_site(return_address);
+  for (const auto &f : Symbolizer::get().lookup(site)) {
+    if (is_runtime_frame(f))
+      continue;
+    if (f.file.empty() && f.function.empty()) { // no symbols: a stripped program
+      *file = "";
+      *line = *column = 0;
+      *function = Symbolizer::get().module_offset(site);
+      return !function->empty();
+    }
+    *file = f.file;
+    *line = f.line;
+    *column = f.column;
+    *function = f.function;
+    return true;
+  }
+  return false;
 }
 
 std::string format_stack(const Stack &stack, const char *indent) {

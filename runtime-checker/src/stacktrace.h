@@ -30,6 +30,17 @@ int capture_stack(void **out, int max, int skip);
 /// not unwound again (x86-64; elsewhere it always unwinds).
 int capture_stack_again(void **out, int max, int skip);
 
+/// Where return address `return_address` is in the user's code: the
+/// innermost source frame at its call outside the runtime and the standard
+/// library's headers -- its file (full path), line and column (0 if the
+/// debug information has none), or, in code without a line table, "" and 0
+/// with the function's name, or without symbols either (a stripped
+/// program), "module+0xoffset". False if every frame there is the runtime's
+/// or the standard library's (the caller looks further up the stack), or
+/// the address is in no module.
+bool user_site_at(void *return_address, std::string *file, int *line,
+                  int *column, std::string *function);
+
 /// One line per frame, "    #N function at file:line", indented by `indent`.
 /// Frames inside the fearless runtime itself are left out.
 std::string format_stack(const Stack &stack, const char *indent = "    ");

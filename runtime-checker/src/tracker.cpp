@@ -9,6 +9,7 @@
 
 #include "fearless/detail/hooks.h"
 #include "fearless/thread.h"
+#include "foreign_lock.h"
 #include "tracker_internal.h"
 #include "tracker_report.h"
 
@@ -114,32 +115,43 @@ bool is_library_site(const char *file) {
          f.rfind("/usr/include/", 0) == 0 || f.rfind("/usr/lib/", 0) == 0;
 }
 
+// The class of the locks made at `file`:`line`:`column`, named
+// "basename:line".
+ClassId site_class_locked(Global &g, const std::string &file, unsigned line,
+                          unsigned column) FEARLESS_REQUIRES(g.mu) {
+  auto [it, inserted] =
+      g.sites.try_emplace(std::make_tuple(file, line, column), 0);
+  if (inserted) {
+    std::size_t cut = file.rfind('/');
+    std::string shortname =
+        (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" +
+        std::to_string(line);
+    it->second = new_class_locked(g, shortname, false);
+  }
+  return it->second;
+}
+
+// The class named `name`.
+ClassId named_class_locked(Global &g, const std::string &name)
+    FEARLESS_REQUIRES(g.mu) {
+  auto [it, inserted] = g.names.try_emplace(name, 0);
+  if (inserted)
+    it->second = new_class_locked(g, name, false);
+  return it->second;
+}
+
 FEARLESS_SLOW_PATH
 ClassId class_for_site(const void *lock, const LockSite &site) {
   auto &g = global();
   std::lock_guard<std::mutex> guard(g.mu);
   bool per_instance = g_class_mode.load() == ClassMode::instance;
-  if (site.name && !per_instance) {
-    auto [it, inserted] = g.names.try_emplace(site.name, 0);
-    if (inserted)
-      it->second = new_class_locked(g, site.name, false);
-    return it->second;
-  }
+  if (site.name && !per_instance)
+    return named_class_locked(g, site.name);
   if (site.where.line() != 0 && !per_instance &&
-      !is_library_site(site.where.file_name())) {
-    std::string file = site.where.file_name();
-    auto key = std::make_tuple(file, unsigned(site.where.line()),
-                               unsigned(site.where.column()));
-    auto [it, inserted] = g.sites.try_emplace(key, 0);
-    if (inserted) {
-      std::size_t cut = file.rfind('/');
-      std::string shortname =
-          (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" +
-          std::to_string(site.where.line());
-      it->second = new_class_locked(g, shortname, false);
-    }
-    return it->second;
-  }
+      !is_library_site(site.where.file_name()))
+    return site_class_locked(g, site.where.file_name(),
+                             unsigned(site.where.line()),
+                             unsigned(site.where.column()));
   char buf[48];
   std::snprintf(buf, sizeof buf, "%s@%p", site.name ? site.name : "lock", lock);
   return new_class_locked(g, buf, true);
@@ -373,6 +385,18 @@ std::string class_name(const Global &g, ClassId c) {
   return c < g.classes.size() ? g.classes[c].name : "?";
 }
 
+ClassId class_at_line(const std::string &file, unsigned line) {
+  auto &g = global();
+  std::lock_guard<std::mutex> guard(g.mu);
+  return site_class_locked(g, file, line, 0);
+}
+
+ClassId class_named(const std::string &name) {
+  auto &g = global();
+  std::lock_guard<std::mutex> guard(g.mu);
+  return named_class_locked(g, name);
+}
+
 std::string class_name_locked(ClassId c) {
   auto &g = global();
   std::lock_guard<std::mutex> guard(g.mu);
@@ -436,11 +460,13 @@ void misuse(const std::string &title, std::string details,
 
 // --- hooks: slow paths ------------------------------------------------------------
 void on_create(LockState &lock, const LockSite &site) noexcept {
+  Inside in;
   lock.owner.store(0, std::memory_order_relaxed);
   lock.cls.store(class_for_site(&lock, site), std::memory_order_release);
 }
 
 void on_destroy(LockState &lock) noexcept {
+  Inside in;
   ThreadRecord *t = record();
   if (t)
     apply_drops(*t);
@@ -476,6 +502,7 @@ void on_destroy(LockState &lock) noexcept {
 
 bool acquire_slow(LockState &lock, LockMode mode, unsigned subclass,
                   const void *, const void *) noexcept {
+  Inside in;
   ThreadRecord *t = record();
   if (!t)
     return false;
@@ -522,6 +549,7 @@ bool acquire_slow(LockState &lock, LockMode mode, unsigned subclass,
 
 void acquired_slow(LockState &lock, LockMode mode, bool tried,
                    unsigned subclass, const void *pc, const void *ret) noexcept {
+  Inside in;
   ThreadRecord *t = record();
   if (!t)
     return;
@@ -548,6 +576,7 @@ void acquired_slow(LockState &lock, LockMode mode, bool tried,
 }
 
 void release_slow(LockState &lock) noexcept {
+  Inside in;
   ThreadRecord *t = record();
   if (!t)
     return;
@@ -596,11 +625,13 @@ void release_slow(LockState &lock) noexcept {
 }
 
 void on_batch_begin() noexcept {
+  Inside in;
   if (ThreadRecord *t = record())
     t->batch = t->depth.load(std::memory_order_relaxed);
 }
 
 void on_batch_end() noexcept {
+  Inside in;
   if (ThreadRecord *t = record())
     t->batch = -1;
 }

@@ -56,6 +56,13 @@ struct Global {
 
 Global &global();
 
+/// The class of the locks made at `file`:`line`, for callers without a
+/// std::source_location (fearless_lock_init): the class on_create gives a
+/// construction site there, named "basename:line".
+ClassId class_at_line(const std::string &file, unsigned line);
+/// The class named `name`, as LockSite::name names one.
+ClassId class_named(const std::string &name);
+
 /// The name of class `c`.
 std::string class_name(const Global &g, ClassId c) FEARLESS_REQUIRES(g.mu);
 /// The same, taking global().mu.
