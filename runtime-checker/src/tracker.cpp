@@ -609,8 +609,9 @@ void release_slow(LockState &lock) noexcept {
              describe_site(holders.front().pc, holders.front().ret);
     misuse("lock released by a thread that does not hold it",
            "  thread " + thread_label(holder, nullptr) + " locked it" + site +
-               "; a guard was moved to another thread "
-               "(fearless-guard-not-send finds this at compile time)\n",
+               "; a guard was moved to another thread, or held across a "
+               "co_await that resumed elsewhere (fearless-guard-not-send and "
+               "fearless-guard-across-await find these at compile time)\n",
            t, {class_name_locked(lock.cls.load())});
     if (!holders.empty())
       drop_held(holder, &lock);
