@@ -214,9 +214,10 @@ private:
 
 GuardedByCheck::GuardedByCheck(StringRef Name, ClangTidyContext *Context)
     : FearlessCheck(Name, Context,
-                    {"Beta", "Negative", "Reference", "Verbose",
+                    {"Beta", "Negative", "Pointer", "Reference", "Verbose",
                      "InheritLocksInLambdas", "SpawnFunctions"}),
       Beta(boolOption("Beta", false)), Negative(boolOption("Negative", false)),
+      Pointer(boolOption("Pointer", false)),
       Reference(boolOption("Reference", true)),
       Verbose(boolOption("Verbose", false)),
       InheritLocksInLambdas(boolOption("InheritLocksInLambdas", true)) {}
@@ -227,6 +228,7 @@ void GuardedByCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   };
   Store("Beta", Beta);
   Store("Negative", Negative);
+  Store("Pointer", Pointer);
   Store("Reference", Reference);
   Store("Verbose", Verbose);
   Store("InheritLocksInLambdas", InheritLocksInLambdas);
@@ -256,6 +258,8 @@ bool GuardedByCheck::enabled(TSGroup G) const {
     return Reference;
   case TSGroup::Negative:
     return Negative;
+  case TSGroup::Pointer:
+    return Pointer;
   }
   return true;
 }

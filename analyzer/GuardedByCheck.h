@@ -78,6 +78,7 @@ private:
 
   const bool Beta;
   const bool Negative;
+  const bool Pointer;
   const bool Reference;
   const bool Verbose;
   const bool InheritLocksInLambdas;
