@@ -17,11 +17,16 @@ includes = [
     os.path.join(config.fearless_src_root, "annotations", "include"),
     os.path.join(config.fearless_src_root, "runtime-checker", "include"),
 ]
+# The LLVM major the plugin is built for: a lit feature (REQUIRES: llvm-22,
+# UNSUPPORTED: llvm-19) and, in check_fearless_tidy.py, the per-major
+# expectations CHECK-MESSAGES-LLVM<major> where Clang words a message
+# differently.
+config.available_features.add(f"llvm-{config.llvm_major}")
 runner = os.path.join(config.test_source_root, "check_fearless_tidy.py")
 config.substitutions.append(
     ("%check_fearless_tidy",
      f"{config.python} {runner} --clang-tidy={config.clang_tidy} "
-     f"--plugin={config.fearless_plugin} "
+     f"--plugin={config.fearless_plugin} --llvm-major={config.llvm_major} "
      + " ".join(f"--include={d}" for d in includes)))
 config.substitutions.append(
     ("%clang_tidy_plugin", f"{config.clang_tidy} --load={config.fearless_plugin}"))
