@@ -18,6 +18,7 @@
 #define FEARLESS_ANNOTATE_SYNC_IF "fearless::sync_if"
 #define FEARLESS_ANNOTATE_THREAD_SAFE_IF "fearless::thread_safe_if"
 #define FEARLESS_ANNOTATE_SPAWNS "fearless::spawns"
+#define FEARLESS_ANNOTATE_REENTRANT "fearless::reentrant"
 
 // Hidden-friend marker functions. Each marked class declares one of these
 // with a third parameter of type std::bool_constant<V>: V is the property's
@@ -29,7 +30,9 @@
 #define FEARLESS_MARKER_SYNC_NAME "fearless_marker_sync"
 #define FEARLESS_MARKER_THREAD_SAFE_NAME "fearless_marker_thread_safe"
 
-#ifdef __cplusplus
+// The tables need C++17 (inline variables); the macros above are plain C,
+// for thread_safety.h, which compiles from C++11 on.
+#if defined(__cplusplus) && __cplusplus >= 201703L
 namespace fearless::names {
 
 /// Lock guard types: values of these types are never Send (a mutex must be
