@@ -13,6 +13,7 @@
 #include "ThreadSafetyEngine.h"
 #include "model/UnitModel.h"
 
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/Analysis/AnalysisDeclContext.h"
 #include "clang/Analysis/CFG.h"
@@ -428,6 +429,12 @@ ThreadSafetyEngine::~ThreadSafetyEngine() {
 
 bool ThreadSafetyEngine::isAnalysable(const FunctionDecl *FD,
                                       const SourceManager &SM) {
+  // Sema analyses a template instantiation when it instantiates it: at the
+  // end of the unit, or at an explicit instantiation, after the errors of a
+  // unit that has them -- and it analyses nothing once an error occurred.
+  if (FD->isTemplateInstantiation() &&
+      FD->getASTContext().getDiagnostics().hasUncompilableErrorOccurred())
+    return false;
   return UnitModel::isAnalysable(FD) && !FD->isDefaulted();
 }
 

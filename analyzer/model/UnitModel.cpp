@@ -230,7 +230,8 @@ private:
     FunctionFacts &Facts = M.Facts[Key];
     Facts.Function = Key;
     Facts.Named = Named;
-    Frame F{Key, {}, {}};
+    Frame F;
+    F.Key = Key;
     for (const HeldLock &L : Initial)
       if (L.Class)
         F.OnEntry.insert(L.Class);
