@@ -34,5 +34,6 @@ config.substitutions.append(("%fearless_include",
                              " ".join(f"-I{d}" for d in includes)))
 config.substitutions.append(("%fearless_src", config.fearless_src_root))
 config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%llvm_major", config.llvm_major))
 config.substitutions.append(("%clang_tidy_bin", config.clang_tidy))
 config.substitutions.append(("%tidy_plugin_path", config.fearless_plugin))
