@@ -103,7 +103,7 @@ configure() {
   local cached
   cached=$(sed -n 's|^LLVM_DIR:[A-Z]*=||p' "$dir/CMakeCache.txt" 2>/dev/null || true)
   case "$cached" in ""|*/llvm-"$LLVM_MAJOR"/*) ;; *)
-    die "$dir was configured for another LLVM ($cached), not $LLVM_MAJOR: remove it or set FEARLESS_BUILD_DIR" ;;
+    die "${dir#$ROOT/} was configured for another LLVM ($cached), not $LLVM_MAJOR: remove it or set FEARLESS_BUILD_DIR" ;;
   esac
   if [ ! -f "$dir/build.ninja" ]; then
     cmake -S "$ROOT" -B "$dir" -G Ninja --no-warn-unused-cli -DFEARLESS_LLVM_MAJOR="$LLVM_MAJOR" \
@@ -216,6 +216,8 @@ run_tests() {
   first=${majors[0]}
   LLVM_WHY="tests run every supported major"
   [ -n "${FEARLESS_LLVM:-}" ] && LLVM_WHY="FEARLESS_LLVM=$first"
+  # Every major first: the main build's tests use clang++-22 when present.
+  deps $(for m in "${majors[@]}"; do llvm_packages "$m"; done) "${BASE_PACKAGES[@]}"
   use_llvm "$first"
   build
   say "tests (main build, LLVM $LLVM_MAJOR)"
