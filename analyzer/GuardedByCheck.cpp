@@ -141,7 +141,8 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E)) {
       Uses |= isWrappedStdMutex(MC->getImplicitObjectArgument());
       if (MC->getImplicitObjectArgument() &&
-          isReentrantUnknownToEngine(MC->getImplicitObjectArgument()->getType()))
+          isReentrantUnknownToEngine(
+              MC->getImplicitObjectArgument()->getType()))
         Found.RecursiveSites.insert(MC->getExprLoc());
       if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
               MC->getImplicitObjectArgument()

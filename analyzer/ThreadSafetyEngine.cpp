@@ -349,10 +349,10 @@ public:
   void handleUnmatchedUnderlyingMutexes(SourceLocation Loc, SourceLocation DLoc,
                                         Name ScopeName, StringRef Kind,
                                         Name Expected, Name Actual) override {
-    addParamMismatch(add(Loc, WarnUnmatchedUnderlyingMutexes,
-                         {Kind.str(), ScopeName.str(), Expected.str(),
-                          Actual.str()}),
-                     DLoc);
+    addParamMismatch(
+        add(Loc, WarnUnmatchedUnderlyingMutexes,
+            {Kind.str(), ScopeName.str(), Expected.str(), Actual.str()}),
+        DLoc);
   }
 
   void handleExpectMoreUnderlyingMutexes(SourceLocation Loc,
