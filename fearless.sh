@@ -6,24 +6,32 @@
 #                          show the buggy Rust-book programs (samples/buggy)
 #   ./fearless.sh test     install what is missing, build, run every test
 #                          (ctest, lit) and the runtime tests under
-#                          ThreadSanitizer and AddressSanitizer+UBSan
+#                          ThreadSanitizer and AddressSanitizer+UBSan; the
+#                          analyzer suite runs once per LLVM major (19, 22)
 #   ./fearless.sh analyze [-p BUILD_DIR] [FILES...]
 #                          run every fearless check on a compile_commands.json
 #   ./fearless.sh parity   fearless-guarded-by vs clang -Wthread-safety on
 #                          Clang's own tests (downloads Debian's LLVM source)
+#                          for the selected LLVM major
 #   ./fearless.sh build | deps | bench | help
 #
-# Environment: FEARLESS_BUILD_DIR (default: build), FEARLESS_JOBS (default:
-# number of cores), FEARLESS_SKIP_SANITIZERS=1 (test: main build only).
+# Environment: FEARLESS_LLVM=19|22 (the LLVM major of the analyzer; default:
+# the newest installed, 19 when none is), FEARLESS_BUILD_DIR (default: build;
+# LLVM 22 builds in <dir>-llvm22), FEARLESS_JOBS (default: number of cores),
+# FEARLESS_SKIP_SANITIZERS=1 (test: main build only).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-LLVM_MAJOR=19
-PACKAGES=(clang-${LLVM_MAJOR} clang-tidy-${LLVM_MAJOR} libclang-${LLVM_MAJOR}-dev
-          llvm-${LLVM_MAJOR}-dev libclang-rt-${LLVM_MAJOR}-dev cmake ninja-build g++
-          python3 pkg-config libdw-dev libgtest-dev libgmock-dev libbenchmark-dev
-          nlohmann-json3-dev python3-jsonschema dpkg-dev file libcpp-httplib-dev
-          libc++-${LLVM_MAJOR}-dev libc++abi-${LLVM_MAJOR}-dev)
+# The LLVM majors the analyzer builds against, oldest first.
+SUPPORTED_LLVM=(19 22)
+llvm_packages() { # MAJOR
+  echo "clang-$1 clang-tidy-$1 libclang-$1-dev llvm-$1-dev llvm-$1-tools libclang-rt-$1-dev"
+}
+BASE_PACKAGES=(cmake ninja-build g++ python3 pkg-config libdw-dev libgtest-dev
+               libgmock-dev libbenchmark-dev nlohmann-json3-dev python3-jsonschema
+               dpkg-dev file libcpp-httplib-dev
+               # the analyzer's check tests also run against libc++ (LLVM 19's)
+               libc++-19-dev libc++abi-19-dev)
 # Only `bench` needs these: Abseil's deadlock detector, rustc (Rust's mpsc)
 # and Valgrind's Helgrind are the baselines the benchmarks compare against.
 BENCH_PACKAGES=(libabsl-dev rustc valgrind)
@@ -31,8 +39,42 @@ BENCH_PACKAGES=(libabsl-dev rustc valgrind)
 die() { echo "fearless.sh: error: $*" >&2; exit 2; }
 say() { echo "==> $*"; }
 
-BUILD_DIR=${FEARLESS_BUILD_DIR:-build}
-case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+llvm_installed() { # MAJOR
+  local p
+  for p in $(llvm_packages "$1"); do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || return 1
+  done
+}
+
+# The major: FEARLESS_LLVM, else the newest installed, else 19 (installed).
+if [ -n "${FEARLESS_LLVM:-}" ]; then
+  case " ${SUPPORTED_LLVM[*]} " in
+    *" $FEARLESS_LLVM "*) ;;
+    *) die "FEARLESS_LLVM must be one of ${SUPPORTED_LLVM[*]}, got '$FEARLESS_LLVM'" ;;
+  esac
+  LLVM_MAJOR=$FEARLESS_LLVM
+  LLVM_WHY="FEARLESS_LLVM=$LLVM_MAJOR"
+else
+  LLVM_MAJOR=
+  for m in "${SUPPORTED_LLVM[@]}"; do llvm_installed "$m" && LLVM_MAJOR=$m; done
+  if [ -n "$LLVM_MAJOR" ]; then
+    LLVM_WHY="the newest installed; FEARLESS_LLVM=19|22 selects"
+  else
+    LLVM_MAJOR=${SUPPORTED_LLVM[0]}
+    LLVM_WHY="none installed, so LLVM $LLVM_MAJOR is installed"
+  fi
+fi
+PACKAGES=($(llvm_packages "$LLVM_MAJOR") "${BASE_PACKAGES[@]}")
+
+BASE_BUILD_DIR=${FEARLESS_BUILD_DIR:-build}
+case "$BASE_BUILD_DIR" in /*) ;; *) BASE_BUILD_DIR="$ROOT/$BASE_BUILD_DIR" ;; esac
+# One build folder per major, fixed, so that a folder never changes major:
+# LLVM 19 in build/, LLVM 22 in build-llvm22/.
+build_dir_for() { # MAJOR
+  if [ "$1" = "${SUPPORTED_LLVM[0]}" ]; then echo "$BASE_BUILD_DIR"
+  else echo "$BASE_BUILD_DIR-llvm$1"; fi
+}
+BUILD_DIR=$(build_dir_for "$LLVM_MAJOR")
 JOBS=${FEARLESS_JOBS:-$(nproc 2>/dev/null || echo 2)}
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "FEARLESS_JOBS must be a positive integer, got '$JOBS'"
 case "${FEARLESS_SKIP_SANITIZERS:-0}" in 0|1) ;; *)
@@ -60,17 +102,32 @@ deps() {
 # configure DIR [cmake args...]: (re)configure only when needed.
 configure() {
   local dir=$1; shift
+  local cached
+  cached=$(sed -n 's|^LLVM_DIR:[A-Z]*=||p' "$dir/CMakeCache.txt" 2>/dev/null || true)
+  case "$cached" in ""|*/llvm-"$LLVM_MAJOR"/*) ;; *)
+    die "${dir#$ROOT/} was configured for another LLVM ($cached), not $LLVM_MAJOR: remove it or set FEARLESS_BUILD_DIR" ;;
+  esac
   if [ ! -f "$dir/build.ninja" ]; then
-    cmake -S "$ROOT" -B "$dir" -G Ninja "$@" >/dev/null ||
+    cmake -S "$ROOT" -B "$dir" -G Ninja --no-warn-unused-cli -DFEARLESS_LLVM_MAJOR="$LLVM_MAJOR" \
+      -DLLVM_DIR="/usr/lib/llvm-$LLVM_MAJOR/lib/cmake/llvm" \
+      -DClang_DIR="/usr/lib/llvm-$LLVM_MAJOR/lib/cmake/clang" "$@" >/dev/null ||
       die "cmake configure failed in $dir (run: cmake -S . -B $dir -G Ninja $*)"
   fi
 }
 
+# use_llvm MAJOR: select the major (and its build folder) from here on.
+use_llvm() {
+  LLVM_MAJOR=$1
+  BUILD_DIR=$(build_dir_for "$1")
+  PACKAGES=($(llvm_packages "$1") "${BASE_PACKAGES[@]}")
+}
+
+# build [TARGET...]: the whole tree, or only the targets named.
 build() {
   deps
   configure "$BUILD_DIR"
-  say "building in ${BUILD_DIR#$ROOT/}"
-  cmake --build "$BUILD_DIR" -j "$JOBS"
+  say "LLVM $LLVM_MAJOR ($LLVM_WHY): building in ${BUILD_DIR#$ROOT/}"
+  cmake --build "$BUILD_DIR" -j "$JOBS" ${1:+--target "$@"}
 }
 
 plugin() { echo "$BUILD_DIR/analyzer/libfearless-tidy.so"; }
@@ -94,6 +151,7 @@ analyze() {
 for e in json.load(open(sys.argv[1])): print(e["file"])' "$db/compile_commands.json")
   fi
   local tidy; tidy=$(command -v clang-tidy-${LLVM_MAJOR} || echo /usr/lib/llvm-${LLVM_MAJOR}/bin/clang-tidy)
+  echo "==> LLVM $LLVM_MAJOR ($LLVM_WHY)" >&2
   "$tidy" --load="$(plugin)" --checks='-*,fearless-*' -p "$db" --quiet "${files[@]}" 2>/dev/null
 }
 
@@ -131,11 +189,50 @@ demo() {
   done
 }
 
+# analyzer_suite: the lit suite of the current build (checks, driver,
+# real-code and tool tests), its totals kept in TOTALS.
+TOTALS=()
+analyzer_suite() {
+  local log="$BUILD_DIR/analyzer-suite.log" passed failed skipped rc=0
+  say "analyzer suite, LLVM $LLVM_MAJOR"
+  (cd "$BUILD_DIR" && ctest -R '^analyzer\.lit$' -V --timeout 900) > "$log" 2>&1 || rc=$?
+  passed=$(sed -n 's/.*Passed *: *\([0-9]*\).*/\1/p' "$log" | tail -n1)
+  failed=$(sed -n 's/.*Failed *: *\([0-9]*\).*/\1/p' "$log" | tail -n1)
+  skipped=$(sed -n 's/.*Unsupported *: *\([0-9]*\).*/\1/p' "$log" | tail -n1)
+  if [ "$rc" -ne 0 ]; then
+    grep -E '^[0-9]+: (FAIL|XPASS|UNRESOLVED|TIMEOUT):|\*\*\*\* TEST' "$log" | sed 's/^[0-9]*: //' || true
+    echo "(full output: ${log#$ROOT/})"
+    [ -n "$failed" ] || failed=1
+  fi
+  TOTALS+=("llvm$LLVM_MAJOR: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped")
+  echo "${TOTALS[-1]}"
+  return "$rc"
+}
+
+# test: every test with the first major (FEARLESS_LLVM, or 19), then the
+# analyzer suite with every other supported major (installing it). The
+# runtime tests do not depend on LLVM and run once.
 run_tests() {
+  local majors=("${SUPPORTED_LLVM[@]}") m first rc=0
+  [ -n "${FEARLESS_LLVM:-}" ] && majors=("$FEARLESS_LLVM")
+  first=${majors[0]}
+  LLVM_WHY="tests run every supported major"
+  [ -n "${FEARLESS_LLVM:-}" ] && LLVM_WHY="FEARLESS_LLVM=$first"
+  # Every major first: the main build's tests use clang++-22 when present.
+  deps $(for m in "${majors[@]}"; do llvm_packages "$m"; done) "${BASE_PACKAGES[@]}"
+  use_llvm "$first"
   build
-  say "tests (main build)"
-  (cd "$BUILD_DIR" && ctest -j "$JOBS" --output-on-failure --timeout 900)
-  [ "${FEARLESS_SKIP_SANITIZERS:-0}" = 1 ] && return 0
+  say "tests (main build, LLVM $LLVM_MAJOR)"
+  (cd "$BUILD_DIR" && ctest -j "$JOBS" --output-on-failure --timeout 900 -E '^analyzer\.lit$')
+  analyzer_suite || rc=1
+  for m in "${majors[@]:1}"; do
+    use_llvm "$m"
+    build analyzer-suite
+    analyzer_suite || rc=1
+  done
+  use_llvm "$first"
+  [ "$rc" -eq 0 ] || { print_totals; die "the analyzer suite failed (see above)"; }
+  [ "${FEARLESS_SKIP_SANITIZERS:-0}" = 1 ] && { print_totals; return 0; }
   local san dir
   for san in thread address,undefined; do
     dir="$BUILD_DIR-${san%%,*}"
@@ -149,6 +246,12 @@ run_tests() {
        FEARLESS_TEST_SANITIZER="$san" \
        ctest -j "$JOBS" --output-on-failure --timeout 900)
   done
+  print_totals
+}
+
+print_totals() {
+  say "analyzer suite, per LLVM major"
+  printf '%s\n' "${TOTALS[@]}"
 }
 
 bench() {
@@ -196,7 +299,8 @@ case "$cmd" in
   test) run_tests ;;
   analyze) analyze "$@" ;;
   bench) bench "$@" ;;
-  parity) build >/dev/null && cmake --build "$BUILD_DIR" --target parity ;;
-  help|-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
+  parity) build fearless-tidy >/dev/null && say "parity, LLVM $LLVM_MAJOR ($LLVM_WHY)" &&
+          cmake --build "$BUILD_DIR" --target parity ;;
+  help|-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$cmd' (try: ./fearless.sh help)" ;;
 esac

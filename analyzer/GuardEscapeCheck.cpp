@@ -3,6 +3,7 @@
 
 #include "GuardEscapeCheck.h"
 #include "CheckRegistry.h"
+#include "ClangCompat.h"
 #include "GuardTypes.h"
 #include "LockScope.h"
 #include "ThreadBoundary.h"
@@ -423,7 +424,7 @@ private:
         const auto *MD = cast<CXXMemberCallExpr>(Call)->getMethodDecl();
         if (!MD || !MD->getParent()->isInStdNamespace() ||
             isRecordNamed(
-                QualType(MD->getParent()->getTypeForDecl(), 0),
+                recordTypeOf(MD->getParent()),
                 {"::std::unique_ptr", "::std::shared_ptr", "::std::weak_ptr"}))
           return NoGuard;
       }

@@ -2,6 +2,7 @@
 
 #include "GuardedByCheck.h"
 #include "CheckRegistry.h"
+#include "ClangCompat.h"
 #include "GuardTypes.h"
 #include "LambdaLocks.h"
 #include "LockScope.h"
@@ -35,6 +36,18 @@ bool isWrappedStdMutex(const Expr *E) {
     return false;
   const auto *Cap = FD->getParent()->getAttr<CapabilityAttr>();
   return Cap && !Cap->isImplicit();
+}
+
+// A mutex its owner may lock again, whose reentrancy the engine does not
+// know: the standard recursive mutexes, and FEARLESS_REENTRANT_CAPABILITY
+// classes under LLVM 19 (their reentrant_capability attribute is Clang 21's;
+// with it, the engine counts the depth itself).
+bool isReentrantUnknownToEngine(QualType T) {
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  const CXXRecordDecl *RD = T->getAsCXXRecordDecl();
+  return isRecursiveMutexType(T) && !(RD && hasReentrantCapabilityAttr(RD));
 }
 
 bool isStdLocker(const CXXRecordDecl *RD) {
@@ -107,7 +120,7 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
     llvm::SmallVector<const Expr *, 2> Mutexes, Deferred, Adopted;
     if (V->isLocalVarDecl() && lockedByGuard(V, Mutexes, &Deferred, &Adopted) &&
         llvm::any_of(Mutexes, [](const Expr *M) {
-          return isRecursiveMutexType(M->getType());
+          return isReentrantUnknownToEngine(M->getType());
         }))
       Found.RecursiveSites.insert(V->getLocation());
     const auto *RD = V->getType()->getAsCXXRecordDecl();
@@ -128,7 +141,8 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E)) {
       Uses |= isWrappedStdMutex(MC->getImplicitObjectArgument());
       if (MC->getImplicitObjectArgument() &&
-          isRecursiveMutexType(MC->getImplicitObjectArgument()->getType()))
+          isReentrantUnknownToEngine(
+              MC->getImplicitObjectArgument()->getType()))
         Found.RecursiveSites.insert(MC->getExprLoc());
       if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
               MC->getImplicitObjectArgument()
@@ -214,9 +228,10 @@ private:
 
 GuardedByCheck::GuardedByCheck(StringRef Name, ClangTidyContext *Context)
     : FearlessCheck(Name, Context,
-                    {"Beta", "Negative", "Reference", "Verbose",
+                    {"Beta", "Negative", "Pointer", "Reference", "Verbose",
                      "InheritLocksInLambdas", "SpawnFunctions"}),
       Beta(boolOption("Beta", false)), Negative(boolOption("Negative", false)),
+      Pointer(boolOption("Pointer", false)),
       Reference(boolOption("Reference", true)),
       Verbose(boolOption("Verbose", false)),
       InheritLocksInLambdas(boolOption("InheritLocksInLambdas", true)) {}
@@ -227,6 +242,7 @@ void GuardedByCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   };
   Store("Beta", Beta);
   Store("Negative", Negative);
+  Store("Pointer", Pointer);
   Store("Reference", Reference);
   Store("Verbose", Verbose);
   Store("InheritLocksInLambdas", InheritLocksInLambdas);
@@ -256,6 +272,8 @@ bool GuardedByCheck::enabled(TSGroup G) const {
     return Reference;
   case TSGroup::Negative:
     return Negative;
+  case TSGroup::Pointer:
+    return Pointer;
   }
   return true;
 }

@@ -59,9 +59,10 @@ public:
     /// at the end of function" (noted at the function) is that artefact.
     llvm::DenseSet<SourceLocation> InferredAcquirers;
     /// Acquisitions and releases of a recursive mutex (a lock() or unlock()
-    /// call, a guard declaration): the engine of this LLVM has no
-    /// reentrant capability, so "already held" and "not held" there are
-    /// its artefacts (lock-order owns real self-deadlocks).
+    /// call, a guard declaration) whose reentrancy the engine does not know
+    /// (std's, and FEARLESS_REENTRANT_CAPABILITY under LLVM 19), so
+    /// "already held" and "not held" there are its artefacts (lock-order
+    /// owns real self-deadlocks).
     llvm::DenseSet<SourceLocation> RecursiveSites;
     /// lock()/unlock() calls on a locker that is a reference parameter (a
     /// helper such as `void unlock_lck(std::unique_lock<std::mutex> &l)`):
@@ -78,6 +79,7 @@ private:
 
   const bool Beta;
   const bool Negative;
+  const bool Pointer;
   const bool Reference;
   const bool Verbose;
   const bool InheritLocksInLambdas;

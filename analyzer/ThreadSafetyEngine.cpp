@@ -4,13 +4,16 @@
 // lib/Sema/AnalysisBasedWarnings.cpp: the same diagnostic for each event, the
 // same arguments and the same notes, so that fearless-guarded-by says exactly
 // what clang -Wthread-safety says. The texts are those of
-// DiagnosticSemaKinds.td for the LLVM major this is built against.
+// DiagnosticSemaKinds.td for the LLVM major this is built against (19 or
+// 22); where the majors differ, LLVM_VERSION_MAJOR selects the text and the
+// handler methods, here and nowhere else.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ThreadSafetyEngine.h"
 #include "model/UnitModel.h"
 
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/Analysis/AnalysisDeclContext.h"
 #include "clang/Analysis/CFG.h"
@@ -24,7 +27,7 @@ using namespace threadSafety;
 
 namespace {
 
-// Clang's texts (DiagnosticSemaKinds.td, LLVM 19).
+// Clang's texts (DiagnosticSemaKinds.td, LLVM 19; LLVM 22 where marked).
 constexpr const char *WarnCannotResolveLock = "cannot resolve lock expression";
 constexpr const char *WarnUnlockButNoLock = "releasing %0 '%1' that was not held";
 constexpr const char *WarnUnlockKindMismatch =
@@ -35,10 +38,20 @@ constexpr const char *WarnNoUnlock =
     "%0 '%1' is still held at the end of function";
 constexpr const char *WarnExpectingLocked =
     "expecting %0 '%1' to be held at the end of function";
+#if LLVM_VERSION_MAJOR >= 21
+// Reentrant capabilities (21) add the reentrancy depth to the join warnings.
+constexpr const char *WarnLockSomePredecessors =
+    "%0 '%1' is not held on every path through here"
+    "%select{| with equal reentrancy depth}2";
+constexpr const char *WarnExpectingLockHeldOnLoop =
+    "expecting %0 '%1' to be held at start of each loop"
+    "%select{| with equal reentrancy depth}2";
+#else
 constexpr const char *WarnLockSomePredecessors =
     "%0 '%1' is not held on every path through here";
 constexpr const char *WarnExpectingLockHeldOnLoop =
     "expecting %0 '%1' to be held at start of each loop";
+#endif
 constexpr const char *WarnLockExclusiveAndShared =
     "%0 '%1' is acquired exclusively and shared in the same scope";
 constexpr const char *NoteLockExclusiveAndShared =
@@ -69,6 +82,26 @@ constexpr const char *WarnGuardedReturnByReference =
 constexpr const char *WarnPtGuardedReturnByReference =
     "returning the value that %1 points to by reference requires holding %0 "
     "%select{'%2'|'%2' exclusively}3";
+// LLVM 22: pointers to guarded data (-Wthread-safety-pointer).
+constexpr const char *WarnGuardedPassPointer =
+    "passing pointer to variable %1 requires holding %0 "
+    "%select{'%2'|'%2' exclusively}3";
+constexpr const char *WarnPtGuardedPassPointer =
+    "passing pointer %1 requires holding %0 %select{'%2'|'%2' exclusively}3";
+constexpr const char *WarnGuardedReturnPointer =
+    "returning pointer to variable %1 requires holding %0 "
+    "%select{'%2'|'%2' exclusively}3";
+constexpr const char *WarnPtGuardedReturnPointer =
+    "returning pointer %1 requires holding %0 %select{'%2'|'%2' exclusively}3";
+// LLVM 22: attributes on parameters of scoped-capability type.
+constexpr const char *WarnUnmatchedUnderlyingMutexes =
+    "%0 managed by '%1' is '%3' instead of '%2'";
+constexpr const char *WarnExpectMoreUnderlyingMutexes =
+    "%0 '%2' not managed by '%1'";
+constexpr const char *WarnExpectFewerUnderlyingMutexes =
+    "did not expect %0 '%2' to be managed by '%1'";
+constexpr const char *NoteManagedMismatchHereForParam =
+    "see attribute on parameter here";
 constexpr const char *WarnAcquireRequiresNegativeCap =
     "acquiring %0 '%1' requires negative capability '%2'";
 constexpr const char *WarnFunRequiresNegativeCap =
@@ -131,12 +164,13 @@ public:
                                  SourceLocation LocLocked,
                                  SourceLocation LocEndOfScope,
                                  LockErrorKind LEK,
-                                 bool /*ReentrancyMismatch*/) override {
+                                 bool ReentrancyMismatch) override {
 #else
   void handleMutexHeldEndOfScope(StringRef Kind, Name LockName,
                                  SourceLocation LocLocked,
                                  SourceLocation LocEndOfScope,
                                  LockErrorKind LEK) override {
+    const bool ReentrancyMismatch = false;
 #endif
     const char *Format = WarnNoUnlock;
     switch (LEK) {
@@ -156,6 +190,9 @@ public:
     if (LocEndOfScope.isInvalid())
       LocEndOfScope = FunEndLocation;
     TSFinding &F = add(LocEndOfScope, Format, {Kind.str(), LockName.str()});
+    if (LLVM_VERSION_MAJOR >= 21 && (LEK == LEK_LockedSomePredecessors ||
+                                     LEK == LEK_LockedSomeLoopIterations))
+      F.Args.push_back(int(ReentrancyMismatch));
     switch (LEK) {
     case LEK_NotLockedAtEndOfFunction:
       F.Kind = TSKind::NotHeldAtEnd;
@@ -195,8 +232,17 @@ public:
     case POK_PtReturnByRef:
       Format = WarnVarDerefRequiresAnyLock;
       break;
-    default:
-      // Later LLVM majors add pointer kinds; a variable is the safe wording.
+#if LLVM_VERSION_MAJOR >= 22
+    case POK_PassPointer:
+    case POK_ReturnPointer:
+      Format = WarnVariableRequiresAnyLock;
+      break;
+    case POK_PtPassPointer:
+    case POK_PtReturnPointer:
+      Format = WarnVarDerefRequiresAnyLock;
+      break;
+#endif
+    case POK_FunctionCall:
       break;
     }
     add(Loc, Format, {D, int(getLockKindFromAccessKind(AK))});
@@ -234,9 +280,24 @@ public:
       Format = WarnPtGuardedReturnByReference;
       Group = TSGroup::ReferenceReturn;
       break;
-    default:
-      Group = TSGroup::Reference;
+#if LLVM_VERSION_MAJOR >= 22
+    case POK_PassPointer:
+      Format = WarnGuardedPassPointer;
+      Group = TSGroup::Pointer;
       break;
+    case POK_PtPassPointer:
+      Format = WarnPtGuardedPassPointer;
+      Group = TSGroup::Pointer;
+      break;
+    case POK_ReturnPointer:
+      Format = WarnGuardedReturnPointer;
+      Group = TSGroup::Pointer;
+      break;
+    case POK_PtReturnPointer:
+      Format = WarnPtGuardedReturnPointer;
+      Group = TSGroup::Pointer;
+      break;
+#endif
     }
     TSFinding F;
     F.Loc = Loc;
@@ -284,6 +345,35 @@ public:
     add(Loc, WarnAcquiredBeforeAfterCycle, {L1Name.str()});
   }
 
+#if LLVM_VERSION_MAJOR >= 22
+  void handleUnmatchedUnderlyingMutexes(SourceLocation Loc, SourceLocation DLoc,
+                                        Name ScopeName, StringRef Kind,
+                                        Name Expected, Name Actual) override {
+    addParamMismatch(
+        add(Loc, WarnUnmatchedUnderlyingMutexes,
+            {Kind.str(), ScopeName.str(), Expected.str(), Actual.str()}),
+        DLoc);
+  }
+
+  void handleExpectMoreUnderlyingMutexes(SourceLocation Loc,
+                                         SourceLocation DLoc, Name ScopeName,
+                                         StringRef Kind,
+                                         Name Expected) override {
+    addParamMismatch(add(Loc, WarnExpectMoreUnderlyingMutexes,
+                         {Kind.str(), ScopeName.str(), Expected.str()}),
+                     DLoc);
+  }
+
+  void handleExpectFewerUnderlyingMutexes(SourceLocation Loc,
+                                          SourceLocation DLoc, Name ScopeName,
+                                          StringRef Kind,
+                                          Name Actual) override {
+    addParamMismatch(add(Loc, WarnExpectFewerUnderlyingMutexes,
+                         {Kind.str(), ScopeName.str(), Actual.str()}),
+                     DLoc);
+  }
+#endif
+
   void enterFunction(const FunctionDecl *FD) override { CurrentFunction = FD; }
   void leaveFunction(const FunctionDecl *FD) override {
     CurrentFunction = nullptr;
@@ -302,6 +392,13 @@ private:
     addFunctionNote(F);
     Findings.push_back(std::move(F));
     return Findings.back();
+  }
+
+  // "see attribute on parameter here" goes before the verbose note.
+  void addParamMismatch(TSFinding &F, SourceLocation DLoc) {
+    if (DLoc.isValid())
+      F.Notes.insert(F.Notes.begin(),
+                     TSNote{DLoc, NoteManagedMismatchHereForParam, {}});
   }
 
   // The locked-here / released-here note goes before the verbose note.
@@ -332,6 +429,12 @@ ThreadSafetyEngine::~ThreadSafetyEngine() {
 
 bool ThreadSafetyEngine::isAnalysable(const FunctionDecl *FD,
                                       const SourceManager &SM) {
+  // Sema analyses a template instantiation when it instantiates it: at the
+  // end of the unit, or at an explicit instantiation, after the errors of a
+  // unit that has them -- and it analyses nothing once an error occurred.
+  if (FD->isTemplateInstantiation() &&
+      FD->getASTContext().getDiagnostics().hasUncompilableErrorOccurred())
+    return false;
   return UnitModel::isAnalysable(FD) && !FD->isDefaulted();
 }
 
@@ -351,7 +454,13 @@ std::vector<TSFinding> ThreadSafetyEngine::analyse(const FunctionDecl *FD,
   BO.setAllAlwaysAdd();
 
   Reporter R(FD, Opts.Verbose);
+#if LLVM_VERSION_MAJOR >= 22
   R.setIssueBetaWarnings(Opts.Beta);
+#else
+  // In LLVM 19 the beta flag gates only the acquired_before/after checks,
+  // which LLVM 22 runs always: they run always here too.
+  R.setIssueBetaWarnings(true);
+#endif
   runThreadSafetyAnalysis(AC, R, &BeforeCache);
 
   std::vector<TSFinding> Findings = std::move(R.Findings);

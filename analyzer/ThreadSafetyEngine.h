@@ -22,7 +22,14 @@
 namespace clang::tidy::fearless {
 
 /// The diagnostic group Clang puts a finding in (-Wthread-safety-<group>).
-enum class TSGroup { Analysis, Precise, Reference, ReferenceReturn, Negative };
+enum class TSGroup {
+  Analysis,
+  Precise,
+  Reference,
+  ReferenceReturn,
+  Negative,
+  Pointer, ///< LLVM 22: -Wthread-safety-pointer
+};
 
 /// One argument of a diagnostic: a string, a %select index, or a declaration
 /// (printed quoted, as Clang prints it).
@@ -67,7 +74,9 @@ struct TSFinding {
 };
 
 struct TSOptions {
-  bool Beta = false;    ///< -Wthread-safety-beta (acquired_before/after)
+  /// -Wthread-safety-beta: LLVM 22's experimental alias analysis. (LLVM 19's
+  /// beta, the acquired_before/after checks, is always on, as in LLVM 22.)
+  bool Beta = false;
   bool Verbose = false; ///< -Wthread-safety-verbose (extra notes)
 };
 

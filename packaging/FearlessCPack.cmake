@@ -26,26 +26,38 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
-# The plugin only loads into the clang-tidy of the LLVM major it was built
-# against: that major is part of the file name, and the package depends on
-# that clang-tidy.
+# Two packages, so that the analyzer for several LLVM majors installs side
+# by side: "fearless" (headers, runtime, CMake and pkg-config files, docs,
+# man page, the bin/fearless-check launcher) and "fearless-llvm<major>" (the
+# "analyzer" component: the plugin in lib/.../fearless/llvm<major>/ and
+# bin/fearless-check-<major>). The plugin only loads into the clang-tidy of
+# the major it was built against: that major is in the package's name, and
+# the package depends on that clang-tidy. Every build makes the same
+# "fearless" package.
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 execute_process(COMMAND dpkg --print-architecture OUTPUT_VARIABLE _fearless_arch
                 OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
 if(NOT _fearless_arch)
   set(_fearless_arch ${CMAKE_SYSTEM_PROCESSOR})
 endif()
-if(FEARLESS_LLVM_VERSION_MAJOR)
-  set(_fearless_llvm "+llvm${FEARLESS_LLVM_VERSION_MAJOR}")
-endif()
-set(CPACK_DEBIAN_FILE_NAME
-  "fearless_${PROJECT_VERSION}-1${_fearless_llvm}_${_fearless_arch}.deb")
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL Unspecified)
+set(CPACK_DEBIAN_UNSPECIFIED_PACKAGE_NAME fearless)
+set(CPACK_DEBIAN_UNSPECIFIED_FILE_NAME
+  "fearless_${PROJECT_VERSION}-1_${_fearless_arch}.deb")
+set(CPACK_DEBIAN_UNSPECIFIED_PACKAGE_DEPENDS "libdw-dev, pkg-config")
 # Shared-library dependencies (glibc, libstdc++ versions the binaries need)
 # are computed by dpkg-shlibdeps; the rest is what the files are used with.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libdw-dev, pkg-config")
 if(FEARLESS_LLVM_VERSION_MAJOR)
-  string(PREPEND CPACK_DEBIAN_PACKAGE_DEPENDS
-         "clang-tidy-${FEARLESS_LLVM_VERSION_MAJOR}, ")
+  set(_fearless_llvm llvm${FEARLESS_LLVM_VERSION_MAJOR})
+  list(APPEND CPACK_COMPONENTS_ALL analyzer)
+  set(CPACK_DEBIAN_ANALYZER_PACKAGE_NAME fearless-${_fearless_llvm})
+  set(CPACK_DEBIAN_ANALYZER_FILE_NAME
+    "fearless-${_fearless_llvm}_${PROJECT_VERSION}-1_${_fearless_arch}.deb")
+  set(CPACK_DEBIAN_ANALYZER_PACKAGE_DEPENDS
+    "fearless (= ${PROJECT_VERSION}-1), clang-tidy-${FEARLESS_LLVM_VERSION_MAJOR}")
+  set(CPACK_COMPONENT_ANALYZER_DESCRIPTION
+    "fearless clang-tidy plugin and fearless-check for LLVM ${FEARLESS_LLVM_VERSION_MAJOR}")
 endif()
 include(CPack)

@@ -218,9 +218,10 @@ std::vector<std::string> listChecks(const RunnerConfig &Config,
 
 ProjectConfig dumpConfig(const RunnerConfig &Config, const std::string &File,
                          size_t Index) {
-  TidyRun R = runTidy(
-      {Config.ClangTidy, "--load=" + Config.Plugin, "--dump-config", File},
-      Config.TempDir + "/config" + std::to_string(Index));
+  std::vector<std::string> Args = {Config.ClangTidy, "--load=" + Config.Plugin,
+                                   "--dump-config"};
+  Args.push_back(File.empty() ? "--config={}" : File);
+  TidyRun R = runTidy(Args, Config.TempDir + "/config" + std::to_string(Index));
   ProjectConfig C;
   // A .clang-tidy that does not parse is reported by the unit's own run.
   std::istringstream In(R.Out);

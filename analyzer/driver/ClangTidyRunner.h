@@ -47,6 +47,9 @@ struct ProjectConfig {
   std::string Checks;            ///< the Checks globs, as written
   std::string HeaderFilterRegex; ///< empty when unset
 };
+/// \p File empty: clang-tidy's own defaults (no .clang-tidy read), to tell
+/// a project's choice from them (clang-tidy 22 defaults HeaderFilterRegex
+/// to '.*', 19 to '').
 ProjectConfig dumpConfig(const RunnerConfig &Config, const std::string &File,
                          size_t Index);
 

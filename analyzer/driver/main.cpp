@@ -361,8 +361,13 @@ readProjectConfigs(const RunnerConfig &Config, const std::vector<Unit> &Units,
     });
   for (std::thread &T : Threads)
     T.join();
-  for (size_t I = 0; I < Files.size(); ++I)
+  // A value that is clang-tidy's own default is no project's choice.
+  ProjectConfig Defaults = dumpConfig(Config, "", Files.size());
+  for (size_t I = 0; I < Files.size(); ++I) {
+    if (Read[I].HeaderFilterRegex == Defaults.HeaderFilterRegex)
+      Read[I].HeaderFilterRegex.clear();
     Configs[fs::path(Files[I]).parent_path().string()] = Read[I];
+  }
   return Configs;
 }
 

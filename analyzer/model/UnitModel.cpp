@@ -247,7 +247,8 @@ private:
     FunctionFacts &Facts = M.Facts[Key];
     Facts.Function = Key;
     Facts.Named = Named;
-    Frame F{Key, {}, {}, {}};
+    Frame F;
+    F.Key = Key;
     if (isCoroutineBody(Body)) {
       Facts.Coroutine = true;
       F.Live = liveAcrossSuspensions(

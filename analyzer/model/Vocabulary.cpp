@@ -1,7 +1,9 @@
 //===--- Vocabulary.cpp - what is a mutex, a wait, a blocking call ---------===//
 
 #include "model/Vocabulary.h"
+#include "ClangCompat.h"
 #include "LockScope.h"
+#include "fearless/names.h"
 
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
@@ -91,7 +93,15 @@ bool isRecursiveMutexType(QualType T) {
   if (!RD)
     return false;
   std::string Name = plainQualifiedName(RD);
-  return Name == "std::recursive_mutex" || Name == "std::recursive_timed_mutex";
+  if (Name == "std::recursive_mutex" || Name == "std::recursive_timed_mutex")
+    return true;
+  // FEARLESS_REENTRANT_CAPABILITY: the attribute (Clang 21+) or, for LLVM
+  // 19, the annotation the macro adds beside it.
+  if (hasReentrantCapabilityAttr(RD))
+    return true;
+  return llvm::any_of(RD->specific_attrs<AnnotateAttr>(), [](const auto *A) {
+    return A->getAnnotation() == FEARLESS_ANNOTATE_REENTRANT;
+  });
 }
 
 bool isConditionWait(llvm::StringRef Name) {

@@ -26,7 +26,7 @@ namespace clang::tidy::fearless {
 bool isMutexType(QualType T);
 
 /// Whether \p T is a mutex its owner may lock again (std::recursive_mutex,
-/// std::recursive_timed_mutex).
+/// std::recursive_timed_mutex, a FEARLESS_REENTRANT_CAPABILITY class).
 bool isRecursiveMutexType(QualType T);
 
 /// Whether \p QualifiedCallee (as calleeName() prints it) is a condition

@@ -15,6 +15,12 @@ Every warning or error clang-tidy prints must be matched by a CHECK-MESSAGES
 line (FileCheck -implicit-check-not); with CHECK-NOTES, every note too.
 -check-suffixes=A,B selects CHECK-MESSAGES-A, CHECK-MESSAGES-B (for one file
 checked under several option sets).
+
+Where Clang words a message differently between LLVM majors, the line for
+one major carries its number: CHECK-MESSAGES-LLVM22 (or CHECK-MESSAGES-A-LLVM22
+with a suffix) is checked, together with the unversioned lines, only when
+the plugin is built for LLVM 22 (--llvm-major, set by lit.cfg.py); the same
+for CHECK-NOTES and CHECK-FIXES.
 """
 
 import argparse
@@ -30,9 +36,10 @@ def run(cmd, **kwargs):
                           text=True, **kwargs)
 
 
-def file_check(prefix, input_file, check_file, implicit_not):
+def file_check(prefix, input_file, check_file, implicit_not, extra=None):
+    prefixes = ",".join([prefix] + ([extra] if extra else []))
     cmd = ["FileCheck", f"-input-file={input_file}", check_file,
-           f"-check-prefix={prefix}", "-strict-whitespace"]
+           f"-check-prefixes={prefixes}", "-strict-whitespace"]
     if implicit_not:
         cmd.append(f"-implicit-check-not={implicit_not}")
     result = run(cmd)
@@ -50,6 +57,7 @@ def main():
     parser.add_argument("--stdlib", default="libstdc++",
                         choices=["libstdc++", "libc++"],
                         help="the standard library to compile against")
+    parser.add_argument("--llvm-major", default="")
     parser.add_argument("-check-suffix", "-check-suffixes", dest="suffixes",
                         default="")
     parser.add_argument("--config", default=None,
@@ -73,6 +81,12 @@ def main():
                 for kind in ("MESSAGES", "NOTES", "FIXES")}
     has = {kind: [p for p in ps if re.search(re.escape(p) + r":", text)]
            for kind, ps in prefixes.items()}
+    # Each prefix's lines for this LLVM major, checked in the same FileCheck
+    # run as the prefix's own lines.
+    versioned = {p: p + f"-LLVM{args.llvm_major}" for ps in prefixes.values()
+                 for p in ps}
+    versioned = {p: v for p, v in versioned.items()
+                 if args.llvm_major and re.search(re.escape(v) + r":", text)}
     # Keep line numbers, drop the expectations from what clang-tidy sees.
     cleaned = re.sub(r"//\s*CHECK-(MESSAGES|NOTES|FIXES)[-A-Z0-9]*:[^\r\n]*", "//", text)
     ext = os.path.splitext(args.input_file)[1] or ".cpp"
@@ -106,15 +120,19 @@ def main():
 
     ok = True
     for p in prefixes["MESSAGES"]:
-        if p in has["MESSAGES"]:
-            ok &= file_check(p, messages, args.input_file, "{{warning|error}}:")
+        if p in has["MESSAGES"] or p in versioned:
+            ok &= file_check(p, messages, args.input_file, "{{warning|error}}:",
+                             versioned.get(p))
         elif any(re.search(r"\b(warning|error):", l) for l in diag_lines):
             sys.stderr.write(f"unexpected diagnostics (the file has no {p} lines)\n")
             ok = False
-    for p in has["NOTES"]:
-        ok &= file_check(p, messages, args.input_file, "{{note|warning|error}}:")
-    for p in has["FIXES"]:
-        ok &= file_check(p, temp, args.input_file, None)
+    for p in prefixes["NOTES"]:
+        if p in has["NOTES"] or p in versioned:
+            ok &= file_check(p, messages, args.input_file,
+                             "{{note|warning|error}}:", versioned.get(p))
+    for p in prefixes["FIXES"]:
+        if p in has["FIXES"] or p in versioned:
+            ok &= file_check(p, temp, args.input_file, None, versioned.get(p))
     return 0 if ok else 1
 
 

@@ -29,11 +29,17 @@ if stdlib == "libc++":
     config.excludes += ["driver", "tool", "parity", "samples"]
     # Its own outputs, so that both runs may go at once (ctest -j).
     config.test_exec_root = os.path.join(config.fearless_obj_root, "libc++")
+# The LLVM major the plugin is built for: a lit feature (REQUIRES: llvm-22,
+# UNSUPPORTED: llvm-19) and, in check_fearless_tidy.py, the per-major
+# expectations CHECK-MESSAGES-LLVM<major> where Clang words a message
+# differently.
+config.available_features.add(f"llvm-{config.llvm_major}")
 runner = os.path.join(config.test_source_root, "check_fearless_tidy.py")
 config.substitutions.append(
     ("%check_fearless_tidy",
      f"{config.python} {runner} --clang-tidy={config.clang_tidy} "
      f"--plugin={config.fearless_plugin} --stdlib={stdlib} "
+     f"--llvm-major={config.llvm_major} "
      + " ".join(f"--include={d}" for d in includes)))
 config.substitutions.append(
     ("%clang_tidy_plugin", f"{config.clang_tidy} --load={config.fearless_plugin}"))
@@ -41,5 +47,6 @@ config.substitutions.append(("%fearless_include",
                              " ".join(f"-I{d}" for d in includes)))
 config.substitutions.append(("%fearless_src", config.fearless_src_root))
 config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%llvm_major", config.llvm_major))
 config.substitutions.append(("%clang_tidy_bin", config.clang_tidy))
 config.substitutions.append(("%tidy_plugin_path", config.fearless_plugin))

@@ -71,6 +71,43 @@ private:
   SpinLock &mu_;
 };
 
+class FEARLESS_CAPABILITY("mutex") FEARLESS_REENTRANT_CAPABILITY RecursiveSpinLock {
+public:
+  void lock() FEARLESS_ACQUIRE() {}
+  void unlock() FEARLESS_RELEASE() {}
+};
+
+class FEARLESS_SCOPED_CAPABILITY RecursiveLocker {
+public:
+  explicit RecursiveLocker(RecursiveSpinLock &mu) FEARLESS_ACQUIRE(mu)
+      : mu_(mu) {
+    mu.lock();
+  }
+  ~RecursiveLocker() FEARLESS_RELEASE() { mu_.unlock(); }
+  void unlock() FEARLESS_RELEASE() { mu_.unlock(); }
+
+private:
+  RecursiveSpinLock &mu_;
+};
+
+RecursiveSpinLock recursive_mu;
+int recursive_count FEARLESS_GUARDED_BY(recursive_mu) = 0;
+
+struct Flusher {
+  // Releases the capability through the caller's guard (declared only: the
+  // attribute must compile, nothing calls it).
+  static void unlock_through(
+      RecursiveLocker &lk FEARLESS_SCOPED_PARAM(FEARLESS_RELEASE(recursive_mu)));
+};
+
+// What re-entering and the parameter attribute mean is checked in
+// thread_safety_verify.cpp (Clang 21+) and by the analyzer's tests; here
+// they only have to compile with every compiler.
+void bump_recursive() {
+  RecursiveLocker lk(recursive_mu);
+  ++recursive_count;
+}
+
 class Account {
 public:
   void deposit(int n) FEARLESS_EXCLUDES(mu_) {
@@ -206,6 +243,7 @@ int main() {
   a.legacy();
   a.deposit(1);
   run_pool([] {});
+  bump_recursive();
   Rc rc;
   (void)sizeof(rc);
   Box<int> b;

@@ -19,6 +19,7 @@
 #define FEARLESS_ANNOTATE_THREAD_SAFE_IF "fearless::thread_safe_if"
 #define FEARLESS_ANNOTATE_SPAWNS "fearless::spawns"
 #define FEARLESS_ANNOTATE_RESUMES_ELSEWHERE "fearless::resumes_elsewhere"
+#define FEARLESS_ANNOTATE_REENTRANT "fearless::reentrant"
 
 // Hidden-friend marker functions. Each marked class declares one of these
 // with a third parameter of type std::bool_constant<V>: V is the property's
@@ -30,8 +31,8 @@
 #define FEARLESS_MARKER_SYNC_NAME "fearless_marker_sync"
 #define FEARLESS_MARKER_THREAD_SAFE_NAME "fearless_marker_thread_safe"
 
-// The tables below are the analyzer's (C++17 and later); the annotations
-// themselves need none of them.
+// The tables need C++17 (inline variables); the macros above are plain C,
+// for thread_safety.h, which compiles from C++11 on.
 #if defined(__cplusplus) && __cplusplus >= 201703L
 namespace fearless::names {
 

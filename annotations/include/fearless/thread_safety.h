@@ -12,6 +12,8 @@
 #ifndef FEARLESS_THREAD_SAFETY_H_
 #define FEARLESS_THREAD_SAFETY_H_
 
+#include "fearless/names.h"
+
 #if defined(__clang__) && !defined(SWIG)
 #define FEARLESS_THREAD_ANNOTATION_ATTRIBUTE_(x) __attribute__((x))
 #else
@@ -47,6 +49,35 @@
 //     ~Lock() FEARLESS_RELEASE();
 //   };
 #define FEARLESS_SCOPED_CAPABILITY FEARLESS_THREAD_ANNOTATION_ATTRIBUTE_(scoped_lockable)
+
+// FEARLESS_REENTRANT_CAPABILITY
+//
+// Marks a capability class that its holder may acquire again while holding
+// it (a recursive mutex): acquiring it twice is not a double lock, and it is
+// released after as many releases as acquisitions. Write it after
+// FEARLESS_CAPABILITY. Clang checks it from Clang 21 on (reentrant_capability);
+// fearless-guarded-by honours it with LLVM 19 and 22 (through the annotation
+// below, which LLVM 19 keeps). Older Clangs and GCC ignore it.
+//
+// Example:
+//
+//   class FEARLESS_CAPABILITY("mutex") FEARLESS_REENTRANT_CAPABILITY RecMutex {
+//    public:
+//     void lock() FEARLESS_ACQUIRE();
+//     void unlock() FEARLESS_RELEASE();
+//   };
+#if defined(__clang__) && !defined(SWIG) && defined(__has_attribute)
+#if __has_attribute(reentrant_capability)
+#define FEARLESS_REENTRANT_CAPABILITY                                          \
+  __attribute__((reentrant_capability))                                        \
+  __attribute__((annotate(FEARLESS_ANNOTATE_REENTRANT)))
+#else
+#define FEARLESS_REENTRANT_CAPABILITY                                          \
+  __attribute__((annotate(FEARLESS_ANNOTATE_REENTRANT)))
+#endif
+#else
+#define FEARLESS_REENTRANT_CAPABILITY // no-op
+#endif
 
 // FEARLESS_GUARDED_BY
 //
@@ -180,6 +211,29 @@
 //   std::mutex &mu() FEARLESS_RETURN_CAPABILITY(mu_);
 #define FEARLESS_RETURN_CAPABILITY(x) \
   FEARLESS_THREAD_ANNOTATION_ATTRIBUTE_(lock_returned(x))
+
+// FEARLESS_SCOPED_PARAM
+//
+// Wraps FEARLESS_ACQUIRE / _RELEASE / _REQUIRES / _EXCLUDES (and their
+// _SHARED forms) written on a function parameter that is a reference to a
+// FEARLESS_SCOPED_CAPABILITY object: the function acquires, releases or
+// needs that capability through the caller's guard. Clang accepts such
+// parameter attributes from Clang 21 on and checks each call against the
+// guard the caller passes ("mutex managed by 'lk' is 'b' instead of 'a'");
+// fearless-guarded-by does so with LLVM 22. Older Clangs and GCC would warn
+// that the attribute applies only to functions: there the wrapper expands to
+// nothing. Not for the standard lockers (std::unique_lock&): Clang decides
+// before fearless treats them as scoped capabilities.
+//
+// Example:
+//
+//   void flush_and_unlock(Lock &lk FEARLESS_SCOPED_PARAM(FEARLESS_RELEASE(mu_)));
+#if defined(__clang__) && !defined(__apple_build_version__) && \
+    __clang_major__ >= 21
+#define FEARLESS_SCOPED_PARAM(...) __VA_ARGS__
+#else
+#define FEARLESS_SCOPED_PARAM(...) // no-op
+#endif
 
 // FEARLESS_NO_THREAD_SAFETY_ANALYSIS
 //

@@ -41,8 +41,36 @@ echo "fetching the $PKG source package from Debian (about 165 MB) ..." >&2
 VERSION=$(dpkg-query -W -f='${source:Version}' "clang-$LLVM_MAJOR" 2>/dev/null || true)
 SPEC=$PKG
 [ -n "$VERSION" ] && SPEC="$PKG=$VERSION"
-(cd "$DL" && "${APT[@]}" source --download-only "$SPEC" >/dev/null) ||
-  die "apt-get source --download-only $SPEC failed"
+# The tests come from the upstream (orig) tarball alone. When the source
+# package cannot be downloaded whole (a security upload whose .dsc the mirror
+# does not carry), the orig tarball is fetched by itself from any archive
+# directory that lists the same file, and checked against the SHA-256 that
+# the signed Sources index gives for the installed version.
+if ! (cd "$DL" && "${APT[@]}" source --download-only "$SPEC" >/dev/null 2>&1); then
+  SRC=$(apt-cache "${APT[@]:1}" showsrc "$PKG" 2>/dev/null)
+  read -r HASH ORIG_NAME < <(awk -v v="$VERSION" '
+    /^Version: / { ours = ($2 == v || v == "") }
+    /^Checksums-Sha256:/ { sums = 1; next }
+    /^[^ ]/ { sums = 0 }
+    ours && sums && $3 ~ /\.orig\.tar\./ { print $1, $3; exit }' <<<"$SRC")
+  [ -n "${HASH:-}" ] || die "apt-get source --download-only $SPEC failed, and the Sources index has no orig tarball for it"
+  GOT=
+  # The security archive's pool/updates/main/... is pool/main/... in the
+  # main archive.
+  for DIR in $(sed -n 's/^Directory: //p' <<<"$SRC" | sort -u); do
+    for URL in "http://deb.debian.org/debian-security/$DIR" \
+               "http://deb.debian.org/debian/$DIR" \
+               "http://deb.debian.org/debian/${DIR/updates\//}"; do
+      if /usr/lib/apt/apt-helper download-file "$URL/$ORIG_NAME" \
+           "$DL/$ORIG_NAME" "SHA256:$HASH" >/dev/null 2>&1; then
+        GOT=1
+        break 2
+      fi
+    done
+  done
+  [ -n "$GOT" ] || die "apt-get source --download-only $SPEC failed, and $ORIG_NAME was found in no archive"
+  echo "fetched $ORIG_NAME by itself (SHA-256 checked against the Sources index)" >&2
+fi
 
 ORIG=$(ls "$DL"/"${PKG}"_*.orig.tar.* 2>/dev/null | head -n1)
 [ -n "$ORIG" ] || die "no orig tarball for $PKG was downloaded"
