@@ -388,28 +388,40 @@ void report_deadlock(const std::vector<Snapshot> &all, std::size_t me,
 // user). Threads the tracker does not know may send or notify; while only
 // they keep a wait alive, the watchdog looks again with a growing pause
 // (20 ms to 1 s), so that a deadlock left behind when such a thread ends
-// is reported too, and no thread is ever woken for it.
+// is reported too, and no thread is ever woken for it. A lock or join wait
+// whose cycle the blocking thread saw but could not confirm (a thread in
+// it had not gone to sleep yet) is handed to the watchdog the same way.
 std::atomic<std::uint32_t> g_suspicions{0};
 
 enum class Verdict { reported, not_stuck, unknown };
 
-// One look at every thread blocked in a channel or condvar wait.
+// One look at every blocked thread. A wait the threads' published waits
+// say can never end, but that the kernel still runs a party of (it has
+// published its wait and not gone to sleep yet, or was woken and has not
+// cleared it), is undecided: look again. A thread preempted between
+// publishing and sleeping may stay runnable for long on a loaded machine;
+// judging from one look would leave a real deadlock unreported.
 Verdict examine() {
   std::vector<Snapshot> all = snapshot(), again;
-  bool unknown = false;
+  bool undecided = false;
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (!all[i].waits || is_lock_wait(all[i].kind) ||
-        all[i].kind == WaitKind::join)
+    if (!all[i].waits)
       continue;
-    if (!stuck(all, i, true, false, &unknown))
-      return unknown ? Verdict::unknown : Verdict::not_stuck;
+    bool unknown = false;
+    if (!stuck(all, i, false, false, &unknown)) {
+      undecided = undecided || unknown;
+      continue;
+    }
     std::size_t me = 0;
-    if (!still_stuck(all, again, all[i].id, me, false))
-      return Verdict::unknown; // things moved: look again
+    if (!stuck(all, i, true, false, &unknown) ||
+        !still_stuck(all, again, all[i].id, me, false)) {
+      undecided = true;
+      continue;
+    }
     report_deadlock(again, me, nullptr, again[me].kind);
     return Verdict::reported;
   }
-  return Verdict::not_stuck;
+  return undecided ? Verdict::unknown : Verdict::not_stuck;
 }
 
 [[noreturn]] void watchdog() {
@@ -467,9 +479,14 @@ void check_deadlock(ThreadRecord &t, const void *object, WaitKind kind) {
   std::size_t me = 0;
   while (me < all.size() && all[me].id != t.id)
     ++me;
-  if (me == all.size() || !stuck(all, me, false, true) ||
-      !stuck(all, me, true, true) || !still_stuck(all, again, t.id, me, true))
+  if (me == all.size() || !stuck(all, me, false, true))
     return;
+  if (!stuck(all, me, true, true) || !still_stuck(all, again, t.id, me, true)) {
+    // The published waits close a cycle but a thread in it still runs:
+    // it may be on its way to sleep, so the watchdog looks again.
+    suspect_every_thread_blocked();
+    return;
+  }
   report_deadlock(again, me, object, kind);
 }
 
@@ -534,6 +551,10 @@ void on_block_at(const void *object, WaitKind kind, bool timed,
                        std::memory_order_relaxed);
   t->wait_kind.store(std::uint8_t(kind), std::memory_order_relaxed);
   t->waiting_for.store(object, std::memory_order_release);
+  // Two threads blocking at once each publish, then read the other's
+  // wait: without a full fence both may read the other's old value (a
+  // store-load reordering) and neither would see the cycle.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   check_deadlock(*t, object, kind);
 }
 

@@ -370,6 +370,52 @@ TEST(Deadlock, TimedLockInACycleIsNotADeadlock) {
     EXPECT_NE(r.kind, fearless::ReportKind::deadlock) << r.to_string();
 }
 
+// The last thread to close a lock cycle sees the other thread's published
+// wait while the kernel still runs that thread (preempted between
+// publishing its wait and going to sleep, as on a loaded machine): it
+// cannot report yet, and nobody blocks after it to look again. The
+// watchdog must look again once the other thread sleeps. Driven through
+// the hooks so that the window is held open on purpose.
+TEST(Deadlock, CycleClosedWhileTheOtherThreadWasStillRunningIsReported) {
+  using fearless::detail::WaitKind;
+  std::atomic<bool> reported{false};
+  auto old = fearless::set_report_handler([&](const fearless::Report &r) {
+    if (r.kind == fearless::ReportKind::deadlock)
+      reported.store(true);
+  });
+  fearless_test::Lock a("window.A"), b("window.B");
+  std::atomic<int> step{0};
+  std::thread other([&] {
+    a.lock();
+    step.store(1);
+    while (step.load() < 2)
+      std::this_thread::yield();
+    fearless::detail::on_block(&b.state, WaitKind::mutex, false);
+    step.store(3);
+    while (step.load() < 4) // published, still running: the window
+      ;
+    for (auto waited = 0ms; !reported.load() && waited < 10s; waited += 50ms)
+      std::this_thread::sleep_for(50ms); // asleep, as in a futex wait
+    fearless::detail::on_unblock(&b.state);
+    a.unlock();
+  });
+  while (step.load() < 1)
+    std::this_thread::yield();
+  b.lock();
+  step.store(2);
+  while (step.load() < 3)
+    std::this_thread::yield();
+  fearless::detail::on_block(&a.state, WaitKind::mutex, false);
+  step.store(4);
+  for (auto waited = 0ms; !reported.load() && waited < 10s; waited += 50ms)
+    std::this_thread::sleep_for(50ms);
+  fearless::detail::on_unblock(&a.state);
+  b.unlock();
+  other.join();
+  fearless::set_report_handler(old);
+  EXPECT_TRUE(reported.load()) << "the cycle was never reported";
+}
+
 } // namespace
 
 #endif // FEARLESS_LOCK_TRACKING
