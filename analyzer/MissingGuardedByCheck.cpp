@@ -339,7 +339,9 @@ class HelperCalls : public LockScopeCallbacks {
 public:
   /// \p Methods: the methods of the unit, whose overrides a virtual call
   /// may run.
-  explicit HelperCalls(llvm::ArrayRef<const CXXMethodDecl *> Methods) {
+  HelperCalls(llvm::ArrayRef<const CXXMethodDecl *> Methods,
+              const SourceManager &SM)
+      : SM(SM) {
     for (const CXXMethodDecl *MD : Methods)
       addOverrider(MD->getCanonicalDecl(), MD->getCanonicalDecl());
   }
@@ -356,7 +358,7 @@ public:
     if (!MD || !Current)
       return;
     MD = MD->getCanonicalDecl(); // the declaration in the class: its access
-    if (MD->getAccess() == AS_public)
+    if (!everyCallerVisible(MD))
       return;
     const Expr *Obj = MC->getImplicitObjectArgument();
     Observed O{MD, Obj && isa<CXXThisExpr>(Obj->IgnoreParenImpCasts()), {}};
@@ -401,7 +403,7 @@ public:
   /// of the last settle().
   llvm::ArrayRef<HeldLock> heldAtCalls(const CXXMethodDecl *MD) const {
     MD = MD->getCanonicalDecl(); // the declaration in the class: its access
-    if (MD->getAccess() == AS_public) // callable from anywhere
+    if (!everyCallerVisible(MD))
       return {};
     auto It = Held_.find(MD);
     if (It == Held_.end() || Excluded.contains(It->first))
@@ -422,6 +424,18 @@ public:
   }
 
 private:
+  /// Whether every call of \p MD is in this unit: it is not public, or its
+  /// class is defined in the main file (rocksdb's ThreadPoolImpl::Impl, a
+  /// struct of the .cc: no other unit has its definition to call it) and
+  /// it is not virtual (a call through a base class may come from anywhere).
+  bool everyCallerVisible(const CXXMethodDecl *MD) const {
+    if (MD->getAccess() != AS_public)
+      return true;
+    const CXXRecordDecl *Class = MD->getParent()->getDefinition();
+    return Class && !MD->isVirtual() &&
+           SM.isInMainFile(SM.getExpansionLoc(Class->getLocation()));
+  }
+
   // Records \p Override under \p MD and under every method MD overrides.
   void addOverrider(const CXXMethodDecl *MD, const CXXMethodDecl *Override) {
     Overriders[MD].insert(Override);
@@ -438,6 +452,7 @@ private:
   std::vector<Observed> *Current = nullptr;
   llvm::DenseMap<const CXXMethodDecl *, std::vector<HeldLock>> Held_;
   llvm::SmallPtrSet<const CXXMethodDecl *, 8> Excluded;
+  const SourceManager &SM;
   /// The methods of the unit that override each method (itself included).
   llvm::DenseMap<const CXXMethodDecl *,
                  llvm::SmallSetVector<const CXXMethodDecl *, 2>>
@@ -495,7 +510,7 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
   // helpers they call: the methods whose inferred locks grew are walked
   // again, until none grows (the sets only grow; a chain of helpers is a
   // few deep, and the rounds are capped).
-  HelperCalls Helpers(Collector.Methods);
+  HelperCalls Helpers(Collector.Methods, SM);
   auto Entry = [&](const CXXMethodDecl *MD) {
     llvm::SmallVector<HeldLock, 2> Locks = Initial(MD);
     // A lock both required and held by every caller is held once: a
