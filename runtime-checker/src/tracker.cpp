@@ -115,8 +115,22 @@ bool is_library_site(const char *file) {
          f.rfind("/usr/include/", 0) == 0 || f.rfind("/usr/lib/", 0) == 0;
 }
 
-// The class of the locks made at `file`:`line`:`column`, named
-// "basename:line".
+// "name:column" (just "name" without a column), and each nest level's
+// "name:column/n".
+void name_site_class_locked(Global &g, ClassId c, const std::string &name,
+                            unsigned column) FEARLESS_REQUIRES(g.mu) {
+  ClassInfo &info = g.classes[c];
+  info.name = column ? name + ":" + std::to_string(column) : name;
+  for (unsigned s = 1; s <= kMaxSubclass; ++s)
+    if (ClassId level = info.levels[s])
+      g.classes[level].name = info.name + "/" + std::to_string(s);
+}
+
+// The class of the locks made at `file`:`line`:`column`: one class per
+// construction site, as a lockdep key. Named "basename:line" while it is
+// the only class there, "basename:line:column" once another site has the
+// same basename and line (two locks declared on one line): the first one
+// is renamed then, so every report from then on tells them apart.
 ClassId site_class_locked(Global &g, const std::string &file, unsigned line,
                           unsigned column) FEARLESS_REQUIRES(g.mu) {
   auto [it, inserted] =
@@ -126,7 +140,12 @@ ClassId site_class_locked(Global &g, const std::string &file, unsigned line,
     std::string shortname =
         (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" +
         std::to_string(line);
+    auto &same_line = g.site_lines[shortname];
     it->second = new_class_locked(g, shortname, false);
+    same_line.emplace_back(it->second, column);
+    if (same_line.size() > 1)
+      for (const auto &[cls, col] : same_line)
+        name_site_class_locked(g, cls, shortname, col);
   }
   return it->second;
 }
