@@ -135,6 +135,14 @@ struct Symbolizer {
       std::free(scopes);
       scopes = nullptr;
       n = dwarf_getscopes_die(&innermost, &scopes);
+    } else if (Dwarf_Die innermost; cu && n == 0 &&
+               innermost_at(cu, addr - bias, &innermost)) {
+      // A function GCC describes inside another's DIE whose addresses do
+      // not cover it (a lambda's operator() inside its enclosing function,
+      // out of line at -O0): dwarf_getscopes finds nothing.
+      std::free(scopes);
+      scopes = nullptr;
+      n = dwarf_getscopes_die(&innermost, &scopes);
     }
     if (n > 0 && dwarf_getsrcfiles(cu, &files, &nfiles) == 0) {
       for (int i = 0; i < n; ++i) {
@@ -158,6 +166,28 @@ struct Symbolizer {
     if (frames.size() > 1)
       std::swap(frames.front().function, frames.back().function);
     return frames;
+  }
+
+  // The innermost function or inlined call among `parent`'s descendants
+  // whose code covers `pc`, searched whether or not their ancestors' does.
+  static bool innermost_at(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *out) {
+    Dwarf_Die child;
+    if (dwarf_child(parent, &child) != 0)
+      return false;
+    do {
+      int tag = dwarf_tag(&child);
+      bool code = tag == DW_TAG_subprogram ||
+                  tag == DW_TAG_inlined_subroutine ||
+                  tag == DW_TAG_lexical_block;
+      if (code && dwarf_haspc(&child, pc) == 1) {
+        *out = child;
+        innermost_at(&child, pc, out); // a deeper one, if any
+        return true;
+      }
+      if (dwarf_haschildren(&child) && innermost_at(&child, pc, out))
+        return true;
+    } while (dwarf_siblingof(&child, &child) == 0);
+    return false;
   }
 };
 
