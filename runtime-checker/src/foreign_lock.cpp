@@ -100,6 +100,26 @@ ClassId class_up_the_stack(const void *return_address) {
   return 0;
 }
 
+// --- the user's code, for "acquired at"
+// ---------------------------------------
+
+// The verdict on the code returning to `address`: true if it is the
+// user's, false if it is the runtime's, the standard library's or the C
+// and C++ runtimes'. Both verdicts are kept (the last bit).
+bool is_user_code(const void *address) {
+  auto a = reinterpret_cast<std::uintptr_t>(address);
+  std::atomic<std::uintptr_t> &slot = g_user_code[user_code_slot(a)];
+  std::uintptr_t seen = slot.load(std::memory_order_relaxed);
+  if ((seen >> 1) == a)
+    return seen & 1;
+  std::string file, function;
+  int line = 0, column = 0;
+  bool user = user_site_at(const_cast<void *>(address), &file, &line, &column,
+                           &function);
+  slot.store((a << 1) | std::uintptr_t(user), std::memory_order_relaxed);
+  return user;
+}
+
 // --- LockStates by address -------------------------------------------------
 
 // Open addressing with linear probing. Lookups take no lock; inserts,
@@ -254,6 +274,23 @@ AddressTable &address_table() {
 }
 
 } // namespace
+
+std::atomic<std::uintptr_t> g_user_code[kUserCodeSlots];
+
+const void *user_caller_slow(const void *return_address) noexcept {
+  Inside in; // the symboliser takes a lock
+  if (return_address == nullptr || is_user_code(return_address))
+    return return_address;
+  void *frames[40];
+  int n = capture_stack_again(frames, 40, 0);
+  int i = 0;
+  while (i < n && frames[i] != return_address)
+    ++i;
+  for (++i; i < n; ++i)
+    if (is_user_code(frames[i]))
+      return frames[i];
+  return return_address;
+}
 
 void class_from_code(LockState &lock, const void *return_address) noexcept {
   Inside in;

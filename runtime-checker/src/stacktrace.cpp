@@ -13,11 +13,12 @@
 
 #include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <unordered_map>
 
 namespace fearless::detail {
@@ -38,6 +39,7 @@ struct Symbolizer {
     std::string file;
     int line = 0;
     int column = 0; // 0 if unknown
+    bool library = false; // in the C or C++ runtime's or fearless's module
   };
 
   std::mutex mu;
@@ -106,6 +108,8 @@ struct Symbolizer {
     Dwfl_Module *module = dwfl_addrmodule(dwfl, addr);
     if (!module)
       return frames;
+    bool library = is_library_module(dwfl_module_info(
+        module, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
     if (const char *name = dwfl_module_addrname(module, addr)) {
       int status = 0;
       std::unique_ptr<char, void (*)(void *)> demangled(
@@ -165,6 +169,8 @@ struct Symbolizer {
     // The function name belongs to the physical frame: the outermost.
     if (frames.size() > 1)
       std::swap(frames.front().function, frames.back().function);
+    for (Frame &f : frames)
+      f.library = library;
     return frames;
   }
 
@@ -189,6 +195,22 @@ struct Symbolizer {
     } while (dwarf_siblingof(&child, &child) == 0);
     return false;
   }
+
+  // The shared libraries whose code is never the user's: the C and C++
+  // runtimes (libc, libstdc++, libc++ and their helpers, the dynamic
+  // loader) and fearless's own (the shared runtime, the preload).
+  static bool is_library_module(const char *path) {
+    if (!path)
+      return false;
+    const char *base = std::strrchr(path, '/');
+    std::string_view name = base ? base + 1 : path;
+    for (std::string_view prefix :
+         {"libc.so", "libc-", "libpthread", "libstdc++", "libc++", "libgcc_s",
+          "libm.so", "ld-linux", "libfearless"})
+      if (name.substr(0, prefix.size()) == prefix)
+        return true;
+    return false;
+  }
 };
 
 // A return address points after the call; look up the call itself.
@@ -199,7 +221,7 @@ void *call_site(void *return_address) {
 // Frames of the runtime itself (its sources, its headers, the preload's
 // interposers) and of the standard library's headers (libstdc++'s
 // target-specific ones, gthr-default.h, are under /usr/include/<triplet>/c++/)
-// say nothing the user can act on.
+// say nothing the user can act on: stacks leave them out.
 bool is_runtime_frame(const Symbolizer::Frame &f) {
   if (f.file.empty())
     return f.function.rfind("fearless::", 0) == 0;
@@ -210,6 +232,17 @@ bool is_runtime_frame(const Symbolizer::Frame &f) {
   std::size_t cxx = f.file.find("/c++/");
   return cxx != std::string::npos && f.file.rfind("/include/", cxx) !=
                                          std::string::npos;
+}
+
+// The user's code, where a lock is said to be acquired: not the runtime's
+// nor the standard library's headers, nor the C and C++ runtimes' libraries
+// (std::condition_variable::wait in libstdc++.so, pthread_cond_wait in
+// libc); without a line table, not in the standard library's namespaces.
+bool is_user_frame(const Symbolizer::Frame &f) {
+  if (f.library || is_runtime_frame(f))
+    return false;
+  return !f.file.empty() || (f.function.rfind("std::", 0) != 0 &&
+                             f.function.rfind("__gnu_cxx::", 0) != 0);
 }
 
 std::string describe(const Symbolizer::Frame &f, void *address) {
@@ -353,7 +386,7 @@ std::string describe_address(void *address) {
   void *site = call_site(address);
   std::vector<Symbolizer::Frame> frames = Symbolizer::get().lookup(site);
   for (const auto &f : frames)
-    if (!is_runtime_frame(f))
+    if (is_user_frame(f))
       return describe(f, site);
   return describe(frames.back(), site);
 }
@@ -362,7 +395,7 @@ std::string describe_code_site(void *pc, void *ret) {
   if (pc) {
     void *site = call_site(pc);
     for (const auto &f : Symbolizer::get().lookup(site))
-      if (!is_runtime_frame(f))
+      if (is_user_frame(f))
         return describe(f, site);
   }
   return ret ? describe_address(ret) : "?";
@@ -372,7 +405,7 @@ bool user_site_at(void *return_address, std::string *file, int *line,
                   int *column, std::string *function) {
   void *site = call_site(return_address);
   for (const auto &f : Symbolizer::get().lookup(site)) {
-    if (is_runtime_frame(f))
+    if (!is_user_frame(f))
       continue;
     if (f.file.empty() && f.function.empty()) { // no symbols: a stripped program
       *file = "";
