@@ -33,8 +33,8 @@ struct SiteClasses {
   using Key = std::pair<const void *, const void *>; // user code, library
   std::mutex mu;
   // 0: the address is the standard library's, look up the stack.
-  std::map<Key, ClassId> by_address;          // guarded by mu
-  std::unordered_map<std::string, int> names; // guarded by mu
+  std::map<Key, ClassId> by_address FEARLESS_GUARDED_BY(mu);
+  std::unordered_map<std::string, int> names FEARLESS_GUARDED_BY(mu);
 };
 
 SiteClasses &site_classes() {
@@ -244,8 +244,9 @@ private:
     }
   }
 
-  // Twice the capacity; the old table is kept.
-  void grow() {
+  // Twice the capacity; the old table is kept. Only under `mu_`, as every
+  // change of the table.
+  void grow() FEARLESS_REQUIRES(mu_) {
     std::size_t cap = std::max<std::size_t>(64, capacity() * 2);
     const Table *old = table_.load(std::memory_order_relaxed);
     auto *fresh = new Table{cap - 1, new Slot[cap], old};
@@ -265,7 +266,7 @@ private:
 
   std::mutex mu_;
   std::atomic<Table *> table_{nullptr};
-  std::size_t live_ = 0; // guarded by mu_
+  std::size_t live_ FEARLESS_GUARDED_BY(mu_) = 0;
 };
 
 AddressTable &address_table() {

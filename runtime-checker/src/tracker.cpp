@@ -73,6 +73,8 @@ std::atomic<bool> g_single_thread_cycles{false};
 std::string &g_json_path = *new std::string;
 std::string &g_dot_path = *new std::string;
 std::mutex &g_json_mu = *new std::mutex;
+// The report file could not be opened, and it was said.
+bool g_json_error_said FEARLESS_GUARDED_BY(g_json_mu) = false;
 
 // --- classes -------------------------------------------------------------------
 ClassId new_class_locked(Global &g, std::string name, bool per_instance)
@@ -451,8 +453,7 @@ void deliver(TrackerReport tr) {
     std::lock_guard<std::mutex> lock(g_json_mu);
     FILE *f = std::fopen(g_json_path.c_str(), "a");
     if (!f) {
-      static bool said = false; // guarded by g_json_mu
-      if (!std::exchange(said, true))
+      if (!std::exchange(g_json_error_said, true))
         std::fprintf(stderr, "fearless: error: cannot append reports to '%s' "
                              "(FEARLESS_REPORT_JSON): %s\n",
                      g_json_path.c_str(), std::strerror(errno));
