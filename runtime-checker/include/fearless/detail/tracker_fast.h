@@ -201,23 +201,47 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
   return a;
 }
 
-/// The calling thread now holds `lock` (after any acquisition, try_lock
-/// included; `tried` is true for try_lock, which adds no ordering edge).
-[[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
-                                               bool tried,
-                                               unsigned subclass = 0) noexcept {
+/// on_acquired's work, with where the lock was taken: `pc` a code address
+/// in the acquisition (may be null), `ret` the acquiring frame's return
+/// address.
+[[gnu::always_inline]] inline void acquired_at(LockState &lock, LockMode mode,
+                                               bool tried, unsigned subclass,
+                                               const void *pc,
+                                               const void *ret) noexcept {
   lock.race.acquire(race_access(mode));
   ThreadRecord *t = t_record;
   ClassId cls = lock.cls.load(std::memory_order_relaxed);
   int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : kMaxHeld;
   if (d == kMaxHeld || cls == 0) [[unlikely]] {
-    acquired_slow(lock, mode, tried, subclass, current_pc(),
-                  __builtin_return_address(0));
+    acquired_slow(lock, mode, tried, subclass, pc, ret);
     return;
   }
   push_held(*t, d, lock, mode, tried, subclass, cls,
-            chain_step(t->chain[d], cls, subclass, mode), current_pc(),
-            __builtin_return_address(0));
+            chain_step(t->chain[d], cls, subclass, mode), pc, ret);
+}
+
+/// The same after on_acquire (see below).
+[[gnu::always_inline]] inline void
+acquired_at(LockState &lock, LockMode mode, const Acquisition &a,
+            unsigned subclass, const void *pc, const void *ret) noexcept {
+  lock.race.acquire(race_access(mode));
+  ThreadRecord *t = a.t;
+  int d = a.depth;
+  if (t == nullptr || d == kMaxHeld) [[unlikely]] {
+    acquired_slow(lock, mode, false, subclass, pc, ret);
+    return;
+  }
+  push_held(*t, d, lock, mode, false, subclass, a.cls, a.next, pc, ret);
+}
+
+/// The calling thread now holds `lock` (after any acquisition, try_lock
+/// included; `tried` is true for try_lock, which adds no ordering edge).
+/// Reports name the caller's frame as where the lock was taken.
+[[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
+                                               bool tried,
+                                               unsigned subclass = 0) noexcept {
+  acquired_at(lock, mode, tried, subclass, current_pc(),
+              __builtin_return_address(0));
 }
 
 /// The same after a blocking acquisition announced by on_acquire: reuses
@@ -225,16 +249,8 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
 [[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
                                                const Acquisition &a,
                                                unsigned subclass = 0) noexcept {
-  lock.race.acquire(race_access(mode));
-  ThreadRecord *t = a.t;
-  int d = a.depth;
-  if (t == nullptr || d == kMaxHeld) [[unlikely]] {
-    acquired_slow(lock, mode, false, subclass, current_pc(),
-                  __builtin_return_address(0));
-    return;
-  }
-  push_held(*t, d, lock, mode, false, subclass, a.cls, a.next, current_pc(),
-            __builtin_return_address(0));
+  acquired_at(lock, mode, a, subclass, current_pc(),
+              __builtin_return_address(0));
 }
 
 /// The calling thread released `lock`, which it held in `mode`.
