@@ -420,12 +420,22 @@ private:
       // as likely a pointer the object stores (leveldb's table_.Lookup(k)
       // returning a refcounted handle) as one into it; smart pointers hand
       // out their pointee, which the guard does not protect.
+      // (libstdc++'s shared_ptr::get() is a member of a base class: the
+      // object's own type says it is a smart pointer.)
       if (E->getType()->isPointerType() && isa<CXXMemberCallExpr>(Call)) {
-        const auto *MD = cast<CXXMemberCallExpr>(Call)->getMethodDecl();
+        const auto *MC = cast<CXXMemberCallExpr>(Call);
+        const auto *MD = MC->getMethodDecl();
+        auto Smart = [](QualType T) {
+          return isRecordNamed(T, {"::std::unique_ptr", "::std::shared_ptr",
+                                   "::std::weak_ptr"});
+        };
         if (!MD || !MD->getParent()->isInStdNamespace() ||
-            isRecordNamed(
-                recordTypeOf(MD->getParent()),
-                {"::std::unique_ptr", "::std::shared_ptr", "::std::weak_ptr"}))
+            Smart(recordTypeOf(MD->getParent())) ||
+            (MC->getImplicitObjectArgument() &&
+             Smart(MC->getImplicitObjectArgument()
+                       ->IgnoreParenBaseCasts()
+                       ->getType()
+                       .getNonReferenceType())))
           return NoGuard;
       }
       return objectOf(Call);

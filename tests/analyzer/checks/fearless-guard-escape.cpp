@@ -307,11 +307,26 @@ public:
     std::lock_guard<std::mutex> lock(mu_);
     return &*item_;
   }
+  // Negative: the same for a shared_ptr element of a guarded vector (the
+  // runtime's own Scope::join_all; libstdc++'s shared_ptr::get() is a
+  // member of a base class). Before: "pointer to data guarded by 'mu_'
+  // escapes the scope of 'lock'".
+  int *shared(std::size_t i) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return shared_[i].get();
+  }
+  // Positive beside it: a pointer to the element itself.
+  std::shared_ptr<int> *sharedSlot(std::size_t i) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return &shared_[i];
+    // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: pointer to data guarded by 'mu_' escapes the scope of 'lock' (returned from 'Owner::sharedSlot') [fearless-guard-escape]
+  }
 
 private:
   std::mutex mu_;
   std::string label_ FEARLESS_GUARDED_BY(mu_);
   std::unique_ptr<int> item_ FEARLESS_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<int>> shared_ FEARLESS_GUARDED_BY(mu_);
 };
 
 // --- temporary guards (Rust's E0716) -------------------------------------------
