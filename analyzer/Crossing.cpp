@@ -1,6 +1,7 @@
 //===--- Crossing.cpp - what a thread boundary hands to the other thread ---===//
 
 #include "Crossing.h"
+#include "model/Callables.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
@@ -259,7 +260,8 @@ std::vector<CrossingItem> crossingItems(const ThreadBoundary &B,
   std::vector<CrossingItem> Items;
   for (const Expr *Arg : B.Crossing) {
     const Expr *E = Arg->IgnoreUnlessSpelledInSource()->IgnoreParenImpCasts();
-    if (const auto *Lambda = dyn_cast<LambdaExpr>(E)) {
+    // A lambda, also held by a variable or a std::function made from one.
+    if (const LambdaExpr *Lambda = lambdaHeld(Arg)) {
       addCaptures(Items, Lambda->getLambdaClass(), Lambda->getBody());
       continue;
     }

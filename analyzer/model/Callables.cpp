@@ -163,12 +163,56 @@ const ValueDecl *calledSlot(const Expr *Call, bool *ViaThis) {
   return slotOf(CE->getCallee(), ViaThis); // a function pointer
 }
 
+const LambdaExpr *lambdaHeld(const Expr *E) {
+  for (int Depth = 0; E && Depth < 8; ++Depth) {
+    E = E->IgnoreUnlessSpelledInSource()->IgnoreParenImpCasts();
+    if (const auto *MT = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = MT->getSubExpr()->IgnoreParenImpCasts();
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(E))
+      return Lambda;
+    // std::move(f), std::forward<F>(f).
+    if (const auto *Call = dyn_cast<CallExpr>(E);
+        Call && Call->getNumArgs() == 1 && Call->getDirectCallee() &&
+        Call->getDirectCallee()->isInStdNamespace() &&
+        Call->getDirectCallee()->getDeclName().isIdentifier() &&
+        llvm::is_contained({"move", "forward"},
+                           Call->getDirectCallee()->getName())) {
+      E = Call->getArg(0);
+      continue;
+    }
+    // std::function<void()>(lambda), a conversion to a std::function.
+    const auto *Construct = dyn_cast<CXXConstructExpr>(E);
+    if (!Construct)
+      if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
+        Construct = dyn_cast<CXXConstructExpr>(
+            Cast->getSubExpr()->IgnoreParenImpCasts());
+    if (Construct) {
+      if (Construct->getNumArgs() != 1 ||
+          !isCallableSlotType(Construct->getType()))
+        return nullptr;
+      E = Construct->getArg(0);
+      continue;
+    }
+    // A local variable holding one: its initialiser.
+    const auto *Ref = dyn_cast<DeclRefExpr>(E);
+    const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (!Var || !Var->hasLocalStorage() || isa<ParmVarDecl>(Var) ||
+        Var->getType()->isReferenceType() || !Var->getInit())
+      return nullptr;
+    const auto *RD = Var->getType()->getAsCXXRecordDecl();
+    if (!(RD && RD->isLambda()) && !isCallableSlotType(Var->getType()))
+      return nullptr;
+    E = Var->getInit();
+  }
+  return nullptr;
+}
+
 const Stmt *callableBody(const Expr *Arg) {
+  if (const LambdaExpr *Lambda = lambdaHeld(Arg))
+    return Lambda->getBody();
   const Expr *E = Arg->IgnoreUnlessSpelledInSource()->IgnoreParenImpCasts();
   if (const auto *MT = dyn_cast<MaterializeTemporaryExpr>(E))
     E = MT->getSubExpr()->IgnoreParenImpCasts();
-  if (const auto *Lambda = dyn_cast<LambdaExpr>(E))
-    return Lambda->getBody();
   if (const auto *RD = E->getType()->getAsCXXRecordDecl();
       RD && RD->isLambda() && RD->getLambdaCallOperator())
     return RD->getLambdaCallOperator()->getBody();

@@ -42,7 +42,14 @@ const ValueDecl *slotOf(const Expr *E, bool *ViaThis = nullptr);
 bool storedValue(const Expr *Value, const FunctionDecl *&Function,
                  bool &CapturesThis, const ValueDecl *&From);
 
-/// The body a callable argument runs: a lambda's (also through a variable
+/// The lambda a callable expression holds: the lambda itself, a local
+/// variable of lambda type, or a std::function (a local variable, a
+/// temporary, `std::move(f)`) made from one; null otherwise. An RPC layer's
+/// `call(std::function<void()> done)` given such a variable runs that
+/// lambda's captures later, as if given the lambda.
+const LambdaExpr *lambdaHeld(const Expr *E);
+
+/// The body a callable argument runs: a lambda's (lambdaHeld, or any value
 /// of lambda type), or a function's given by name or `&f`; null otherwise.
 const Stmt *callableBody(const Expr *Arg);
 
