@@ -457,33 +457,106 @@ namespace {
 // its own): ACQUIRE of each mutex parameter, on each specialization. A
 // specialization given lockers (deferred unique_locks) is left alone: the
 // engine cannot express "relock this scoped capability" through an argument.
-void annotateStdLock(ASTContext &Ctx) {
+// std::try_lock(m1, m2, ...) returns -1 when it took every mutex (and
+// otherwise the index of the one it could not take, having released the
+// others): TRY_ACQUIRE(-1, each mutex parameter).
+template <class Each>
+void forEachStdSpecialization(ASTContext &Ctx, StringRef Name, Each F) {
   DeclContext *TU = Ctx.getTranslationUnitDecl();
   for (NamedDecl *Std : TU->lookup(&Ctx.Idents.get("std"))) {
     auto *NS = dyn_cast<NamespaceDecl>(Std);
     if (!NS)
       continue;
-    for (NamedDecl *D : NS->getPrimaryContext()->lookup(&Ctx.Idents.get("lock")))
+    for (NamedDecl *D : NS->getPrimaryContext()->lookup(&Ctx.Idents.get(Name)))
       if (auto *FTD = dyn_cast<FunctionTemplateDecl>(D))
-        for (FunctionDecl *Spec : FTD->specializations()) {
-          if (Spec->hasAttr<AcquireCapabilityAttr>())
-            continue;
-          llvm::SmallVector<Expr *, 4> Mutexes;
-          for (ParmVarDecl *P : Spec->parameters()) {
-            const CXXRecordDecl *RD =
-                P->getType().getNonReferenceType()->getAsCXXRecordDecl();
-            if (!RD || !RD->hasAttr<CapabilityAttr>()) {
-              Mutexes.clear();
-              break;
-            }
-            Mutexes.push_back(paramRef(Ctx, P));
-          }
-          if (Mutexes.size() >= 2)
-            addToAllRedecls(Spec, AcquireCapabilityAttr::CreateImplicit(
-                                      Ctx, Mutexes.data(), Mutexes.size()));
-        }
+        for (FunctionDecl *Spec : FTD->specializations())
+          F(Spec);
   }
 }
+
+// The mutex parameters of a std::lock/std::try_lock specialization, if
+// every parameter is a capability and there are at least two.
+llvm::SmallVector<Expr *, 4> mutexParams(ASTContext &Ctx, FunctionDecl *Spec) {
+  llvm::SmallVector<Expr *, 4> Mutexes;
+  for (ParmVarDecl *P : Spec->parameters()) {
+    const CXXRecordDecl *RD =
+        P->getType().getNonReferenceType()->getAsCXXRecordDecl();
+    if (!RD || !RD->hasAttr<CapabilityAttr>())
+      return {};
+    Mutexes.push_back(paramRef(Ctx, P));
+  }
+  if (Mutexes.size() < 2)
+    return {};
+  return Mutexes;
+}
+
+IntegerLiteral *minusOne(ASTContext &Ctx, SourceLocation Loc) {
+  return IntegerLiteral::Create(
+      Ctx, llvm::APInt(Ctx.getIntWidth(Ctx.IntTy), -1, /*isSigned=*/true),
+      Ctx.IntTy, Loc);
+}
+
+// Returns whether the unit uses std::try_lock on mutexes.
+bool annotateStdLock(ASTContext &Ctx) {
+  bool TryLock = false;
+  forEachStdSpecialization(Ctx, "lock", [&](FunctionDecl *Spec) {
+    if (Spec->hasAttr<AcquireCapabilityAttr>())
+      return;
+    llvm::SmallVector<Expr *, 4> Mutexes = mutexParams(Ctx, Spec);
+    if (!Mutexes.empty())
+      addToAllRedecls(Spec, AcquireCapabilityAttr::CreateImplicit(
+                                Ctx, Mutexes.data(), Mutexes.size()));
+  });
+  forEachStdSpecialization(Ctx, "try_lock", [&](FunctionDecl *Spec) {
+    if (Spec->hasAttr<TryAcquireCapabilityAttr>()) {
+      TryLock = true;
+      return;
+    }
+    llvm::SmallVector<Expr *, 4> Mutexes = mutexParams(Ctx, Spec);
+    if (Mutexes.empty())
+      return;
+    addToAllRedecls(Spec, TryAcquireCapabilityAttr::CreateImplicit(
+                              Ctx, minusOne(Ctx, SourceLocation()),
+                              Mutexes.data(), Mutexes.size()));
+    TryLock = true;
+  });
+  return TryLock;
+}
+
+// The engine reads a try-lock's comparison only against a literal it can
+// take as a boolean: `std::try_lock(a, b) == -1` spells -1 as a negation
+// of 1, which it cannot read, so the success branch was never seen. The
+// operand is replaced by the literal -1 (same value, same type) in the
+// comparisons whose other side calls an annotated std::try_lock.
+struct TryLockComparisons : RecursiveASTVisitor<TryLockComparisons> {
+  ASTContext &Ctx;
+  explicit TryLockComparisons(ASTContext &Ctx) : Ctx(Ctx) {}
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  static bool callsStdTryLock(const Expr *E) {
+    const auto *Call = dyn_cast<CallExpr>(E->IgnoreParenImpCasts());
+    const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+    return FD && FD->hasAttr<TryAcquireCapabilityAttr>() &&
+           FD->isInStdNamespace() && FD->getDeclName().isIdentifier() &&
+           FD->getName() == "try_lock";
+  }
+  static bool isMinusOne(const Expr *E) {
+    const auto *Neg = dyn_cast<UnaryOperator>(E->IgnoreParenImpCasts());
+    const auto *One = Neg && Neg->getOpcode() == UO_Minus
+                          ? dyn_cast<IntegerLiteral>(
+                                Neg->getSubExpr()->IgnoreParenImpCasts())
+                          : nullptr;
+    return One && One->getValue() == 1;
+  }
+  bool VisitBinaryOperator(BinaryOperator *BO) {
+    if (BO->getOpcode() != BO_EQ && BO->getOpcode() != BO_NE)
+      return true;
+    if (callsStdTryLock(BO->getLHS()) && isMinusOne(BO->getRHS()))
+      BO->setRHS(minusOne(Ctx, BO->getRHS()->getBeginLoc()));
+    else if (callsStdTryLock(BO->getRHS()) && isMinusOne(BO->getLHS()))
+      BO->setLHS(minusOne(Ctx, BO->getLHS()->getBeginLoc()));
+    return true;
+  }
+};
 
 } // namespace
 
@@ -503,7 +576,8 @@ void annotateStdMutexes(ASTContext &Ctx) {
     if (auto *CTD = dyn_cast_or_null<ClassTemplateDecl>(lookupInStd(Ctx, Name)))
       for (ClassTemplateSpecializationDecl *Spec : CTD->specializations())
         annotateLocker(Ctx, Spec, Kind);
-  annotateStdLock(Ctx);
+  if (annotateStdLock(Ctx))
+    TryLockComparisons(Ctx).TraverseAST(Ctx);
 }
 
 } // namespace clang::tidy::fearless

@@ -34,3 +34,43 @@ int buggy(Account &a, Account &b, int n) {
   return a.balance;
   // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: reading variable 'balance' requires holding mutex 'a.mu' [fearless-guarded-by]
 }
+
+// std::try_lock(m1, m2, ...) returns -1 when it took them all (and
+// otherwise releases what it took): held on that branch only. Before: every
+// guarded access and unlock on the success branch was reported.
+bool try_transfer(Account &a, Account &b, int n) {
+  if (std::try_lock(a.mu, b.mu) == -1) {
+    a.balance -= n;
+    b.balance += n;
+    a.mu.unlock();
+    b.mu.unlock();
+    return true;
+  }
+  return false;
+}
+// Negative: the early return on failure, then adopted.
+bool try_transfer_adopted(Account &a, Account &b, int n) {
+  if (std::try_lock(a.mu, b.mu) != -1)
+    return false;
+  std::lock_guard<std::mutex> la(a.mu, std::adopt_lock);
+  std::lock_guard<std::mutex> lb(b.mu, std::adopt_lock);
+  a.balance -= n;
+  b.balance += n;
+  return true;
+}
+// The real bug: the result is not tested.
+void try_untested(Account &a, Account &b, int n) {
+  std::try_lock(a.mu, b.mu);
+  a.balance -= n;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: writing variable 'balance' requires holding mutex 'a.mu' exclusively [fearless-guarded-by]
+}
+// And the access on the failure branch.
+void try_wrong_branch(Account &a, Account &b, int n) {
+  if (std::try_lock(a.mu, b.mu) == -1) {
+    a.mu.unlock();
+    b.mu.unlock();
+    return;
+  }
+  b.balance += n;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: writing variable 'balance' requires holding mutex 'b.mu' exclusively [fearless-guarded-by]
+}
