@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- LockScope.cpp - which locks a statement runs under ---------------===//
 
 #include "LockScope.h"
@@ -623,13 +624,10 @@ private:
   // std::move(guard): the lock now belongs to whatever the guard moved
   // into (another guard, another thread); this scope no longer holds it.
   void movedGuard(const CallExpr *CE) {
-    const FunctionDecl *FD = CE->getDirectCallee();
-    if (!FD || CE->getNumArgs() != 1 || !FD->isInStdNamespace() ||
-        !FD->getDeclName().isIdentifier() ||
-        (FD->getName() != "move" && FD->getName() != "forward"))
-      return;
-    if (const auto *Ref =
-            dyn_cast<DeclRefExpr>(CE->getArg(0)->IgnoreParenImpCasts()))
+    const Expr *Moved = movedOperand(CE);
+    if (const auto *Ref = Moved ? dyn_cast<DeclRefExpr>(
+                                      Moved->IgnoreParenImpCasts())
+                                : nullptr)
       for (HeldLock &L : Held)
         if (L.Guard == Ref->getDecl())
           L.Active = false;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Callables.cpp - where stored callables come from and are called --===//
 
 #include "model/Callables.h"
@@ -171,13 +172,8 @@ const LambdaExpr *lambdaHeld(const Expr *E) {
     if (const auto *Lambda = dyn_cast<LambdaExpr>(E))
       return Lambda;
     // std::move(f), std::forward<F>(f).
-    if (const auto *Call = dyn_cast<CallExpr>(E);
-        Call && Call->getNumArgs() == 1 && Call->getDirectCallee() &&
-        Call->getDirectCallee()->isInStdNamespace() &&
-        Call->getDirectCallee()->getDeclName().isIdentifier() &&
-        llvm::is_contained({"move", "forward"},
-                           Call->getDirectCallee()->getName())) {
-      E = Call->getArg(0);
+    if (const Expr *Moved = movedOperand(dyn_cast<CallExpr>(E))) {
+      E = Moved;
       continue;
     }
     // std::function<void()>(lambda), a conversion to a std::function.

@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Coroutines.cpp - suspension points and the threads coroutines run on //
 
 #include "Coroutines.h"
 #include "UnitModel.h"
+#include "Vocabulary.h"
 #include "BodyParents.h"
 #include "fearless/names.h"
 
@@ -31,12 +33,9 @@ namespace {
 
 // The variable a `std::move(v)` / `std::forward<T>(v)` call moves, if any.
 const VarDecl *movedVariable(const CallExpr *CE) {
-  const FunctionDecl *FD = CE->getDirectCallee();
-  if (!FD || CE->getNumArgs() != 1 || !FD->isInStdNamespace() ||
-      !FD->getDeclName().isIdentifier() ||
-      (FD->getName() != "move" && FD->getName() != "forward"))
-    return nullptr;
-  const auto *Ref = dyn_cast<DeclRefExpr>(CE->getArg(0)->IgnoreParenImpCasts());
+  const Expr *Moved = movedOperand(CE);
+  const auto *Ref =
+      Moved ? dyn_cast<DeclRefExpr>(Moved->IgnoreParenImpCasts()) : nullptr;
   return Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Vocabulary.cpp - what is a mutex, a wait, a blocking call ---------===//
 
 #include "model/Vocabulary.h"
@@ -126,6 +127,15 @@ bool adoptsLock(const ValueDecl *Guard) {
         RD && plainQualifiedName(RD) == "std::adopt_lock_t")
       return true;
   return false;
+}
+
+const Expr *movedOperand(const CallExpr *CE) {
+  const FunctionDecl *FD = CE ? CE->getDirectCallee() : nullptr;
+  if (!FD || CE->getNumArgs() != 1 || !FD->isInStdNamespace() ||
+      !FD->getDeclName().isIdentifier() ||
+      (FD->getName() != "move" && FD->getName() != "forward"))
+    return nullptr;
+  return CE->getArg(0);
 }
 
 llvm::StringSet<> parseBlockingFunctions(llvm::StringRef Text) {

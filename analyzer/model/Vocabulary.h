@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Vocabulary.h - what is a mutex, a wait, a blocking call -----------===//
 //
 // The analyzer's one table of lock and blocking names: which types are
@@ -47,6 +48,10 @@ llvm::StringRef blockingKind(const Expr *Call, const llvm::StringSet<> &Extra,
 /// holds (`std::unique_lock<std::mutex> l(*mu_, std::adopt_lock)`, as
 /// leveldb's port::CondVar::Wait does).
 bool adoptsLock(const ValueDecl *Guard);
+
+/// The operand of `std::move(x)` or `std::forward<T>(x)`; null for any
+/// other call.
+const Expr *movedOperand(const CallExpr *CE);
 
 /// Parses a list of qualified names, the form of the BlockingFunctions and
 /// ResumesElsewhere options ("::io::read;::net::Socket::recv").
