@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # fearless.sh - the project's entry point.
 #
 #   ./fearless.sh demo     install what is missing, build, run the analyzer on

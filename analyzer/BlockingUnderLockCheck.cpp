@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- BlockingUnderLockCheck.cpp - fearless-blocking-under-lock --------===//
 
 #include "BlockingUnderLockCheck.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- BlockingUnderLockCheck.h - fearless-blocking-under-lock ----------===//
 //
 // Finds calls that block (sleep, join, future::get, channel recv and bounded

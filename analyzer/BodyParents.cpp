@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- BodyParents.cpp - parents of statements within one body -----------===//
 
 #include "BodyParents.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- BodyParents.h - parents of statements within one body -------------===//
 //
 // ASTContext::getParents() builds a parent map of the whole translation unit

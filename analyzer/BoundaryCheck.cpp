@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- BoundaryCheck.cpp - base of the checks that look at boundaries ----===//
 
 #include "BoundaryCheck.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- BoundaryCheck.h - base of the checks that look at boundaries ------===//
 //
 // The checks that look at what crosses a thread boundary share the option

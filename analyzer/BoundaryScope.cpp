@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- BoundaryScope.cpp - is a thread boundary scoped? ------------------===//
 
 #include "BoundaryScope.h"

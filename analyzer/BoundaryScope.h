@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- BoundaryScope.h - is a thread boundary scoped? --------------------===//
 //
 // A boundary is scoped for a referent when the other thread is joined before

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- CheckRegistry.h - checks register themselves ----------------------===//
 //
 // Each check's .cpp registers itself with one line,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- ClangCompat.h - one source for LLVM 19 and LLVM 22 ---------------===//
 //
 // The few places where the Clang API differs between the LLVM majors the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Crossing.cpp - what a thread boundary hands to the other thread ---===//
 
 #include "Crossing.h"

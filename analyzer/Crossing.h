@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Crossing.h - what a thread boundary hands to the other thread -----===//
 //
 // Splits the arguments of a thread boundary into the values and references

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- DanglingRefCheck.h - fearless-dangling-ref ------------------------===//
 //
 // Finds references, pointers and views to automatic storage (or 'this')

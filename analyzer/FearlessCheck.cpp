@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- FearlessCheck.cpp - base class of every fearless check ------------===//
 
 #include "FearlessCheck.h"

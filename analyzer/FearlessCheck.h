@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- FearlessCheck.h - base class of every fearless check --------------===//
 //
 // Every fearless check derives from FearlessCheck instead of ClangTidyCheck

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- FearlessTidyModule.cpp - the fearless clang-tidy module -----------===//
 //
 // Registers every fearless check under its dashed name. Loaded into

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- GuardAcrossAwaitCheck.h - fearless-guard-across-await -------------===//
 //
 // Finds locks held across a suspension point of a coroutine (co_await,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- GuardNotSendCheck.cpp - fearless-guard-not-send -------------------===//
 
 #include "GuardNotSendCheck.h"

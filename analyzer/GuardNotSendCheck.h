@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- GuardNotSendCheck.h - fearless-guard-not-send ---------------------===//
 //
 // Finds lock guards moved, copied or captured into another thread: a mutex

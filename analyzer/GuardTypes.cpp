@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- GuardTypes.cpp - find lock guards inside a type -------------------===//
 
 #include "GuardTypes.h"

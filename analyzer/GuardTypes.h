@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- GuardTypes.h - find lock guards inside a type ---------------------===//
 //
 // A lock guard (std::lock_guard, std::unique_lock, std::scoped_lock,

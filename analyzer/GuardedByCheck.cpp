@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- GuardedByCheck.cpp - fearless-guarded-by --------------------------===//
 
 #include "GuardedByCheck.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- GuardedByCheck.h - fearless-guarded-by ----------------------------===//
 //
 // Runs Clang's thread-safety analysis on every function, with std::mutex and

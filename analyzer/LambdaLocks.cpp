@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- LambdaLocks.cpp - lambdas inherit the locks held where they run --===//
 
 #include "LambdaLocks.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- LambdaLocks.h - lambdas inherit the locks held where they run ----===//
 //
 // Clang analyses every lambda body as a function entered with no lock held,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- LockOrderCheck.cpp - fearless-lock-order -------------------------===//
 
 #include "LockOrderCheck.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- LockOrderCheck.h - fearless-lock-order ---------------------------===//
 //
 // Finds locks acquired in inconsistent orders (a cycle of nested

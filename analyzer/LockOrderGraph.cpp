@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- LockOrderGraph.cpp - lock classes and their acquisition order ----===//
 
 #include "LockOrderGraph.h"

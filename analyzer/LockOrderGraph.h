@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- LockOrderGraph.h - lock classes and their acquisition order ------===//
 //
 // A pure graph (no AST, no I/O): nodes are lock classes by name, an edge

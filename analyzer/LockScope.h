@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- LockScope.h - which locks a statement runs under -----------------===//
 //
 // A syntactic, scope-based walk over a function body that knows, at each

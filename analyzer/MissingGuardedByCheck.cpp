@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- MissingGuardedByCheck.cpp - fearless-missing-guarded-by ----------===//
 
 #include "MissingGuardedByCheck.h"

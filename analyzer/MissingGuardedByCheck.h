@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- MissingGuardedByCheck.h - fearless-missing-guarded-by ------------===//
 //
 // Finds fields that are written with a mutex of their class held and

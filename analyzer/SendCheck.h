@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- SendCheck.h - fearless-send ---------------------------------------===//
 //
 // Finds values that are not Send moved or copied into another thread, and

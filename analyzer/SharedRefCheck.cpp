@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- SharedRefCheck.cpp - fearless-shared-ref --------------------------===//
 
 #include "SharedRefCheck.h"

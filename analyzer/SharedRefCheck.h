@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- SharedRefCheck.h - fearless-shared-ref ----------------------------===//
 //
 // Finds references, pointers and views shared with another thread while

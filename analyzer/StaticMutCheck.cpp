@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- StaticMutCheck.cpp - fearless-static-mut --------------------------===//
 
 #include "StaticMutCheck.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- StaticMutCheck.h - fearless-static-mut ----------------------------===//
 //
 // Finds non-const globals, statics and class statics that are not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- StdMutexAttributes.cpp - std::mutex as an annotated capability ---===//
 //
 // How the engine reads attributes decides what is attached where:

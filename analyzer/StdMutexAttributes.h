@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- StdMutexAttributes.h - std::mutex as an annotated capability -----===//
 //
 // libstdc++ carries no thread-safety attributes. After Sema and before the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- ThreadBoundary.cpp - where values cross into another thread -------===//
 
 #include "ThreadBoundary.h"

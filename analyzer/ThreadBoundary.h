@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- ThreadBoundary.h - where values cross into another thread ---------===//
 //
 // A thread boundary is a place where a value or a reference becomes reachable

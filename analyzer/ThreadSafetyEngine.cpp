@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- ThreadSafetyEngine.cpp - Clang's thread-safety analysis, hosted --===//
 //
 // The handler below mirrors ThreadSafetyReporter in Clang's

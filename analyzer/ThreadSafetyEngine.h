@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- ThreadSafetyEngine.h - Clang's thread-safety analysis, hosted ----===//
 //
 // Runs Clang's own thread-safety engine (clang/Analysis/Analyses/

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- TypeProperties.cpp - Send, Sync and ThreadSafe of a type ----------===//
 
 #include "TypeProperties.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- TypeProperties.h - Send, Sync and ThreadSafe of a type ------------===//
 //
 // The type-property engine shared by the fearless checks (DESIGN.md section

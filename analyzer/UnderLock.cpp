@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- UnderLock.cpp - is a statement inside a held lock? ----------------===//
 
 #include "UnderLock.h"

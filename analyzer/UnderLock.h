@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- UnderLock.h - is a statement inside a held lock? ------------------===//
 //
 // The checks that only need "is a lock held here?" (fearless-shared-ref,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Accesses.cpp - which uses of a field or variable write it --------===//
 
 #include "Accesses.h"

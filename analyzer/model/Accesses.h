@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Accesses.h - which uses of a field or variable write it ----------===//
 //
 // The one answer to "is this use a write": an lvalue assigned, incremented,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Callables.h - where stored callables come from and are called ---===//
 //
 // A callable slot is a place a callable is kept and later called: a data

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Coroutines.h - suspension points and the threads coroutines run on ===//
 //
 // The model's facts about C++20 coroutines, the one home every check asks:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Publication.cpp - shared data made safe without a lock -----------===//
 
 #include "Publication.h"

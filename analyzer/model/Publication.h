@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- Publication.h - shared data made safe without a lock -------------===//
 //
 // DESIGN §12: data shared with threads needs no lock when it is published

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- UnitFacts.cpp - the unit model written as facts for the driver --===//
 //
 // The per-unit facts file (docs/facts.md): every function's own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- UnitModel.cpp - one translation unit's functions, locks and calls ===//
 
 #include "model/UnitModel.h"

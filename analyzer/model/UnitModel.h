@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- UnitModel.h - one translation unit's functions, locks and calls --===//
 //
 // The shared model of a translation unit, computed once (at the first

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- WakeUps.cpp - which writes can release a condition variable waiter ===//
 
 #include "WakeUps.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //===--- WakeUps.h - which writes can release a condition variable waiter -===//
 //
 // A waiter sleeps until its predicate holds: the lambda given to wait()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // Condvar's slow paths: the first mutex it sees, misuse reports, and the
 // nest level a waiting thread holds its mutex at.
 #include "fearless/condvar.h"

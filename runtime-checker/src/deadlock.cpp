@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // Real deadlocks: what blocked threads wait for (DESIGN.md section 8).
 //
 // Before a thread blocks on a fearless primitive without a timeout it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // Held-lock bookkeeping that stays exact under misuse (issue 23).
 //
 // A thread's inline held stack (ThreadRecord::held, kMaxHeld entries) is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // The lock-order graph: cycle search along strong paths (lockdep's rules).
 #include "fearless/detail/lock_graph.h"
 

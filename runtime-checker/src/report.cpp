@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // Reports: formatting and the process-wide handler.
 #include "fearless/report.h"
 #include "fearless/thread.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // Capture with glibc's backtrace(); symbolise with elfutils' libdw.
 #include "stacktrace.h"
 

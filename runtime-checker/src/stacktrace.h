@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // Stack traces for reports: captured only on slow paths (a new edge, a
 // report) and symbolised to function and file:line only when printed, with
 // elfutils' libdw.

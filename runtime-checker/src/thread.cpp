@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // Threads: names, scope joining, and exceptions nobody joined to see.
 #include "fearless/thread.h"
 #include "fearless/report.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // The lock-order tracker: the out-of-line half of detail/hooks.h (DESIGN.md
 // section 8). The inline fast path (detail/tracker_fast.h) handles a chain
 // of held lock classes validated before; everything else lands here:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // What the tracker's source files share: the global slow-path state and
 // report delivery (the thread records are threads.h's). tracker.cpp has lock order and
 // misuse; deadlock.cpp has real deadlocks (what blocked threads wait for).

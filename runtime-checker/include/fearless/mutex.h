@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/mutex.h - Mutex<T>: a value reachable only while a lock is held.
 //
 // Rust's std::sync::Mutex in C++: the protected value lives inside the

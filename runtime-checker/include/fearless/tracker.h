@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/tracker.h - the lock-order and deadlock tracker (docs/runtime/tracker.md).
 //
 // Every fearless lock reports its acquisitions and releases to the tracker

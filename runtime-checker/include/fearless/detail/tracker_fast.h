@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // fearless/detail/tracker_fast.h - the tracker's inline fast path.
 //
 // Included by hooks.h when tracking is on. An acquisition whose chain of
