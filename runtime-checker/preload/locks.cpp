@@ -514,7 +514,7 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
         !a.held_elsewhere && a.depth != fd::kMaxHeld && inline_take(m))
         [[likely]] {
       inline_own(m, t->tid.load(std::memory_order_relaxed));
-      fd::acquired_fast(*s, LockMode::exclusive, a, 0, fd::current_pc(),
+      fd::acquired_fast(*s, LockMode::exclusive, a, 0,
                         __builtin_return_address(0));
       return 0;
     }

@@ -238,17 +238,17 @@ on_acquired_from(LockState &lock, LockMode mode, bool tried, unsigned subclass,
 
 /// on_acquired's inline part after acquire_fast succeeded (the race
 /// detector's acquire aside: see race_idle): pushes the lock, or returns
-/// false, having done nothing, if the held stack is full.
+/// false, having done nothing, if the held stack is full. The code address
+/// it records is its own (current_pc), as on_acquired's.
 [[gnu::always_inline]] inline bool acquired_fast(LockState &lock,
                                                  LockMode mode,
                                                  const Acquisition &a,
                                                  unsigned subclass,
-                                                 const void *pc,
                                                  const void *ret) noexcept {
   if (a.t == nullptr || a.depth == kMaxHeld) [[unlikely]]
     return false;
-  push_held(*a.t, a.depth, lock, mode, false, subclass, a.cls, a.next, pc,
-            ret);
+  push_held(*a.t, a.depth, lock, mode, false, subclass, a.cls, a.next,
+            current_pc(), ret);
   return true;
 }
 
@@ -258,7 +258,7 @@ on_acquired_from(LockState &lock, LockMode mode, bool tried, unsigned subclass,
 on_acquired_from(LockState &lock, LockMode mode, const Acquisition &a,
                  unsigned subclass, const void *ret) noexcept {
   lock.race.acquire(race_access(mode));
-  if (!acquired_fast(lock, mode, a, subclass, current_pc(), ret)) [[unlikely]]
+  if (!acquired_fast(lock, mode, a, subclass, ret)) [[unlikely]]
     acquired_slow(lock, mode, false, subclass, current_pc(), ret);
 }
 
