@@ -5,7 +5,7 @@
 // before a lock that may wait, on_block only when it will (another thread
 // holds it), on_acquired once held, on_release before the unlock.
 //
-// Where a lock's LockState lives (its class and owner, 16 bytes):
+// Where a lock's LockState lives (its class and owner, 12 bytes):
 //
 //  * a mutex: inside the pthread_mutex_t, in the 16 bytes glibc keeps for
 //    the robust-mutex list (__data.__list), unused by every other kind.
