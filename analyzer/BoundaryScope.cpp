@@ -65,6 +65,11 @@ Handle findHandle(const ThreadBoundary &B, ASTContext &Ctx) {
       H.Field = Init->getMember();
       return H;
     }
+    if (const auto *Field = P->get<FieldDecl>()) {
+      // A default member initialiser: `std::thread t_{[this] { run(); }};`.
+      H.Field = Field;
+      return H;
+    }
     if (const auto *Ctor = P->get<CXXConstructorDecl>()) {
       // A member initialiser: the parent map skips the CXXCtorInitializer.
       for (const CXXCtorInitializer *Init : Ctor->inits())
@@ -440,6 +445,10 @@ const Stmt *enclosingBody(const Stmt *S, ASTContext &Ctx,
         *Function = Lambda->getCallOperator();
       return Lambda->getBody();
     }
+    // A default member initialiser is a body of its own: every constructor
+    // runs it, and nothing else runs in it.
+    if (const auto *Field = P->get<FieldDecl>())
+      return Field->getInClassInitializer();
     N = *P;
   }
   return nullptr;
@@ -564,8 +573,12 @@ ScopeAnswer scopedFor(const ThreadBoundary &B, const ValueDecl *Referent,
     return scoped(B.Site->getEndLoc()); // the temporary joins at the ';'
   std::string What = B.Kind == BoundaryKind::AsyncCall ? "future" : "thread";
 
-  if (H.Field && !SelfJoining) {
-    // A member the spawning function itself joins on every path.
+  const Stmt *SpawnBody = enclosingBody(B.Site, Ctx);
+  bool InBody = SpawnBody && !Ctx.getSourceManager().isBeforeInTranslationUnit(
+                                 B.Site->getBeginLoc(), SpawnBody->getBeginLoc());
+  if (H.Field && !SelfJoining && InBody) {
+    // A member the spawning function itself joins on every path (not one
+    // started in a constructor's initialiser list, before its body).
     ScopeAnswer Here = joinedThread(B, H.Field, Referent, Ctx);
     if (Here.Scoped)
       return Here;

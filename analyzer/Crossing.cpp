@@ -159,11 +159,27 @@ void addCaptures(std::vector<CrossingItem> &Items, const CXXRecordDecl *Closure,
     Item.Loc = C.getLocation();
     Item.CallableBody = Body;
     if (C.capturesThis()) {
-      const auto *Method = dyn_cast_or_null<CXXMethodDecl>(
-          Closure->getDeclContext()->getNonClosureAncestor());
-      if (!Method || !Method->isInstance())
+      const Decl *Owner = Closure->getDeclContext()->getNonClosureAncestor();
+      if (!Owner) {
+        // Not in a function: the class of a default member initialiser.
+        const DeclContext *DC = Closure->getDeclContext();
+        while (isa_and_nonnull<CXXRecordDecl>(DC) &&
+               cast<CXXRecordDecl>(DC)->isLambda())
+          DC = DC->getParent();
+        Owner = dyn_cast_or_null<CXXRecordDecl>(DC);
+      }
+      QualType Class;
+      if (const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Owner)) {
+        if (!Method->isInstance())
+          continue;
+        Class = Method->getFunctionObjectParameterType();
+      } else if (const auto *Record = dyn_cast_or_null<CXXRecordDecl>(Owner)) {
+        // A default member initialiser (`std::thread t_{[this] {...}};`):
+        // `this` is the object every constructor builds.
+        Class = QualType(Record->getTypeForDecl(), 0);
+      } else {
         continue;
-      QualType Class = Method->getFunctionObjectParameterType();
+      }
       if (C.getCaptureKind() == LCK_StarThis) {
         Item.Name = "*this";
         Item.How = CrossHow::CapturedByCopy;

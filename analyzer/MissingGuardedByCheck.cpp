@@ -25,6 +25,7 @@
 #include "model/FactsFile.h"
 #include "model/GuardChoice.h"
 #include "model/UnitModel.h"
+#include "model/WakeUps.h"
 
 using namespace clang::ast_matchers;
 
@@ -43,6 +44,8 @@ struct MissingGuardedByCheck::Access {
   bool Counted = true;
   /// Read by a condition variable's wait predicate.
   bool InPredicate = false;
+  /// For such a read: the predicate it is part of (WakeUps.h).
+  PredicateRoot Where;
   /// After the method's first join() call (PredicateFinder::FirstJoin).
   bool AfterJoin = false;
   /// The mutex fields of the field's class held (through 'this').
@@ -59,6 +62,7 @@ struct MissingGuardedByCheck::StaticAccess {
   const FunctionDecl *Function = nullptr;
   bool Write = false;
   bool InPredicate = false;
+  PredicateRoot Where;
   /// The function notifies a condition variable: it means to wake a waiter.
   bool Notifies = false;
   /// The mutexes with static storage held.
@@ -76,9 +80,10 @@ namespace {
 // a wait, or the condition of a loop whose body waits.
 class PredicateFinder : public RecursiveASTVisitor<PredicateFinder> {
 public:
-  llvm::SmallPtrSet<const MemberExpr *, 8> Reads;
+  /// Each with the predicate it is part of.
+  llvm::DenseMap<const MemberExpr *, PredicateRoot> Reads;
   /// Variables with static storage read by a wait predicate.
-  llvm::SmallPtrSet<const DeclRefExpr *, 8> StaticReads;
+  llvm::DenseMap<const DeclRefExpr *, PredicateRoot> StaticReads;
   /// Whether the function notifies a condition variable.
   bool Notifies = false;
   /// The first join() call: where a destructor stops sharing the object.
@@ -99,26 +104,40 @@ public:
     if (!isConditionWait(Callee))
       return true;
     for (const Expr *Arg : MC->arguments())
-      if (const auto *L = dyn_cast<LambdaExpr>(Arg->IgnoreImplicit()))
-        collect(L->getBody());
+      if (const auto *L = dyn_cast<LambdaExpr>(Arg->IgnoreImplicit())) {
+        // The returned value is the predicate; reads elsewhere in the
+        // lambda are in it with no root.
+        collect(L->getBody(), {});
+        collectReturns(L->getBody());
+      }
     return true;
   }
   bool VisitWhileStmt(WhileStmt *W) {
     if (containsWait(W->getBody()))
-      collect(W->getCond());
+      collect(W->getCond(), {W->getCond(), /*DoneWhen=*/false});
     return true;
   }
 
 private:
-  void collect(const Stmt *S) {
+  void collect(const Stmt *S, PredicateRoot Where) {
     if (!S)
       return;
     if (const auto *ME = dyn_cast<MemberExpr>(S); ME && thisBase(ME))
-      Reads.insert(ME);
+      Reads[ME] = Where;
     if (const auto *E = dyn_cast<Expr>(S); E && isStaticVariable(E))
-      StaticReads.insert(cast<DeclRefExpr>(E));
+      StaticReads[cast<DeclRefExpr>(E)] = Where;
     for (const Stmt *Child : S->children())
-      collect(Child);
+      collect(Child, Where);
+  }
+  void collectReturns(const Stmt *S) {
+    if (!S || isa<LambdaExpr>(S))
+      return;
+    if (const auto *R = dyn_cast<ReturnStmt>(S)) {
+      collect(R->getRetValue(), {R->getRetValue(), /*DoneWhen=*/true});
+      return;
+    }
+    for (const Stmt *Child : S->children())
+      collectReturns(Child);
   }
   static bool containsWait(const Stmt *S) {
     if (!S || isa<LambdaExpr>(S))
@@ -162,7 +181,11 @@ public:
     A.E = E;
     A.Function = Function;
     A.Write = Writes.VarWrites.contains(E);
-    A.InPredicate = Predicates.StaticReads.contains(E);
+    if (auto It = Predicates.StaticReads.find(E);
+        It != Predicates.StaticReads.end()) {
+      A.InPredicate = true;
+      A.Where = It->second;
+    }
     A.Notifies = Predicates.Notifies;
     for (const HeldLock &L : Held)
       if (L.Global && L.Class && isa<VarDecl>(L.Class))
@@ -179,7 +202,10 @@ public:
     A.E = ME;
     A.Method = Method;
     A.Write = Writes.Writes.contains(ME);
-    A.InPredicate = Predicates.Reads.contains(ME);
+    if (auto It = Predicates.Reads.find(ME); It != Predicates.Reads.end()) {
+      A.InPredicate = true;
+      A.Where = It->second;
+    }
     A.AfterJoin = Predicates.FirstJoin.isValid() &&
                   SM.isBeforeInTranslationUnit(Predicates.FirstJoin,
                                                ME->getBeginLoc());
@@ -313,7 +339,9 @@ class HelperCalls : public LockScopeCallbacks {
 public:
   /// \p Methods: the methods of the unit, whose overrides a virtual call
   /// may run.
-  explicit HelperCalls(llvm::ArrayRef<const CXXMethodDecl *> Methods) {
+  HelperCalls(llvm::ArrayRef<const CXXMethodDecl *> Methods,
+              const SourceManager &SM)
+      : SM(SM) {
     for (const CXXMethodDecl *MD : Methods)
       addOverrider(MD->getCanonicalDecl(), MD->getCanonicalDecl());
   }
@@ -330,7 +358,7 @@ public:
     if (!MD || !Current)
       return;
     MD = MD->getCanonicalDecl(); // the declaration in the class: its access
-    if (MD->getAccess() == AS_public)
+    if (!everyCallerVisible(MD))
       return;
     const Expr *Obj = MC->getImplicitObjectArgument();
     Observed O{MD, Obj && isa<CXXThisExpr>(Obj->IgnoreParenImpCasts()), {}};
@@ -375,7 +403,7 @@ public:
   /// of the last settle().
   llvm::ArrayRef<HeldLock> heldAtCalls(const CXXMethodDecl *MD) const {
     MD = MD->getCanonicalDecl(); // the declaration in the class: its access
-    if (MD->getAccess() == AS_public) // callable from anywhere
+    if (!everyCallerVisible(MD))
       return {};
     auto It = Held_.find(MD);
     if (It == Held_.end() || Excluded.contains(It->first))
@@ -396,6 +424,18 @@ public:
   }
 
 private:
+  /// Whether every call of \p MD is in this unit: it is not public, or its
+  /// class is defined in the main file (rocksdb's ThreadPoolImpl::Impl, a
+  /// struct of the .cc: no other unit has its definition to call it) and
+  /// it is not virtual (a call through a base class may come from anywhere).
+  bool everyCallerVisible(const CXXMethodDecl *MD) const {
+    if (MD->getAccess() != AS_public)
+      return true;
+    const CXXRecordDecl *Class = MD->getParent()->getDefinition();
+    return Class && !MD->isVirtual() &&
+           SM.isInMainFile(SM.getExpansionLoc(Class->getLocation()));
+  }
+
   // Records \p Override under \p MD and under every method MD overrides.
   void addOverrider(const CXXMethodDecl *MD, const CXXMethodDecl *Override) {
     Overriders[MD].insert(Override);
@@ -412,6 +452,7 @@ private:
   std::vector<Observed> *Current = nullptr;
   llvm::DenseMap<const CXXMethodDecl *, std::vector<HeldLock>> Held_;
   llvm::SmallPtrSet<const CXXMethodDecl *, 8> Excluded;
+  const SourceManager &SM;
   /// The methods of the unit that override each method (itself included).
   llvm::DenseMap<const CXXMethodDecl *,
                  llvm::SmallSetVector<const CXXMethodDecl *, 2>>
@@ -469,7 +510,7 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
   // helpers they call: the methods whose inferred locks grew are walked
   // again, until none grows (the sets only grow; a chain of helpers is a
   // few deep, and the rounds are capped).
-  HelperCalls Helpers(Collector.Methods);
+  HelperCalls Helpers(Collector.Methods, SM);
   auto Entry = [&](const CXXMethodDecl *MD) {
     llvm::SmallVector<HeldLock, 2> Locks = Initial(MD);
     // A lock both required and held by every caller is held once: a
@@ -586,6 +627,19 @@ void MissingGuardedByCheck::onEndOfTranslationUnit() {
   BoundaryArgs.clear();
 }
 
+// Whether the write \p Write can release a waiter of some wait predicate
+// among \p Accesses (WakeUps.h): a write that cannot is no lost wake-up.
+template <class AccessT>
+static bool canReleaseAWaiter(const Expr *Write,
+                              const std::vector<AccessT> &Accesses,
+                              ASTContext &Ctx) {
+  for (const AccessT &R : Accesses)
+    if (R.InPredicate && !R.Write &&
+        !writeCannotWake(Write, R.E, R.Where, Ctx))
+      return true;
+  return false;
+}
+
 void MissingGuardedByCheck::analyseStatic(
     const VarDecl *Var, const std::vector<StaticAccess> &Accesses) {
   const SourceManager &SM = Ctx->getSourceManager();
@@ -601,7 +655,8 @@ void MissingGuardedByCheck::analyseStatic(
     const ValueDecl *Mutex = Read.Held.front();
     for (const StaticAccess &W : Accesses) {
       if (!W.Write || W.InPredicate || !W.Notifies ||
-          llvm::is_contained(W.Held, Mutex))
+          llvm::is_contained(W.Held, Mutex) ||
+          !canReleaseAWaiter(W.E, Accesses, *Ctx))
         continue;
       diag(W.E->getLocation(),
            "'%0' is written without holding '%1', but the wait predicate "
@@ -665,7 +720,8 @@ void MissingGuardedByCheck::analyseClass(const ClassFacts &Facts) {
       const ValueDecl *Mutex = Read.Held.front();
       for (const Access &W : Accesses) {
         if (!W.Write || !W.Counted || W.InPredicate || W.holds(Mutex) ||
-            wakeUpCannotBeLost(W, Mutex))
+            wakeUpCannotBeLost(W, Mutex) ||
+            !canReleaseAWaiter(W.E, Accesses, *Ctx))
           continue;
         diag(W.E->getMemberLoc(),
              "'%0' is written without holding '%1', but the wait predicate "

@@ -209,6 +209,22 @@ void annotateLocker(ASTContext &Ctx, ClassTemplateSpecializationDecl *Spec,
       // mutex in the engine's view until its own scope ends.
       What = CtorEffect::Defer;
     }
+    // Adopting a mutex the engine cannot see taken: a type that is not a
+    // capability (a user's spin lock without annotations) is never held in
+    // the engine's view, however it was locked (lock(), a successful
+    // try_lock()), so requiring it would report every adoption. The locker
+    // then manages nothing, as a deferred one.
+    if (What == CtorEffect::Adopt &&
+        llvm::any_of(Ctor->parameters(), [&](const ParmVarDecl *P) {
+          if (!isMutexParam(P, Record))
+            return false;
+          const auto *RD =
+              P->getType().getNonReferenceType()->getAsCXXRecordDecl();
+          return !RD || !RD->hasAttr<CapabilityAttr>();
+        })) {
+      What = CtorEffect::Defer;
+      Mutexes.clear();
+    }
     Attr *A = nullptr;
     switch (What) {
     case CtorEffect::None:

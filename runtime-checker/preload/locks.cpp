@@ -87,6 +87,16 @@ LockState *state_of(pthread_mutex_t *m) noexcept {
     fd::class_from_code(s, ret);
 }
 
+// The tracker's on_acquired, with `at` (user_caller of the interposer's
+// return address) as where the user took the lock: the interposer's own
+// frame, and the standard library's between it and the user's code
+// (std::lock_guard's constructor at -O0), say nothing.
+template <class How>
+[[gnu::always_inline]] inline void
+acquired(LockState &s, LockMode mode, const How &how, const void *at) noexcept {
+  fd::acquired_at(s, mode, how, 0, nullptr, at);
+}
+
 // Try once, and if the lock is taken, tell the tracker this thread is about
 // to wait at `at` (its deadlock check; `timed`: a wait that cannot last
 // forever) and wait. Out of line: the uncontended path stays small.
@@ -265,14 +275,15 @@ inline void inline_unlock(pthread_mutex_t *) noexcept {}
 // pthread_mutex_lock, all of it, for what the interposer's fast path does
 // not take: another kind, the tracker's slow paths, a mutex that is taken
 // (the tracker's deadlock check, if its owner says another thread holds
-// it, then glibc waits). `ret` is the interposer's return address: the
-// user's code, which the reports and the lock's class name.
+// it, then glibc waits). `ret` is the interposer's return address, which
+// names the lock's class; reports name user_caller's frame.
 [[gnu::noinline]] int lock_general(pthread_mutex_t *m,
                                    const void *ret) noexcept {
   LockState *s;
   if (bypass() || !(s = state_of(m)) || glibc_handles(m, *s))
     return FEARLESS_REAL(mutex_lock)(m);
   ensure_class(*s, ret);
+  const void *at = fd::user_caller(ret);
   fd::Acquisition a =
       fd::on_acquire_from(*s, LockMode::exclusive, 0, /*shareable=*/false, ret);
   // Past state_of and glibc_handles, a kind of 0 is a normal mutex.
@@ -283,7 +294,7 @@ inline void inline_unlock(pthread_mutex_t *) noexcept {}
              : FEARLESS_REAL(mutex_lock)(m);
   else
     rc = wait_for(
-        *s, WaitKind::mutex, false, ret,
+        *s, WaitKind::mutex, false, at,
         [m] {
           return inline_kind(m->__data.__kind)
                      ? inline_trylock(m)
@@ -291,7 +302,7 @@ inline void inline_unlock(pthread_mutex_t *) noexcept {}
         },
         [m] { return FEARLESS_REAL(mutex_lock)(m); });
   if (rc == 0)
-    fd::on_acquired_from(*s, LockMode::exclusive, a, 0, ret);
+    acquired(*s, LockMode::exclusive, a, at);
   return rc;
 }
 
@@ -507,19 +518,22 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
 // hooks' fast parts change nothing when they fail).
 FEARLESS_PRELOAD_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
   fd::ThreadRecord *t;
-  if (LockState *s = fast_state(m, t)) [[likely]] {
+  const void *ret = __builtin_return_address(0);
+  // Where the user took it: `ret` itself when known to be the user's code
+  // (else user_caller's stack walk, in lock_general).
+  if (LockState *s = fast_state(m, t); s && fd::known_user_code(ret))
+      [[likely]] {
     fd::Acquisition a;
     if (fd::acquire_fast(t, *s, LockMode::exclusive, 0, /*shareable=*/false,
                          a) &&
         !a.held_elsewhere && a.depth != fd::kMaxHeld && inline_take(m))
         [[likely]] {
       inline_own(m, t->tid.load(std::memory_order_relaxed));
-      fd::acquired_fast(*s, LockMode::exclusive, a, 0,
-                        __builtin_return_address(0));
+      fd::acquired_fast(*s, LockMode::exclusive, a, 0, nullptr, ret);
       return 0;
     }
   }
-  return lock_general(m, __builtin_return_address(0));
+  return lock_general(m, ret);
 }
 
 FEARLESS_PRELOAD_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
@@ -530,7 +544,8 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
   int rc = inline_kind(m->__data.__kind) ? inline_trylock(m)
                                          : FEARLESS_REAL(mutex_trylock)(m);
   if (rc == 0)
-    fd::on_acquired(*s, LockMode::exclusive, true);
+    acquired(*s, LockMode::exclusive, true,
+             fd::user_caller(__builtin_return_address(0)));
   return rc;
 }
 
@@ -540,12 +555,13 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m,
   if (bypass() || !(s = state_of(m)) || glibc_handles(m, *s))
     return FEARLESS_REAL(mutex_timedlock)(m, t);
   ensure_class(*s, __builtin_return_address(0));
+  const void *at = fd::user_caller(__builtin_return_address(0));
   int rc = wait_for(
-      *s, WaitKind::mutex, true, __builtin_return_address(0),
+      *s, WaitKind::mutex, true, at,
       [m] { return FEARLESS_REAL(mutex_trylock)(m); },
       [m, t] { return FEARLESS_REAL(mutex_timedlock)(m, t); });
   if (rc == 0)
-    fd::on_acquired(*s, LockMode::exclusive, true);
+    acquired(*s, LockMode::exclusive, true, at);
   return rc;
 }
 
@@ -555,12 +571,13 @@ pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const timespec *t) {
   if (bypass() || !(s = state_of(m)) || glibc_handles(m, *s))
     return FEARLESS_REAL(mutex_clocklock)(m, c, t);
   ensure_class(*s, __builtin_return_address(0));
+  const void *at = fd::user_caller(__builtin_return_address(0));
   int rc = wait_for(
-      *s, WaitKind::mutex, true, __builtin_return_address(0),
+      *s, WaitKind::mutex, true, at,
       [m] { return FEARLESS_REAL(mutex_trylock)(m); },
       [m, c, t] { return FEARLESS_REAL(mutex_clocklock)(m, c, t); });
   if (rc == 0)
-    fd::on_acquired(*s, LockMode::exclusive, true);
+    acquired(*s, LockMode::exclusive, true, at);
   return rc;
 }
 
@@ -598,7 +615,7 @@ cond_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed, const void *at,
   int rc = wait();
   fd::on_unblock(c);
   if (held)
-    fd::on_acquired(*s, LockMode::exclusive, false);
+    acquired(*s, LockMode::exclusive, false, at);
   return rc;
 }
 
@@ -608,7 +625,8 @@ FEARLESS_PRELOAD_EXPORT int pthread_cond_wait(pthread_cond_t *c,
                                               pthread_mutex_t *m) {
   if (bypass())
     return FEARLESS_REAL(cond_wait)(c, m);
-  return cond_wait(c, m, false, __builtin_return_address(0),
+  const void *at = fd::user_caller(__builtin_return_address(0));
+  return cond_wait(c, m, false, at,
                    [c, m] { return FEARLESS_REAL(cond_wait)(c, m); });
 }
 
@@ -617,7 +635,8 @@ FEARLESS_PRELOAD_EXPORT int pthread_cond_timedwait(pthread_cond_t *c,
                                                    const timespec *t) {
   if (bypass())
     return FEARLESS_REAL(cond_timedwait)(c, m, t);
-  return cond_wait(c, m, true, __builtin_return_address(0), [c, m, t] {
+  const void *at = fd::user_caller(__builtin_return_address(0));
+  return cond_wait(c, m, true, at, [c, m, t] {
     return FEARLESS_REAL(cond_timedwait)(c, m, t);
   });
 }
@@ -628,7 +647,8 @@ FEARLESS_PRELOAD_EXPORT int pthread_cond_clockwait(pthread_cond_t *c,
                                                    const timespec *t) {
   if (bypass())
     return FEARLESS_REAL(cond_clockwait)(c, m, k, t);
-  return cond_wait(c, m, true, __builtin_return_address(0), [c, m, k, t] {
+  const void *at = fd::user_caller(__builtin_return_address(0));
+  return cond_wait(c, m, true, at, [c, m, k, t] {
     return FEARLESS_REAL(cond_clockwait)(c, m, k, t);
   });
 }
@@ -668,31 +688,32 @@ template <class Lock>
 read_lock(pthread_rwlock_t *rw, LockState &s, const void *ret, bool blocking,
           bool timed_wait, Lock lock) noexcept {
   ensure_class(s, ret);
+  const void *at = fd::user_caller(ret);
   if (rw->__data.__flags != kWriterNonRecursive && reads(s)) {
     int rc = lock(); // reader-preferring: never waits for itself
     if (rc == 0 && !count_reread(s))
-      fd::on_acquired(s, LockMode::shared, true);
+      acquired(s, LockMode::shared, true, at);
     return rc;
   }
   if (!blocking) {
     int rc = lock();
     if (rc == 0)
-      fd::on_acquired(s, LockMode::shared, true);
+      acquired(s, LockMode::shared, true, at);
     return rc;
   }
   auto try_read = [rw] { return FEARLESS_REAL(rwlock_tryrdlock)(rw); };
   if (timed_wait) {
-    int rc = wait_for(s, WaitKind::rwlock_read, true, ret, try_read, lock);
+    int rc = wait_for(s, WaitKind::rwlock_read, true, at, try_read, lock);
     if (rc == 0)
-      fd::on_acquired(s, LockMode::shared, true);
+      acquired(s, LockMode::shared, true, at);
     return rc;
   }
   auto a = fd::on_acquire(s, LockMode::shared);
   int rc = a.held_elsewhere
-               ? wait_for(s, WaitKind::rwlock_read, false, ret, try_read, lock)
+               ? wait_for(s, WaitKind::rwlock_read, false, at, try_read, lock)
                : lock();
   if (rc == 0)
-    fd::on_acquired(s, LockMode::shared, a);
+    acquired(s, LockMode::shared, a, at);
   return rc;
 }
 
@@ -702,24 +723,25 @@ template <class Lock>
 write_lock(pthread_rwlock_t *rw, LockState &s, const void *ret, bool blocking,
            bool timed_wait, Lock lock) noexcept {
   ensure_class(s, ret);
+  const void *at = fd::user_caller(ret);
   if (!blocking) {
     int rc = lock();
     if (rc == 0)
-      fd::on_acquired(s, LockMode::exclusive, true);
+      acquired(s, LockMode::exclusive, true, at);
     return rc;
   }
   auto try_write = [rw] { return FEARLESS_REAL(rwlock_trywrlock)(rw); };
   if (timed_wait) {
-    int rc = wait_for(s, WaitKind::rwlock_write, true, ret, try_write, lock);
+    int rc = wait_for(s, WaitKind::rwlock_write, true, at, try_write, lock);
     if (rc == 0)
-      fd::on_acquired(s, LockMode::exclusive, true);
+      acquired(s, LockMode::exclusive, true, at);
     return rc;
   }
   auto a = fd::on_acquire(s, LockMode::exclusive);
   // Readers do not set the owner: a write lock always tries first.
-  int rc = wait_for(s, WaitKind::rwlock_write, false, ret, try_write, lock);
+  int rc = wait_for(s, WaitKind::rwlock_write, false, at, try_write, lock);
   if (rc == 0)
-    fd::on_acquired(s, LockMode::exclusive, a);
+    acquired(s, LockMode::exclusive, a, at);
   return rc;
 }
 
@@ -809,7 +831,8 @@ FEARLESS_PRELOAD_EXPORT int pthread_spin_lock(pthread_spinlock_t *l) {
   auto a = fd::on_acquire(*s, LockMode::exclusive, 0, /*shareable=*/false);
   int rc = FEARLESS_REAL(spin_lock)(l);
   if (rc == 0)
-    fd::on_acquired(*s, LockMode::exclusive, a);
+    acquired(*s, LockMode::exclusive, a,
+             fd::user_caller(__builtin_return_address(0)));
   return rc;
 }
 
@@ -820,7 +843,8 @@ FEARLESS_PRELOAD_EXPORT int pthread_spin_trylock(pthread_spinlock_t *l) {
   int rc = FEARLESS_REAL(spin_trylock)(l);
   if (rc == 0 && s) {
     ensure_class(*s, __builtin_return_address(0));
-    fd::on_acquired(*s, LockMode::exclusive, true);
+    acquired(*s, LockMode::exclusive, true,
+             fd::user_caller(__builtin_return_address(0)));
   }
   return rc;
 }

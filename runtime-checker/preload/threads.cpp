@@ -164,10 +164,11 @@ FEARLESS_PRELOAD_EXPORT int pthread_create(pthread_t *thread,
 FEARLESS_PRELOAD_EXPORT int pthread_join(pthread_t thread, void **result) {
   if (bypass())
     return FEARLESS_REAL(join)(thread, result);
+  // std::thread::join is libstdc++.so's: name the user's call.
+  const void *at = fd::user_caller(__builtin_return_address(0));
   Inside in;
   const void *handle = reinterpret_cast<const void *>(thread);
-  fd::on_block_at(handle, fd::WaitKind::join, false,
-                  __builtin_return_address(0));
+  fd::on_block_at(handle, fd::WaitKind::join, false, at);
   int rc = FEARLESS_REAL(join)(thread, result);
   fd::on_unblock(handle);
   return rc;

@@ -33,8 +33,8 @@ struct SiteClasses {
   using Key = std::pair<const void *, const void *>; // user code, library
   std::mutex mu;
   // 0: the address is the standard library's, look up the stack.
-  std::map<Key, ClassId> by_address;          // guarded by mu
-  std::unordered_map<std::string, int> names; // guarded by mu
+  std::map<Key, ClassId> by_address FEARLESS_GUARDED_BY(mu);
+  std::unordered_map<std::string, int> names FEARLESS_GUARDED_BY(mu);
 };
 
 SiteClasses &site_classes() {
@@ -98,6 +98,26 @@ ClassId class_up_the_stack(const void *return_address) {
     if (ClassId c = class_at(stack[i], return_address, &known))
       return c;
   return 0;
+}
+
+// --- the user's code, for "acquired at"
+// ---------------------------------------
+
+// The verdict on the code returning to `address`: true if it is the
+// user's, false if it is the runtime's, the standard library's or the C
+// and C++ runtimes'. Both verdicts are kept (the last bit).
+bool is_user_code(const void *address) {
+  auto a = reinterpret_cast<std::uintptr_t>(address);
+  std::atomic<std::uintptr_t> &slot = g_user_code[user_code_slot(a)];
+  std::uintptr_t seen = slot.load(std::memory_order_relaxed);
+  if ((seen >> 1) == a)
+    return seen & 1;
+  std::string file, function;
+  int line = 0, column = 0;
+  bool user = user_site_at(const_cast<void *>(address), &file, &line, &column,
+                           &function);
+  slot.store((a << 1) | std::uintptr_t(user), std::memory_order_relaxed);
+  return user;
 }
 
 // --- LockStates by address -------------------------------------------------
@@ -224,8 +244,9 @@ private:
     }
   }
 
-  // Twice the capacity; the old table is kept.
-  void grow() {
+  // Twice the capacity; the old table is kept. Only under `mu_`, as every
+  // change of the table.
+  void grow() FEARLESS_REQUIRES(mu_) {
     std::size_t cap = std::max<std::size_t>(64, capacity() * 2);
     const Table *old = table_.load(std::memory_order_relaxed);
     auto *fresh = new Table{cap - 1, new Slot[cap], old};
@@ -245,7 +266,7 @@ private:
 
   std::mutex mu_;
   std::atomic<Table *> table_{nullptr};
-  std::size_t live_ = 0; // guarded by mu_
+  std::size_t live_ FEARLESS_GUARDED_BY(mu_) = 0;
 };
 
 AddressTable &address_table() {
@@ -254,6 +275,23 @@ AddressTable &address_table() {
 }
 
 } // namespace
+
+std::atomic<std::uintptr_t> g_user_code[kUserCodeSlots];
+
+const void *user_caller_slow(const void *return_address) noexcept {
+  Inside in; // the symboliser takes a lock
+  if (return_address == nullptr || is_user_code(return_address))
+    return return_address;
+  void *frames[40];
+  int n = capture_stack_again(frames, 40, 0);
+  int i = 0;
+  while (i < n && frames[i] != return_address)
+    ++i;
+  for (++i; i < n; ++i)
+    if (is_user_code(frames[i]))
+      return frames[i];
+  return return_address;
+}
 
 void class_from_code(LockState &lock, const void *return_address) noexcept {
   Inside in;

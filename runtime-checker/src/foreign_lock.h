@@ -13,6 +13,10 @@
 
 #include "fearless/detail/hooks.h"
 
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
 #if FEARLESS_LOCK_TRACKING
 
 namespace fearless::detail {
@@ -47,6 +51,51 @@ struct Inside {
 /// an address nothing is known of leaves the class to the tracker (a class
 /// of the lock's own).
 void class_from_code(LockState &lock, const void *return_address) noexcept;
+
+/// Code addresses known to be the user's (`address << 1 | 1`), by a hash
+/// of the address; see user_caller.
+inline constexpr std::size_t kUserCodeSlots = 4096;
+extern std::atomic<std::uintptr_t> g_user_code[kUserCodeSlots];
+
+/// The slot of `address` in g_user_code.
+inline std::size_t user_code_slot(std::uintptr_t address) noexcept {
+  return (address ^ (address >> 12)) & (kUserCodeSlots - 1);
+}
+
+/// user_caller when `return_address` is not known to be the user's.
+const void *user_caller_slow(const void *return_address) noexcept;
+
+/// Where the user's code called in, for a lock taken by code that returns
+/// to `return_address` (an interposer's caller): `return_address` itself
+/// if the code there is the user's, else the return address of the first
+/// frame up the calling thread's stack that is -- past the standard
+/// library's out-of-line templates (std::lock_guard's constructor at -O0,
+/// std::lock) and the C and C++ runtimes' libraries
+/// (std::condition_variable::wait) -- or `return_address` when there is
+/// none. Reports name it as where the lock was acquired.
+///
+/// Cost: one lookup in a lock-free table when the code is the user's (the
+/// verdict on each address is symbolised once); otherwise a stack capture
+/// (cheap when the thread comes from the same place as last time).
+[[gnu::always_inline]] inline const void *
+user_caller(const void *return_address) noexcept;
+
+/// user_caller's inline part: true if the code at `return_address` is
+/// known to be the user's (then user_caller returns it). For a caller that
+/// must call nothing when it is (the preload's mutex fast path).
+[[gnu::always_inline]] inline bool
+known_user_code(const void *return_address) noexcept {
+  auto a = reinterpret_cast<std::uintptr_t>(return_address);
+  return g_user_code[user_code_slot(a)].load(std::memory_order_relaxed) ==
+         ((a << 1) | 1);
+}
+
+[[gnu::always_inline]] inline const void *
+user_caller(const void *return_address) noexcept {
+  if (known_user_code(return_address)) [[likely]]
+    return return_address;
+  return user_caller_slow(return_address);
+}
 
 /// A class for `lock` from its name or its place in the source: `name` if
 /// not null, else `file`:`line` if `file` is not null; if both are null the

@@ -1,6 +1,7 @@
 // Reports: formatting and the process-wide handler.
 #include "fearless/report.h"
 #include "fearless/thread.h"
+#include "fearless/thread_safety.h"
 
 #include <cstdio>
 #include <mutex>
@@ -9,14 +10,15 @@
 namespace fearless {
 namespace {
 
-// Never destroyed: static destructors and exit-time checks report too.
-std::mutex &handler_mutex() {
-  static std::mutex *mu = new std::mutex;
-  return *mu;
-}
+// The handler and its lock.
+struct Handler {
+  std::mutex mu;
+  ReportHandler handler FEARLESS_GUARDED_BY(mu);
+};
 
-ReportHandler &handler() {
-  static ReportHandler *h = new ReportHandler; // guarded by handler_mutex()
+// Never destroyed: static destructors and exit-time checks report too.
+Handler &handler() {
+  static Handler *h = new Handler;
   return *h;
 }
 
@@ -52,8 +54,9 @@ std::string Report::to_string() const {
 }
 
 ReportHandler set_report_handler(ReportHandler h) {
-  std::lock_guard<std::mutex> lock(handler_mutex());
-  return std::exchange(handler(), std::move(h));
+  Handler &current = handler();
+  std::lock_guard<std::mutex> lock(current.mu);
+  return std::exchange(current.handler, std::move(h));
 }
 
 namespace detail {
@@ -65,8 +68,9 @@ void emit_report(Report report) {
     report.details += "  thread: '" + report.thread + "'\n";
   ReportHandler h;
   {
-    std::lock_guard<std::mutex> lock(handler_mutex());
-    h = handler();
+    Handler &current = handler();
+    std::lock_guard<std::mutex> lock(current.mu);
+    h = current.handler;
   }
   // Called outside the lock, so a handler may itself report or reinstall.
   if (h) {

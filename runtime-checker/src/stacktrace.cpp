@@ -13,11 +13,12 @@
 
 #include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <unordered_map>
 
 namespace fearless::detail {
@@ -38,6 +39,7 @@ struct Symbolizer {
     std::string file;
     int line = 0;
     int column = 0; // 0 if unknown
+    bool library = false; // in the C or C++ runtime's or fearless's module
   };
 
   std::mutex mu;
@@ -106,6 +108,8 @@ struct Symbolizer {
     Dwfl_Module *module = dwfl_addrmodule(dwfl, addr);
     if (!module)
       return frames;
+    bool library = is_library_module(dwfl_module_info(
+        module, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
     if (const char *name = dwfl_module_addrname(module, addr)) {
       int status = 0;
       std::unique_ptr<char, void (*)(void *)> demangled(
@@ -135,6 +139,14 @@ struct Symbolizer {
       std::free(scopes);
       scopes = nullptr;
       n = dwarf_getscopes_die(&innermost, &scopes);
+    } else if (Dwarf_Die innermost; cu && n == 0 &&
+               innermost_at(cu, addr - bias, &innermost)) {
+      // A function GCC describes inside another's DIE whose addresses do
+      // not cover it (a lambda's operator() inside its enclosing function,
+      // out of line at -O0): dwarf_getscopes finds nothing.
+      std::free(scopes);
+      scopes = nullptr;
+      n = dwarf_getscopes_die(&innermost, &scopes);
     }
     if (n > 0 && dwarf_getsrcfiles(cu, &files, &nfiles) == 0) {
       for (int i = 0; i < n; ++i) {
@@ -157,7 +169,47 @@ struct Symbolizer {
     // The function name belongs to the physical frame: the outermost.
     if (frames.size() > 1)
       std::swap(frames.front().function, frames.back().function);
+    for (Frame &f : frames)
+      f.library = library;
     return frames;
+  }
+
+  // The innermost function or inlined call among `parent`'s descendants
+  // whose code covers `pc`, searched whether or not their ancestors' does.
+  static bool innermost_at(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *out) {
+    Dwarf_Die child;
+    if (dwarf_child(parent, &child) != 0)
+      return false;
+    do {
+      int tag = dwarf_tag(&child);
+      bool code = tag == DW_TAG_subprogram ||
+                  tag == DW_TAG_inlined_subroutine ||
+                  tag == DW_TAG_lexical_block;
+      if (code && dwarf_haspc(&child, pc) == 1) {
+        *out = child;
+        innermost_at(&child, pc, out); // a deeper one, if any
+        return true;
+      }
+      if (dwarf_haschildren(&child) && innermost_at(&child, pc, out))
+        return true;
+    } while (dwarf_siblingof(&child, &child) == 0);
+    return false;
+  }
+
+  // The shared libraries whose code is never the user's: the C and C++
+  // runtimes (libc, libstdc++, libc++ and their helpers, the dynamic
+  // loader) and fearless's own (the shared runtime, the preload).
+  static bool is_library_module(const char *path) {
+    if (!path)
+      return false;
+    const char *base = std::strrchr(path, '/');
+    std::string_view name = base ? base + 1 : path;
+    for (std::string_view prefix :
+         {"libc.so", "libc-", "libpthread", "libstdc++", "libc++", "libgcc_s",
+          "libm.so", "ld-linux", "libfearless"})
+      if (name.substr(0, prefix.size()) == prefix)
+        return true;
+    return false;
   }
 };
 
@@ -169,7 +221,7 @@ void *call_site(void *return_address) {
 // Frames of the runtime itself (its sources, its headers, the preload's
 // interposers) and of the standard library's headers (libstdc++'s
 // target-specific ones, gthr-default.h, are under /usr/include/<triplet>/c++/)
-// say nothing the user can act on.
+// say nothing the user can act on: stacks leave them out.
 bool is_runtime_frame(const Symbolizer::Frame &f) {
   if (f.file.empty())
     return f.function.rfind("fearless::", 0) == 0;
@@ -180,6 +232,17 @@ bool is_runtime_frame(const Symbolizer::Frame &f) {
   std::size_t cxx = f.file.find("/c++/");
   return cxx != std::string::npos && f.file.rfind("/include/", cxx) !=
                                          std::string::npos;
+}
+
+// The user's code, where a lock is said to be acquired: not the runtime's
+// nor the standard library's headers, nor the C and C++ runtimes' libraries
+// (std::condition_variable::wait in libstdc++.so, pthread_cond_wait in
+// libc); without a line table, not in the standard library's namespaces.
+bool is_user_frame(const Symbolizer::Frame &f) {
+  if (f.library || is_runtime_frame(f))
+    return false;
+  return !f.file.empty() || (f.function.rfind("std::", 0) != 0 &&
+                             f.function.rfind("__gnu_cxx::", 0) != 0);
 }
 
 std::string describe(const Symbolizer::Frame &f, void *address) {
@@ -323,7 +386,7 @@ std::string describe_address(void *address) {
   void *site = call_site(address);
   std::vector<Symbolizer::Frame> frames = Symbolizer::get().lookup(site);
   for (const auto &f : frames)
-    if (!is_runtime_frame(f))
+    if (is_user_frame(f))
       return describe(f, site);
   return describe(frames.back(), site);
 }
@@ -332,7 +395,7 @@ std::string describe_code_site(void *pc, void *ret) {
   if (pc) {
     void *site = call_site(pc);
     for (const auto &f : Symbolizer::get().lookup(site))
-      if (!is_runtime_frame(f))
+      if (is_user_frame(f))
         return describe(f, site);
   }
   return ret ? describe_address(ret) : "?";
@@ -342,7 +405,7 @@ bool user_site_at(void *return_address, std::string *file, int *line,
                   int *column, std::string *function) {
   void *site = call_site(return_address);
   for (const auto &f : Symbolizer::get().lookup(site)) {
-    if (is_runtime_frame(f))
+    if (!is_user_frame(f))
       continue;
     if (f.file.empty() && f.function.empty()) { // no symbols: a stripped program
       *file = "";

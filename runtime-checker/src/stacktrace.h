@@ -31,8 +31,9 @@ int capture_stack(void **out, int max, int skip);
 int capture_stack_again(void **out, int max, int skip);
 
 /// Where return address `return_address` is in the user's code: the
-/// innermost source frame at its call outside the runtime and the standard
-/// library's headers -- its file (full path), line and column (0 if the
+/// innermost source frame at its call outside the runtime, the standard
+/// library's headers and the C and C++ runtimes' libraries (libc,
+/// libstdc++, libc++, fearless's own) -- its file (full path), line and column (0 if the
 /// debug information has none), or, in code without a line table, "" and 0
 /// with the function's name, or without symbols either (a stripped
 /// program), "module+0xoffset". False if every frame there is the runtime's
@@ -49,8 +50,9 @@ std::string format_stack(const Stack &stack, const char *indent = "    ");
 std::string describe_address(void *address);
 
 /// "function at file:line" for an acquisition: `pc` is a code address in
-/// the (possibly inlined) acquisition; if every source frame there is the
-/// runtime's own, the acquiring frame's return address `ret` is used.
+/// the (possibly inlined) acquisition, or null; if no source frame there is
+/// the user's (user_site_at's rule), the acquiring frame's return address
+/// `ret` is used.
 std::string describe_code_site(void *pc, void *ret);
 
 } // namespace fearless::detail

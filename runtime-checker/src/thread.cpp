@@ -55,7 +55,7 @@ void Scope::join_all() noexcept {
     // What the thread's on_thread_start named; states_ keeps it alive.
     detail::ThreadStateBase *handle = nullptr;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      detail::AnnotatedLock lock(mu_);
       if (joined_ == threads_.size())
         return;
       handle = states_[joined_].get();
@@ -71,16 +71,20 @@ void Scope::join_all() noexcept {
 }
 
 std::exception_ptr Scope::take_first_exception() noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
+  detail::AnnotatedLock lock(mu_);
   std::exception_ptr first;
   std::uint64_t first_seq = 0;
   for (auto &state : states_) {
     // Safety: every thread was joined, so its state is final; a handle that
     // joined it ran before (on a joined thread or in the scope's body).
-    if (state->exception && !state->observed &&
-        (!first || state->finish_seq < first_seq)) {
+    std::uint64_t seq;
+    {
+      detail::AnnotatedLock state_lock(state->mu);
+      seq = state->finish_seq;
+    }
+    if (state->exception && !state->observed && (!first || seq < first_seq)) {
       first = state->exception;
-      first_seq = state->finish_seq;
+      first_seq = seq;
     }
     state->observed = true;
   }

@@ -73,6 +73,8 @@ std::atomic<bool> g_single_thread_cycles{false};
 std::string &g_json_path = *new std::string;
 std::string &g_dot_path = *new std::string;
 std::mutex &g_json_mu = *new std::mutex;
+// The report file could not be opened, and it was said.
+bool g_json_error_said FEARLESS_GUARDED_BY(g_json_mu) = false;
 
 // --- classes -------------------------------------------------------------------
 ClassId new_class_locked(Global &g, std::string name, bool per_instance)
@@ -115,8 +117,22 @@ bool is_library_site(const char *file) {
          f.rfind("/usr/include/", 0) == 0 || f.rfind("/usr/lib/", 0) == 0;
 }
 
-// The class of the locks made at `file`:`line`:`column`, named
-// "basename:line".
+// "name:column" (just "name" without a column), and each nest level's
+// "name:column/n".
+void name_site_class_locked(Global &g, ClassId c, const std::string &name,
+                            unsigned column) FEARLESS_REQUIRES(g.mu) {
+  ClassInfo &info = g.classes[c];
+  info.name = column ? name + ":" + std::to_string(column) : name;
+  for (unsigned s = 1; s <= kMaxSubclass; ++s)
+    if (ClassId level = info.levels[s])
+      g.classes[level].name = info.name + "/" + std::to_string(s);
+}
+
+// The class of the locks made at `file`:`line`:`column`: one class per
+// construction site, as a lockdep key. Named "basename:line" while it is
+// the only class there, "basename:line:column" once another site has the
+// same basename and line (two locks declared on one line): the first one
+// is renamed then, so every report from then on tells them apart.
 ClassId site_class_locked(Global &g, const std::string &file, unsigned line,
                           unsigned column) FEARLESS_REQUIRES(g.mu) {
   auto [it, inserted] =
@@ -126,7 +142,12 @@ ClassId site_class_locked(Global &g, const std::string &file, unsigned line,
     std::string shortname =
         (cut == std::string::npos ? file : file.substr(cut + 1)) + ":" +
         std::to_string(line);
+    auto &same_line = g.site_lines[shortname];
     it->second = new_class_locked(g, shortname, false);
+    same_line.emplace_back(it->second, column);
+    if (same_line.size() > 1)
+      for (const auto &[cls, col] : same_line)
+        name_site_class_locked(g, cls, shortname, col);
   }
   return it->second;
 }
@@ -432,8 +453,7 @@ void deliver(TrackerReport tr) {
     std::lock_guard<std::mutex> lock(g_json_mu);
     FILE *f = std::fopen(g_json_path.c_str(), "a");
     if (!f) {
-      static bool said = false; // guarded by g_json_mu
-      if (!std::exchange(said, true))
+      if (!std::exchange(g_json_error_said, true))
         std::fprintf(stderr, "fearless: error: cannot append reports to '%s' "
                              "(FEARLESS_REPORT_JSON): %s\n",
                      g_json_path.c_str(), std::strerror(errno));

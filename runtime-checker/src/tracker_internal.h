@@ -44,8 +44,13 @@ struct Global {
   LockGraph graph FEARLESS_GUARDED_BY(mu);
   /// [0] unused.
   std::vector<ClassInfo> classes FEARLESS_GUARDED_BY(mu){ClassInfo{"?"}};
+  /// Construction sites (file, line, column): one class each.
   std::map<std::tuple<std::string, unsigned, unsigned>, ClassId>
       sites FEARLESS_GUARDED_BY(mu);
+  /// The site classes by "basename:line", with their columns: when two
+  /// share one, each is named with its column too.
+  std::map<std::string, std::vector<std::pair<ClassId, unsigned>>>
+      site_lines FEARLESS_GUARDED_BY(mu);
   std::map<std::string, ClassId> names FEARLESS_GUARDED_BY(mu);
   std::vector<Stack> stacks FEARLESS_GUARDED_BY(mu){{}}; ///< [0] = none
   std::set<std::vector<ClassId>> reported_cycles FEARLESS_GUARDED_BY(mu);
@@ -58,7 +63,7 @@ Global &global();
 
 /// The class of the locks made at `file`:`line`, for callers without a
 /// std::source_location (fearless_lock_init): the class on_create gives a
-/// construction site there, named "basename:line".
+/// construction site there with no column, named "basename:line".
 ClassId class_at_line(const std::string &file, unsigned line);
 /// The class named `name`, as LockSite::name names one.
 ClassId class_named(const std::string &name);

@@ -366,6 +366,88 @@ TEST(Tracker, LocksFromOneSiteShareAClass) {
             0u);
 }
 
+// The DOT graph's edges "from" -> "to" among classes whose name starts
+// with `prefix`.
+std::vector<std::pair<std::string, std::string>>
+edges_from(const std::string &prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string dot = fearless::lock_graph_dot();
+  for (std::size_t at = 0;
+       (at = dot.find("  \"" + prefix, at)) != std::string::npos;) {
+    std::size_t from_end = dot.find('"', at + 3);
+    std::size_t to_begin = dot.find('"', from_end + 1) + 1;
+    std::size_t to_end = dot.find('"', to_begin);
+    out.emplace_back(dot.substr(at + 3, from_end - at - 3),
+                     dot.substr(to_begin, to_end - to_begin));
+    at = to_end;
+  }
+  return out;
+}
+
+TEST(Tracker, LocksDeclaredOnOneLineAreClassesNamedWithTheirColumns) {
+  Reports reports;
+  // Two sites on one line are two classes (a lockdep key per site), so
+  // nesting them is an order, not same-class nesting; a line with one site
+  // keeps the short name.
+  const std::string line = std::to_string(__LINE__ + 1);
+  fearless::Mutex<int> first(0), second(0);
+  const std::string lone_line = std::to_string(__LINE__ + 1);
+  fearless::Mutex<int> lone(0);
+  on_thread([&] {
+    auto g1 = first.lock();
+    auto g2 = second.lock();
+    auto g3 = lone.lock();
+  });
+  EXPECT_TRUE(reports.take().empty()) << "one class for two sites";
+  const std::string site = "tracker_test.cpp:" + line + ":";
+  auto edges = edges_from(site); // first -> second, first/second -> lone
+  ASSERT_EQ(edges.size(), 3u) << fearless::lock_graph_dot();
+  std::string a, b;
+  for (const auto &[from, to] : edges) {
+    EXPECT_EQ(from.rfind(site, 0), 0u) << from;
+    EXPECT_GT(from.size(), site.size()) << from; // with the column
+    if (to.rfind(site, 0) == 0) {
+      EXPECT_TRUE(a.empty());
+      a = from;
+      b = to;
+    } else {
+      EXPECT_EQ(to, "tracker_test.cpp:" + lone_line); // no column
+    }
+  }
+  EXPECT_GT(b.size(), site.size()) << b;
+  EXPECT_NE(a, b);
+}
+
+TEST(Tracker, TheFirstLockOfALineIsRenamedWhenASecondIsMadeThere) {
+  Reports reports;
+  // Two statements on one line: `early` now, a second site there later.
+  // clang-format off
+  const std::string line = std::to_string(__LINE__ + 1);
+  fearless::Mutex<int> early(0); auto make = [] { return new fearless::Mutex<int>(0); };
+  // clang-format on
+  const std::string site = "tracker_test.cpp:" + line;
+  fearless::Mutex<int> outer(0);
+  on_thread([&] {
+    auto o = outer.lock();
+    auto e = early.lock();
+  });
+  std::string dot = fearless::lock_graph_dot();
+  EXPECT_NE(dot.find("\"" + site + "\""), std::string::npos) << dot;
+  std::unique_ptr<fearless::Mutex<int>> later(make());
+  on_thread([&] {
+    auto o = outer.lock();
+    auto l = later->lock();
+  });
+  dot = fearless::lock_graph_dot();
+  EXPECT_EQ(dot.find("\"" + site + "\""), std::string::npos) << dot;
+  std::size_t named = 0; // "outer" -> each of them, with its column
+  for (std::size_t at = 0;
+       (at = dot.find("-> \"" + site + ":", at)) != std::string::npos; ++at)
+    ++named;
+  EXPECT_EQ(named, 2u) << dot;
+  EXPECT_TRUE(reports.take().empty());
+}
+
 TEST(Tracker, LocksMadeInsideTheStandardLibraryAreNotOneClass) {
   Reports reports;
   // make_unique constructs both at one line of <memory>: that site says

@@ -57,7 +57,7 @@ public:
   /// guard.is_poisoned()). Using this Condvar with a second mutex is
   /// reported as misuse.
   /// Example: `while (q->empty()) cv.wait(q);`
-  template <class T> void wait(MutexGuard<T> &guard) {
+  template <class T> [[gnu::always_inline]] void wait(MutexGuard<T> &guard) {
     Mutex<T> &m = guard.mutex_;
     check_mutex(&m);
     unsigned level = before_wait(m.track_, false);
@@ -91,7 +91,7 @@ public:
   ///
   /// Blocks: until `deadline`. Errors: as wait().
   template <class T, class Clock, class Duration>
-  WaitTimeoutResult
+  [[gnu::always_inline]] WaitTimeoutResult
   wait_until(MutexGuard<T> &guard,
              std::chrono::time_point<Clock, Duration> deadline) {
     Mutex<T> &m = guard.mutex_;
@@ -145,7 +145,8 @@ private:
   // The mutex is re-acquired inside the OS wait, so there is no "about to
   // acquire" point: only the acquisition itself is reported, at the level
   // the guard took it.
-  void after_wait(detail::LockState &mutex, unsigned level) noexcept {
+  [[gnu::always_inline]] void after_wait(detail::LockState &mutex,
+                                         unsigned level) noexcept {
     detail::on_unblock(this);
     detail::on_acquired(mutex, detail::LockMode::exclusive, false, level);
   }

@@ -180,7 +180,12 @@ public:
   /// Errors: throws PoisonError (with the mutex unlocked again) if the mutex
   /// is poisoned.
   /// Example: `auto g = m.lock(); g->push_back(1);`
-  MutexGuard<T> lock() FEARLESS_ACQUIRE() FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
+  //
+  // Every acquiring member is always_inline, at -O0 too: the tracker names
+  // the code its hooks are inlined into as where the lock was taken, which
+  // must be the caller's (docs/runtime/tracker.md).
+  [[gnu::always_inline]] MutexGuard<T> lock()
+      FEARLESS_ACQUIRE() FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
     // The body implements the capability; the analysis checks callers.
     lock_raw();
     throw_if_poisoned();
@@ -191,8 +196,8 @@ public:
   ///
   /// Blocks: as lock(). Errors: none.
   /// Example: `auto g = m.lock(fearless::ignore_poison);`
-  MutexGuard<T> lock(IgnorePoison) FEARLESS_ACQUIRE()
-      FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
+  [[gnu::always_inline]] MutexGuard<T> lock(IgnorePoison)
+      FEARLESS_ACQUIRE() FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
     lock_raw();
     return MutexGuard<T>(*this, detail::MutexGuardKey{});
   }
@@ -208,8 +213,8 @@ public:
   /// Not guaranteed: that the levels match the data structure; the tracker
   /// believes them.
   /// Example: `auto p = parent.lock(); auto c = child.lock_nested(1);`
-  MutexGuard<T> lock_nested(unsigned subclass) FEARLESS_ACQUIRE()
-      FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
+  [[gnu::always_inline]] MutexGuard<T> lock_nested(unsigned subclass)
+      FEARLESS_ACQUIRE() FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
     if (subclass > detail::kMaxSubclass)
       detail::throw_or_abort(
           std::invalid_argument("fearless::Mutex::lock_nested: subclass > 7"));
@@ -226,7 +231,7 @@ public:
   /// Blocks: never. Errors: throws PoisonError if it acquired a poisoned
   /// mutex (and releases it).
   /// Example: `if (auto g = m.try_lock()) **g += 1;`
-  std::optional<MutexGuard<T>> try_lock() {
+  [[gnu::always_inline]] std::optional<MutexGuard<T>> try_lock() {
     if (!try_lock_raw())
       return std::nullopt;
     throw_if_poisoned();
@@ -235,7 +240,7 @@ public:
   }
 
   /// Like try_lock(), but also returns a guard to a poisoned mutex.
-  std::optional<MutexGuard<T>> try_lock(IgnorePoison) {
+  [[gnu::always_inline]] std::optional<MutexGuard<T>> try_lock(IgnorePoison) {
     if (!try_lock_raw())
       return std::nullopt;
     return std::optional<MutexGuard<T>>(std::in_place, *this,
@@ -256,7 +261,7 @@ public:
   ///
   /// Blocks: until `deadline`. Errors: as try_lock().
   template <class Clock, class Duration>
-  std::optional<MutexGuard<T>>
+  [[gnu::always_inline]] std::optional<MutexGuard<T>>
   try_lock_until(std::chrono::time_point<Clock, Duration> deadline) {
     auto steady = std::chrono::steady_clock::now() +
                   std::chrono::ceil<std::chrono::steady_clock::duration>(
@@ -321,7 +326,7 @@ private:
   friend class Condvar;
   friend struct detail::LockAll;
 
-  void lock_raw(unsigned subclass = 0) noexcept {
+  [[gnu::always_inline]] void lock_raw(unsigned subclass = 0) noexcept {
 #if FEARLESS_LOCK_TRACKING
     // A lock taken at once or after a brief spin never sleeps; one that is
     // about to sleep tells the tracker first (its deadlock check).
@@ -352,7 +357,7 @@ private:
 #endif
   }
 
-  bool try_lock_raw() noexcept {
+  [[gnu::always_inline]] bool try_lock_raw() noexcept {
     if (!raw_.try_lock())
       return false;
     detail::on_acquired(track_, detail::LockMode::exclusive, true);
@@ -360,7 +365,8 @@ private:
   }
 
   // A timed acquisition cannot deadlock forever: reported like a try.
-  bool try_lock_until_raw(std::chrono::steady_clock::time_point deadline) noexcept {
+  [[gnu::always_inline]] bool
+  try_lock_until_raw(std::chrono::steady_clock::time_point deadline) noexcept {
     if (!raw_.try_lock()) {
       detail::on_block(&track_, detail::WaitKind::mutex, true);
       bool locked = raw_.try_lock_until(deadline);
@@ -442,7 +448,7 @@ struct LockAll {
 /// lock those in one order too.
 template <class... Ts>
   requires(sizeof...(Ts) >= 2)
-std::tuple<MutexGuard<Ts>...>
+[[gnu::always_inline]] inline std::tuple<MutexGuard<Ts>...>
 lock_all(Mutex<Ts> &...ms) FEARLESS_NO_THREAD_SAFETY_ANALYSIS {
   detail::LockAll::Entry entries[] = {detail::LockAll::entry(ms)...};
   std::sort(std::begin(entries), std::end(entries),

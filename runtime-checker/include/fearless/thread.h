@@ -17,9 +17,11 @@
 #ifndef FEARLESS_THREAD_H_
 #define FEARLESS_THREAD_H_
 
+#include "fearless/detail/annotated_mutex.h"
 #include "fearless/detail/errors.h"
 #include "fearless/detail/hooks.h"
 #include "fearless/send_sync.h"
+#include "fearless/thread_safety.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -66,15 +68,16 @@ struct ThreadStateBase {
   ~ThreadStateBase();
 
   void mark_finished(std::uint64_t seq) {
-    std::lock_guard<std::mutex> lock(mu);
+    AnnotatedLock lock(mu);
     finish_seq = seq;
     done = true;
     finished.store(true, std::memory_order_release);
     cv.notify_all();
   }
   void wait_finished() {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [this] { return done; });
+    AnnotatedLock lock(mu);
+    while (!done)
+      cv.wait(lock.native());
   }
 
   const std::string name;
@@ -83,10 +86,10 @@ struct ThreadStateBase {
   // Set by whoever took the exception (join or the scope).
   bool observed = false;
   std::atomic<bool> finished{false};
-  std::mutex mu;
+  AnnotatedMutex mu;
   std::condition_variable cv;
-  bool done = false;            // guarded by mu
-  std::uint64_t finish_seq = 0; // guarded by mu; order of finishing
+  bool done FEARLESS_GUARDED_BY(mu) = false;
+  std::uint64_t finish_seq FEARLESS_GUARDED_BY(mu) = 0; // order of finishing
   // Happens-before for the race detector: spawn -> start, end -> join.
   RaceSyncCell race;
 };
@@ -370,7 +373,7 @@ private:
     static_assert(detail::check_spawn<F, Args...>());
     using R = detail::SpawnResult<F, Args...>;
     auto state = std::make_shared<detail::ThreadState<R>>(std::move(name));
-    std::lock_guard<std::mutex> lock(mu_);
+    detail::AnnotatedLock lock(mu_);
     threads_.push_back(detail::start_thread<R>(state, std::forward<F>(f),
                                                std::forward<Args>(args)...));
     states_.push_back(state);
@@ -383,11 +386,11 @@ private:
   // not join it (nullptr if none); marks every exception observed.
   std::exception_ptr take_first_exception() noexcept;
 
-  std::mutex mu_;
-  std::vector<std::thread> threads_; // guarded by mu_
+  detail::AnnotatedMutex mu_;
+  std::vector<std::thread> threads_ FEARLESS_GUARDED_BY(mu_);
   std::vector<std::shared_ptr<detail::ThreadStateBase>>
-      states_;             // guarded by mu_
-  std::size_t joined_ = 0; // guarded by mu_
+      states_ FEARLESS_GUARDED_BY(mu_);
+  std::size_t joined_ FEARLESS_GUARDED_BY(mu_) = 0;
 };
 
 /// Runs `f(scope)`, then joins every thread spawned into the scope, then

@@ -99,6 +99,25 @@ private:
   const bool taken_;
 };
 
+/// A spin lock word as a capability, so that what it protects can be
+/// FEARLESS_GUARDED_BY it; taken with SpinLockGuard.
+class FEARLESS_CAPABILITY("mutex") SpinLock {
+public:
+  std::atomic<std::uint32_t> word{0};
+};
+
+/// SpinGuard on a SpinLock, as the analysis sees it.
+class FEARLESS_SCOPED_CAPABILITY SpinLockGuard {
+public:
+  explicit SpinLockGuard(SpinLock &s) FEARLESS_ACQUIRE(s) : guard_(s.word) {}
+  ~SpinLockGuard() FEARLESS_RELEASE() {}
+  SpinLockGuard(const SpinLockGuard &) = delete;
+  SpinLockGuard &operator=(const SpinLockGuard &) = delete;
+
+private:
+  SpinGuard guard_;
+};
+
 /// What a thread remembers of one synchronisation object (see RaceSync):
 /// valid while `sync` is the object's id.
 struct SyncMemo {
@@ -245,9 +264,9 @@ struct RaceReads {
 // What a shadow needs only in reports and while its reads are kept in a
 // vector.
 struct RaceCold {
-  std::atomic<std::uint32_t> spin{0};
+  SpinLock spin;
   const char *name = nullptr;
-  RaceReads reads; // guarded by spin
+  RaceReads reads FEARLESS_GUARDED_BY(spin);
 };
 
 // The shadow's cold part, or nullptr.

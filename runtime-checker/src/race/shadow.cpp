@@ -186,7 +186,7 @@ void read_shared(RaceShadow &s, std::source_location where, FullThread &t,
                  Conflict &c) {
   RaceCold &cold = cold_of(s);
   const RaceSite site = site_id(t, where);
-  SpinGuard g(cold.spin);
+  SpinLockGuard g(cold.spin);
   const Epoch e = t.epoch;
   for (;;) {
     Epoch r = s.read.load(std::memory_order_acquire);
@@ -309,7 +309,7 @@ void write_slower(RaceShadow &s, std::source_location where,
   if (is_shared(r)) {
     // Safety: `cold` was installed before the phase began (read_shared).
     RaceCold &cold = *cold_if_any(s);
-    SpinGuard g(cold.spin);
+    SpinLockGuard g(cold.spin);
     const Epoch now = s.read.load(std::memory_order_acquire);
     if (!c.found && now != r) {
       // Another write ended the phase meanwhile (and reads since may have
@@ -400,7 +400,7 @@ void unwatch(const void *p, std::size_t n) {
       s->read.store(0, std::memory_order_relaxed);
       continue;
     }
-    detail::race::SpinGuard guard(cold->spin);
+    detail::race::SpinLockGuard guard(cold->spin);
     s->write.store(0, std::memory_order_relaxed);
     s->read.store(0, std::memory_order_relaxed);
     cold->reads.entries.clear();

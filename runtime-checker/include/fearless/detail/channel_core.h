@@ -22,6 +22,7 @@
 #ifndef FEARLESS_DETAIL_CHANNEL_CORE_H_
 #define FEARLESS_DETAIL_CHANNEL_CORE_H_
 
+#include "fearless/detail/annotated_mutex.h"
 #include "fearless/detail/cpu_relax.h"
 #include "fearless/detail/futex.h"
 #include "fearless/detail/hooks.h"
@@ -119,35 +120,14 @@ private:
   unsigned step_ = 0;
 };
 
-/// std::mutex with the capability attribute, so that the channels' internal
+/// The channels' internal lock (detail/annotated_mutex.h), so that their
 /// fields can be FEARLESS_GUARDED_BY it. (fearless::Mutex<T> is the public
-/// primitive; this one is deliberately minimal and untracked: the tracker
-/// must not see the channels' internal locks as user locks.)
-class FEARLESS_CAPABILITY("mutex") ChannelMutex {
-public:
-  void lock() FEARLESS_ACQUIRE() { mu_.lock(); }
-  void unlock() FEARLESS_RELEASE() { mu_.unlock(); }
-  std::mutex &native() noexcept { return mu_; }
-
-private:
-  std::mutex mu_;
-};
-
+/// primitive; this one is untracked: the tracker must not see the channels'
+/// internal locks as user locks.)
+using ChannelMutex = AnnotatedMutex;
 /// Scoped lock on a ChannelMutex; `native()` is what a condition variable
-/// waits with (the wait releases and re-acquires it, so it is held before
-/// and after, as the analysis assumes).
-class FEARLESS_SCOPED_CAPABILITY ChannelLock {
-public:
-  explicit ChannelLock(ChannelMutex &mu) FEARLESS_ACQUIRE(mu)
-      : lock_(mu.native()) {}
-  ~ChannelLock() FEARLESS_RELEASE() {}
-  ChannelLock(const ChannelLock &) = delete;
-  ChannelLock &operator=(const ChannelLock &) = delete;
-  std::unique_lock<std::mutex> &native() noexcept { return lock_; }
-
-private:
-  std::unique_lock<std::mutex> lock_;
-};
+/// waits with.
+using ChannelLock = AnnotatedLock;
 
 /// One live handle (Sender, SyncSender or Receiver), as the tracker sees it.
 struct HandleInfo {

@@ -213,59 +213,64 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
                          __builtin_return_address(0));
 }
 
-/// The calling thread now holds `lock` (after any acquisition, try_lock
-/// included; `tried` is true for try_lock, which adds no ordering edge).
-[[gnu::always_inline]] inline void
-on_acquired_from(LockState &lock, LockMode mode, bool tried, unsigned subclass,
-                 const void *ret) noexcept {
+/// on_acquired's work, with where the lock was taken: `pc` a code address
+/// in the acquisition (may be null), `ret` the acquiring frame's return
+/// address.
+[[gnu::always_inline]] inline void acquired_at(LockState &lock, LockMode mode,
+                                               bool tried, unsigned subclass,
+                                               const void *pc,
+                                               const void *ret) noexcept {
   lock.race.acquire(race_access(mode));
   ThreadRecord *t = t_record;
   ClassId cls = lock.cls.load(std::memory_order_relaxed);
   int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : kMaxHeld;
   if (d == kMaxHeld || cls == 0) [[unlikely]] {
-    acquired_slow(lock, mode, tried, subclass, current_pc(), ret);
+    acquired_slow(lock, mode, tried, subclass, pc, ret);
     return;
   }
   push_held(*t, d, lock, mode, tried, subclass, cls,
-            chain_step(t->chain[d], cls, subclass, mode), current_pc(), ret);
+            chain_step(t->chain[d], cls, subclass, mode), pc, ret);
 }
 
+/// acquired_at's inline part after acquire_fast succeeded (the race
+/// detector's acquire aside: see race_idle): pushes the lock, or returns
+/// false, having done nothing, if the held stack is full.
+[[gnu::always_inline]] inline bool
+acquired_fast(LockState &lock, LockMode mode, const Acquisition &a,
+              unsigned subclass, const void *pc, const void *ret) noexcept {
+  if (a.t == nullptr || a.depth == kMaxHeld) [[unlikely]]
+    return false;
+  push_held(*a.t, a.depth, lock, mode, false, subclass, a.cls, a.next, pc,
+            ret);
+  return true;
+}
+
+/// The same after on_acquire (see below).
+[[gnu::always_inline]] inline void
+acquired_at(LockState &lock, LockMode mode, const Acquisition &a,
+            unsigned subclass, const void *pc, const void *ret) noexcept {
+  lock.race.acquire(race_access(mode));
+  if (!acquired_fast(lock, mode, a, subclass, pc, ret)) [[unlikely]]
+    acquired_slow(lock, mode, false, subclass, pc, ret);
+}
+
+/// The calling thread now holds `lock` (after any acquisition, try_lock
+/// included; `tried` is true for try_lock, which adds no ordering edge).
+/// Reports name the caller's frame as where the lock was taken.
 [[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
                                                bool tried,
                                                unsigned subclass = 0) noexcept {
-  on_acquired_from(lock, mode, tried, subclass, __builtin_return_address(0));
-}
-
-/// on_acquired's inline part after acquire_fast succeeded (the race
-/// detector's acquire aside: see race_idle): pushes the lock, or returns
-/// false, having done nothing, if the held stack is full. The code address
-/// it records is its own (current_pc), as on_acquired's.
-[[gnu::always_inline]] inline bool acquired_fast(LockState &lock,
-                                                 LockMode mode,
-                                                 const Acquisition &a,
-                                                 unsigned subclass,
-                                                 const void *ret) noexcept {
-  if (a.t == nullptr || a.depth == kMaxHeld) [[unlikely]]
-    return false;
-  push_held(*a.t, a.depth, lock, mode, false, subclass, a.cls, a.next,
-            current_pc(), ret);
-  return true;
+  acquired_at(lock, mode, tried, subclass, current_pc(),
+              __builtin_return_address(0));
 }
 
 /// The same after a blocking acquisition announced by on_acquire: reuses
 /// what on_acquire computed.
-[[gnu::always_inline]] inline void
-on_acquired_from(LockState &lock, LockMode mode, const Acquisition &a,
-                 unsigned subclass, const void *ret) noexcept {
-  lock.race.acquire(race_access(mode));
-  if (!acquired_fast(lock, mode, a, subclass, ret)) [[unlikely]]
-    acquired_slow(lock, mode, false, subclass, current_pc(), ret);
-}
-
 [[gnu::always_inline]] inline void on_acquired(LockState &lock, LockMode mode,
                                                const Acquisition &a,
                                                unsigned subclass = 0) noexcept {
-  on_acquired_from(lock, mode, a, subclass, __builtin_return_address(0));
+  acquired_at(lock, mode, a, subclass, current_pc(),
+              __builtin_return_address(0));
 }
 
 /// on_release's inline part (the race detector's release aside): pops
