@@ -97,13 +97,38 @@ inline thread_local bool t_seen = false;
 /// thread-exit check, with its own std::mutex, is what calls now).
 bool first_call_or_exiting() noexcept;
 
+/// bypass() when the calling thread has no record or runs fearless's own
+/// code: out of line.
+bool bypass_slow() noexcept;
+
 /// True if this call must go straight to glibc: fearless's own code calls,
 /// or it is too early, or the thread is exiting.
+///
+/// A thread with a record that is not inside fearless's own code is the
+/// common case, and all the fast path tests: a record is made by an
+/// interposer only once the constructors have run (g_ready) -- or by a
+/// user-lock call, which is the tracker at work already -- and taken away
+/// at the thread's end, so "too early" and "exiting" are both threads
+/// without one (bypass_slow).
 [[gnu::always_inline]] inline bool bypass() noexcept {
-  if (t_inside != 0 || !g_ready.load(std::memory_order_relaxed))
-    return true;
-  return detail::t_record == nullptr && first_call_or_exiting();
+  if (t_inside == 0 && detail::t_record != nullptr) [[likely]]
+    return false;
+  return bypass_slow();
 }
+
+/// True when the preload does glibc's own uncontended lock and unlock of a
+/// normal mutex itself, inline, rather than calling glibc for it
+/// (locks.cpp): x86-64 glibc, whose mutex layout and protocol a check at
+/// start-up confirmed. Set once, before g_ready; a thread that has not
+/// seen it yet calls glibc, which is as correct.
+extern std::atomic<bool> g_inline_mutex;
+
+/// The start-up check: glibc's lock and unlock leave a normal mutex as the
+/// inline path does, and glibc's own functions accept what it leaves.
+bool inline_mutex_works() noexcept;
+
+/// After fork(), in the child: the thread's kernel id changed.
+void forget_tid() noexcept;
 
 /// The calling thread's tracker id, 0 before it has a record.
 inline detail::ThreadId my_id() noexcept {

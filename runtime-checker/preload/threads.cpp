@@ -19,6 +19,7 @@ namespace fearless::preload {
 
 Real g_real{};
 std::atomic<bool> g_ready{false};
+std::atomic<bool> g_inline_mutex{false};
 
 namespace {
 
@@ -83,6 +84,10 @@ namespace {
 [[gnu::constructor]] void start_up() {
   resolve();
   std::atexit([] { t_inside = 1; });
+  // The forking thread is the child's only one, with a new kernel id
+  // (which the inline mutex path stores in __owner, as glibc does).
+  pthread_atfork(nullptr, nullptr, forget_tid);
+  g_inline_mutex.store(inline_mutex_works(), std::memory_order_relaxed);
   g_ready.store(true, std::memory_order_release);
 }
 
@@ -118,6 +123,12 @@ void *run_thread(void *p) {
 }
 
 } // namespace
+
+bool bypass_slow() noexcept {
+  if (t_inside != 0 || !g_ready.load(std::memory_order_acquire))
+    return true;
+  return detail::t_record == nullptr && first_call_or_exiting();
+}
 
 bool first_call_or_exiting() noexcept {
   if (t_seen)

@@ -78,10 +78,21 @@ const void *user_caller_slow(const void *return_address) noexcept;
 /// verdict on each address is symbolised once); otherwise a stack capture
 /// (cheap when the thread comes from the same place as last time).
 [[gnu::always_inline]] inline const void *
-user_caller(const void *return_address) noexcept {
+user_caller(const void *return_address) noexcept;
+
+/// user_caller's inline part: true if the code at `return_address` is
+/// known to be the user's (then user_caller returns it). For a caller that
+/// must call nothing when it is (the preload's mutex fast path).
+[[gnu::always_inline]] inline bool
+known_user_code(const void *return_address) noexcept {
   auto a = reinterpret_cast<std::uintptr_t>(return_address);
-  if (g_user_code[user_code_slot(a)].load(std::memory_order_relaxed) ==
-      ((a << 1) | 1)) [[likely]]
+  return g_user_code[user_code_slot(a)].load(std::memory_order_relaxed) ==
+         ((a << 1) | 1);
+}
+
+[[gnu::always_inline]] inline const void *
+user_caller(const void *return_address) noexcept {
+  if (known_user_code(return_address)) [[likely]]
     return return_address;
   return user_caller_slow(return_address);
 }

@@ -62,11 +62,15 @@ extern const char link_fearless_runtime_tsan_when_building_with_fsanitize_thread
 } // namespace fearless::detail
 #endif
 
-/// 1 when fearless's own race detector is compiled in.
+/// 1 when fearless's own race detector is compiled in. A build of the
+/// runtime that nothing can watch memory through -- the preload
+/// (runtime-checker/preload/CMakeLists.txt) -- sets it to 0 itself.
+#ifndef FEARLESS_RACE_DETECTION
 #if FEARLESS_LOCK_TRACKING && !FEARLESS_DETAIL_UNDER_TSAN
 #define FEARLESS_RACE_DETECTION 1
 #else
 #define FEARLESS_RACE_DETECTION 0
+#endif
 #endif
 
 namespace fearless::detail {
@@ -115,6 +119,13 @@ public:
 private:
   std::atomic<RaceSync *> sync_{nullptr};
 };
+
+/// True while release and acquire have nothing to do (no watched access
+/// yet): a caller that skips them then (the preload's inline mutex path,
+/// which must call nothing) loses nothing.
+inline bool race_idle() noexcept {
+  return !g_race_on.load(std::memory_order_relaxed);
+}
 #else
 /// Race detection compiled out (no tracking, or ThreadSanitizer): nothing.
 class RaceSyncCell {
@@ -122,6 +133,7 @@ public:
   void release(RaceAccess = RaceAccess::any) noexcept {}
   void acquire(RaceAccess = RaceAccess::any) noexcept {}
 };
+inline bool race_idle() noexcept { return true; }
 #endif
 
 } // namespace fearless::detail

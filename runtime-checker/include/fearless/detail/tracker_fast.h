@@ -152,35 +152,25 @@ struct Acquisition {
   bool held_elsewhere = false; ///< see on_acquire
 };
 
-/// The calling thread is about to acquire `lock` (blocking acquisitions
-/// only; called before blocking so that an inversion is reported first).
-/// `held_elsewhere` in the result is true if, as far as the tracker knows,
-/// another thread holds `lock` exclusively: the caller will probably block
-/// and should report it with on_block (a cheap hint that spares an
-/// uncontended lock a try_lock). `shareable` locks (RwLock) are searched
-/// for in the held stack (a write after a read of one lock deadlocks); for
-/// a Mutex the owner says it.
-[[gnu::always_inline]] inline Acquisition
-on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
-           bool shareable = true) noexcept {
-  Acquisition a;
-  ThreadRecord *t = t_record;
+/// on_acquire's inline part: true if the acquisition needs no slow path,
+/// with `a` filled in for on_acquired; false, with `a` untouched, if it does
+/// (the first lock of a thread, a lock without a class yet, a relock, a
+/// new chain, lock_all). For a caller that takes its own slow path when
+/// this fails (the preload's interposers); others call on_acquire. `t` is
+/// t_record, which the caller may have loaded already.
+[[gnu::always_inline]] inline bool
+acquire_fast(ThreadRecord *t, LockState &lock, LockMode mode, unsigned subclass,
+             bool shareable, Acquisition &a) noexcept {
   ClassId cls = lock.cls.load(std::memory_order_relaxed);
   ThreadId owner = lock.owner.load(std::memory_order_relaxed);
-  if (t == nullptr || cls == 0 || owner == t->id) [[unlikely]] {
-    a.held_elsewhere = acquire_slow(lock, mode, subclass, current_pc(),
-                                    __builtin_return_address(0));
-    return a;
-  }
+  if (t == nullptr || cls == 0 || owner == t->id) [[unlikely]]
+    return false;
   int d = t->depth.load(std::memory_order_relaxed);
   if (shareable)
     for (int i = 0; i < d; ++i)
       if (t->held[i].lock.load(std::memory_order_relaxed) == &lock)
-          [[unlikely]] {
-        a.held_elsewhere = acquire_slow(lock, mode, subclass, current_pc(),
-                                        __builtin_return_address(0));
-        return a;
-      }
+          [[unlikely]]
+        return false;
   std::uint64_t next = chain_step(t->chain[d], cls, subclass, mode);
   if (d != 0) {
     // Taking a lock with others held adds edges: validated before?
@@ -188,18 +178,40 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
     ChainSlot &c = g_chains[key & (kChainSlots - 1)];
     ThreadId v = c.owner.load(std::memory_order_relaxed);
     if (t->batch >= 0 || c.key.load(std::memory_order_acquire) != key ||
-        (v != 0 && v != t->id)) [[unlikely]] {
-      a.held_elsewhere = acquire_slow(lock, mode, subclass, current_pc(),
-                                      __builtin_return_address(0));
-      return a;
-    }
+        (v != 0 && v != t->id)) [[unlikely]]
+      return false;
   }
   a.t = t;
   a.next = next;
   a.cls = cls;
   a.depth = d;
   a.held_elsewhere = owner != 0;
+  return true;
+}
+
+/// The calling thread is about to acquire `lock` (blocking acquisitions
+/// only; called before blocking so that an inversion is reported first).
+/// `held_elsewhere` in the result is true if, as far as the tracker knows,
+/// another thread holds `lock` exclusively: the caller will probably block
+/// and should report it with on_block (a cheap hint that spares an
+/// uncontended lock a try_lock). `shareable` locks (RwLock) are searched
+/// for in the held stack (a write after a read of one lock deadlocks); for
+/// a Mutex the owner says it. `ret` is the acquiring frame's return
+/// address, for reports (on_acquire's default: its caller's).
+[[gnu::always_inline]] inline Acquisition
+on_acquire_from(LockState &lock, LockMode mode, unsigned subclass,
+                bool shareable, const void *ret) noexcept {
+  Acquisition a;
+  if (!acquire_fast(t_record, lock, mode, subclass, shareable, a)) [[unlikely]]
+    a.held_elsewhere = acquire_slow(lock, mode, subclass, current_pc(), ret);
   return a;
+}
+
+[[gnu::always_inline]] inline Acquisition
+on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
+           bool shareable = true) noexcept {
+  return on_acquire_from(lock, mode, subclass, shareable,
+                         __builtin_return_address(0));
 }
 
 /// on_acquired's work, with where the lock was taken: `pc` a code address
@@ -221,18 +233,26 @@ on_acquire(LockState &lock, LockMode mode, unsigned subclass = 0,
             chain_step(t->chain[d], cls, subclass, mode), pc, ret);
 }
 
+/// acquired_at's inline part after acquire_fast succeeded (the race
+/// detector's acquire aside: see race_idle): pushes the lock, or returns
+/// false, having done nothing, if the held stack is full.
+[[gnu::always_inline]] inline bool
+acquired_fast(LockState &lock, LockMode mode, const Acquisition &a,
+              unsigned subclass, const void *pc, const void *ret) noexcept {
+  if (a.t == nullptr || a.depth == kMaxHeld) [[unlikely]]
+    return false;
+  push_held(*a.t, a.depth, lock, mode, false, subclass, a.cls, a.next, pc,
+            ret);
+  return true;
+}
+
 /// The same after on_acquire (see below).
 [[gnu::always_inline]] inline void
 acquired_at(LockState &lock, LockMode mode, const Acquisition &a,
             unsigned subclass, const void *pc, const void *ret) noexcept {
   lock.race.acquire(race_access(mode));
-  ThreadRecord *t = a.t;
-  int d = a.depth;
-  if (t == nullptr || d == kMaxHeld) [[unlikely]] {
+  if (!acquired_fast(lock, mode, a, subclass, pc, ret)) [[unlikely]]
     acquired_slow(lock, mode, false, subclass, pc, ret);
-    return;
-  }
-  push_held(*t, d, lock, mode, false, subclass, a.cls, a.next, pc, ret);
 }
 
 /// The calling thread now holds `lock` (after any acquisition, try_lock
@@ -254,24 +274,31 @@ acquired_at(LockState &lock, LockMode mode, const Acquisition &a,
               __builtin_return_address(0));
 }
 
+/// on_release's inline part (the race detector's release aside): pops
+/// `lock` if it is the newest lock held, else returns false, having done
+/// nothing. `t` is t_record, as for acquire_fast.
+[[gnu::always_inline]] inline bool
+release_fast(ThreadRecord *t, LockState &lock, LockMode mode) noexcept {
+  int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : 0;
+  // Invariant: held[d - 1] is the newest lock in the inline stack; locks
+  // beyond kMaxHeld are kept out of line (tracker.cpp), so they miss here.
+  if (d == 0 || t->held[d - 1].lock.load(std::memory_order_relaxed) != &lock)
+      [[unlikely]]
+    return false;
+  if (mode == LockMode::exclusive)
+    lock.owner.store(0, std::memory_order_relaxed);
+  t->depth.store(d - 1, std::memory_order_release);
+  return true;
+}
+
 /// The calling thread released `lock`, which it held in `mode`.
 [[gnu::always_inline]] inline void on_release(LockState &lock,
                                               LockMode mode) noexcept {
   // Before the tracker's bookkeeping and the unlock itself: the next
   // holder must find this thread's clock in the lock.
   lock.race.release(race_access(mode));
-  ThreadRecord *t = t_record;
-  int d = t != nullptr ? t->depth.load(std::memory_order_relaxed) : 0;
-  // Invariant: held[d - 1] is the newest lock in the inline stack; locks
-  // beyond kMaxHeld are kept out of line (tracker.cpp), so they miss here.
-  if (d == 0 || t->held[d - 1].lock.load(std::memory_order_relaxed) != &lock)
-      [[unlikely]] {
+  if (!release_fast(t_record, lock, mode)) [[unlikely]]
     release_slow(lock);
-    return;
-  }
-  if (mode == LockMode::exclusive)
-    lock.owner.store(0, std::memory_order_relaxed);
-  t->depth.store(d - 1, std::memory_order_release);
 }
 
 } // namespace fearless::detail
