@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Compiles SOURCE and expects it to fail with the text of its
 # "// EXPECT-ERROR: <text>" lines in the compiler output.
 file(STRINGS ${SOURCE} expectations REGEX "// EXPECT-ERROR: ")
