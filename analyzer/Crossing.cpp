@@ -2,6 +2,7 @@
 //===--- Crossing.cpp - what a thread boundary hands to the other thread ---===//
 
 #include "Crossing.h"
+#include "ClangCompat.h"
 #include "model/Callables.h"
 
 #include "clang/AST/DeclCXX.h"
@@ -178,7 +179,7 @@ void addCaptures(std::vector<CrossingItem> &Items, const CXXRecordDecl *Closure,
       } else if (const auto *Record = dyn_cast_or_null<CXXRecordDecl>(Owner)) {
         // A default member initialiser (`std::thread t_{[this] {...}};`):
         // `this` is the object every constructor builds.
-        Class = QualType(Record->getTypeForDecl(), 0);
+        Class = recordTypeOf(Record);
       } else {
         continue;
       }
