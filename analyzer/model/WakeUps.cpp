@@ -2,6 +2,7 @@
 //===--- WakeUps.cpp - which writes can release a condition variable waiter ===//
 
 #include "WakeUps.h"
+#include "BodyParents.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
@@ -14,8 +15,9 @@ namespace clang::tidy::fearless {
 
 namespace {
 
+// Within the function's body (BodyParents: not the whole unit's map).
 const Stmt *parentOf(const Stmt *S, ASTContext &Ctx) {
-  auto Parents = Ctx.getParents(*S);
+  DynTypedNodeList Parents = parentsOf(DynTypedNode::create(*S), Ctx);
   return Parents.size() == 1 ? Parents[0].get<Stmt>() : nullptr;
 }
 
