@@ -455,9 +455,8 @@ const Expr *inferReturnedLocker(ASTContext &Ctx, FunctionDecl *FD) {
 namespace {
 
 // std::lock(m1, m2, ...) acquires every mutex it is given (in an order of
-// its own): ACQUIRE of each mutex parameter, on each specialization. A
-// specialization given lockers (deferred unique_locks) is left alone: the
-// engine cannot express "relock this scoped capability" through an argument.
+// its own): ACQUIRE of each mutex parameter, on each specialization; given
+// lockers (deferred unique_locks), it relocks each (see mutexParams).
 // std::try_lock(m1, m2, ...) returns -1 when it took every mutex (and
 // otherwise the index of the one it could not take, having released the
 // others): TRY_ACQUIRE(-1, each mutex parameter).
@@ -475,17 +474,27 @@ void forEachStdSpecialization(ASTContext &Ctx, StringRef Name, Each F) {
   }
 }
 
-// The mutex parameters of a std::lock/std::try_lock specialization, if
-// every parameter is a capability and there are at least two.
+// The parameters of a std::lock/std::try_lock specialization, if there are
+// at least two and every one is a capability (a mutex) or every one is a
+// scoped capability (a locker: deferred unique_locks, shared_locks). A
+// locker named by ACQUIRE finds its own scoped capability in the engine's
+// fact set -- made by its deferred constructor, which names the mutex it
+// manages -- and relocks that mutex, as the locker's lock() does
+// (llvm-project #156760).
 llvm::SmallVector<Expr *, 4> mutexParams(ASTContext &Ctx, FunctionDecl *Spec) {
   llvm::SmallVector<Expr *, 4> Mutexes;
+  unsigned Lockers = 0;
   for (ParmVarDecl *P : Spec->parameters()) {
     const CXXRecordDecl *RD =
         P->getType().getNonReferenceType()->getAsCXXRecordDecl();
-    if (!RD || !RD->hasAttr<CapabilityAttr>())
+    if (!RD || !(RD->hasAttr<CapabilityAttr>() ||
+                 RD->hasAttr<ScopedLockableAttr>()))
       return {};
+    Lockers += RD->hasAttr<ScopedLockableAttr>();
     Mutexes.push_back(paramRef(Ctx, P));
   }
+  if (Lockers != 0 && Lockers != Mutexes.size())
+    return {};
   if (Mutexes.size() < 2)
     return {};
   return Mutexes;

@@ -74,3 +74,45 @@ void try_wrong_branch(Account &a, Account &b, int n) {
   b.balance += n;
   // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: writing variable 'balance' requires holding mutex 'b.mu' exclusively [fearless-guarded-by]
 }
+
+// std::lock over deferred lockers relocks each locker's mutex: held from
+// then on, released by the locker (by hand or at its scope's end).
+// Before: every guarded access after it was reported, and each locker's
+// unlock() was "releasing mutex that was not held".
+void deferred(Account &a, Account &b, int n) {
+  std::unique_lock<std::mutex> la(a.mu, std::defer_lock);
+  std::unique_lock<std::mutex> lb(b.mu, std::defer_lock);
+  std::lock(la, lb);
+  a.balance -= n;
+  b.balance += n;
+  lb.unlock();
+  a.balance += 0;
+}
+// The real bug: the write after that locker's unlock().
+void deferred_unlocked(Account &a, Account &b, int n) {
+  std::unique_lock<std::mutex> la(a.mu, std::defer_lock);
+  std::unique_lock<std::mutex> lb(b.mu, std::defer_lock);
+  std::lock(la, lb);
+  lb.unlock();
+  b.balance += n;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: writing variable 'balance' requires holding mutex 'b.mu' exclusively [fearless-guarded-by]
+}
+// std::try_lock over deferred lockers: held on the branch where it
+// returned -1, and released by the lockers.
+bool deferred_try(Account &a, Account &b, int n) {
+  std::unique_lock<std::mutex> la(a.mu, std::defer_lock);
+  std::unique_lock<std::mutex> lb(b.mu, std::defer_lock);
+  if (std::try_lock(la, lb) != -1)
+    return false;
+  a.balance -= n;
+  b.balance += n;
+  return true;
+}
+void deferred_try_failed(Account &a, Account &b, int n) {
+  std::unique_lock<std::mutex> la(a.mu, std::defer_lock);
+  std::unique_lock<std::mutex> lb(b.mu, std::defer_lock);
+  if (std::try_lock(la, lb) == -1)
+    return;
+  a.balance -= n;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: writing variable 'balance' requires holding mutex 'a.mu' exclusively [fearless-guarded-by]
+}
