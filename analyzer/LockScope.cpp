@@ -256,6 +256,18 @@ public:
       walk(If->getInit());
       walk(If->getConditionVariableDeclStmt());
       walk(If->getCond());
+      // `if (m.try_lock())`, `try_lock_for`, `try_lock_until`: the branch
+      // where it succeeded holds m. A try-lock never waits, so it is no
+      // acquisition for the lock order (as lockdep's trylock): what is taken
+      // while it is held is.
+      if (HeldLock Tried; triedMutex(If->getCond(), Tried)) {
+        size_t Mark = Held.size();
+        Held.push_back(std::move(Tried));
+        branches({If->getThen()});
+        Held.erase(Held.begin() + Mark);
+        branches({If->getElse()});
+        return;
+      }
       branches({If->getThen(), If->getElse()});
       return;
     }
@@ -524,6 +536,23 @@ private:
       if (L.Active)
         A.push_back(L);
     return A;
+  }
+
+  // The mutex a condition try-locks (`m.try_lock*()` on a mutex, result
+  // tested as it is), as a hold.
+  bool triedMutex(const Expr *Cond, HeldLock &Tried) {
+    const auto *MC = Cond ? dyn_cast<CXXMemberCallExpr>(
+                                Cond->IgnoreParenImpCasts())
+                          : nullptr;
+    const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
+    const Expr *Obj = MC ? MC->getImplicitObjectArgument() : nullptr;
+    if (!MD || !Obj || !MD->getDeclName().isIdentifier() ||
+        !MD->getName().starts_with("try_lock") ||
+        MD->getName().contains("shared") ||
+        !MD->getReturnType()->isBooleanType() || !isMutexType(Obj->getType()))
+      return false;
+    Tried = makeLock(Obj, nullptr, MC->getExprLoc());
+    return true;
   }
 
   void acquire(HeldLock L) {
