@@ -39,6 +39,13 @@ inline bool hasReentrantCapabilityAttr(const CXXRecordDecl *RD) {
 #endif
 }
 
+/// Whether the engine knows that a scoped capability returned by value is
+/// not destroyed at the function's end (Clang 20 fixed llvm-project #58480;
+/// before, it reports the mutex as still held there).
+constexpr bool engineKeepsReturnedScopedLocks() {
+  return LLVM_VERSION_MAJOR >= 20;
+}
+
 } // namespace clang::tidy::fearless
 
 #endif // FEARLESS_ANALYZER_CLANGCOMPAT_H

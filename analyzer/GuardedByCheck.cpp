@@ -117,13 +117,24 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
     Lambdas.push_back(L);
     return true;
   }
+  bool TraverseCompoundStmt(CompoundStmt *S) {
+    Scopes.push_back(S);
+    bool Result = RecursiveASTVisitor::TraverseCompoundStmt(S);
+    Scopes.pop_back();
+    return Result;
+  }
   bool VisitVarDecl(VarDecl *V) {
     llvm::SmallVector<const Expr *, 2> Mutexes, Deferred, Adopted;
-    if (V->isLocalVarDecl() && lockedByGuard(V, Mutexes, &Deferred, &Adopted) &&
-        llvm::any_of(Mutexes, [](const Expr *M) {
+    bool Guard =
+        V->isLocalVarDecl() && lockedByGuard(V, Mutexes, &Deferred, &Adopted);
+    if (Guard && llvm::any_of(Mutexes, [](const Expr *M) {
           return isReentrantUnknownToEngine(M->getType());
         }))
       Found.RecursiveSites.insert(V->getLocation());
+    if (Guard && !Scopes.empty())
+      for (const Expr *M : Adopted)
+        Adopting.push_back(
+            {V, {V->getLocation(), Scopes.back()->getRBracLoc()}, M});
     const auto *RD = V->getType()->getAsCXXRecordDecl();
     if (V->isLocalVarDecl() && V->getInit() && RD && isStdLocker(RD))
       if (const auto *Call = dyn_cast<CallExpr>(V->getInit()->IgnoreImplicit()))
@@ -167,6 +178,11 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
       if (isMethodNamed(MC->getMethodDecl(), "unlock") &&
           releasedMutex(MC->getImplicitObjectArgument()))
         Found.ReleasedUnlocks.insert(MC->getExprLoc());
+      if (isMethodNamed(MC->getMethodDecl(), "unlock") &&
+          isStdLocker(MC->getMethodDecl()->getParent()))
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(
+                MC->getImplicitObjectArgument()->IgnoreParenImpCasts()))
+          UnlockedLockers.insert(Ref->getDecl());
       if (asLockerRelease(MC))
         addReleasedLocker(MC->getImplicitObjectArgument());
     }
@@ -175,8 +191,24 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
     return true;
   }
 
+  /// After the walk: the adopting lockers unlocked through themselves.
+  void finish() {
+    for (const AdoptingLocker &A : Adopting)
+      if (UnlockedLockers.contains(A.Locker))
+        Found.AdoptingLockers.push_back({A.Scope, mutexName(A.Mutex)});
+  }
+
 private:
   ASTContext &Ctx;
+  /// The compound statements around the node being visited.
+  std::vector<const CompoundStmt *> Scopes;
+  struct AdoptingLocker {
+    const VarDecl *Locker;
+    SourceRange Scope;
+    const Expr *Mutex;
+  };
+  std::vector<AdoptingLocker> Adopting;
+  llvm::SmallPtrSet<const Decl *, 8> UnlockedLockers;
 
   // The mutex pointer that a locker's release() returned: the call itself,
   // or a local variable initialised with it.
@@ -224,6 +256,38 @@ private:
     Found.WrappedUses.insert(Call->getExprLoc());
   }
 };
+
+// Where a recursive mutex (one the engine counts no depth for) is still
+// held in \p FD by the count of its acquisitions and releases: every
+// access and call there, with the mutex's name.
+struct RecursiveHolds : LockScopeCallbacks {
+  std::set<std::pair<SourceLocation, std::string>> &Out;
+  explicit RecursiveHolds(std::set<std::pair<SourceLocation, std::string>> &Out)
+      : Out(Out) {}
+  bool wantsAccesses() const override { return true; }
+  void note(SourceLocation Loc, llvm::ArrayRef<HeldLock> Held) {
+    for (const HeldLock &L : Held)
+      if (L.Class && isReentrantUnknownToEngine(L.Class->getType()))
+        Out.insert({Loc, L.Class->getName().str()});
+  }
+  void access(const MemberExpr *E, llvm::ArrayRef<HeldLock> Held) override {
+    note(E->getExprLoc(), Held);
+  }
+  void accessStatic(const DeclRefExpr *E,
+                    llvm::ArrayRef<HeldLock> Held) override {
+    note(E->getExprLoc(), Held);
+  }
+  void call(const Expr *Call, llvm::ArrayRef<HeldLock> Held) override {
+    note(Call->getExprLoc(), Held);
+  }
+};
+
+// The engine's name for a mutex ends with the member's own name
+// ("rm", "this->s.rm", "s.rm").
+bool namesMember(StringRef LockName, StringRef Member) {
+  return LockName == Member || LockName.ends_with(("." + Member).str()) ||
+         LockName.ends_with(("->" + Member).str());
+}
 
 } // namespace
 
@@ -290,6 +354,14 @@ bool GuardedByCheck::isUnknownLocker(const TSFinding &F) const {
          });
 }
 
+bool GuardedByCheck::isAdoptedJoin(const TSFinding &F) const {
+  const SourceManager &SM = Ctx->getSourceManager();
+  return llvm::any_of(Artefacts.AdoptingLockers, [&](const auto &A) {
+    return A.second == F.LockName &&
+           SM.isPointWithin(F.Loc, A.first.getBegin(), A.first.getEnd());
+  });
+}
+
 void GuardedByCheck::emit(const TSFinding &F) {
   const EngineArtefacts &A = Artefacts;
   if (!enabled(F.Group) || A.WrappedUses.contains(F.Loc) ||
@@ -306,6 +378,13 @@ void GuardedByCheck::emit(const TSFinding &F) {
       (F.Kind == TSKind::NotHeldAtEnd && !F.Notes.empty() &&
        A.InferredAcquirers.contains(F.Notes[0].Loc)) ||
       (F.Kind == TSKind::UnmatchedUnlock && isUnknownLocker(F)) ||
+      (F.Kind == TSKind::HeldOnSomePaths && isAdoptedJoin(F)) ||
+      (F.IsMutexNotHeld &&
+       llvm::any_of(A.RecursiveHeld,
+                    [&](const auto &H) {
+                      return H.first == F.Loc &&
+                             namesMember(F.LockName, H.second);
+                    })) ||
       (F.Kind == TSKind::UnmatchedUnlock && A.ParamLockerSites.contains(F.Loc)) ||
       (F.Kind == TSKind::HeldAtEnd && !F.Notes.empty() &&
        A.ParamLockerSites.contains(F.Notes[0].Loc)) ||
@@ -344,6 +423,16 @@ void GuardedByCheck::onEndOfTranslationUnit() {
   const SourceManager &SM = Ctx->getSourceManager();
   FunctionCollector Collector(*Ctx, Artefacts);
   Collector.TraverseAST(*Ctx);
+  Collector.finish();
+  if (!Artefacts.RecursiveSites.empty())
+    for (const FunctionDecl *FD : Collector.Functions)
+      if (FD->hasBody() &&
+          llvm::any_of(Artefacts.RecursiveSites, [&](SourceLocation L) {
+            return SM.isPointWithin(L, FD->getBeginLoc(), FD->getEndLoc());
+          })) {
+        RecursiveHolds Holds(Artefacts.RecursiveHeld);
+        walkLockScopes(FD->getBody(), Holds);
+      }
   // A locker returned by a function that says (or was found to say) what it
   // acquires is a scoped capability in the engine's view; one returned by
   // any other function is unknown to it, and its destructor is reported as

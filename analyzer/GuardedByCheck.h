@@ -65,10 +65,24 @@ public:
     /// "already held" and "not held" there are its artefacts (lock-order
     /// owns real self-deadlocks).
     llvm::DenseSet<SourceLocation> RecursiveSites;
+    /// (access or call, mutex name) where a recursive mutex of
+    /// RecursiveSites is still held by the count of its acquisitions and
+    /// releases (LockScope's walk): the engine, counting no depth, takes an
+    /// inner release as the last (llvm-project #154281).
+    std::set<std::pair<SourceLocation, std::string>> RecursiveHeld;
     /// lock()/unlock() calls on a locker that is a reference parameter (a
     /// helper such as `void unlock_lck(std::unique_lock<std::mutex> &l)`):
     /// they act on the caller's locker, which the engine cannot see here.
     llvm::DenseSet<SourceLocation> ParamLockerSites;
+    /// (scope, mutex) of each local locker that adopted a mutex locked by
+    /// hand and is unlocked through the locker somewhere in its scope
+    /// (llvm-project #63239). The engine keeps the hand-taken hold as its
+    /// own, not the locker's, so where a conditional `l.unlock()` joins the
+    /// path that kept it, it reports "not held on every path" -- although
+    /// the locker releases it at its scope's end on that path. A join
+    /// outside the locker's scope (the locker ended on one path only) is
+    /// still reported.
+    std::vector<std::pair<SourceRange, std::string>> AdoptingLockers;
     /// (function, name) of lockers returned by calls the engine cannot
     /// follow.
     std::vector<std::pair<SourceRange, std::string>> UnknownLockers;
@@ -91,6 +105,7 @@ private:
   llvm::DenseSet<const Expr *> BoundarySites;
   EngineArtefacts Artefacts;
   bool isUnknownLocker(const TSFinding &F) const;
+  bool isAdoptedJoin(const TSFinding &F) const;
 };
 
 } // namespace clang::tidy::fearless

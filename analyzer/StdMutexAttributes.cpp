@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "StdMutexAttributes.h"
+#include "ClangCompat.h"
 #include "ThreadBoundary.h"
 
 #include "clang/AST/Attr.h"
@@ -382,7 +383,10 @@ StdLocker stdLockerKind(const CXXRecordDecl *RD) {
 
 llvm::SmallVector<SourceLocation, 2> returnedLockerSites(const FunctionDecl *FD) {
   llvm::SmallVector<SourceLocation, 2> Sites;
-  if (!FD->doesThisDeclarationHaveABody() || !returnsStdLocker(FD))
+  const CXXRecordDecl *Returned = FD->getReturnType()->getAsCXXRecordDecl();
+  if (!FD->doesThisDeclarationHaveABody() || !Returned ||
+      !(returnsStdLocker(FD) || (!engineKeepsReturnedScopedLocks() &&
+                                 Returned->hasAttr<ScopedLockableAttr>())))
     return Sites;
   ReturnCollector Collector;
   Collector.TraverseStmt(FD->getBody());

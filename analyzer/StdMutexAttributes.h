@@ -39,7 +39,10 @@ StdLocker stdLockerKind(const CXXRecordDecl *RD);
 const Expr *inferReturnedLocker(ASTContext &Ctx, FunctionDecl *FD);
 
 /// For a function defined here that returns a std::unique_lock or
-/// std::shared_lock by value: where the lockers it returns were constructed
+/// std::shared_lock by value, or -- with an engine older than Clang 20, which
+/// fixed llvm-project #58480 -- any scoped capability (lock_guard since
+/// C++17's guaranteed elision, a user's FEARLESS_SCOPED_CAPABILITY type):
+/// where the lockers it returns were constructed
 /// (the engine's "acquired here"). The engine sees no destructor for them
 /// and reports their mutexes as still held at the function's end, or held
 /// on some paths only where two returns join -- a false positive Clang's own

@@ -36,13 +36,14 @@ void released_as_often_as_acquired() {
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: writing variable 'rv' requires holding mutex 'rm' exclusively [fearless-guarded-by]
 }
 
-// LLVM 19's engine counts no depth: there the inner release releases it.
+// Held between the releases: LLVM 22's engine counts the depth; with LLVM
+// 19, whose engine counts none, fearless counts the acquisitions and
+// releases itself (before: reported on LLVM 19).
 void between_the_releases() {
   rm.lock();
   rm.lock();
   rm.unlock();
   rv = 3;
-  // CHECK-MESSAGES-LLVM19: :[[@LINE-1]]:3: warning: writing variable 'rv' requires holding mutex 'rm' exclusively [fearless-guarded-by]
   rm.unlock();
 }
 
