@@ -164,6 +164,11 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
             P && P->getType()->isReferenceType() &&
             isGuardType(P->getType().getNonReferenceType()))
           Found.ParamLockerSites.insert(MC->getExprLoc());
+        // A locker a lambda took over (`[l = std::move(lk)]`): it was
+        // built outside the lambda's body, which the engine analyses alone.
+        else if (const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
+                 V && V->isInitCapture() && isGuardType(V->getType()))
+          Found.ParamLockerSites.insert(MC->getExprLoc());
       if (isOwnershipQuery(MC)) {
         Found.OwnershipQueries.insert(MC->getExprLoc());
         // `unique_lock(m, try_to_lock).owns_lock()` on a temporary: the

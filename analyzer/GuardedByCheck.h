@@ -72,7 +72,8 @@ public:
     std::set<std::pair<SourceLocation, std::string>> RecursiveHeld;
     /// lock()/unlock() calls on a locker that is a reference parameter (a
     /// helper such as `void unlock_lck(std::unique_lock<std::mutex> &l)`):
-    /// they act on the caller's locker, which the engine cannot see here.
+    /// they act on the caller's locker, which the engine cannot see here;
+    /// the same on a locker a lambda took over by an init-capture.
     llvm::DenseSet<SourceLocation> ParamLockerSites;
     /// (scope, mutex) of each local locker that adopted a mutex locked by
     /// hand and is unlocked through the locker somewhere in its scope

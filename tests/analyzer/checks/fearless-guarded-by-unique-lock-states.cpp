@@ -8,6 +8,7 @@
 #include "fearless/thread_safety.h"
 #include <chrono>
 #include <mutex>
+#include <thread>
 #include <shared_mutex>
 
 using namespace std::chrono_literals;
@@ -177,4 +178,24 @@ void transfer(Account &from, Account &to) {
   from.balance -= 1;
   to.balance += 1;
   // CHECK-MESSAGES: :[[@LINE-1]]:6: warning: writing variable 'balance' requires holding mutex 'to.mu' exclusively [fearless-guarded-by]
+}
+
+// A locker moved into a thread's lambda and unlocked there: the lambda's
+// body is analysed alone and cannot see the locker built outside it.
+// Before: "releasing mutex 'l' that was not held". (That another thread
+// unlocks the mutex is fearless-guard-not-send's finding.) Guarded data in
+// that body is still checked: the thread starts with no lock held.
+void handOff(Account &a) {
+  std::unique_lock<std::mutex> lk(a.mu);
+  std::thread t([l = std::move(lk)]() mutable { l.unlock(); });
+  t.join();
+}
+void handOffThenWrite(Account &a) {
+  std::unique_lock<std::mutex> lk(a.mu);
+  std::thread t([l = std::move(lk), &a]() mutable {
+    a.balance = 1;
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: writing variable 'balance' requires holding mutex 'a.mu' exclusively [fearless-guarded-by]
+    l.unlock();
+  });
+  t.join();
 }
