@@ -283,6 +283,7 @@ void SharedRefCheck::checkBoundary(const ThreadBoundary &B, ASTContext &Ctx) {
                                               .empty())) {
       ThreadWrite = threadWrites(Item.CallableBody, Method, Pointer);
       S.ReadOnly = !ThreadWrite;
+      S.Write = ThreadWrite;
     }
     // Is another thread (or the spawner) possibly using it meanwhile?
     const auto *RefVD = dyn_cast_or_null<ValueDecl>(Referent);
@@ -409,6 +410,10 @@ void SharedRefCheck::endOfUnit() {
       diag(Other->Site, "'" + S.Name + "' is also shared with the thread "
                         "started here",
            DiagnosticIDs::Note);
+      if (S.Write)
+        diag(S.Write.Loc, "the thread writes through '" + S.Name + "': it " +
+                              S.Write.What,
+             DiagnosticIDs::Note);
       for (const ReasonStep &Step : S.Why.Chain)
         diag(Step.Loc.isValid() ? Step.Loc : S.Loc, "%0", DiagnosticIDs::Note)
             << Step.Text;

@@ -227,8 +227,9 @@ private:
       // A pointer the object holds, passed on: what the callee does with
       // the object it points to is not a write through this object.
       const Expr *Held = Arg->IgnoreParenImpCasts();
-      if (Pointer && !isa<CXXThisExpr>(Held) && !isa<UnaryOperator>(Held) &&
-          Held->getType()->isPointerType())
+      const auto *HeldVar = dyn_cast<DeclRefExpr>(Held);
+      if (Pointer && Held->getType()->isPointerType() &&
+          (isa<MemberExpr>(Held) || (HeldVar && Var && HeldVar->getDecl() == Var)))
         continue;
       found(L, "passes '" + spelled(Arg) + "' to '" + nameOf(FD) + "'" +
                    (Def ? "" : ", whose body is not in this unit"));
