@@ -10,24 +10,34 @@
 // Reachable through the base (`this`, or a pointer variable): the base
 // itself, its fields, elements of the containers it holds, and what its
 // pointer members point to, transitively (`this->a_.b`, `p->c_[i]`,
-// `*this->q_`, `compact_->states[i]`), and local pointers and references
-// initialised from one of those. A write of a reachable object is:
+// `*this->q_`, `compact_->states[i]`), and local pointers, references and
+// iterators initialised from one of those. A write of a reachable object:
 //
 //   - an assignment, an increment, a non-const address or a non-const
-//     reference taken of it (Accesses.h), unless its type is thread-safe
-//     (an atomic, a mutex: TypeProperties);
+//     reference taken of it, unless its type is thread-safe (an atomic, a
+//     mutex: TypeProperties); a pointer or iterator variable changed is not
+//     a write of what it points to;
 //   - a call of a member function on it: one defined in the unit (outside
 //     system headers) writes when its body writes through its own `this`
 //     (the same question, transitively); one whose body is not visible (or
-//     of the standard library) writes unless it is const;
-//   - a reachable pointer (or the object's address) handed to a parameter
-//     that is a pointer or reference to non-const: a function defined in
-//     the unit writes when its body writes through that parameter (the same
-//     question); any other writes, unless the pointee's type is
-//     thread-safe.
+//     of the standard library) writes unless it is const or has a const
+//     twin (Accesses.h: hasConstTwin);
+//   - the object's address, a member's address or a reference to one
+//     handed to a parameter that is a pointer or reference to non-const: a
+//     function defined in the unit writes when its body writes through
+//     that parameter (the same question); any other writes, unless the
+//     pointee's type is thread-safe. std::make_unique is judged by the
+//     constructor it forwards to;
+//   - a reachable pointer stored anywhere but in a local (an alias there),
+//     or stored into a pointer member by a constructor it is passed to.
 //
-// Not followed: what a call returns (a getter's pointer is a new pointer),
-// and a reachable pointer stored into another object.
+// Read, not written: a pointer the object holds (a pointer member's value,
+// or the shared pointer variable itself) passed on to a function whose
+// body is not in the unit -- that function works on an object the shared
+// one does not own (docs/checks/fearless-shared-ref.md). Not followed:
+// what a call returns (a getter's pointer is a new pointer), and virtual
+// overrides other than the static callee. A local lambda called in the
+// body is walked where it is called.
 //
 //===----------------------------------------------------------------------===//
 
