@@ -145,6 +145,35 @@ std::string recordName(QualType T) {
   return RD ? qualifiedName(RD) : "";
 }
 
+// The class whose facts a specialisation shares: its template's pattern.
+const CXXRecordDecl *patternOf(const CXXRecordDecl *RD) {
+  if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(RD))
+    if (const ClassTemplateDecl *T = Spec->getSpecializedTemplate())
+      RD = T->getTemplatedDecl();
+  if (RD)
+    if (const CXXRecordDecl *Pattern = RD->getTemplateInstantiationPattern())
+      RD = Pattern;
+  return RD ? RD->getCanonicalDecl() : nullptr;
+}
+
+// Whether \p S names \p V (a lambda's captures and body included).
+bool mentions(const Stmt *S, const VarDecl *V) {
+  if (!S)
+    return false;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Ref->getDecl() == V)
+    return true;
+  if (const auto *L = dyn_cast<LambdaExpr>(S)) {
+    for (const LambdaCapture &C : L->captures())
+      if (C.capturesVariable() && C.getCapturedVar() == V)
+        return true;
+    return mentions(L->getBody(), V);
+  }
+  for (const Stmt *Child : S->children())
+    if (mentions(Child, V))
+      return true;
+  return false;
+}
+
 } // namespace
 
 LiveAcross liveAcrossSuspensions(const Stmt *Body,
@@ -157,9 +186,45 @@ LiveAcross liveAcrossSuspensions(const Stmt *Body,
   return Out;
 }
 
+HandOffAwaiters handOffAwaiters(llvm::ArrayRef<ThreadBoundary> Boundaries,
+                                ASTContext &Ctx) {
+  HandOffAwaiters Out;
+  for (const ThreadBoundary &B : Boundaries) {
+    if (!B.Site)
+      continue;
+    // The function the boundary is written in (through the lambdas around
+    // it).
+    DynTypedNode Node = DynTypedNode::create(*B.Site);
+    const CXXMethodDecl *Method = nullptr;
+    for (int Depth = 0; Depth < 64 && !Method; ++Depth) {
+      DynTypedNodeList Parents = parentsOf(Node, Ctx);
+      if (Parents.empty())
+        break;
+      Node = Parents[0];
+      if (const auto *FD = Node.get<FunctionDecl>()) {
+        Method = dyn_cast<CXXMethodDecl>(FD);
+        if (!Method)
+          break;
+      }
+    }
+    if (!Method || !Method->getDeclName().isIdentifier() ||
+        Method->getName() != "await_suspend" || Method->getNumParams() < 1)
+      continue;
+    // The handle itself crosses: the other thread resumes the coroutine.
+    const ParmVarDecl *Handle = Method->getParamDecl(0);
+    if (llvm::none_of(B.Crossing,
+                      [&](const Expr *E) { return mentions(E, Handle); }))
+      continue;
+    if (const CXXRecordDecl *RD = patternOf(Method->getParent()))
+      Out.try_emplace(RD, B.Spawner);
+  }
+  return Out;
+}
+
 std::optional<ResumesElsewhere>
 awaitResumesElsewhere(const CoroutineSuspendExpr *S,
-                      const llvm::StringSet<> &Listed) {
+                      const llvm::StringSet<> &Listed,
+                      const HandOffAwaiters *HandOff) {
   const Expr *Operand = S->getOperand();
   if (!Operand)
     return std::nullopt;
@@ -172,6 +237,15 @@ awaitResumesElsewhere(const CoroutineSuspendExpr *S,
                                   "', which resumes it on another thread "
                                   "(FEARLESS_RESUMES_ELSEWHERE)",
                               S->getKeywordLoc()};
+    if (const CXXRecordDecl *RD =
+            T.isNull() ? nullptr
+                       : patternOf(T.getNonReferenceType()->getAsCXXRecordDecl());
+        RD && HandOff)
+      if (auto It = HandOff->find(RD); It != HandOff->end())
+        return ResumesElsewhere{"it awaits '" + recordName(T) +
+                                    "', whose await_suspend hands the "
+                                    "coroutine to '" + It->second + "'",
+                                S->getKeywordLoc()};
     if (std::string Name = recordName(T);
         !Name.empty() && Listed.contains(Name))
       return ResumesElsewhere{"it awaits '" + Name +
