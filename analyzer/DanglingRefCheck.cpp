@@ -117,7 +117,32 @@ void DanglingRefCheck::checkCoroutineCall(const CallExpr *Call,
            "pass what the coroutine needs as parameters by value, or keep "
            "the lambda object alive until the task completes",
            DiagnosticIDs::Note);
+      return;
     }
+    // auto work = [&]() -> Task { ... }; ex.spawn(work()): the frame
+    // refers to the closure 'work', a local that dies with its scope.
+    const auto *Ref =
+        dyn_cast<DeclRefExpr>(Op->getArg(0)->IgnoreParenImpCasts());
+    const auto *Closure = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (!Closure || !isAutomatic(Closure) || !Closure->getInit() ||
+        Fate.K == TaskFate::StoredInLocal ||
+        (Spawned && scopedFor(*Spawned, Closure, Ctx).Scoped))
+      return;
+    L = dyn_cast<LambdaExpr>(Closure->getInit()->IgnoreUnlessSpelledInSource());
+    if (!L || L->capture_size() == 0)
+      return;
+    diag(Call->getBeginLoc(),
+         "the captures of this coroutine lambda live in the lambda object "
+         "'%0', which is destroyed at the end of its scope, but its task %1 "
+         "and runs later")
+        << Closure->getName() << Fate.Where;
+    diag(Closure->getLocation(), "'%0' is a local variable declared here",
+         DiagnosticIDs::Note)
+        << Closure->getName();
+    diag(Call->getBeginLoc(),
+         "pass what the coroutine needs as parameters by value, or keep "
+         "the lambda object alive until the task completes",
+         DiagnosticIDs::Note);
     return;
   }
   unsigned Offset = isa<CXXOperatorCallExpr>(Call) &&

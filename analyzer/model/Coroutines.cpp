@@ -281,7 +281,10 @@ const FunctionDecl *coroutineStartedBy(const Expr *Crossing) {
   return nullptr;
 }
 
-TaskFate taskFate(const Expr *Call, ASTContext &Ctx) {
+namespace {
+
+// Where the task \p Call makes goes in the statement that makes it.
+TaskFate directFate(const Expr *Call, ASTContext &Ctx) {
   DynTypedNode Node = DynTypedNode::create(*Call);
   const Stmt *Child = Call;
   for (int Depth = 0; Depth < 16; ++Depth) {
@@ -299,10 +302,29 @@ TaskFate taskFate(const Expr *Call, ASTContext &Ctx) {
     const Stmt *P = Node.get<Stmt>();
     if (!P)
       break;
+    // task(x).detach(), t.start(): the object of a member call sits under
+    // the callee's MemberExpr.
+    if (const auto *ME = dyn_cast<MemberExpr>(P)) {
+      DynTypedNodeList Up = parentsOf(Node, Ctx);
+      const auto *MC =
+          Up.empty() ? nullptr : Up[0].get<CXXMemberCallExpr>();
+      if (!MC || MC->getCallee()->IgnoreParens() != ME)
+        break;
+      Node = Up[0];
+      P = MC;
+    }
     if (isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
             ExprWithCleanups, ParenExpr, CXXFunctionalCastExpr>(P) ||
         (isa<CXXConstructExpr>(P) &&
          cast<CXXConstructExpr>(P)->getConstructor()->isCopyOrMoveConstructor())) {
+      Child = P;
+      continue;
+    }
+    // std::move(t): the same task, going wherever the move puts it.
+    if (const auto *Move = dyn_cast<CallExpr>(P);
+        Move && movedOperand(Move) &&
+        movedOperand(Move)->IgnoreParenImpCasts() ==
+            cast<Expr>(Child)->IgnoreParenImpCasts()) {
       Child = P;
       continue;
     }
@@ -365,6 +387,39 @@ TaskFate taskFate(const Expr *Call, ASTContext &Ctx) {
     break;
   }
   return {TaskFate::Consumed, ""};
+}
+
+void collectRefs(const Stmt *S, const VarDecl *V,
+                 llvm::SmallVectorImpl<const DeclRefExpr *> &Out) {
+  if (!S || isa<LambdaExpr>(S))
+    return;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Ref->getDecl() == V)
+    Out.push_back(Ref);
+  for (const Stmt *Child : S->children())
+    collectRefs(Child, V, Out);
+}
+
+TaskFate fateOf(const Expr *Call, ASTContext &Ctx, int Depth) {
+  TaskFate F = directFate(Call, Ctx);
+  if (F.K != TaskFate::StoredInLocal || !F.Local || Depth > 3 ||
+      F.Local->getType()->isReferenceType())
+    return F;
+  // `Task t = task(name); tasks_.push_back(std::move(t));`: the local is
+  // only a stop on the way; where it goes next decides.
+  const auto *Fn = dyn_cast<FunctionDecl>(F.Local->getDeclContext());
+  llvm::SmallVector<const DeclRefExpr *, 4> Refs;
+  collectRefs(Fn ? Fn->getBody() : nullptr, F.Local, Refs);
+  for (const DeclRefExpr *Ref : Refs)
+    if (TaskFate Later = fateOf(Ref, Ctx, Depth + 1);
+        Later.K == TaskFate::Escapes)
+      return Later;
+  return F;
+}
+
+} // namespace
+
+TaskFate taskFate(const Expr *Call, ASTContext &Ctx) {
+  return fateOf(Call, Ctx, 0);
 }
 
 llvm::DenseMap<const FunctionDecl *, ResumesElsewhere>
