@@ -87,6 +87,32 @@ Task switch_init_scoped() {
   co_await read_some();
 }
 
+// A for loop's guard, dropped around each suspension, ends with the loop.
+Task for_init_scoped() {
+  for (std::unique_lock<std::mutex> lk(mu); counter < 3; ++counter) {
+    lk.unlock();
+    co_await read_some();
+    lk.lock();
+  }
+  co_await read_some();
+}
+
+Task for_init_held() {
+  for (std::unique_lock<std::mutex> lk(mu); counter < 3; ++counter) {
+    co_await read_some();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: lock guard 'lk' holds 'mu' across this co_await;
+  }
+}
+
+// std::lock, then each guard adopts its mutex: both are held.
+Task adopted_pair() {
+  std::lock(mu, mu2);
+  std::lock_guard<std::mutex> a(mu, std::adopt_lock), b(mu2, std::adopt_lock);
+  co_await read_some();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: lock guard 'a' holds 'mu' across this co_await;
+  // CHECK-MESSAGES: :[[@LINE-2]]:3: warning: lock guard 'b' holds 'mu2' across this co_await;
+}
+
 // --- co_await inside a larger expression ----------------------------------
 
 Task await_in_expression() {
