@@ -376,6 +376,14 @@ TaskFate directFate(const Expr *Call, ASTContext &Ctx) {
                              Name)) {
         std::string Name = "a container";
         const Expr *O = Obj ? Obj->IgnoreParenImpCasts() : nullptr;
+        // A local container (`tasks.push_back(task(x)); co_await
+        // when_all(std::move(tasks));`): the task lives as long as it.
+        if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(O))
+          if (const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+              VD && VD->hasLocalStorage() &&
+              !VD->getType()->isReferenceType())
+            return {TaskFate::StoredInLocal,
+                    "is stored in '" + VD->getName().str() + "'", VD};
         if (const auto *ME = dyn_cast_or_null<MemberExpr>(O))
           Name = "'" + ME->getMemberDecl()->getName().str() + "'";
         else if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(O))

@@ -114,3 +114,27 @@ struct Sessions {
     sync_wait(std::move(t));
   }
 };
+
+// --- Fan-out: tasks collected in a local vector, then awaited together -----
+
+Task when_all(std::vector<Task> tasks);
+
+// Each key dies at the end of its iteration, before when_all runs the tasks.
+Task fan_out_per_iteration(std::vector<std::string> names) {
+  std::vector<Task> tasks;
+  for (const std::string &n : names) {
+    std::string key = n + "/status";
+    tasks.push_back(greet(key));
+    // CHECK-MESSAGES: :[[@LINE-1]]:27: warning: 'key' is passed to view parameter 'who' of coroutine 'greet', whose task is stored in 'tasks' and may run after 'key' is destroyed [fearless-dangling-ref]
+  }
+  co_await when_all(std::move(tasks));
+}
+
+// The key lives as long as the tasks are awaited.
+Task fan_out_same_scope(std::vector<std::string> names) {
+  std::vector<Task> tasks;
+  std::string key = names.front() + "/status";
+  tasks.push_back(greet(key));
+  tasks.push_back(greet(names.back()));
+  co_await when_all(std::move(tasks));
+}
