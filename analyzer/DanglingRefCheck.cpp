@@ -169,7 +169,8 @@ void DanglingRefCheck::checkCoroutineCall(const CallExpr *Call,
         dyn_cast<DeclRefExpr>(Op->getArg(0)->IgnoreParenImpCasts());
     const auto *Closure = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
     if (!Closure || !isAutomatic(Closure) || !Closure->getInit() ||
-        Fate.K == TaskFate::StoredInLocal ||
+        (Fate.K == TaskFate::StoredInLocal &&
+         !(Fate.Local && diesFirst(Closure, Fate.Local, Ctx))) ||
         (Spawned && scopedFor(*Spawned, Closure, Ctx).Scoped))
       return;
     L = dyn_cast<LambdaExpr>(Closure->getInit()->IgnoreUnlessSpelledInSource());

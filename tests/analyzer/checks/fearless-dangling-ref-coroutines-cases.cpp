@@ -138,3 +138,27 @@ Task fan_out_same_scope(std::vector<std::string> names) {
   tasks.push_back(greet(names.back()));
   co_await when_all(std::move(tasks));
 }
+
+// A closure per iteration, its tasks awaited after the loop.
+Task fan_out_closures(std::vector<std::string> names) {
+  std::vector<Task> tasks;
+  for (const std::string &n : names) {
+    auto fetch = [&n]() -> Task {
+      co_await read_some();
+      (void)n.size();
+    };
+    tasks.push_back(fetch());
+    // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: the captures of this coroutine lambda live in the lambda object 'fetch', which is destroyed at the end of its scope, but its task is stored in 'tasks' and runs later [fearless-dangling-ref]
+  }
+  co_await when_all(std::move(tasks));
+}
+
+Task fan_out_one_closure(std::vector<std::string> names) {
+  std::vector<Task> tasks;
+  auto fetch = [&names]() -> Task {
+    co_await read_some();
+    (void)names.size();
+  };
+  tasks.push_back(fetch());
+  co_await when_all(std::move(tasks));
+}
