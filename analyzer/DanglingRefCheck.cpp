@@ -2,6 +2,7 @@
 //===--- DanglingRefCheck.cpp - fearless-dangling-ref ----------------------===//
 
 #include "DanglingRefCheck.h"
+#include "BodyParents.h"
 #include "BoundaryScope.h"
 #include "CheckRegistry.h"
 #include "Crossing.h"
@@ -48,6 +49,49 @@ bool bindsTemporary(const Expr *E, bool View, int Depth = 0) {
     return isa<CXXConversionDecl>(MC->getMethodDecl()) &&
            bindsTemporary(MC->getImplicitObjectArgument(), View, Depth + 1);
   return false;
+}
+
+// The statement whose end destroys the local \p V: the block (or the if,
+// switch or loop) it is declared in; null for a parameter.
+const Stmt *scopeOf(const VarDecl *V, ASTContext &Ctx) {
+  DynTypedNode N = DynTypedNode::create(*V);
+  for (int Depth = 0; Depth < 64; ++Depth) {
+    DynTypedNodeList Parents = parentsOf(N, Ctx);
+    if (Parents.empty() || Parents[0].get<FunctionDecl>() ||
+        Parents[0].get<LambdaExpr>())
+      return nullptr;
+    N = Parents[0];
+    if (const Stmt *S = N.get<Stmt>();
+        S && isa<CompoundStmt, IfStmt, ForStmt, CXXForRangeStmt, WhileStmt,
+                 SwitchStmt>(S))
+      return S;
+  }
+  return nullptr;
+}
+
+// Whether \p Inner is a statement strictly inside \p Outer.
+bool nestedIn(const Stmt *Inner, const Stmt *Outer, ASTContext &Ctx) {
+  DynTypedNode N = DynTypedNode::create(*Inner);
+  for (int Depth = 0; Depth < 256; ++Depth) {
+    DynTypedNodeList Parents = parentsOf(N, Ctx);
+    if (Parents.empty() || Parents[0].get<FunctionDecl>())
+      return false;
+    N = Parents[0];
+    if (N.get<Stmt>() == Outer)
+      return true;
+  }
+  return false;
+}
+
+// Whether the local \p Referent dies while the local \p Keeper (which holds
+// the task) lives on: Referent is declared in a block nested in Keeper's
+// (a loop body's `std::string key` feeding a vector of tasks declared
+// before the loop).
+bool diesFirst(const VarDecl *Referent, const VarDecl *Keeper,
+               ASTContext &Ctx) {
+  const Stmt *Inner = scopeOf(Referent, Ctx);
+  const Stmt *Outer = scopeOf(Keeper, Ctx);
+  return Inner && Outer && Inner != Outer && nestedIn(Inner, Outer, Ctx);
 }
 
 void collectCalls(const Stmt *S, llvm::SmallVectorImpl<const CallExpr *> &Out) {
@@ -117,7 +161,33 @@ void DanglingRefCheck::checkCoroutineCall(const CallExpr *Call,
            "pass what the coroutine needs as parameters by value, or keep "
            "the lambda object alive until the task completes",
            DiagnosticIDs::Note);
+      return;
     }
+    // auto work = [&]() -> Task { ... }; ex.spawn(work()): the frame
+    // refers to the closure 'work', a local that dies with its scope.
+    const auto *Ref =
+        dyn_cast<DeclRefExpr>(Op->getArg(0)->IgnoreParenImpCasts());
+    const auto *Closure = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    if (!Closure || !isAutomatic(Closure) || !Closure->getInit() ||
+        (Fate.K == TaskFate::StoredInLocal &&
+         !(Fate.Local && diesFirst(Closure, Fate.Local, Ctx))) ||
+        (Spawned && scopedFor(*Spawned, Closure, Ctx).Scoped))
+      return;
+    L = dyn_cast<LambdaExpr>(Closure->getInit()->IgnoreUnlessSpelledInSource());
+    if (!L || L->capture_size() == 0)
+      return;
+    diag(Call->getBeginLoc(),
+         "the captures of this coroutine lambda live in the lambda object "
+         "'%0', which is destroyed at the end of its scope, but its task %1 "
+         "and runs later")
+        << Closure->getName() << Fate.Where;
+    diag(Closure->getLocation(), "'%0' is a local variable declared here",
+         DiagnosticIDs::Note)
+        << Closure->getName();
+    diag(Call->getBeginLoc(),
+         "pass what the coroutine needs as parameters by value, or keep "
+         "the lambda object alive until the task completes",
+         DiagnosticIDs::Note);
     return;
   }
   unsigned Offset = isa<CXXOperatorCallExpr>(Call) &&
@@ -141,11 +211,15 @@ void DanglingRefCheck::checkCoroutineCall(const CallExpr *Call,
           << (View ? 1 : 0) << P->getName() << Coroutine->getName()
           << Fate.Where;
     } else {
-      if (Fate.K == TaskFate::StoredInLocal)
-        continue; // the task dies in this scope too
       bool IsThis = false;
       const ValueDecl *Referent = traceReferent(Arg, IsThis);
       if (!isAutomatic(Referent))
+        continue;
+      // Kept in a local: the task dies in this scope too, unless the
+      // referent's block ends first.
+      if (Fate.K == TaskFate::StoredInLocal &&
+          !(Fate.Local &&
+            diesFirst(cast<VarDecl>(Referent), Fate.Local, Ctx)))
         continue;
       if (Spawned && scopedFor(*Spawned, Referent, Ctx).Scoped)
         continue;

@@ -233,26 +233,30 @@ public:
       size_t Mark = Held.size();
       for (const Stmt *Child : CS->body())
         walk(Child);
-      // Guards declared in this block are destroyed at its end; explicit
-      // lock() calls outlive it.
-      llvm::SmallVector<HeldLock, 4> Kept;
-      for (size_t I = Mark; I < Held.size(); ++I)
-        if (!Held[I].Guard)
-          Kept.push_back(Held[I]);
-      Held.resize(Mark);
-      Held.insert(Held.end(), Kept.begin(), Kept.end());
+      endScope(Mark);
       return;
     }
     if (const auto *DS = dyn_cast<DeclStmt>(S)) {
       for (const Decl *D : DS->decls())
         if (const auto *VD = dyn_cast<VarDecl>(D)) {
           scopeGuardCallables(VD);
+          // `auto kept = std::move(lk);`: what lk held before the move.
+          const VarDecl *From = guardMovedFrom(VD);
+          std::vector<HeldLock> Taken;
+          for (const HeldLock &L : Held)
+            if (From && L.Guard == From)
+              Taken.push_back(L);
           walk(VD->getInit());
           guardDeclared(VD);
+          takeOver(VD, std::move(Taken));
         }
       return;
     }
+    // The init-statements and condition variables of if, switch and the
+    // loops are scoped to the statement: a guard declared there
+    // (`if (std::lock_guard lk(mu); ready) ...`) is destroyed at its end.
     if (const auto *If = dyn_cast<IfStmt>(S)) {
+      size_t Mark = Held.size();
       walk(If->getInit());
       walk(If->getConditionVariableDeclStmt());
       walk(If->getCond());
@@ -269,22 +273,32 @@ public:
         return;
       }
       branches({If->getThen(), If->getElse()});
+      endScope(Mark);
       return;
     }
     if (const auto *For = dyn_cast<ForStmt>(S)) {
+      size_t Mark = Held.size();
       walk(For->getInit());
+      walk(For->getConditionVariableDeclStmt());
       walk(For->getCond());
       branches({For->getBody(), For->getInc()}, /*Sequence=*/true);
+      endScope(Mark);
       return;
     }
     if (const auto *RF = dyn_cast<CXXForRangeStmt>(S)) {
+      size_t Mark = Held.size();
+      walk(RF->getInit());
       walk(RF->getRangeInit());
       branches({RF->getBody()}, true);
+      endScope(Mark);
       return;
     }
     if (const auto *W = dyn_cast<WhileStmt>(S)) {
+      size_t Mark = Held.size();
+      walk(W->getConditionVariableDeclStmt());
       walk(W->getCond());
       branches({W->getBody()}, true);
+      endScope(Mark);
       return;
     }
     if (const auto *Do = dyn_cast<DoStmt>(S)) {
@@ -292,9 +306,12 @@ public:
       return;
     }
     if (const auto *Sw = dyn_cast<SwitchStmt>(S)) {
+      size_t Mark = Held.size();
       walk(Sw->getInit());
+      walk(Sw->getConditionVariableDeclStmt());
       walk(Sw->getCond());
       branches({Sw->getBody()}, true);
+      endScope(Mark);
       return;
     }
     // A coroutine's body as written: the promise, the initial and final
@@ -581,6 +598,49 @@ private:
       Held[I].Active = Active[I];
   }
 
+  // The end of a scope at which the guards declared since \p Mark are
+  // destroyed; explicit lock() calls outlive it.
+  void endScope(size_t Mark) {
+    if (Mark >= Held.size())
+      return;
+    llvm::SmallVector<HeldLock, 4> Kept;
+    for (size_t I = Mark; I < Held.size(); ++I)
+      if (!Held[I].Guard)
+        Kept.push_back(Held[I]);
+    Held.resize(Mark);
+    Held.insert(Held.end(), Kept.begin(), Kept.end());
+  }
+
+  // The guard variable a guard declaration is move-constructed from:
+  // `std::unique_lock kept = std::move(lk);`, `kept(std::move(lk))`.
+  static const VarDecl *guardMovedFrom(const VarDecl *VD) {
+    if (!VD->getInit() || VD->getType()->isReferenceType() ||
+        !isGuardOrScopedCapability(VD->getType()))
+      return nullptr;
+    const Expr *Init = VD->getInit()->IgnoreImplicit();
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init);
+        Construct && Construct->getNumArgs() == 1 &&
+        Construct->getConstructor()->isMoveConstructor())
+      Init = Construct->getArg(0)->IgnoreImplicit();
+    const auto *CE = dyn_cast<CallExpr>(Init);
+    const Expr *Moved = CE ? movedOperand(CE) : nullptr;
+    const auto *Ref =
+        Moved ? dyn_cast<DeclRefExpr>(Moved->IgnoreParenImpCasts()) : nullptr;
+    const auto *From = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+    return From && isGuardOrScopedCapability(From->getType()) ? From
+                                                              : nullptr;
+  }
+
+  // \p VD, move-constructed from another guard, holds what that guard held
+  // (\p Taken, before the move): the same holds, not new acquisitions, and
+  // they end with VD's scope.
+  void takeOver(const VarDecl *VD, std::vector<HeldLock> Taken) {
+    for (HeldLock &L : Taken) {
+      L.Guard = VD;
+      Held.push_back(std::move(L));
+    }
+  }
+
   void guardDeclared(const VarDecl *VD) {
     llvm::SmallVector<const Expr *, 2> Mutexes, Deferred, Adopted;
     if (!lockedByGuard(VD, Mutexes, &Deferred, &Adopted))
@@ -679,9 +739,11 @@ private:
     if (!Lock && !Unlock)
       return;
     const Expr *Bare = Obj->IgnoreParenImpCasts();
-    // On a guard variable: relock or unlock what it guards.
+    // On a guard variable (a std or fearless guard, or a class annotated as
+    // a scoped capability: `MutexLock l(&mu_); ... l.Release();`): relock or
+    // unlock what it guards.
     if (const auto *Ref = dyn_cast<DeclRefExpr>(Bare);
-        Ref && isGuardType(Ref->getType())) {
+        Ref && isGuardOrScopedCapability(Ref->getType())) {
       for (HeldLock &L : Held)
         if (L.Guard == Ref->getDecl()) {
           if (Lock && !L.Active) {

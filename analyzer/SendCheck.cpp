@@ -58,6 +58,9 @@ void SendCheck::endOfUnit() {
     return;
   const UnitModel &M = UnitModel::get(*Ctx);
   auto Spawned = M.coroutinesResumingElsewhere(boundaries(*Ctx));
+  // Awaiters whose await_suspend hands the handle to another thread.
+  HandOffAwaiters HandOff;
+  bool HandOffFound = false;
   for (const auto &[FD, F] : M.functions()) {
     if (!F.Coroutine)
       continue;
@@ -71,8 +74,14 @@ void SendCheck::endOfUnit() {
     // where the coroutine may change threads.
     llvm::SmallPtrSet<const VarDecl *, 4> Reported;
     for (const Suspension &S : F.Suspensions) {
+      if (!Whole && !HandOffFound) {
+        HandOff = handOffAwaiters(boundaries(*Ctx), *Ctx);
+        HandOffFound = true;
+      }
       std::optional<ResumesElsewhere> Why =
-          Whole ? Whole : awaitResumesElsewhere(S.Expr, ResumesElsewhereNames);
+          Whole ? Whole
+                : awaitResumesElsewhere(S.Expr, ResumesElsewhereNames,
+                                        &HandOff);
       if (!Why)
         continue;
       for (const VarDecl *V : S.Live) {

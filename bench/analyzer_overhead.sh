@@ -14,6 +14,8 @@
 # cost of the checks, not of loading a shared library. Times are CPU seconds
 # (user+sys) of clang-tidy, best of FEARLESS_BENCH_REPEAT runs (default 3),
 # which a loaded machine disturbs less than wall time. Target: <= 1.10x.
+# A second table times fearless-guard-across-await alone on the same units,
+# which have no coroutine: it should cost nothing over parse only.
 #
 # Environment: FEARLESS_BUILD_DIR (default: build; the plugin is built there
 # if missing), FEARLESS_BENCH_REPEAT (default: 3).
@@ -82,9 +84,22 @@ for s in samples:
 rows.append((f"all {len(samples)} samples", sum(r[1] for r in rows), base_total, checks_total))
 b, c = cpu(PARSE_ONLY, generated), cpu("-*,fearless-*", generated)
 rows.append((f"generated TU ({units} units)", lines(generated), b, c))
+gen_base = b
+
+# fearless-guard-across-await alone: none of these units has a coroutine, so
+# it must not build the model (it matches coroutine bodies first).
+AWAIT = "-*,fearless-guard-across-await"
+await_rows = [(f"all {len(samples)} samples", rows[-2][1], base_total,
+               sum(cpu(AWAIT, s) for s in samples)),
+              (f"generated TU ({units} units)", lines(generated), gen_base,
+               cpu(AWAIT, generated))]
 
 print(f"{'translation unit':<40} {'lines':>7} {'parse only':>11} {'fearless-*':>11} {'ratio':>7}")
 for name, n, b, c in rows:
     print(f"{name:<40} {n:>7} {b:>10.3f}s {c:>10.3f}s {c / b:>6.2f}x")
 print(f"target: <= 1.10x (CPU time, best of {repeat})")
+print()
+print(f"{'no coroutines':<40} {'lines':>7} {'parse only':>11} {'guard-await':>11} {'ratio':>7}")
+for name, n, b, c in await_rows:
+    print(f"{name:<40} {n:>7} {b:>10.3f}s {c:>10.3f}s {c / b:>6.2f}x")
 EOF

@@ -145,6 +145,35 @@ std::string recordName(QualType T) {
   return RD ? qualifiedName(RD) : "";
 }
 
+// The class whose facts a specialisation shares: its template's pattern.
+const CXXRecordDecl *patternOf(const CXXRecordDecl *RD) {
+  if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(RD))
+    if (const ClassTemplateDecl *T = Spec->getSpecializedTemplate())
+      RD = T->getTemplatedDecl();
+  if (RD)
+    if (const CXXRecordDecl *Pattern = RD->getTemplateInstantiationPattern())
+      RD = Pattern;
+  return RD ? RD->getCanonicalDecl() : nullptr;
+}
+
+// Whether \p S names \p V (a lambda's captures and body included).
+bool mentions(const Stmt *S, const VarDecl *V) {
+  if (!S)
+    return false;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Ref->getDecl() == V)
+    return true;
+  if (const auto *L = dyn_cast<LambdaExpr>(S)) {
+    for (const LambdaCapture &C : L->captures())
+      if (C.capturesVariable() && C.getCapturedVar() == V)
+        return true;
+    return mentions(L->getBody(), V);
+  }
+  for (const Stmt *Child : S->children())
+    if (mentions(Child, V))
+      return true;
+  return false;
+}
+
 } // namespace
 
 LiveAcross liveAcrossSuspensions(const Stmt *Body,
@@ -157,9 +186,45 @@ LiveAcross liveAcrossSuspensions(const Stmt *Body,
   return Out;
 }
 
+HandOffAwaiters handOffAwaiters(llvm::ArrayRef<ThreadBoundary> Boundaries,
+                                ASTContext &Ctx) {
+  HandOffAwaiters Out;
+  for (const ThreadBoundary &B : Boundaries) {
+    if (!B.Site)
+      continue;
+    // The function the boundary is written in (through the lambdas around
+    // it).
+    DynTypedNode Node = DynTypedNode::create(*B.Site);
+    const CXXMethodDecl *Method = nullptr;
+    for (int Depth = 0; Depth < 64 && !Method; ++Depth) {
+      DynTypedNodeList Parents = parentsOf(Node, Ctx);
+      if (Parents.empty())
+        break;
+      Node = Parents[0];
+      if (const auto *FD = Node.get<FunctionDecl>()) {
+        Method = dyn_cast<CXXMethodDecl>(FD);
+        if (!Method)
+          break;
+      }
+    }
+    if (!Method || !Method->getDeclName().isIdentifier() ||
+        Method->getName() != "await_suspend" || Method->getNumParams() < 1)
+      continue;
+    // The handle itself crosses: the other thread resumes the coroutine.
+    const ParmVarDecl *Handle = Method->getParamDecl(0);
+    if (llvm::none_of(B.Crossing,
+                      [&](const Expr *E) { return mentions(E, Handle); }))
+      continue;
+    if (const CXXRecordDecl *RD = patternOf(Method->getParent()))
+      Out.try_emplace(RD, B.Spawner);
+  }
+  return Out;
+}
+
 std::optional<ResumesElsewhere>
 awaitResumesElsewhere(const CoroutineSuspendExpr *S,
-                      const llvm::StringSet<> &Listed) {
+                      const llvm::StringSet<> &Listed,
+                      const HandOffAwaiters *HandOff) {
   const Expr *Operand = S->getOperand();
   if (!Operand)
     return std::nullopt;
@@ -172,6 +237,15 @@ awaitResumesElsewhere(const CoroutineSuspendExpr *S,
                                   "', which resumes it on another thread "
                                   "(FEARLESS_RESUMES_ELSEWHERE)",
                               S->getKeywordLoc()};
+    if (const CXXRecordDecl *RD =
+            T.isNull() ? nullptr
+                       : patternOf(T.getNonReferenceType()->getAsCXXRecordDecl());
+        RD && HandOff)
+      if (auto It = HandOff->find(RD); It != HandOff->end())
+        return ResumesElsewhere{"it awaits '" + recordName(T) +
+                                    "', whose await_suspend hands the "
+                                    "coroutine to '" + It->second + "'",
+                                S->getKeywordLoc()};
     if (std::string Name = recordName(T);
         !Name.empty() && Listed.contains(Name))
       return ResumesElsewhere{"it awaits '" + Name +
@@ -207,7 +281,10 @@ const FunctionDecl *coroutineStartedBy(const Expr *Crossing) {
   return nullptr;
 }
 
-TaskFate taskFate(const Expr *Call, ASTContext &Ctx) {
+namespace {
+
+// Where the task \p Call makes goes in the statement that makes it.
+TaskFate directFate(const Expr *Call, ASTContext &Ctx) {
   DynTypedNode Node = DynTypedNode::create(*Call);
   const Stmt *Child = Call;
   for (int Depth = 0; Depth < 16; ++Depth) {
@@ -225,10 +302,29 @@ TaskFate taskFate(const Expr *Call, ASTContext &Ctx) {
     const Stmt *P = Node.get<Stmt>();
     if (!P)
       break;
+    // task(x).detach(), t.start(): the object of a member call sits under
+    // the callee's MemberExpr.
+    if (const auto *ME = dyn_cast<MemberExpr>(P)) {
+      DynTypedNodeList Up = parentsOf(Node, Ctx);
+      const auto *MC =
+          Up.empty() ? nullptr : Up[0].get<CXXMemberCallExpr>();
+      if (!MC || MC->getCallee()->IgnoreParens() != ME)
+        break;
+      Node = Up[0];
+      P = MC;
+    }
     if (isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
             ExprWithCleanups, ParenExpr, CXXFunctionalCastExpr>(P) ||
         (isa<CXXConstructExpr>(P) &&
          cast<CXXConstructExpr>(P)->getConstructor()->isCopyOrMoveConstructor())) {
+      Child = P;
+      continue;
+    }
+    // std::move(t): the same task, going wherever the move puts it.
+    if (const auto *Move = dyn_cast<CallExpr>(P);
+        Move && movedOperand(Move) &&
+        movedOperand(Move)->IgnoreParenImpCasts() ==
+            cast<Expr>(Child)->IgnoreParenImpCasts()) {
       Child = P;
       continue;
     }
@@ -280,6 +376,14 @@ TaskFate taskFate(const Expr *Call, ASTContext &Ctx) {
                              Name)) {
         std::string Name = "a container";
         const Expr *O = Obj ? Obj->IgnoreParenImpCasts() : nullptr;
+        // A local container (`tasks.push_back(task(x)); co_await
+        // when_all(std::move(tasks));`): the task lives as long as it.
+        if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(O))
+          if (const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
+              VD && VD->hasLocalStorage() &&
+              !VD->getType()->isReferenceType())
+            return {TaskFate::StoredInLocal,
+                    "is stored in '" + VD->getName().str() + "'", VD};
         if (const auto *ME = dyn_cast_or_null<MemberExpr>(O))
           Name = "'" + ME->getMemberDecl()->getName().str() + "'";
         else if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(O))
@@ -291,6 +395,39 @@ TaskFate taskFate(const Expr *Call, ASTContext &Ctx) {
     break;
   }
   return {TaskFate::Consumed, ""};
+}
+
+void collectRefs(const Stmt *S, const VarDecl *V,
+                 llvm::SmallVectorImpl<const DeclRefExpr *> &Out) {
+  if (!S || isa<LambdaExpr>(S))
+    return;
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(S); Ref && Ref->getDecl() == V)
+    Out.push_back(Ref);
+  for (const Stmt *Child : S->children())
+    collectRefs(Child, V, Out);
+}
+
+TaskFate fateOf(const Expr *Call, ASTContext &Ctx, int Depth) {
+  TaskFate F = directFate(Call, Ctx);
+  if (F.K != TaskFate::StoredInLocal || !F.Local || Depth > 3 ||
+      F.Local->getType()->isReferenceType())
+    return F;
+  // `Task t = task(name); tasks_.push_back(std::move(t));`: the local is
+  // only a stop on the way; where it goes next decides.
+  const auto *Fn = dyn_cast<FunctionDecl>(F.Local->getDeclContext());
+  llvm::SmallVector<const DeclRefExpr *, 4> Refs;
+  collectRefs(Fn ? Fn->getBody() : nullptr, F.Local, Refs);
+  for (const DeclRefExpr *Ref : Refs)
+    if (TaskFate Later = fateOf(Ref, Ctx, Depth + 1);
+        Later.K == TaskFate::Escapes)
+      return Later;
+  return F;
+}
+
+} // namespace
+
+TaskFate taskFate(const Expr *Call, ASTContext &Ctx) {
+  return fateOf(Call, Ctx, 0);
 }
 
 llvm::DenseMap<const FunctionDecl *, ResumesElsewhere>

@@ -60,13 +60,24 @@ struct ResumesElsewhere {
   SourceLocation Loc; ///< where
 };
 
+/// Awaiter classes whose await_suspend, defined in this unit, hands the
+/// coroutine's handle across one of \p Boundaries (cppreference's
+/// resume_on_new_thread: `std::thread([h] { h.resume(); }).detach();`, an
+/// executor's `pool.post([h] { h.resume(); })`), each with the spawner's
+/// name. A class template's awaiter is its pattern's.
+using HandOffAwaiters = llvm::DenseMap<const CXXRecordDecl *, std::string>;
+HandOffAwaiters handOffAwaiters(llvm::ArrayRef<ThreadBoundary> Boundaries,
+                                ASTContext &Ctx);
+
 /// Whether the awaitable of \p S resumes the coroutine on another thread:
-/// its type (or the awaiter's) is marked FEARLESS_RESUMES_ELSEWHERE, or the
-/// operand's type or the function whose call it is is named in \p Listed
-/// (qualified, no leading "::": "exec::Pool::schedule").
+/// its type (or the awaiter's) is marked FEARLESS_RESUMES_ELSEWHERE or is
+/// one of \p HandOff, or the operand's type or the function whose call it
+/// is is named in \p Listed (qualified, no leading "::":
+/// "exec::Pool::schedule").
 std::optional<ResumesElsewhere>
 awaitResumesElsewhere(const CoroutineSuspendExpr *S,
-                      const llvm::StringSet<> &Listed);
+                      const llvm::StringSet<> &Listed,
+                      const HandOffAwaiters *HandOff = nullptr);
 
 /// The coroutine a value that crosses a thread boundary starts: a call of
 /// a coroutine defined in this unit (`spawn(task(x))`), a coroutine lambda
