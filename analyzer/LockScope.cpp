@@ -265,14 +265,14 @@ public:
       // acquisition for the lock order (as lockdep's trylock): what is taken
       // while it is held is.
       if (HeldLock Tried; triedMutex(If->getCond(), Tried)) {
-        size_t Mark = Held.size();
+        size_t TriedAt = Held.size();
         Held.push_back(std::move(Tried));
         branches({If->getThen()});
-        Held.erase(Held.begin() + Mark);
+        Held.erase(Held.begin() + TriedAt);
         branches({If->getElse()});
-        return;
+      } else {
+        branches({If->getThen(), If->getElse()});
       }
-      branches({If->getThen(), If->getElse()});
       endScope(Mark);
       return;
     }
