@@ -176,7 +176,9 @@ void DanglingRefCheck::checkCoroutineCall(const CallExpr *Call,
     L = dyn_cast<LambdaExpr>(Closure->getInit()->IgnoreUnlessSpelledInSource());
     if (!L || L->capture_size() == 0)
       return;
-    diag(Call->getBeginLoc(),
+    // At the closure's name: where a call operator's call begins differs
+    // between LLVM majors (22 puts it at the parenthesis).
+    diag(Ref->getBeginLoc(),
          "the captures of this coroutine lambda live in the lambda object "
          "'%0', which is destroyed at the end of its scope, but its task %1 "
          "and runs later")
@@ -184,7 +186,7 @@ void DanglingRefCheck::checkCoroutineCall(const CallExpr *Call,
     diag(Closure->getLocation(), "'%0' is a local variable declared here",
          DiagnosticIDs::Note)
         << Closure->getName();
-    diag(Call->getBeginLoc(),
+    diag(Ref->getBeginLoc(),
          "pass what the coroutine needs as parameters by value, or keep "
          "the lambda object alive until the task completes",
          DiagnosticIDs::Note);
