@@ -367,6 +367,15 @@ bool GuardedByCheck::isAdoptedJoin(const TSFinding &F) const {
   });
 }
 
+bool GuardedByCheck::isRecursiveHeld(const TSFinding &F) const {
+  const auto &Held = Artefacts.RecursiveHeld;
+  for (auto It = Held.lower_bound({F.Loc, std::string()});
+       It != Held.end() && It->first == F.Loc; ++It)
+    if (namesMember(F.LockName, It->second))
+      return true;
+  return false;
+}
+
 void GuardedByCheck::emit(const TSFinding &F) {
   const EngineArtefacts &A = Artefacts;
   if (!enabled(F.Group) || A.WrappedUses.contains(F.Loc) ||
@@ -384,12 +393,7 @@ void GuardedByCheck::emit(const TSFinding &F) {
        A.InferredAcquirers.contains(F.Notes[0].Loc)) ||
       (F.Kind == TSKind::UnmatchedUnlock && isUnknownLocker(F)) ||
       (F.Kind == TSKind::HeldOnSomePaths && isAdoptedJoin(F)) ||
-      (F.IsMutexNotHeld &&
-       llvm::any_of(A.RecursiveHeld,
-                    [&](const auto &H) {
-                      return H.first == F.Loc &&
-                             namesMember(F.LockName, H.second);
-                    })) ||
+      (F.IsMutexNotHeld && isRecursiveHeld(F)) ||
       (F.Kind == TSKind::UnmatchedUnlock && A.ParamLockerSites.contains(F.Loc)) ||
       (F.Kind == TSKind::HeldAtEnd && !F.Notes.empty() &&
        A.ParamLockerSites.contains(F.Notes[0].Loc)) ||

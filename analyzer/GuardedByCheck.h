@@ -107,6 +107,7 @@ private:
   EngineArtefacts Artefacts;
   bool isUnknownLocker(const TSFinding &F) const;
   bool isAdoptedJoin(const TSFinding &F) const;
+  bool isRecursiveHeld(const TSFinding &F) const;
 };
 
 } // namespace clang::tidy::fearless
