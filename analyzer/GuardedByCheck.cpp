@@ -159,7 +159,7 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
       if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
               MC->getImplicitObjectArgument()
                   ? MC->getImplicitObjectArgument()->IgnoreParenImpCasts()
-                  : nullptr))
+                  : nullptr)) {
         if (const auto *P = dyn_cast<ParmVarDecl>(Ref->getDecl());
             P && P->getType()->isReferenceType() &&
             isGuardType(P->getType().getNonReferenceType()))
@@ -169,6 +169,7 @@ struct FunctionCollector : RecursiveASTVisitor<FunctionCollector> {
         else if (const auto *V = dyn_cast<VarDecl>(Ref->getDecl());
                  V && V->isInitCapture() && isGuardType(V->getType()))
           Found.ParamLockerSites.insert(MC->getExprLoc());
+      }
       if (isOwnershipQuery(MC)) {
         Found.OwnershipQueries.insert(MC->getExprLoc());
         // `unique_lock(m, try_to_lock).owns_lock()` on a temporary: the

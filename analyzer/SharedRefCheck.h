@@ -45,9 +45,9 @@ private:
     const Stmt *CallableBody = nullptr;
     bool ReadOnly = false;
     /// Where the thread is joined, when known.
-    SourceLocation JoinLoc;
+    SourceLocation JoinLoc{};
     /// The first write the thread makes through `this` or a pointer local.
-    WriteThrough Write;
+    WriteThrough Write{};
   };
   void report(const Sharing &S);
   /// Whether the threads of \p List only read \p Referent, or every use

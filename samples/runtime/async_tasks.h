@@ -39,7 +39,11 @@ public:
   struct FEARLESS_RESUMES_ELSEWHERE Schedule {
     Worker *worker;
     bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> h) const { worker->tx_->send(h); }
+    // If the worker is gone (its receiver dropped), the task goes on here.
+    void await_suspend(std::coroutine_handle<> h) const {
+      if (!worker->tx_->send(h))
+        h.resume();
+    }
     void await_resume() const noexcept {}
   };
   Schedule schedule() { return {this}; }
