@@ -529,6 +529,7 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
         !a.held_elsewhere && a.depth != fd::kMaxHeld && inline_take(m))
         [[likely]] {
       inline_own(m, t->tid.load(std::memory_order_relaxed));
+      s->race.acquire(fd::RaceAccess::exclusive); // reach (race_hooks.h)
       fd::acquired_fast(*s, LockMode::exclusive, a, 0, nullptr, ret);
       return 0;
     }
@@ -586,6 +587,7 @@ FEARLESS_PRELOAD_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
   if (LockState *s = fast_state(m, t)) [[likely]] {
     if (s->cls.load(std::memory_order_relaxed) != 0 &&
         fd::release_fast(t, *s, LockMode::exclusive)) [[likely]] {
+      s->race.release(fd::RaceAccess::exclusive); // reach (race_hooks.h)
       inline_unlock(m);
       return 0;
     }

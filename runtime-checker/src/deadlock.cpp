@@ -12,10 +12,14 @@
 //    included; a reader also waits for the writers queued before it;
 //  * a join can proceed when the thread it waits for can;
 //  * a channel or condvar wait (OR: any thread might send, drop the last
-//    handle or notify) can proceed when any thread at all can, including
-//    threads the tracker does not know. A channel handle may have moved to
-//    another thread without the channel noticing, so naming the handles'
-//    last users would not be sound: this is the "every thread blocked"
+//    handle or notify) can proceed when a thread that can proceed may
+//    reach a handle of the other side, or the condvar: one whose reach
+//    (race_hooks.h) is at least the stamp of the handle's making or last
+//    move (of the condvar's construction). A handle passes from thread to
+//    thread only through synchronisation -- spawn, a channel, a lock --
+//    and the stamp travels along. Threads the tracker does not know may
+//    reach anything. With FEARLESS_PARTIAL_DEADLOCKS=ignore any thread
+//    that can proceed may end such a wait: the "every thread blocked"
 //    backstop.
 //
 // The rules are applied until nothing changes; if the calling thread still
@@ -60,8 +64,81 @@ struct Snapshot {
   std::vector<std::pair<const void *, LockMode>> held;
   std::uint32_t blocks = 0;
   int tid = 0;
+  std::uint64_t knows = 0; ///< reach: newest stamp it may know of
+  std::uint64_t reach = 0; ///< OR wait: who may end it knows this stamp
+  std::string reach_note;  ///< OR wait: the other side, for the report
   bool proceeds = false;
 };
+
+bool is_or_wait(WaitKind k) { return !is_lock_wait(k) && k != WaitKind::join; }
+
+// Readers of what a blocked thread waits on. The channel is alive while
+// its waiter has not left the wait: the reader pins the waiter's record,
+// then checks that it still waits on the channel; on_unblock clears the
+// wait, then waits for the pins to go (both sequentially consistent: one
+// of the two sees the other).
+struct Pin {
+  explicit Pin(ThreadRecord &r) : r(r) {
+    r.pinned.fetch_add(1, std::memory_order_seq_cst);
+  }
+  ~Pin() { r.pinned.fetch_sub(1, std::memory_order_release); }
+  Pin(const Pin &) = delete;
+  Pin &operator=(const Pin &) = delete;
+  ThreadRecord &r;
+};
+
+// The label of the live thread whose std::thread::id is `id`.
+std::string label_of_std(std::thread::id id) {
+  std::size_t used = g_threads_used.load(std::memory_order_acquire);
+  for (std::size_t i = 1; i < used && i < kMaxThreads; ++i) {
+    ThreadId live = g_threads[i].live_id.load(std::memory_order_acquire);
+    if (live != 0 && g_threads[i].std_id.load(std::memory_order_relaxed) == id)
+      return thread_label(live, nullptr);
+  }
+  return "(a thread that has exited)";
+}
+
+// Who may end `s`'s channel or condvar wait: the oldest stamp among the
+// other side's live handles (the condvar's stamp), and a line naming
+// them. A wait on a channel with no live handle on the other side ends by
+// itself (disconnected): it proceeds.
+void read_reach(ThreadRecord &r, Snapshot &s) {
+  if (s.kind == WaitKind::condvar) {
+    s.reach = r.wait_reach.load(std::memory_order_relaxed);
+    return;
+  }
+  if (s.kind != WaitKind::channel_send && s.kind != WaitKind::channel_recv)
+    return;
+  Pin pin(r);
+  if (r.waiting_for.load(std::memory_order_seq_cst) != s.waits) {
+    s.proceeds = true; // it left the wait: it is not stuck
+    s.waits = nullptr;
+    return;
+  }
+  const auto *chan = static_cast<const ChannelCore *>(s.waits);
+  ChannelSide other = s.kind == WaitKind::channel_recv ? ChannelSide::sender
+                                                       : ChannelSide::receiver;
+  std::uint64_t oldest = ~std::uint64_t(0);
+  std::size_t n = 0;
+  std::vector<std::thread::id> makers;
+  chan->for_each_handle(other, [&](const HandleInfo &h) {
+    ++n;
+    oldest = std::min(oldest, h.stamp);
+    if (std::find(makers.begin(), makers.end(), h.last_user) == makers.end())
+      makers.push_back(h.last_user);
+  });
+  if (n == 0) {
+    s.waits = nullptr; // disconnected: the wait ends
+    return;
+  }
+  s.reach = oldest;
+  s.reach_note = "the channel has " + std::to_string(n) +
+                 (other == ChannelSide::sender ? " live sender(s)"
+                                               : " live receiver(s)") +
+                 ", made or moved last by thread ";
+  for (std::size_t i = 0; i < makers.size(); ++i)
+    s.reach_note += (i ? ", " : "") + label_of_std(makers[i]);
+}
 
 std::vector<Snapshot> snapshot() {
   std::vector<Snapshot> all;
@@ -84,6 +161,9 @@ std::vector<Snapshot> snapshot() {
     // elsewhere), with those beyond the inline stack.
     for (const Holder &h : held_by(r))
       s.held.emplace_back(h.lock, h.mode);
+    s.knows = r.knows.load(std::memory_order_relaxed);
+    if (s.waits && is_or_wait(s.kind))
+      read_reach(r, s);
     all.push_back(std::move(s));
   }
   return all;
@@ -228,9 +308,12 @@ bool stuck(std::vector<Snapshot> &all, std::size_t me, bool ask_kernel,
         for (std::size_t j : on)
           ok = ok && all[j].proceeds;
       } else {
+        // A thread that can proceed ends the wait only if it may reach
+        // the other side's handles, or the condvar.
+        bool partial = g_partial_deadlocks.load(std::memory_order_relaxed);
         ok = false;
         for (const auto &o : all)
-          ok = ok || o.proceeds;
+          ok = ok || (o.proceeds && (!partial || o.knows >= s.reach));
         if (!ok) {
           if (!counted) {
             // A thread the tracker never saw may send, notify or drop.
@@ -272,11 +355,11 @@ std::string wait_words(const Snapshot &s) {
 }
 
 // The report: the calling thread first, then whom it waits for, and so on
-// along the waits; then the other blocked threads.
+// along the waits; then the other blocked threads. `partial`: some thread
+// still runs.
 std::string deadlock_details(const std::vector<Snapshot> &all, std::size_t me,
-                             const void *object, WaitKind kind,
-                             std::vector<std::string> &locks,
-                             bool &only_locks) {
+                             std::vector<std::string> &locks, bool &only_locks,
+                             bool &partial) {
   std::string d;
   std::vector<bool> shown(all.size(), false);
   std::vector<std::size_t> order{me};
@@ -312,31 +395,24 @@ std::string deadlock_details(const std::vector<Snapshot> &all, std::size_t me,
       d += s.kind == WaitKind::join ? ")" : "";
     }
     d += "\n";
+    if (!s.reach_note.empty())
+      d += "    " + s.reach_note + "\n";
   }
-  if (object &&
-      (kind == WaitKind::channel_send || kind == WaitKind::channel_recv)) {
-    // The calling thread's own channel is alive: it holds a handle to it.
-    auto *chan = static_cast<const ChannelCore *>(object);
-    ChannelSide other = kind == WaitKind::channel_recv ? ChannelSide::sender
-                                                       : ChannelSide::receiver;
-    d += "  the channel has " + std::to_string(chan->live_handles(other)) +
-         (other == ChannelSide::sender ? " live sender(s)"
-                                       : " live receiver(s)");
-    std::string users;
-    chan->for_each_handle(other, [&](const HandleInfo &h) {
-      for (const auto &s : all)
-        if (ThreadRecord *r = record_of(s.id);
-            r && r->std_id.load(std::memory_order_relaxed) == h.last_user) {
-          users += (users.empty() ? "" : ", ") + thread_label(s.id, nullptr);
-          return;
-        }
-    });
-    d += users.empty() ? "\n" : ", last used by thread " + users + "\n";
-  }
-  d += only_locks
-           ? "  every thread in this cycle is blocked and none can proceed\n"
-           : "  every thread of the process is blocked and none can "
-             "proceed\n";
+  std::size_t running = 0;
+  for (const auto &s : all)
+    running += s.proceeds;
+  partial = running != 0 && !only_locks;
+  if (only_locks)
+    d += "  every thread in this cycle is blocked and none can proceed\n";
+  else if (partial)
+    d += "  " + std::to_string(running) +
+         " other thread(s) still run, but none can end these waits: none "
+         "was started by, or synchronised through a fearless primitive "
+         "with, a thread that held what they wait for since it was made "
+         "(FEARLESS_PARTIAL_DEADLOCKS=ignore if a handle travels another "
+         "way)\n";
+  else
+    d += "  every thread of the process is blocked and none can proceed\n";
   // Each blocked thread's stack, as it recorded it when it blocked.
   for (std::size_t k : order) {
     std::string lines = format_stack(blocked_stack(all[k].id), "    ");
@@ -365,13 +441,13 @@ bool still_stuck(const std::vector<Snapshot> &all, std::vector<Snapshot> &again,
   return me < again.size() && stuck(again, me, true, subject_runs);
 }
 
-void report_deadlock(const std::vector<Snapshot> &all, std::size_t me,
-                     const void *object, WaitKind kind) {
+void report_deadlock(const std::vector<Snapshot> &all, std::size_t me) {
   std::vector<std::string> locks;
-  bool only_locks = true;
-  std::string d = deadlock_details(all, me, object, kind, locks, only_locks);
+  bool only_locks = true, partial = false;
+  std::string d = deadlock_details(all, me, locks, only_locks, partial);
   deliver({Report{ReportKind::deadlock,
                   only_locks ? "threads wait for each other's locks"
+                  : partial  ? "a thread is blocked forever"
                              : "every thread is blocked",
                   std::move(d), ""},
            std::move(locks)});
@@ -380,13 +456,18 @@ void report_deadlock(const std::vector<Snapshot> &all, std::size_t me,
 // Channel and condvar waits are judged by a watchdog thread, not by the
 // blocking thread: that one is queued on the channel already and may be
 // woken at any moment, which it cannot see from inside on_block. The
-// watchdog reports when two pictures 20 ms apart agree that every thread
-// is asleep in fearless waits that none of them can end.
+// watchdog reports when two pictures 20 ms apart agree that threads are
+// asleep in fearless waits that none of them, and no thread that still
+// runs, can end. While some thread still runs (a partial deadlock) the
+// verdict must also hold for 300 ms, with the stuck thread not woken in
+// between: a handle on its way through a hand-off fearless sees only at
+// its end has that long to arrive.
 //
-// It looks when a thread blocks in such a wait with every other thread
-// blocked, and when a tracked thread exits while one is blocked so (the
-// wait may have been for it: a condvar's only notifier, a sender's last
-// user). Threads the tracker does not know may send or notify; while only
+// It looks when a thread blocks in such a wait (with every other thread
+// blocked, if partial deadlocks are not reported), when a channel handle
+// is dropped while one is blocked so, and when a tracked thread exits
+// while one is (the wait may have been for it: a condvar's only notifier,
+// a sender's last user). Threads the tracker does not know may send or notify; while only
 // they keep a wait alive, the watchdog looks again with a growing pause
 // (20 ms to 1 s), so that a deadlock left behind when such a thread ends
 // is reported too, and no thread is ever woken for it. A lock or join wait
@@ -394,7 +475,73 @@ void report_deadlock(const std::vector<Snapshot> &all, std::size_t me,
 // it had not gone to sleep yet) is handed to the watchdog the same way.
 std::atomic<std::uint32_t> g_suspicions{0};
 
-enum class Verdict { reported, not_stuck, unknown };
+enum class Verdict { reported, not_stuck, unknown, pending };
+
+// True if, in a snapshot judged by stuck(), a stuck channel or condvar
+// wait is part of it while some thread still runs.
+bool partial_deadlock(const std::vector<Snapshot> &all) {
+  bool runs = false, or_stuck = false;
+  for (const auto &s : all) {
+    runs = runs || s.proceeds;
+    or_stuck = or_stuck || (!s.proceeds && s.waits && is_or_wait(s.kind));
+  }
+  return runs && or_stuck;
+}
+
+// The watchdog's own memory (a local of its thread): waits already
+// reported, and partial deadlocks seen once, each keyed by the thread and
+// its on_block count (a new wait is a new key).
+struct WaitKey {
+  ThreadId id;
+  std::uint32_t blocks;
+  bool operator==(const WaitKey &) const = default;
+};
+struct Sighting {
+  WaitKey key;
+  std::chrono::steady_clock::time_point first;
+};
+struct Memory {
+  std::vector<WaitKey> reported;
+  std::vector<Sighting> sightings;
+};
+constexpr auto kPartialHold = std::chrono::milliseconds(300);
+
+// True if `again` (confirmed stuck at `me`) is partial and was not seen,
+// with the same waits, kPartialHold ago: it is recorded, and reported at a
+// later look.
+bool hold_partial(Memory &m, const std::vector<Snapshot> &again,
+                  std::size_t me) {
+  if (!partial_deadlock(again))
+    return false;
+  auto now = std::chrono::steady_clock::now();
+  WaitKey key{again[me].id, again[me].blocks};
+  for (auto it = m.sightings.begin(); it != m.sightings.end(); ++it)
+    if (it->key.id == key.id) {
+      if (it->key == key)
+        return now - it->first < kPartialHold;
+      m.sightings.erase(it);
+      break;
+    }
+  m.sightings.push_back({key, now});
+  return true;
+}
+
+void remember_reported(Memory &m, const std::vector<Snapshot> &again) {
+  for (const auto &s : again)
+    if (!s.proceeds) {
+      std::erase_if(m.reported, [&](const WaitKey &k) { return k.id == s.id; });
+      m.reported.push_back({s.id, s.blocks});
+    }
+  std::erase_if(m.sightings, [&](const Sighting &v) {
+    return std::find(m.reported.begin(), m.reported.end(), v.key) !=
+           m.reported.end();
+  });
+}
+
+bool already_reported(const Memory &m, const Snapshot &s) {
+  return std::find(m.reported.begin(), m.reported.end(),
+                   WaitKey{s.id, s.blocks}) != m.reported.end();
+}
 
 // One look at every blocked thread. A wait the threads' published waits
 // say can never end, but that the kernel still runs a party of (it has
@@ -402,11 +549,11 @@ enum class Verdict { reported, not_stuck, unknown };
 // cleared it), is undecided: look again. A thread preempted between
 // publishing and sleeping may stay runnable for long on a loaded machine;
 // judging from one look would leave a real deadlock unreported.
-Verdict examine() {
+Verdict examine(Memory &m) {
   std::vector<Snapshot> all = snapshot(), again;
-  bool undecided = false;
+  bool undecided = false, pending = false;
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (!all[i].waits)
+    if (!all[i].waits || already_reported(m, all[i]))
       continue;
     bool unknown = false;
     if (!stuck(all, i, false, false, &unknown)) {
@@ -419,22 +566,33 @@ Verdict examine() {
       undecided = true;
       continue;
     }
-    report_deadlock(again, me, nullptr, again[me].kind);
+    if (hold_partial(m, again, me)) {
+      pending = true;
+      continue;
+    }
+    report_deadlock(again, me);
+    remember_reported(m, again);
     return Verdict::reported;
   }
-  return undecided ? Verdict::unknown : Verdict::not_stuck;
+  return pending     ? Verdict::pending
+         : undecided ? Verdict::unknown
+                     : Verdict::not_stuck;
 }
 
 [[noreturn]] void watchdog() {
+  Memory memory;
   for (;;) {
     g_suspicions.wait(0, std::memory_order_acquire);
     auto pause = std::chrono::milliseconds(20);
     for (;;) {
       g_suspicions.store(0, std::memory_order_relaxed);
       std::this_thread::sleep_for(pause);
-      if (examine() != Verdict::unknown)
+      Verdict v = examine(memory);
+      if (v == Verdict::reported || v == Verdict::not_stuck)
         break;
-      if (g_suspicions.load(std::memory_order_acquire) != 0)
+      if (v == Verdict::pending)
+        pause = std::chrono::milliseconds(100); // confirm it soon
+      else if (g_suspicions.load(std::memory_order_acquire) != 0)
         pause = std::chrono::milliseconds(20); // news: look soon
       else
         pause = std::min(pause * 2, std::chrono::milliseconds(1000));
@@ -454,7 +612,7 @@ void suspect_every_thread_blocked() {
 }
 
 FEARLESS_SLOW_PATH
-void check_deadlock(ThreadRecord &t, const void *object, WaitKind kind) {
+void check_deadlock(ThreadRecord &t, WaitKind kind) {
   // Cheap first: a channel or condvar wait needs every other thread
   // blocked; a lock or join wait needs some other thread blocked.
   bool or_wait = !is_lock_wait(kind) && kind != WaitKind::join;
@@ -468,7 +626,7 @@ void check_deadlock(ThreadRecord &t, const void *object, WaitKind kind) {
         true;
   }
   if (or_wait) {
-    if (!any_free)
+    if (!any_free || g_partial_deadlocks.load(std::memory_order_relaxed))
       suspect_every_thread_blocked();
     return;
   }
@@ -482,17 +640,21 @@ void check_deadlock(ThreadRecord &t, const void *object, WaitKind kind) {
     ++me;
   if (me == all.size() || !stuck(all, me, false, true))
     return;
-  if (!stuck(all, me, true, true) || !still_stuck(all, again, t.id, me, true)) {
+  if (!stuck(all, me, true, true) || !still_stuck(all, again, t.id, me, true) ||
+      partial_deadlock(again)) {
     // The published waits close a cycle but a thread in it still runs:
-    // it may be on its way to sleep, so the watchdog looks again.
+    // it may be on its way to sleep, so the watchdog looks again. So it
+    // does when the cycle holds a channel or condvar wait while some
+    // thread runs: that needs the watchdog's hold.
     suspect_every_thread_blocked();
     return;
   }
-  report_deadlock(again, me, object, kind);
+  report_deadlock(again, me);
 }
 
 } // namespace
 
+FEARLESS_SLOW_PATH
 void recheck_after_exit(const ThreadRecord &exiting) {
   std::size_t used = g_threads_used.load(std::memory_order_acquire);
   for (std::size_t i = 1; i < used && i < kMaxThreads; ++i) {
@@ -523,12 +685,13 @@ void copy_name(ThreadRecord &r) {
 
 } // namespace
 
-void on_block(const void *object, WaitKind kind, bool timed) noexcept {
-  on_block_at(object, kind, timed, __builtin_return_address(0));
-}
+namespace {
 
-void on_block_at(const void *object, WaitKind kind, bool timed,
-                 const void *at) noexcept {
+// `reach`: for a condvar wait, the stamp of the condvar (0 when it is not a
+// fearless::Condvar: a std::condition_variable under the preload may be
+// notified by any thread).
+void block_at(const void *object, WaitKind kind, bool timed, const void *at,
+              std::uint64_t reach) noexcept {
   Inside in;
   ThreadRecord *t = record();
   if (!t)
@@ -545,6 +708,13 @@ void on_block_at(const void *object, WaitKind kind, bool timed,
     return;
   }
   record_blocked_stack(*t);
+  if (is_or_wait(kind)) {
+    // Who may end the wait: the condvar's reach stamp (channels are read
+    // from their registry when judged).
+    t->wait_reach.store(reach, std::memory_order_relaxed);
+    t->or_wait = true;
+    g_or_waiters.fetch_add(1, std::memory_order_relaxed);
+  }
   t->waiting_cls.store(is_lock_wait(kind)
                            ? static_cast<const LockState *>(object)->cls.load(
                                  std::memory_order_relaxed)
@@ -556,20 +726,53 @@ void on_block_at(const void *object, WaitKind kind, bool timed,
   // wait: without a full fence both may read the other's old value (a
   // store-load reordering) and neither would see the cycle.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  check_deadlock(*t, object, kind);
+  check_deadlock(*t, kind);
+}
+
+} // namespace
+
+void on_block(const void *object, WaitKind kind, bool timed) noexcept {
+  block_at(object, kind, timed, __builtin_return_address(0),
+           kind == WaitKind::condvar
+               ? static_cast<const ReachStamp *>(object)->value
+               : 0);
+}
+
+void on_block_at(const void *object, WaitKind kind, bool timed,
+                 const void *at) noexcept {
+  block_at(object, kind, timed, at, 0);
 }
 
 void on_unblock(const void *) noexcept {
-  if (ThreadRecord *t = t_record)
-    t->waiting_for.store(nullptr, std::memory_order_release);
+  ThreadRecord *t = t_record;
+  if (!t)
+    return;
+  t->waiting_for.store(nullptr, std::memory_order_seq_cst);
+  if (t->or_wait) {
+    t->or_wait = false;
+    g_or_waiters.fetch_sub(1, std::memory_order_relaxed);
+    // A reader inside the channel this thread waited on (Pin): the
+    // channel must outlive it.
+    while (t->pinned.load(std::memory_order_seq_cst) != 0)
+      std::this_thread::yield();
+  }
+}
+
+void on_handle_dropped_slow() noexcept {
+  Inside in;
+  suspect_every_thread_blocked();
 }
 
 void on_thread_start(const void *handle) noexcept {
   Inside in;
   // The handle stands for this thread while it runs (lockdep's trick for
   // flushes): a join waits for whoever runs it.
-  if (ThreadRecord *t = record())
+  if (ThreadRecord *t = record()) {
     t->running.store(handle, std::memory_order_release);
+    // What it may reach comes from its spawner, through the thread state's
+    // RaceSyncCell (thread.h acquires it next), not from when it started.
+    t->knows.store(0, std::memory_order_relaxed);
+  }
 }
 
 void on_thread_end(const void *) noexcept {

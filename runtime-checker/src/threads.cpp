@@ -64,6 +64,13 @@ struct RecordOwner {
       // The main thread has no name of its own; Rust calls it "main".
       std::string_view name = current_thread_name();
       set_name(t, name.empty() && gettid() == getpid() ? "main" : name);
+      // A thread first seen now may have been handed anything made so far
+      // (fearless::spawn narrows it: on_thread_start).
+      t.knows.store(g_reach_clock.load(std::memory_order_relaxed),
+                    std::memory_order_relaxed);
+      t.wait_reach.store(0, std::memory_order_relaxed);
+      t.or_wait = false;
+      t_reach = &t.knows;
       t.live_id.store(t.id, std::memory_order_release);
       if (g_threads_used.load(std::memory_order_relaxed) <= i)
         g_threads_used.store(i + 1, std::memory_order_release);
@@ -76,6 +83,7 @@ struct RecordOwner {
   ~RecordOwner() {
     t_dead = true;
     t_record = nullptr;
+    t_reach = nullptr;
     if (!r)
       return;
     on_record_exit(*r);

@@ -34,6 +34,9 @@ namespace detail {
 
 ChainSlot g_chains[kChainSlots];
 
+// FEARLESS_PARTIAL_DEADLOCKS (deadlock.cpp reads it).
+std::atomic<bool> g_partial_deadlocks{true};
+
 namespace {
 
 constexpr int kProbes = 16;
@@ -321,6 +324,21 @@ void new_chain(ThreadRecord &t, ClassId cls, unsigned subclass, LockMode mode,
 }
 
 // --- start-up ---------------------------------------------------------------------
+// An ignore|report variable: sets `on`; anything else is an error (exit 2).
+void report_switch(const char *name, std::atomic<bool> &on) {
+  const char *v = std::getenv(name);
+  if (!v)
+    return;
+  std::string s = v;
+  if (s != "report" && s != "ignore") {
+    std::fprintf(stderr,
+                 "fearless: error: %s must be ignore or report, got '%s'\n",
+                 name, v);
+    std::exit(2);
+  }
+  on = s == "report";
+}
+
 struct StartUp {
   StartUp() {
     if (const char *v = std::getenv("FEARLESS_ON_DEADLOCK")) {
@@ -339,18 +357,8 @@ struct StartUp {
         std::exit(2);
       }
     }
-    if (const char *v = std::getenv("FEARLESS_SINGLE_THREAD_CYCLES")) {
-      std::string s = v;
-      if (s == "report" || s == "ignore") {
-        g_single_thread_cycles = s == "report";
-      } else {
-        std::fprintf(stderr,
-                     "fearless: error: FEARLESS_SINGLE_THREAD_CYCLES must be "
-                     "ignore or report, got '%s'\n",
-                     v);
-        std::exit(2);
-      }
-    }
+    report_switch("FEARLESS_SINGLE_THREAD_CYCLES", g_single_thread_cycles);
+    report_switch("FEARLESS_PARTIAL_DEADLOCKS", g_partial_deadlocks);
     if (const char *v = std::getenv("FEARLESS_REPORT_JSON")) {
       if (!*v) {
         std::fprintf(stderr, "fearless: error: FEARLESS_REPORT_JSON is set "
@@ -669,6 +677,9 @@ ClassMode set_class_mode(ClassMode m) noexcept {
 bool set_report_single_thread_cycles(bool report) noexcept {
   return detail::g_single_thread_cycles.exchange(report);
 }
+bool set_report_partial_deadlocks(bool report) noexcept {
+  return detail::g_partial_deadlocks.exchange(report);
+}
 
 TrackerStats tracker_stats() {
   auto &g = detail::global();
@@ -716,6 +727,7 @@ Policy set_policy(Policy p) noexcept { return p; }
 Policy policy() noexcept { return Policy::ignore; }
 ClassMode set_class_mode(ClassMode m) noexcept { return m; }
 bool set_report_single_thread_cycles(bool) noexcept { return false; }
+bool set_report_partial_deadlocks(bool) noexcept { return false; }
 TrackerStats tracker_stats() { return {}; }
 std::string lock_graph_dot() { return "digraph fearless_lock_order {\n}\n"; }
 } // namespace fearless

@@ -119,6 +119,8 @@ void drop_held(ThreadId holder, const LockState *lock);
 /// Thread `exiting` is about to go: if a thread waits on a channel or a
 /// condvar, the watchdog looks again (deadlock.cpp).
 void recheck_after_exit(const ThreadRecord &exiting);
+/// Whether partial deadlocks are reported (FEARLESS_PARTIAL_DEADLOCKS).
+extern std::atomic<bool> g_partial_deadlocks;
 
 /// The registry took record `t` for a new thread (threads.cpp).
 void on_record_start(const ThreadRecord &t);

@@ -139,7 +139,7 @@ private:
   unsigned before_wait(detail::LockState &mutex, bool timed) noexcept {
     unsigned level = nest_level(mutex);
     detail::on_release(mutex, detail::LockMode::exclusive);
-    detail::on_block(this, detail::WaitKind::condvar, timed);
+    detail::on_block(&reach_, detail::WaitKind::condvar, timed);
     return level;
   }
   // The mutex is re-acquired inside the OS wait, so there is no "about to
@@ -147,7 +147,7 @@ private:
   // the guard took it.
   [[gnu::always_inline]] void after_wait(detail::LockState &mutex,
                                          unsigned level) noexcept {
-    detail::on_unblock(this);
+    detail::on_unblock(&reach_);
     detail::on_acquired(mutex, detail::LockMode::exclusive, false, level);
   }
   // The nest level at which the calling thread holds `mutex` (0 if the
@@ -155,6 +155,7 @@ private:
   static unsigned nest_level(const detail::LockState &mutex) noexcept;
 
   detail::RawCondvar raw_;
+  detail::ReachStamp reach_; // who may notify it: the deadlock check's view
   std::atomic<const void *> mutex_{nullptr};
   std::atomic<bool> reported_{false};
 };

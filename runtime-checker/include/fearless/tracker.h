@@ -25,6 +25,9 @@
 //   FEARLESS_LOCK_GRAPH=path.dot               write the lock-order graph at exit
 //   FEARLESS_SINGLE_THREAD_CYCLES=ignore|report  cycles one thread made alone
 //                                              (default: ignore; lockdep: report)
+//   FEARLESS_PARTIAL_DEADLOCKS=ignore|report   a thread blocked forever on a
+//                                              channel or condvar while others
+//                                              still run (default: report)
 //
 // A malformed value is an error at start-up (message on stderr, exit code 2).
 //
@@ -59,6 +62,17 @@ Policy policy() noexcept;
 /// `true` does the same, for users who want lockdep's strictness. Returns
 /// the previous setting. Blocks: no.
 bool set_report_single_thread_cycles(bool report) noexcept;
+
+/// Whether a thread blocked forever on a channel or condvar is reported
+/// while other threads still run (a partial deadlock, Go's "goroutine
+/// leak"): when no thread that can still run can reach a handle of the
+/// other side, or the condvar -- none was started by, or synchronised
+/// through a fearless primitive with, a thread that held it since it was
+/// made. Synchronisation fearless does not see (plain atomics, a lock-free
+/// queue, std::mutex without the preload) can hand a handle over unseen:
+/// `false` then keeps to the "every thread is blocked" rule. Default: true.
+/// Returns the previous setting. Blocks: no.
+bool set_report_partial_deadlocks(bool report) noexcept;
 
 /// How new locks are grouped into classes.
 enum class ClassMode {

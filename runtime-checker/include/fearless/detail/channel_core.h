@@ -18,7 +18,8 @@
 // passed to fearless::detail::on_block is a `const ChannelCore*`. A receiver
 // waits for any live sender, a sender waits for the receiver:
 // `live_handles(ChannelSide::sender)` counts them, and `for_each_handle`
-// enumerates them with the thread that created each or last blocked on it.
+// enumerates them with the thread that created each or last blocked on it,
+// and the reach stamp (race_hooks.h) of its making or last move.
 #ifndef FEARLESS_DETAIL_CHANNEL_CORE_H_
 #define FEARLESS_DETAIL_CHANNEL_CORE_H_
 
@@ -134,6 +135,7 @@ struct HandleInfo {
   const void *handle;       ///< address of the handle object
   ChannelSide side;         ///< which end it is
   std::thread::id last_user; ///< thread that created it or last blocked on it
+  std::uint64_t stamp;       ///< reach stamp of its making or last move
 };
 
 class ChannelCore;
@@ -156,6 +158,7 @@ private:
   HandleNode *next_ = nullptr;
   const void *handle_ = nullptr;
   ChannelSide side_ = ChannelSide::sender;
+  std::uint64_t stamp_ = 0; // reach (race_hooks.h): who may hold it
   std::atomic<std::thread::id> last_user_{};
 };
 
@@ -184,7 +187,8 @@ public:
     for (const HandleNode *n = handles_; n != nullptr; n = n->next_)
       if (n->side_ == side)
         f(HandleInfo{n->handle_, n->side_,
-                     n->last_user_.load(std::memory_order_relaxed)});
+                     n->last_user_.load(std::memory_order_relaxed),
+                     n->stamp_});
   }
 
   /// The flavor of this channel (Receiver and SyncSender dispatch on it).
@@ -196,6 +200,9 @@ public:
                        ChannelSide side) noexcept {
     node.handle_ = handle;
     node.side_ = side;
+    // Made or moved here: only the calling thread, and whoever
+    // synchronises with it from now on, can reach the handle.
+    node.stamp_ = reach_stamp();
     node.touch();
     ChannelLock lock(registry_mu_);
     node.prev_ = nullptr;
@@ -300,6 +307,7 @@ protected:
     if (ChannelCore *chan = std::exchange(chan_, nullptr)) {
       chan->unregister_handle(node_);
       chan->release(side_);
+      on_handle_dropped();
     }
   }
 

@@ -66,6 +66,12 @@ template <class T, class Arg>
 inline constexpr bool single_value_arg<T, Arg> =
     std::is_convertible_v<Arg, T> && std::is_move_constructible_v<T>;
 
+/// A condvar's reach stamp (race_hooks.h): threads that did not learn of
+/// it since it was constructed cannot notify it.
+struct ReachStamp {
+  std::uint64_t value = reach_stamp();
+};
+
 #if FEARLESS_LOCK_TRACKING
 /// What the tracker keeps inside every lock object. Its address is the
 /// lock's identity for the tracker (and the `object` of on_block for the
@@ -73,8 +79,19 @@ inline constexpr bool single_value_arg<T, Arg> =
 struct LockState {
   std::atomic<ClassId> cls{0};     ///< 0 until on_create gave it a class
   std::atomic<ThreadId> owner{0};  ///< exclusive holder, 0 if none (a hint)
-  RaceSyncCell race; ///< happens-before for the race detector (race_hooks.h)
+  RaceSyncCell race; ///< happens-before: race detector and reach
 };
+
+/// Threads in a channel or condvar wait without a timeout: while there are
+/// any, a dropped channel handle makes the deadlock check look again.
+inline constinit std::atomic<int> g_or_waiters{0};
+void on_handle_dropped_slow() noexcept;
+/// A channel handle was dropped (the last sender gone may leave a receiver
+/// that nobody can wake, or wake it).
+inline void on_handle_dropped() noexcept {
+  if (g_or_waiters.load(std::memory_order_relaxed) != 0) [[unlikely]]
+    on_handle_dropped_slow();
+}
 
 /// A lock object was constructed at `site` (defines its class).
 void on_create(LockState &lock, const LockSite &site) noexcept;
@@ -84,7 +101,8 @@ void on_destroy(LockState &lock) noexcept;
 /// deadlock forever. For mutex/rwlock_*, `object` is the lock's
 /// `const LockState*`; for channel_send/channel_recv a
 /// `const fearless::detail::ChannelCore*` (see detail/channel_core.h); for
-/// join the handle passed to on_thread_start.
+/// condvar the condvar's `const ReachStamp*`; for join the handle passed to
+/// on_thread_start.
 void on_block(const void *object, WaitKind kind, bool timed) noexcept;
 /// The calling thread stopped waiting on `object`.
 void on_unblock(const void *object) noexcept;
@@ -98,6 +116,7 @@ void on_thread_start(const void *handle) noexcept;
 void on_thread_end(const void *handle) noexcept;
 #else
 struct LockState {};
+inline void on_handle_dropped() noexcept {}
 inline void on_create(LockState &, const LockSite &) noexcept {}
 inline void on_destroy(LockState &) noexcept {}
 inline void on_block(const void *, WaitKind, bool) noexcept {}

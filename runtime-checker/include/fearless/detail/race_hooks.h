@@ -29,6 +29,7 @@
 #define FEARLESS_DETAIL_RACE_HOOKS_H_
 
 #include <atomic>
+#include <cstdint>
 
 #ifndef FEARLESS_LOCK_TRACKING
 #define FEARLESS_LOCK_TRACKING 1
@@ -83,58 +84,111 @@ enum class RaceAccess : unsigned char {
   any,       ///< alongside other threads: channels, thread states
 };
 
+#if FEARLESS_LOCK_TRACKING
+// Reach (src/deadlock.cpp): which channel handles and condvars a thread may
+// have learnt of. Making or moving a handle, and constructing a condvar,
+// takes a stamp from one global clock; a thread's `knows` is the newest
+// stamp it may have learnt of, and it travels along the same edges as the
+// race detector's clocks (into a RaceSyncCell at a release, out of it at an
+// acquire). A thread whose `knows` is below a handle's stamp has not
+// synchronised, through anything fearless sees, with whoever made the
+// handle since it was made: it cannot hold or reach it. One number per
+// thread and per cell over-approximates a vector clock (a thread that
+// learnt of a newer stamp is assumed to know every older one): it may keep
+// a deadlock unreported, never report one that is not.
+//
+// A thread the tracker does not know (t_reach null) is assumed to know
+// everything made so far.
+inline constinit std::atomic<std::uint64_t> g_reach_clock{1};
+inline constinit thread_local std::atomic<std::uint64_t> *t_reach = nullptr;
+
+/// The calling thread's knowledge (everything so far if it is untracked).
+inline std::uint64_t reach_known() noexcept {
+  std::atomic<std::uint64_t> *me = t_reach;
+  return (me ? *me : g_reach_clock).load(std::memory_order_relaxed);
+}
+/// The calling thread learnt of everything stamped up to `k`.
+inline void reach_learn(std::uint64_t k) noexcept {
+  if (std::atomic<std::uint64_t> *me = t_reach)
+    if (k > me->load(std::memory_order_relaxed))
+      me->store(k, std::memory_order_relaxed);
+}
+/// A new stamp, known to the calling thread (a handle made or moved, a
+/// condvar constructed).
+inline std::uint64_t reach_stamp() noexcept {
+  std::uint64_t k = g_reach_clock.fetch_add(1, std::memory_order_relaxed) + 1;
+  reach_learn(k);
+  return k;
+}
+#else
+inline std::uint64_t reach_stamp() noexcept { return 0; }
+#endif
+
 #if FEARLESS_RACE_DETECTION
 struct RaceSync; // src/race/sync.cpp
 
-/// Set (never cleared) by the first watched access or Watched construction.
 inline constinit std::atomic<bool> g_race_on{false};
 
 void race_release_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept;
 void race_acquire_slow(std::atomic<RaceSync *> &cell, RaceAccess how) noexcept;
 void race_sync_free(RaceSync *sync) noexcept;
 
-/// The release clocks of one synchronisation object; empty until a release
-/// happens while the detector is on.
+inline bool race_idle() noexcept {
+  return !g_race_on.load(std::memory_order_relaxed);
+}
+#else
+inline bool race_idle() noexcept { return true; }
+#endif
+
+/// A synchronisation object's side of happens-before: the race detector's
+/// clocks (once data is watched) and the tracker's reach.
 class RaceSyncCell {
 public:
   RaceSyncCell() = default;
   RaceSyncCell(const RaceSyncCell &) = delete;
   RaceSyncCell &operator=(const RaceSyncCell &) = delete;
+#if FEARLESS_RACE_DETECTION
   ~RaceSyncCell() {
     if (RaceSync *s = sync_.load(std::memory_order_acquire)) [[unlikely]]
       race_sync_free(s);
   }
+#endif
 
   /// The calling thread releases (unlock, send, spawn, thread end).
-  void release(RaceAccess how = RaceAccess::any) noexcept {
+  void release([[maybe_unused]] RaceAccess how = RaceAccess::any) noexcept {
+#if FEARLESS_LOCK_TRACKING
+    // Relaxed: the primitive orders this release before the acquire that
+    // reads it. A max, as readers of an RwLock release at once.
+    std::uint64_t k = reach_known();
+    std::uint64_t cur = known_.load(std::memory_order_relaxed);
+    while (k > cur &&
+           !known_.compare_exchange_weak(cur, k, std::memory_order_relaxed))
+      ;
+#endif
+#if FEARLESS_RACE_DETECTION
     if (g_race_on.load(std::memory_order_relaxed)) [[unlikely]]
       race_release_slow(sync_, how);
+#endif
   }
   /// The calling thread acquires (lock, recv, thread start, join).
-  void acquire(RaceAccess how = RaceAccess::any) noexcept {
+  void acquire([[maybe_unused]] RaceAccess how = RaceAccess::any) noexcept {
+#if FEARLESS_LOCK_TRACKING
+    reach_learn(known_.load(std::memory_order_relaxed));
+#endif
+#if FEARLESS_RACE_DETECTION
     if (g_race_on.load(std::memory_order_relaxed)) [[unlikely]]
       race_acquire_slow(sync_, how);
+#endif
   }
 
 private:
-  std::atomic<RaceSync *> sync_{nullptr};
-};
-
-/// True while release and acquire have nothing to do (no watched access
-/// yet): a caller that skips them then (the preload's inline mutex path,
-/// which must call nothing) loses nothing.
-inline bool race_idle() noexcept {
-  return !g_race_on.load(std::memory_order_relaxed);
-}
-#else
-/// Race detection compiled out (no tracking, or ThreadSanitizer): nothing.
-class RaceSyncCell {
-public:
-  void release(RaceAccess = RaceAccess::any) noexcept {}
-  void acquire(RaceAccess = RaceAccess::any) noexcept {}
-};
-inline bool race_idle() noexcept { return true; }
+#if FEARLESS_LOCK_TRACKING
+  std::atomic<std::uint64_t> known_{0};
 #endif
+#if FEARLESS_RACE_DETECTION
+  std::atomic<RaceSync *> sync_{nullptr};
+#endif
+};
 
 } // namespace fearless::detail
 

@@ -71,6 +71,16 @@ struct alignas(64) ThreadRecord {
   std::atomic<int> tid{0};              ///< the kernel's thread id
   std::atomic<ThreadId> live_id{0};     ///< `id` while in use, else 0
   std::atomic<bool> in_use{false};
+  /// Reach (race_hooks.h): the newest stamp this thread may know of; read
+  /// by the deadlock check. t_reach points here while the thread runs.
+  std::atomic<std::uint64_t> knows{0};
+  /// The stamp of the condvar it waits on (0: any thread may notify).
+  std::atomic<std::uint64_t> wait_reach{0};
+  /// Readers inside the channel this thread waits on (deadlock.cpp): the
+  /// thread does not leave its wait, which keeps the channel alive, while
+  /// one is.
+  std::atomic<std::uint32_t> pinned{0};
+  bool or_wait = false; ///< counted in g_or_waiters (hooks.h)
   std::uint32_t generation = 0;
   std::atomic<char> name[40] = {}; ///< the thread's name, for reports
 };
