@@ -33,6 +33,7 @@
 #include "tracker_internal.h"
 
 #include <dirent.h>
+#include <link.h>
 
 #include <algorithm>
 #include <chrono>
@@ -98,13 +99,51 @@ std::string label_of_std(std::thread::id id) {
   return "(a thread that has exited)";
 }
 
+// Address ranges of every loaded object's writable segments: its globals
+// and statics, which any thread may reach without synchronising (a
+// function-local static's guard is an atomic fearless does not see). Read
+// on the watchdog thread only: dl_iterate_phdr takes the loader's lock,
+// which a thread blocking on a fearless lock may hold.
+using Ranges = std::vector<std::pair<std::uintptr_t, std::uintptr_t>>;
+
+Ranges static_storage() {
+  Ranges out;
+  dl_iterate_phdr(
+      [](dl_phdr_info *info, std::size_t, void *data) {
+        auto &ranges = *static_cast<Ranges *>(data);
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr) &ph = info->dlpi_phdr[i];
+          if (ph.p_type == PT_LOAD && (ph.p_flags & PF_W)) {
+            std::uintptr_t lo = info->dlpi_addr + ph.p_vaddr;
+            ranges.emplace_back(lo, lo + ph.p_memsz);
+          }
+        }
+        return 0;
+      },
+      &out);
+  return out;
+}
+
+bool in_ranges(const Ranges *ranges, const void *p) {
+  if (!ranges)
+    return false;
+  auto a = reinterpret_cast<std::uintptr_t>(p);
+  for (const auto &[lo, hi] : *ranges)
+    if (a >= lo && a < hi)
+      return true;
+  return false;
+}
+
 // Who may end `s`'s channel or condvar wait: the oldest stamp among the
 // other side's live handles (the condvar's stamp), and a line naming
 // them. A wait on a channel with no live handle on the other side ends by
-// itself (disconnected): it proceeds.
-void read_reach(ThreadRecord &r, Snapshot &s) {
+// itself (disconnected): it proceeds. A handle or condvar in `statics`
+// (nullptr: not known) is anyone's.
+void read_reach(ThreadRecord &r, Snapshot &s, const Ranges *statics) {
   if (s.kind == WaitKind::condvar) {
-    s.reach = r.wait_reach.load(std::memory_order_relaxed);
+    s.reach = in_ranges(statics, s.waits)
+                  ? 0
+                  : r.wait_reach.load(std::memory_order_relaxed);
     return;
   }
   if (s.kind != WaitKind::channel_send && s.kind != WaitKind::channel_recv)
@@ -123,7 +162,7 @@ void read_reach(ThreadRecord &r, Snapshot &s) {
   std::vector<std::thread::id> makers;
   chan->for_each_handle(other, [&](const HandleInfo &h) {
     ++n;
-    oldest = std::min(oldest, h.stamp);
+    oldest = std::min(oldest, in_ranges(statics, h.handle) ? 0 : h.stamp);
     if (std::find(makers.begin(), makers.end(), h.last_user) == makers.end())
       makers.push_back(h.last_user);
   });
@@ -140,7 +179,7 @@ void read_reach(ThreadRecord &r, Snapshot &s) {
     s.reach_note += (i ? ", " : "") + label_of_std(makers[i]);
 }
 
-std::vector<Snapshot> snapshot() {
+std::vector<Snapshot> snapshot(const Ranges *statics) {
   std::vector<Snapshot> all;
   std::size_t used = g_threads_used.load(std::memory_order_acquire);
   for (std::size_t i = 1; i < used && i < kMaxThreads; ++i) {
@@ -163,7 +202,7 @@ std::vector<Snapshot> snapshot() {
       s.held.emplace_back(h.lock, h.mode);
     s.knows = r.knows.load(std::memory_order_relaxed);
     if (s.waits && is_or_wait(s.kind))
-      read_reach(r, s);
+      read_reach(r, s, statics);
     all.push_back(std::move(s));
   }
   return all;
@@ -425,9 +464,10 @@ std::string deadlock_details(const std::vector<Snapshot> &all, std::size_t me,
 // Looks again 20 ms after `all` was taken: true if nobody blocked anew or
 // woke up, and `subject` is still stuck with the kernel's word on who runs.
 bool still_stuck(const std::vector<Snapshot> &all, std::vector<Snapshot> &again,
-                 ThreadId subject, std::size_t &me, bool subject_runs) {
+                 ThreadId subject, std::size_t &me, bool subject_runs,
+                 const Ranges *statics) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  again = snapshot();
+  again = snapshot(statics);
   if (again.size() != all.size())
     return false;
   me = again.size();
@@ -550,7 +590,8 @@ bool already_reported(const Memory &m, const Snapshot &s) {
 // publishing and sleeping may stay runnable for long on a loaded machine;
 // judging from one look would leave a real deadlock unreported.
 Verdict examine(Memory &m) {
-  std::vector<Snapshot> all = snapshot(), again;
+  Ranges statics = static_storage();
+  std::vector<Snapshot> all = snapshot(&statics), again;
   bool undecided = false, pending = false;
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (!all[i].waits || already_reported(m, all[i]))
@@ -562,7 +603,7 @@ Verdict examine(Memory &m) {
     }
     std::size_t me = 0;
     if (!stuck(all, i, true, false, &unknown) ||
-        !still_stuck(all, again, all[i].id, me, false)) {
+        !still_stuck(all, again, all[i].id, me, false, &statics)) {
       undecided = true;
       continue;
     }
@@ -634,13 +675,14 @@ void check_deadlock(ThreadRecord &t, WaitKind kind) {
     return;
   // A lock or join wait: what it waits for is visible, so the blocking
   // thread can judge it itself.
-  std::vector<Snapshot> all = snapshot(), again;
+  std::vector<Snapshot> all = snapshot(nullptr), again;
   std::size_t me = 0;
   while (me < all.size() && all[me].id != t.id)
     ++me;
   if (me == all.size() || !stuck(all, me, false, true))
     return;
-  if (!stuck(all, me, true, true) || !still_stuck(all, again, t.id, me, true) ||
+  if (!stuck(all, me, true, true) ||
+      !still_stuck(all, again, t.id, me, true, nullptr) ||
       partial_deadlock(again)) {
     // The published waits close a cycle but a thread in it still runs:
     // it may be on its way to sleep, so the watchdog looks again. So it

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -302,6 +303,58 @@ TEST(PartialDeadlock, CondvarNotifiedByAnOlderThreadThatLearntOfIt) {
     auto g = shared.lock();
     g->cv = &cv;
     cv.wait_while(g, [](const Shared &s) { return !s.ready; });
+  }
+  older.join();
+  EXPECT_TRUE(reports.take().empty());
+}
+
+// A sender in static storage, made after an older thread started, which
+// finds it through a plain atomic flag -- synchronisation fearless does not
+// see. Any thread may reach a global without synchronising: a handle or
+// condvar in a global or a static is anyone's.
+std::optional<fearless::Sender<int>> g_static_tx;
+std::atomic<bool> g_static_tx_ready{false};
+
+TEST(PartialDeadlock, SenderInStaticStorageFoundThroughAnAtomic) {
+  Reports reports;
+  Runner runner;
+  auto older = fearless::spawn([] {
+    while (!g_static_tx_ready.load())
+      std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(kLate);
+    g_static_tx->send(10).value();
+    g_static_tx.reset();
+  });
+  auto [tx, rx] = fearless::channel<int>();
+  g_static_tx.emplace(std::move(tx));
+  g_static_tx_ready.store(true);
+  EXPECT_EQ(rx.recv().value(), 10);
+  older.join();
+  EXPECT_TRUE(reports.take().empty());
+}
+
+fearless::Condvar &late_condvar() {
+  static fearless::Condvar cv; // made on first use, after `older` started
+  return cv;
+}
+
+TEST(PartialDeadlock, CondvarInAFunctionLocalStaticFoundThroughAnAtomic) {
+  Reports reports;
+  Runner runner;
+  static std::atomic<bool> made{false};
+  fearless::Mutex<bool> ready(false);
+  auto older = fearless::spawn([&ready] {
+    while (!made.load())
+      std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(kLate);
+    *ready.lock() = true;
+    late_condvar().notify_all();
+  });
+  late_condvar();
+  {
+    auto g = ready.lock();
+    made.store(true);
+    late_condvar().wait_while(g, [](bool r) { return !r; });
   }
   older.join();
   EXPECT_TRUE(reports.take().empty());
