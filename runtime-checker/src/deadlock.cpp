@@ -30,10 +30,10 @@
 #include "fearless/detail/hooks.h"
 #include "fearless/thread.h"
 #include "foreign_lock.h"
+#include "reach.h"
 #include "tracker_internal.h"
 
 #include <dirent.h>
-#include <link.h>
 
 #include <algorithm>
 #include <chrono>
@@ -73,110 +73,13 @@ struct Snapshot {
 
 bool is_or_wait(WaitKind k) { return !is_lock_wait(k) && k != WaitKind::join; }
 
-// Readers of what a blocked thread waits on. The channel is alive while
-// its waiter has not left the wait: the reader pins the waiter's record,
-// then checks that it still waits on the channel; on_unblock clears the
-// wait, then waits for the pins to go (both sequentially consistent: one
-// of the two sees the other).
-struct Pin {
-  explicit Pin(ThreadRecord &r) : r(r) {
-    r.pinned.fetch_add(1, std::memory_order_seq_cst);
-  }
-  ~Pin() { r.pinned.fetch_sub(1, std::memory_order_release); }
-  Pin(const Pin &) = delete;
-  Pin &operator=(const Pin &) = delete;
-  ThreadRecord &r;
-};
-
-// The label of the live thread whose std::thread::id is `id`.
-std::string label_of_std(std::thread::id id) {
-  std::size_t used = g_threads_used.load(std::memory_order_acquire);
-  for (std::size_t i = 1; i < used && i < kMaxThreads; ++i) {
-    ThreadId live = g_threads[i].live_id.load(std::memory_order_acquire);
-    if (live != 0 && g_threads[i].std_id.load(std::memory_order_relaxed) == id)
-      return thread_label(live, nullptr);
-  }
-  return "(a thread that has exited)";
-}
-
-// Address ranges of every loaded object's writable segments: its globals
-// and statics, which any thread may reach without synchronising (a
-// function-local static's guard is an atomic fearless does not see). Read
-// on the watchdog thread only: dl_iterate_phdr takes the loader's lock,
-// which a thread blocking on a fearless lock may hold.
-using Ranges = std::vector<std::pair<std::uintptr_t, std::uintptr_t>>;
-
-Ranges static_storage() {
-  Ranges out;
-  dl_iterate_phdr(
-      [](dl_phdr_info *info, std::size_t, void *data) {
-        auto &ranges = *static_cast<Ranges *>(data);
-        for (int i = 0; i < info->dlpi_phnum; ++i) {
-          const ElfW(Phdr) &ph = info->dlpi_phdr[i];
-          if (ph.p_type == PT_LOAD && (ph.p_flags & PF_W)) {
-            std::uintptr_t lo = info->dlpi_addr + ph.p_vaddr;
-            ranges.emplace_back(lo, lo + ph.p_memsz);
-          }
-        }
-        return 0;
-      },
-      &out);
-  return out;
-}
-
-bool in_ranges(const Ranges *ranges, const void *p) {
-  if (!ranges)
-    return false;
-  auto a = reinterpret_cast<std::uintptr_t>(p);
-  for (const auto &[lo, hi] : *ranges)
-    if (a >= lo && a < hi)
-      return true;
-  return false;
-}
-
-// Who may end `s`'s channel or condvar wait: the oldest stamp among the
-// other side's live handles (the condvar's stamp), and a line naming
-// them. A wait on a channel with no live handle on the other side ends by
-// itself (disconnected): it proceeds. A handle or condvar in `statics`
-// (nullptr: not known) is anyone's.
+// Who may end `s`'s channel or condvar wait (reach.h).
 void read_reach(ThreadRecord &r, Snapshot &s, const Ranges *statics) {
-  if (s.kind == WaitKind::condvar) {
-    s.reach = in_ranges(statics, s.waits)
-                  ? 0
-                  : r.wait_reach.load(std::memory_order_relaxed);
-    return;
-  }
-  if (s.kind != WaitKind::channel_send && s.kind != WaitKind::channel_recv)
-    return;
-  Pin pin(r);
-  if (r.waiting_for.load(std::memory_order_seq_cst) != s.waits) {
-    s.proceeds = true; // it left the wait: it is not stuck
-    s.waits = nullptr;
-    return;
-  }
-  const auto *chan = static_cast<const ChannelCore *>(s.waits);
-  ChannelSide other = s.kind == WaitKind::channel_recv ? ChannelSide::sender
-                                                       : ChannelSide::receiver;
-  std::uint64_t oldest = ~std::uint64_t(0);
-  std::size_t n = 0;
-  std::vector<std::thread::id> makers;
-  chan->for_each_handle(other, [&](const HandleInfo &h) {
-    ++n;
-    oldest = std::min(oldest, in_ranges(statics, h.handle) ? 0 : h.stamp);
-    if (std::find(makers.begin(), makers.end(), h.last_user) == makers.end())
-      makers.push_back(h.last_user);
-  });
-  if (n == 0) {
-    s.waits = nullptr; // disconnected: the wait ends
-    return;
-  }
-  s.reach = oldest;
-  s.reach_note = "the channel has " + std::to_string(n) +
-                 (other == ChannelSide::sender ? " live sender(s)"
-                                               : " live receiver(s)") +
-                 ", made or moved last by thread ";
-  for (std::size_t i = 0; i < makers.size(); ++i)
-    s.reach_note += (i ? ", " : "") + label_of_std(makers[i]);
+  WaitReach w = wait_reach(r, s.waits, s.kind, statics);
+  if (w.ended)
+    s.waits = nullptr; // it left the wait, or the channel disconnected
+  s.reach = w.stamp;
+  s.reach_note = std::move(w.note);
 }
 
 std::vector<Snapshot> snapshot(const Ranges *statics) {
