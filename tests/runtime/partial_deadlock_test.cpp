@@ -241,18 +241,16 @@ TEST(PartialDeadlock, SenderBorrowedByAnOlderThreadThroughAChannel) {
     for (auto task : queue)
       task();
   });
-  {
-    auto [tx, rx] = fearless::channel<int>();
-    tasks
-        .send([&tx] {
-          std::this_thread::sleep_for(kLate);
-          tx.send(8).value();
-        })
-        .value();
-    EXPECT_EQ(rx.recv().value(), 8);
-  }
+  auto [tx, rx] = fearless::channel<int>();
+  tasks
+      .send([&tx] {
+        std::this_thread::sleep_for(kLate);
+        tx.send(8).value();
+      })
+      .value();
+  EXPECT_EQ(rx.recv().value(), 8);
   { auto last = std::move(tasks); } // the pool ends
-  pool.join();
+  pool.join(); // before `tx` goes: the task may still be inside send()
   EXPECT_TRUE(reports.take().empty());
 }
 
