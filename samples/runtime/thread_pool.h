@@ -43,7 +43,11 @@ public:
                              .spawn([receiver] {
                                for (;;) {
                                  // The guard is a temporary: unlocked before
-                                 // the job runs.
+                                 // the job runs. Waiting for a job with it
+                                 // held is the Rust book's design: one idle
+                                 // worker waits on the channel, the others
+                                 // for the lock.
+                                 // NOLINTNEXTLINE(fearless-blocking-under-lock)
                                  auto job = receiver->lock()->recv();
                                  if (!job)
                                    return; // the pool is gone
