@@ -53,6 +53,10 @@ struct alignas(64) ThreadRecord {
   FEARLESS_THREAD_SAFE;
 
   std::atomic<int> depth{0}; ///< locks held; held[0..depth) are valid
+  /// Reach (race_hooks.h): the newest stamp this thread may know of; read
+  /// by the deadlock check. t_reach points here while the thread runs (next
+  /// to `depth`: every lock and unlock touches both).
+  std::atomic<std::uint64_t> knows{0};
   int batch = -1;            ///< depth at which lock_all began, or -1
   int overflow = 0; ///< 1 once "too many locks held" was reported
   ThreadId id = 0;           ///< slot index | generation << 16
@@ -71,9 +75,6 @@ struct alignas(64) ThreadRecord {
   std::atomic<int> tid{0};              ///< the kernel's thread id
   std::atomic<ThreadId> live_id{0};     ///< `id` while in use, else 0
   std::atomic<bool> in_use{false};
-  /// Reach (race_hooks.h): the newest stamp this thread may know of; read
-  /// by the deadlock check. t_reach points here while the thread runs.
-  std::atomic<std::uint64_t> knows{0};
   /// The stamp of the condvar it waits on (0: any thread may notify).
   std::atomic<std::uint64_t> wait_reach{0};
   /// Readers inside the channel this thread waits on (deadlock.cpp): the
