@@ -23,6 +23,9 @@ struct Handle {
   const FieldDecl *Field = nullptr; ///< a member of the class
   bool Detached = false;            ///< std::thread(f).detach()
   bool Discarded = false;           ///< a temporary destroyed at the ';'
+  /// A temporary joined (a future waited for) in the same expression:
+  /// `std::thread(f).join()`, `std::async(f).get()`.
+  bool JoinedAtOnce = false;
   SourceLocation DetachLoc;
 };
 
@@ -93,10 +96,14 @@ Handle findHandle(const ThreadBoundary &B, ASTContext &Ctx) {
         continue;
       }
       if (const auto *Member = dyn_cast<MemberExpr>(E)) {
-        if (Member->getMemberDecl()->getDeclName().isIdentifier() &&
-            Member->getMemberDecl()->getName() == "detach") {
-          H.Detached = true;
-          H.DetachLoc = Member->getMemberLoc();
+        const NamedDecl *Called = Member->getMemberDecl();
+        if (Called->getDeclName().isIdentifier()) {
+          StringRef Name = Called->getName();
+          if (Name == "detach") {
+            H.Detached = true;
+            H.DetachLoc = Member->getMemberLoc();
+          }
+          H.JoinedAtOnce = Name == "join" || Name == "get" || Name == "wait";
         }
         return H;
       }
@@ -570,7 +577,7 @@ ScopeAnswer scopedFor(const ThreadBoundary &B, const ValueDecl *Referent,
   if (H.Detached)
     return notScoped("the thread is detached here", H.DetachLoc);
   bool SelfJoining = B.JoinsItself || B.Kind == BoundaryKind::AsyncCall;
-  if (SelfJoining && H.Discarded)
+  if ((SelfJoining && H.Discarded) || H.JoinedAtOnce)
     return scoped(B.Site->getEndLoc()); // the temporary joins at the ';'
   std::string What = B.Kind == BoundaryKind::AsyncCall ? "future" : "thread";
 

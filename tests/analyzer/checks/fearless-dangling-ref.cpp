@@ -33,6 +33,13 @@ void detached_temporary() {
   // CHECK-MESSAGES: :[[@LINE-1]]:27: warning: 'name' is captured by reference into a thread started by 'std::thread', which may outlive it [fearless-dangling-ref]
 }
 
+// Negative: a temporary thread joined in the same expression ends there.
+void joined_temporary() {
+  std::string name = "worker";
+  std::thread([&] { (void)name.size(); }).join();
+  std::jthread([&name] { (void)name.size(); }).join();
+}
+
 void detached_pointer() {
   int local = 0;
   std::thread t([](int *p) { *p = 1; }, &local);
@@ -169,6 +176,13 @@ void async_local_future() {
   int local = 0;
   auto f = std::async(std::launch::async, [&local] { use(local); });
   f.get();
+}
+
+// Negative: a temporary future waited for in the same expression.
+int async_temporary_waited() {
+  int local = 0;
+  std::async(std::launch::async, [&local] { use(local); }).wait();
+  return std::async(std::launch::async, [&local] { return local; }).get();
 }
 
 std::future<void> async_future_returned() {
