@@ -413,9 +413,10 @@ void report_deadlock(const std::vector<Snapshot> &all, std::size_t me) {
 // a sender's last user). Threads the tracker does not know may send or
 // notify; while only they keep a wait alive, the watchdog looks again with
 // a growing pause (20 ms to 1 s), so that a deadlock left behind when such
-// a thread ends is reported too, and no thread is ever woken for it. A lock or join wait
-// whose cycle the blocking thread saw but could not confirm (a thread in
-// it had not gone to sleep yet) is handed to the watchdog the same way.
+// a thread ends is reported too, and no thread is ever woken for it. A
+// lock or join wait whose cycle the blocking thread saw but could not
+// confirm (a thread in it had not gone to sleep yet) is handed to the
+// watchdog the same way.
 std::atomic<std::uint32_t> g_suspicions{0};
 
 enum class Verdict { reported, not_stuck, unknown, pending };
