@@ -54,6 +54,9 @@ bool is_lock_wait(WaitKind k) {
          k == WaitKind::rwlock_write;
 }
 
+// A channel or condvar wait: any of several threads may end it.
+bool is_or_wait(WaitKind k) { return !is_lock_wait(k) && k != WaitKind::join; }
+
 // One tracked thread as the check sees it.
 struct Snapshot {
   ThreadId id = 0;
@@ -70,8 +73,6 @@ struct Snapshot {
   std::string reach_note;  ///< OR wait: the other side, for the report
   bool proceeds = false;
 };
-
-bool is_or_wait(WaitKind k) { return !is_lock_wait(k) && k != WaitKind::join; }
 
 // Who may end `s`'s channel or condvar wait (reach.h).
 void read_reach(ThreadRecord &r, Snapshot &s, const Ranges *statics) {
@@ -560,7 +561,7 @@ FEARLESS_SLOW_PATH
 void check_deadlock(ThreadRecord &t, WaitKind kind) {
   // Cheap first: a channel or condvar wait needs every other thread
   // blocked; a lock or join wait needs some other thread blocked.
-  bool or_wait = !is_lock_wait(kind) && kind != WaitKind::join;
+  bool or_wait = is_or_wait(kind);
   bool any_blocked = false, any_free = false;
   std::size_t used = g_threads_used.load(std::memory_order_acquire);
   for (std::size_t i = 1; i < used && i < kMaxThreads; ++i) {
@@ -609,7 +610,7 @@ void recheck_after_exit(const ThreadRecord &exiting) {
         !r.waiting_for.load(std::memory_order_acquire))
       continue;
     auto kind = WaitKind(r.wait_kind.load(std::memory_order_relaxed));
-    if (!is_lock_wait(kind) && kind != WaitKind::join) {
+    if (is_or_wait(kind)) {
       suspect_every_thread_blocked();
       return;
     }
